@@ -1,0 +1,1 @@
+pub use lua_sys as ffi;
