@@ -1,1 +1,47 @@
+//! `lua-core`: embed Lua 5.5 in Rust, safely.
+//!
+//! * Every Lua API call that can raise runs inside a protected call; Rust
+//!   panics and Rust errors in callbacks become ordinary Lua errors.
+//! * Every state is created with a counting allocator, so memory use is
+//!   exact and a limit turns runaway allocation into a catchable error.
+//! * Values cross directly on the Lua stack ([`Stack`], [`StackValue`],
+//!   [`Visitor`]); the typed layer ([`IntoLua`], [`FromLua`], [`Value`]) is
+//!   built on the same primitives.
+//!
+//! ```
+//! use lua_core::{Lua, StdLib};
+//! let lua = Lua::with_libraries(StdLib::SAFE)?;
+//! lua.set_global("n", 20)?;
+//! let fib: i64 = lua.exec("local function f(n) if n < 2 then return n end return f(n-1) + f(n-2) end return f(n)")?;
+//! assert_eq!(fib, 6765);
+//! # Ok::<(), lua_core::Error>(())
+//! ```
+
+mod alloc;
+mod api;
+pub mod callback;
+mod convert;
+mod error;
+mod lua;
+mod protect;
+mod runtime;
+mod stack;
+mod stdlib;
+mod value;
+
 pub use lua_sys as ffi;
+
+pub use alloc::Allocator;
+pub use callback::CallContext;
+pub use convert::{FromLua, FromLuaMulti, IntoLua, IntoLuaMulti, MultiValue};
+pub use error::{Error, Result, DEPTH_MESSAGE, MAX_DEPTH};
+pub use lua::{ChunkMode, Lua, LuaOptions, Results};
+pub use runtime::RUNTIME_KEY;
+pub use stack::{Kind, Stack, StackValue, Visitor};
+pub use stdlib::StdLib;
+pub use value::{AnyUserData, Function, RegRef, Table, Thread, Value};
+
+/// `"Lua 5.5"`.
+pub const LUA_VERSION: &str = lua_sys::LUA_VERSION;
+/// `"Lua 5.5.1"`.
+pub const LUA_RELEASE: &str = lua_sys::LUA_RELEASE;

@@ -1,0 +1,123 @@
+//! The typed API for Rust programs: run code, move values in and out with
+//! `IntoLua` / `FromLua`, and expose Rust closures to Lua.
+
+use std::ffi::CString;
+
+use crate::callback::CallContext;
+use crate::convert::{FromLua, FromLuaMulti, IntoLua, IntoLuaMulti, MultiValue};
+use crate::error::Result;
+use crate::lua::{ChunkMode, Lua};
+use crate::value::{Function, Table, Value};
+
+impl Lua {
+    /// Runs `source` and converts its results (`()`, one value `T`, or [`MultiValue`]).
+    pub fn exec<R: FromLuaMulti>(&self, source: &str) -> Result<R> {
+        let name = chunk_name(source);
+        self.exec_buffer_with(source.as_bytes(), &name, ChunkMode::Any, R::from_results)?
+    }
+
+    /// Runs the file at `path`.
+    pub fn exec_file<R: FromLuaMulti>(&self, path: &str) -> Result<R> {
+        self.exec_file_with(path.as_bytes(), R::from_results)?
+    }
+
+    /// Sets a global.
+    pub fn set_global(&self, name: &str, value: impl IntoLua) -> Result<()> {
+        self.set_global_with(name.as_bytes(), |stack| value.push_into(stack))
+    }
+
+    /// Reads a global.
+    pub fn get_global<T: FromLua>(&self, name: &str) -> Result<T> {
+        self.get_global_with(name.as_bytes(), T::from_lua)?
+    }
+
+    /// Makes a Lua function that calls `f` with the call's arguments. An `Err`
+    /// (or a panic) becomes a Lua error that Lua code can catch with `pcall`.
+    pub fn create_function<F, R>(&self, f: F) -> Result<Function>
+    where
+        F: Fn(&Lua, MultiValue) -> Result<R> + 'static,
+        R: IntoLuaMulti,
+    {
+        self.create_raw_function(move |ctx: &CallContext<'_>| {
+            let args = (0..ctx.len()).map(|i| Value::from_lua(ctx.arg(i))).collect::<Result<Vec<_>>>()?;
+            let out = f(ctx.lua(), MultiValue(args))?;
+            out.push_multi(&ctx.stack()).map(|n| n as i32)
+        })
+    }
+
+    /// Makes a Lua function from a closure that works on the call directly:
+    /// reads arguments in place and pushes results itself.
+    pub fn create_raw_function<F>(&self, f: F) -> Result<Function>
+    where
+        F: Fn(&CallContext<'_>) -> Result<i32> + 'static,
+    {
+        self.with_stack(|stack| {
+            stack.push_function(f)?;
+            stack.value(-1).to_ref().map(Function)
+        })
+    }
+
+    /// A new empty table.
+    pub fn create_table(&self) -> Result<Table> {
+        self.with_stack(|stack| {
+            stack.reserve(1)?;
+            stack.push_table(0, 0)?;
+            stack.value(-1).to_ref().map(Table)
+        })
+    }
+}
+
+impl Function {
+    /// Calls the function with `args` and converts its results.
+    pub fn call<A: IntoLuaMulti, R: FromLuaMulti>(&self, args: A) -> Result<R> {
+        let lua = self.0.lua().clone();
+        lua.call_with(self, |stack| args.push_multi(stack), R::from_results)?
+    }
+}
+
+impl Table {
+    /// `t[key]` without metamethods.
+    pub fn raw_get<K: IntoLua, V: FromLua>(&self, key: K) -> Result<V> {
+        let lua = self.0.lua().clone();
+        lua.with_stack(|stack| {
+            stack.reserve(3)?;
+            stack.push_ref(&self.0)?;
+            key.push_into(stack)?;
+            // SAFETY: lua_rawget never raises or allocates.
+            unsafe { lua_sys::lua_rawget(stack.l, -2) };
+            V::from_lua(stack.value(-1))
+        })
+    }
+
+    /// `t[key] = value` without metamethods.
+    pub fn raw_set<K: IntoLua, V: IntoLua>(&self, key: K, value: V) -> Result<()> {
+        let lua = self.0.lua().clone();
+        lua.with_stack(|stack| {
+            stack.reserve(3)?;
+            stack.push_ref(&self.0)?;
+            key.push_into(stack)?;
+            value.push_into(stack)?;
+            stack.set_entry()
+        })
+    }
+
+    /// `#t` without `__len`.
+    pub fn raw_len(&self) -> usize {
+        let lua = self.0.lua().clone();
+        lua.with_stack(|stack| {
+            if stack.reserve(1).is_err() || stack.push_ref(&self.0).is_err() {
+                return 0;
+            }
+            // SAFETY: rawlen never raises.
+            unsafe { lua_sys::lua_rawlen(stack.l, -1) as usize }
+        })
+    }
+}
+
+/// The chunk name for source text: the text itself up to any NUL, as Lua's
+/// `luaL_loadstring` would name it.
+fn chunk_name(source: &str) -> CString {
+    let bytes = source.as_bytes();
+    let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+    CString::new(&bytes[..end]).expect("cut at the first NUL")
+}

@@ -1,0 +1,176 @@
+//! Rust functions callable from Lua.
+//!
+//! A host function is a C closure whose single upvalue is a full userdata
+//! holding the boxed Rust function. The trampoline Lua calls catches panics,
+//! and raises an error only after every Rust value of the call is gone: the
+//! message is moved into the runtime first (see `Runtime::raise`). The
+//! userdata's `__gc` drops the box, so a function lives exactly as long as Lua
+//! can reach it.
+
+use std::ffi::{c_int, CStr};
+use std::mem::ManuallyDrop;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::rc::Rc;
+
+use lua_sys::*;
+
+use crate::error::{Error, Result};
+use crate::lua::Lua;
+use crate::protect::protect;
+use crate::runtime::{Runtime, HOST_FN_META};
+use crate::stack::{Stack, StackValue};
+
+/// What a host function is: it reads its arguments from the call, pushes its
+/// results onto the call's stack and says how many it pushed.
+pub type HostFunction = Box<dyn Fn(&CallContext<'_>) -> Result<i32>>;
+
+type Slot = Option<HostFunction>;
+
+/// One call from Lua into a host function.
+pub struct CallContext<'a> {
+    l: *mut lua_State,
+    nargs: c_int,
+    lua: &'a Lua,
+}
+
+impl<'a> CallContext<'a> {
+    /// The state this call belongs to.
+    pub fn lua(&self) -> &'a Lua {
+        self.lua
+    }
+
+    /// How many arguments Lua passed.
+    pub fn len(&self) -> usize {
+        self.nargs as usize
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.nargs == 0
+    }
+
+    /// Argument `i` (0-based). Past the end it reads as nil.
+    pub fn arg(&self, i: usize) -> StackValue<'_> {
+        StackValue::new(self.l, (i as c_int) + 1, self.lua)
+    }
+
+    /// Where results are pushed.
+    pub fn stack(&self) -> Stack<'_> {
+        Stack::new(self.l, self.lua)
+    }
+
+    /// Prefixes `message` with the position of the calling Lua code, as
+    /// `luaL_error` does (`chunk:line: `); nothing when the caller is not Lua.
+    pub fn located(&self, message: &str) -> String {
+        let mut ar: lua_Debug = unsafe { std::mem::zeroed() };
+        // SAFETY: lua_getstack/lua_getinfo("Sl") fill `ar` without allocating.
+        unsafe {
+            if lua_getstack(self.l, 1, &mut ar) != 0 && lua_getinfo(self.l, c"Sl".as_ptr(), &mut ar) != 0 && ar.currentline > 0 {
+                let src = CStr::from_ptr(ar.short_src.as_ptr()).to_string_lossy();
+                return format!("{}:{}: {}", src, ar.currentline, message);
+            }
+        }
+        message.to_string()
+    }
+}
+
+/// Pushes a closure that calls `f`.
+pub(crate) fn push_host_function(stack: &Stack<'_>, f: HostFunction) -> Result<()> {
+    stack.reserve(2)?;
+    let size = std::mem::size_of::<Slot>();
+    // SAFETY: the userdata is given an empty slot and its metatable inside the
+    // same protected call, so its __gc never sees uninitialised memory; the box
+    // is written only once both allocations have succeeded, so a refused
+    // allocation cannot leak it.
+    unsafe {
+        protect(stack.l, 0, 1, move |l| {
+            let slot = lua_newuserdatauv(l, size, 0) as *mut Slot;
+            slot.write(None);
+            luaL_setmetatable(l, HOST_FN_META.as_ptr());
+            lua_pushcclosure(l, Some(host_trampoline), 1);
+            1
+        })?;
+        lua_getupvalue(stack.l, -1, 1);
+        let slot = lua_touserdata(stack.l, -1) as *mut Slot;
+        *slot = Some(f);
+        lua_settop(stack.l, -2);
+    }
+    Ok(())
+}
+
+/// A temporary `Lua` for the duration of a call, made from the runtime
+/// pointer without touching its reference count.
+unsafe fn borrowed_lua(rt: &Runtime) -> ManuallyDrop<Lua> {
+    // SAFETY: the runtime lives in an Rc (Runtime::new); from_raw on its data
+    // pointer recreates a handle that ManuallyDrop never releases.
+    ManuallyDrop::new(Lua { rt: unsafe { Rc::from_raw(rt as *const Runtime) } })
+}
+
+unsafe extern "C" fn host_trampoline(l: *mut lua_State) -> c_int {
+    // SAFETY: Lua calls this with the slot userdata as upvalue 1 (set up in
+    // push_host_function) on a state this crate created.
+    let rt = unsafe { Runtime::from_state(l) };
+    if rt.is_closing() {
+        // Appendix B #11: nothing of the host runs while the state closes.
+        return 0;
+    }
+    let outcome: std::result::Result<c_int, String> = {
+        // SAFETY: as above; the slot stays alive while the closure is on the stack.
+        let slot = unsafe { &*(lua_touserdata(l, lua_upvalueindex(1)) as *const Slot) };
+        match slot {
+            None => Ok(0),
+            Some(f) => {
+                // SAFETY: see borrowed_lua.
+                let lua = unsafe { borrowed_lua(rt) };
+                let nargs = unsafe { lua_gettop(l) };
+                let ctx = CallContext { l, nargs, lua: &lua };
+                match catch_unwind(AssertUnwindSafe(|| f(&ctx))) {
+                    Ok(Ok(n)) => Ok(n),
+                    Ok(Err(e)) => Err(into_message(e)),
+                    Err(panic) => Err(format!("Rust callback panicked: {}", panic_text(&*panic))),
+                }
+            }
+        }
+    };
+    match outcome {
+        Ok(n) => n,
+        // SAFETY: `outcome` is moved into `raise`; this frame owns nothing else.
+        Err(message) => unsafe { rt.raise(l, message) },
+    }
+}
+
+fn into_message(e: Error) -> String {
+    match e {
+        Error::Runtime { message, .. }
+        | Error::Syntax { message }
+        | Error::Memory { message }
+        | Error::File { message }
+        | Error::Conversion { message }
+        | Error::Callback { message }
+        | Error::Api { message } => message,
+    }
+}
+
+fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "unknown panic".to_string()
+    }
+}
+
+/// `__gc` of the slot userdata: drops the Rust function.
+pub(crate) unsafe extern "C" fn host_fn_gc(l: *mut lua_State) -> c_int {
+    // SAFETY: only userdata made by push_host_function carry this metatable
+    // (it is protected from Lua by `__metatable`).
+    unsafe {
+        let slot = lua_touserdata(l, 1) as *mut Slot;
+        if !slot.is_null() {
+            let f = (*slot).take();
+            // A panicking destructor must not unwind into Lua.
+            let _ = catch_unwind(AssertUnwindSafe(move || drop(f)));
+        }
+    }
+    0
+}

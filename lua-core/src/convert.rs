@@ -1,0 +1,371 @@
+//! Conversions between Rust types and Lua values, for Rust programs that use
+//! this crate directly. Both directions go straight through the stack.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+
+use lua_sys::*;
+
+use crate::error::{Error, Result};
+use crate::lua::Results;
+use crate::stack::{Kind, Stack, StackValue};
+use crate::value::{AnyUserData, Function, Table, Thread, Value};
+
+/// A Rust value that can become one Lua value.
+pub trait IntoLua {
+    /// Pushes exactly one value.
+    fn push_into(self, stack: &Stack<'_>) -> Result<()>;
+}
+
+/// A Rust value that can be read from one Lua value.
+pub trait FromLua: Sized {
+    fn from_lua(value: StackValue<'_>) -> Result<Self>;
+}
+
+/// Any number of Lua values going in (arguments, results of a Rust function).
+pub trait IntoLuaMulti {
+    /// Pushes the values and returns how many.
+    fn push_multi(self, stack: &Stack<'_>) -> Result<usize>;
+}
+
+/// Any number of Lua values coming out (results of a call).
+pub trait FromLuaMulti: Sized {
+    fn from_results(results: Results<'_>) -> Result<Self>;
+}
+
+fn mismatch(expected: &str, value: &StackValue<'_>) -> Error {
+    Error::conversion(format!("expected {expected}, got {}", value.kind().name()))
+}
+
+impl IntoLua for Value {
+    fn push_into(self, stack: &Stack<'_>) -> Result<()> {
+        stack.reserve(1)?;
+        match self {
+            Value::Nil => stack.push_nil(),
+            Value::Boolean(b) => stack.push_boolean(b),
+            Value::Integer(i) => stack.push_integer(i),
+            Value::Number(n) => stack.push_number(n),
+            Value::String(s) => stack.push_bytes(&s)?,
+            Value::Table(t) => stack.push_ref(&t.0)?,
+            Value::Function(f) => stack.push_ref(&f.0)?,
+            Value::Thread(t) => stack.push_ref(&t.0)?,
+            Value::UserData(u) => stack.push_ref(&u.0)?,
+            Value::LightUserData(p) => stack.push_light_userdata(p),
+        }
+        Ok(())
+    }
+}
+
+impl FromLua for Value {
+    fn from_lua(v: StackValue<'_>) -> Result<Self> {
+        Ok(match v.kind() {
+            Kind::Nil => Value::Nil,
+            Kind::Boolean => Value::Boolean(v.as_boolean()),
+            Kind::Number => match v.as_integer() {
+                Some(i) => Value::Integer(i),
+                None => Value::Number(v.as_number().unwrap_or(f64::NAN)),
+            },
+            Kind::String => Value::String(v.as_bytes().unwrap_or_default().to_vec()),
+            Kind::Table => Value::Table(Table(v.to_ref()?)),
+            Kind::Function => Value::Function(Function(v.to_ref()?)),
+            Kind::Thread => Value::Thread(Thread(v.to_ref()?)),
+            Kind::UserData => Value::UserData(AnyUserData(v.to_ref()?)),
+            // SAFETY: reading a light userdata pointer never fails.
+            Kind::LightUserData => Value::LightUserData(unsafe { lua_touserdata(v.state(), v.index()) }),
+        })
+    }
+}
+
+macro_rules! integers {
+    ($($t:ty),*) => {$(
+        impl IntoLua for $t {
+            fn push_into(self, stack: &Stack<'_>) -> Result<()> {
+                stack.reserve(1)?;
+                stack.push_integer(i64::try_from(self).map_err(|_| Error::conversion("integer out of range"))?);
+                Ok(())
+            }
+        }
+        impl FromLua for $t {
+            fn from_lua(v: StackValue<'_>) -> Result<Self> {
+                let i = match v.as_integer() {
+                    Some(i) => i,
+                    None => match v.as_number() {
+                        Some(n) if n.fract() == 0.0 && n.is_finite() => n as i64,
+                        _ => return Err(mismatch("integer", &v)),
+                    },
+                };
+                <$t>::try_from(i).map_err(|_| Error::conversion(format!("integer {i} out of range for {}", stringify!($t))))
+            }
+        }
+    )*};
+}
+integers!(i8, i16, i32, i64, isize, u8, u16, u32, u64, usize);
+
+impl IntoLua for f64 {
+    fn push_into(self, stack: &Stack<'_>) -> Result<()> {
+        stack.reserve(1)?;
+        stack.push_number(self);
+        Ok(())
+    }
+}
+
+impl FromLua for f64 {
+    fn from_lua(v: StackValue<'_>) -> Result<Self> {
+        v.as_number().ok_or_else(|| mismatch("number", &v))
+    }
+}
+
+impl IntoLua for f32 {
+    fn push_into(self, stack: &Stack<'_>) -> Result<()> {
+        (self as f64).push_into(stack)
+    }
+}
+
+impl FromLua for f32 {
+    fn from_lua(v: StackValue<'_>) -> Result<Self> {
+        f64::from_lua(v).map(|n| n as f32)
+    }
+}
+
+impl IntoLua for bool {
+    fn push_into(self, stack: &Stack<'_>) -> Result<()> {
+        stack.reserve(1)?;
+        stack.push_boolean(self);
+        Ok(())
+    }
+}
+
+impl FromLua for bool {
+    /// Lua truthiness: only nil and false are false.
+    fn from_lua(v: StackValue<'_>) -> Result<Self> {
+        Ok(v.as_boolean())
+    }
+}
+
+impl IntoLua for &str {
+    fn push_into(self, stack: &Stack<'_>) -> Result<()> {
+        stack.reserve(1)?;
+        stack.push_bytes(self.as_bytes())
+    }
+}
+
+impl IntoLua for String {
+    fn push_into(self, stack: &Stack<'_>) -> Result<()> {
+        self.as_str().push_into(stack)
+    }
+}
+
+impl IntoLua for &[u8] {
+    fn push_into(self, stack: &Stack<'_>) -> Result<()> {
+        stack.reserve(1)?;
+        stack.push_bytes(self)
+    }
+}
+
+impl FromLua for String {
+    /// A string value (numbers are formatted as Lua would), decoded as UTF-8
+    /// with invalid bytes replaced.
+    fn from_lua(v: StackValue<'_>) -> Result<Self> {
+        match v.kind() {
+            Kind::String => Ok(String::from_utf8_lossy(v.as_bytes().unwrap_or_default()).into_owned()),
+            Kind::Number => Ok(match v.as_integer() {
+                Some(i) => i.to_string(),
+                None => v.number_text().unwrap_or_default(),
+            }),
+            _ => Err(mismatch("string", &v)),
+        }
+    }
+}
+
+/// Nothing: no value at all as results, nil where exactly one value is needed.
+impl IntoLuaMulti for () {
+    fn push_multi(self, _stack: &Stack<'_>) -> Result<usize> {
+        Ok(0)
+    }
+}
+
+impl FromLuaMulti for () {
+    fn from_results(_results: Results<'_>) -> Result<Self> {
+        Ok(())
+    }
+}
+
+impl<T: IntoLua> IntoLua for Option<T> {
+    fn push_into(self, stack: &Stack<'_>) -> Result<()> {
+        match self {
+            Some(v) => v.push_into(stack),
+            None => {
+                stack.reserve(1)?;
+                stack.push_nil();
+                Ok(())
+            }
+        }
+    }
+}
+
+impl<T: FromLua> FromLua for Option<T> {
+    fn from_lua(v: StackValue<'_>) -> Result<Self> {
+        if v.kind() == Kind::Nil {
+            Ok(None)
+        } else {
+            T::from_lua(v).map(Some)
+        }
+    }
+}
+
+impl<T: IntoLua> IntoLua for Vec<T> {
+    fn push_into(self, stack: &Stack<'_>) -> Result<()> {
+        stack.reserve(2)?;
+        stack.push_table(self.len(), 0)?;
+        for (i, item) in self.into_iter().enumerate() {
+            item.push_into(stack)?;
+            stack.set_index(i as i64 + 1)?;
+        }
+        Ok(())
+    }
+}
+
+impl<T: FromLua> FromLua for Vec<T> {
+    /// The items `1..#t` of a table (raw reads).
+    fn from_lua(v: StackValue<'_>) -> Result<Self> {
+        if v.kind() != Kind::Table {
+            return Err(mismatch("table", &v));
+        }
+        let l = v.state();
+        // SAFETY: raw reads of a table on the stack; one slot is reserved per item.
+        unsafe {
+            if lua_checkstack(l, 2) == 0 {
+                return Err(Error::runtime("stack overflow (cannot grow the Lua stack)"));
+            }
+            let len = lua_rawlen(l, v.index()) as i64;
+            let mut out = Vec::with_capacity(len.min(1 << 20) as usize);
+            for i in 1..=len {
+                lua_rawgeti(l, v.index(), i);
+                let item = T::from_lua(StackValue::new(l, -1, v.lua()));
+                lua_settop(l, -2);
+                out.push(item?);
+            }
+            Ok(out)
+        }
+    }
+}
+
+impl<K: IntoLua, V: IntoLua> IntoLua for HashMap<K, V> {
+    fn push_into(self, stack: &Stack<'_>) -> Result<()> {
+        stack.reserve(3)?;
+        stack.push_table(0, self.len())?;
+        for (k, v) in self {
+            k.push_into(stack)?;
+            v.push_into(stack)?;
+            stack.set_entry()?;
+        }
+        Ok(())
+    }
+}
+
+impl<K: FromLua + Eq + Hash, V: FromLua> FromLua for HashMap<K, V> {
+    fn from_lua(v: StackValue<'_>) -> Result<Self> {
+        if v.kind() != Kind::Table {
+            return Err(mismatch("table", &v));
+        }
+        let l = v.state();
+        let mut out = HashMap::new();
+        // SAFETY: a raw traversal; lua_next gets only keys it produced.
+        unsafe {
+            if lua_checkstack(l, 3) == 0 {
+                return Err(Error::runtime("stack overflow (cannot grow the Lua stack)"));
+            }
+            lua_pushnil(l);
+            while lua_next(l, v.index()) != 0 {
+                let key = K::from_lua(StackValue::new(l, -2, v.lua()));
+                let value = V::from_lua(StackValue::new(l, -1, v.lua()));
+                lua_settop(l, -2);
+                match (key, value) {
+                    (Ok(k), Ok(val)) => {
+                        out.insert(k, val);
+                    }
+                    (Err(e), _) | (_, Err(e)) => {
+                        lua_settop(l, -2);
+                        return Err(e);
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+macro_rules! handles {
+    ($($t:ident),*) => {$(
+        impl IntoLua for $t {
+            fn push_into(self, stack: &Stack<'_>) -> Result<()> {
+                stack.reserve(1)?;
+                stack.push_ref(&self.0)
+            }
+        }
+        impl IntoLua for &$t {
+            fn push_into(self, stack: &Stack<'_>) -> Result<()> {
+                stack.reserve(1)?;
+                stack.push_ref(&self.0)
+            }
+        }
+        impl FromLua for $t {
+            fn from_lua(v: StackValue<'_>) -> Result<Self> {
+                match Value::from_lua(v)? {
+                    Value::$t(h) => Ok(h),
+                    _ => Err(mismatch(stringify!($t), &v)),
+                }
+            }
+        }
+    )*};
+}
+handles!(Table, Function, Thread);
+
+impl<T: IntoLua> IntoLuaMulti for T {
+    fn push_multi(self, stack: &Stack<'_>) -> Result<usize> {
+        self.push_into(stack).map(|_| 1)
+    }
+}
+
+/// Several values at once (a variable number of results or arguments).
+#[derive(Debug, Clone, Default)]
+pub struct MultiValue(pub Vec<Value>);
+
+impl IntoLuaMulti for MultiValue {
+    fn push_multi(self, stack: &Stack<'_>) -> Result<usize> {
+        stack.reserve(self.0.len())?;
+        let n = self.0.len();
+        for v in self.0 {
+            v.push_into(stack)?;
+        }
+        Ok(n)
+    }
+}
+
+impl FromLuaMulti for MultiValue {
+    fn from_results(results: Results<'_>) -> Result<Self> {
+        results.iter().map(Value::from_lua).collect::<Result<Vec<_>>>().map(MultiValue)
+    }
+}
+
+impl<T: FromLua> FromLuaMulti for T {
+    /// The first result (nil when there is none).
+    fn from_results(results: Results<'_>) -> Result<Self> {
+        T::from_lua(results.get_or_nil(0))
+    }
+}
+
+macro_rules! tuples {
+    ($(($($name:ident),+)),*) => {$(
+        impl<$($name: IntoLua),+> IntoLuaMulti for ($($name,)+) {
+            #[allow(non_snake_case)]
+            fn push_multi(self, stack: &Stack<'_>) -> Result<usize> {
+                let ($($name,)+) = self;
+                let mut n = 0;
+                $( $name.push_into(stack)?; n += 1; )+
+                Ok(n)
+            }
+        }
+    )*};
+}
+tuples!((A, B), (A, B, C), (A, B, C, D), (A, B, C, D, E));

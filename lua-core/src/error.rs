@@ -1,0 +1,94 @@
+//! One error type for everything that can go wrong, keeping Lua's own message.
+
+use std::fmt;
+
+/// The limit on nested containers when values are converted in either
+/// direction; the top value is depth 0.
+pub const MAX_DEPTH: usize = 100;
+
+/// The text of a conversion that went deeper than [`MAX_DEPTH`] (or met a cycle).
+pub const DEPTH_MESSAGE: &str = "Value nesting depth exceeds the maximum of 100 levels";
+
+/// What went wrong. `message()` is always the text a user should see, exactly
+/// as Lua (or the API) produced it; `code()` is a stable machine-readable tag.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Error {
+    /// The chunk did not compile.
+    Syntax { message: String },
+    /// Lua code raised an error; `traceback` is Lua's stack traceback where one was taken.
+    Runtime { message: String, traceback: Option<String> },
+    /// An allocation was refused (`not enough memory`).
+    Memory { message: String },
+    /// A file could not be opened or read.
+    File { message: String },
+    /// A value could not be converted (too deep, cyclic, wrong type).
+    Conversion { message: String },
+    /// A Rust function called from Lua returned an error or panicked.
+    Callback { message: String },
+    /// The API was used wrongly: bad argument, unknown library, empty path.
+    Api { message: String },
+}
+
+/// Shorthand used throughout the crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn runtime(message: impl Into<String>) -> Self {
+        Error::Runtime { message: message.into(), traceback: None }
+    }
+
+    pub fn api(message: impl Into<String>) -> Self {
+        Error::Api { message: message.into() }
+    }
+
+    pub fn conversion(message: impl Into<String>) -> Self {
+        Error::Conversion { message: message.into() }
+    }
+
+    pub fn depth() -> Self {
+        Error::conversion(DEPTH_MESSAGE)
+    }
+
+    /// The user-facing text.
+    pub fn message(&self) -> &str {
+        match self {
+            Error::Syntax { message }
+            | Error::Runtime { message, .. }
+            | Error::Memory { message }
+            | Error::File { message }
+            | Error::Conversion { message }
+            | Error::Callback { message }
+            | Error::Api { message } => message,
+        }
+    }
+
+    /// A stable tag for programs: `LUA_SYNTAX`, `LUA_RUNTIME`, `LUA_MEMORY`, ...
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Syntax { .. } => "LUA_SYNTAX",
+            Error::Runtime { .. } => "LUA_RUNTIME",
+            Error::Memory { .. } => "LUA_MEMORY",
+            Error::File { .. } => "LUA_FILE",
+            Error::Conversion { .. } => "LUA_CONVERSION",
+            Error::Callback { .. } => "LUA_CALLBACK",
+            Error::Api { .. } => "LUA_API",
+        }
+    }
+
+    /// Lua's traceback, when the error came from running Lua code.
+    pub fn traceback(&self) -> Option<&str> {
+        match self {
+            Error::Runtime { traceback, .. } => traceback.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.message())
+    }
+}
+
+impl std::error::Error for Error {}

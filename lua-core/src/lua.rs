@@ -1,0 +1,324 @@
+//! The entry type: one Lua state, its options, and the ways to run code in it.
+
+use std::ffi::{c_int, CStr, CString};
+use std::rc::Rc;
+
+use lua_sys::*;
+
+use crate::error::{Error, Result};
+use crate::protect::{pop_error, protect, protect_status};
+use crate::runtime::{traceback_handler, Runtime, StackGuard};
+use crate::stack::{Stack, StackValue};
+use crate::stdlib::StdLib;
+use crate::value::Function;
+
+/// How a chunk may be given: as source text, as precompiled bytecode, or either.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ChunkMode {
+    Text,
+    Binary,
+    #[default]
+    Any,
+}
+
+impl ChunkMode {
+    fn as_cstr(self) -> &'static CStr {
+        match self {
+            ChunkMode::Text => c"t",
+            ChunkMode::Binary => c"b",
+            ChunkMode::Any => c"bt",
+        }
+    }
+}
+
+/// Options for a new state.
+#[derive(Debug, Clone, Default)]
+pub struct LuaOptions {
+    /// The standard libraries to open; none by default (a bare state).
+    pub libraries: StdLib,
+    /// The most bytes the state may hold; 0 for no limit.
+    pub memory_limit: usize,
+}
+
+/// A Lua state. Cloning gives another handle to the same state; the state
+/// closes when the last handle (including every value handle) is gone.
+#[derive(Clone)]
+pub struct Lua {
+    pub(crate) rt: Rc<Runtime>,
+}
+
+impl Lua {
+    /// A bare state: the language, but no standard library at all.
+    pub fn new() -> Lua {
+        Lua::with_options(LuaOptions::default()).expect("creating a bare Lua state failed")
+    }
+
+    /// A state with the given libraries.
+    pub fn with_libraries(libraries: StdLib) -> Result<Lua> {
+        Lua::with_options(LuaOptions { libraries, ..LuaOptions::default() })
+    }
+
+    pub fn with_options(options: LuaOptions) -> Result<Lua> {
+        Ok(Lua { rt: Runtime::new(options.libraries, options.memory_limit)? })
+    }
+
+    /// The libraries the state was opened with.
+    pub fn libraries(&self) -> StdLib {
+        self.rt.libs()
+    }
+
+    /// Bytes the state holds now, as counted by its allocator.
+    pub fn memory_used(&self) -> usize {
+        self.rt.alloc().used()
+    }
+
+    /// The memory limit in bytes (0: none).
+    pub fn memory_limit(&self) -> usize {
+        self.rt.alloc().limit()
+    }
+
+    /// Sets the memory limit in bytes (0: none). Lowering it below what is in
+    /// use only refuses further growth.
+    pub fn set_memory_limit(&self, bytes: usize) {
+        self.rt.alloc().set_limit(bytes)
+    }
+
+    /// Whether two handles are the same state.
+    pub fn ptr_eq(&self, other: &Lua) -> bool {
+        Rc::ptr_eq(&self.rt, &other.rt)
+    }
+
+    /// The runtime pointer as the registry records it (for diagnostics and tests).
+    pub fn registry_runtime_pointer(&self) -> *const std::ffi::c_void {
+        // SAFETY: the main thread is idle between host calls and has a free slot.
+        unsafe { Runtime::registry_pointer(self.rt.main()) }
+    }
+
+    /// The runtime pointer every callback finds (the state's extra space).
+    pub fn callback_runtime_pointer(&self) -> *const std::ffi::c_void {
+        // SAFETY: reading our own pointer back from the extra space.
+        unsafe { Runtime::from_state(self.rt.main()) as *const Runtime as *const _ }
+    }
+
+    /// A stack to push values onto, for the duration of `f`; whatever `f`
+    /// leaves is removed afterwards.
+    pub fn with_stack<R>(&self, f: impl FnOnce(&Stack<'_>) -> R) -> R {
+        let l = self.rt.main();
+        // SAFETY: the guard restores the top of the main thread.
+        let _guard = unsafe { StackGuard::new(l) };
+        f(&Stack::new(l, self))
+    }
+
+    /// Runs `source` as a chunk whose name is the source itself (so positions
+    /// read `[string "..."]:1:`), and hands the results to `read` while they
+    /// are still on the stack. Text and binary chunks are both accepted.
+    pub fn exec_source_with<R>(&self, source: &CStr, read: impl FnOnce(Results<'_>) -> R) -> Result<R> {
+        self.exec_buffer_with(source.to_bytes(), source, ChunkMode::Any, read)
+    }
+
+    /// Runs a chunk of `bytes` named `name` (Lua's rules: `@file`, `=text`,
+    /// or a source excerpt) and hands the results to `read`.
+    pub fn exec_buffer_with<R>(&self, bytes: &[u8], name: &CStr, mode: ChunkMode, read: impl FnOnce(Results<'_>) -> R) -> Result<R> {
+        self.run(|l| self.load_buffer(l, bytes, name, mode), 0, read)
+    }
+
+    /// Runs the file at `path` (chunk name `@path`; a first `#` line is
+    /// skipped; text or binary) and hands the results to `read`.
+    pub fn exec_file_with<R>(&self, path: &[u8], read: impl FnOnce(Results<'_>) -> R) -> Result<R> {
+        let path = file_path(path)?;
+        self.run(|l| self.load_file(l, &path, ChunkMode::Any), 0, read)
+    }
+
+    /// Compiles a chunk without running it and leaves the function on the
+    /// stack for `read`.
+    pub fn load_with<R>(&self, bytes: &[u8], name: &CStr, mode: ChunkMode, read: impl FnOnce(StackValue<'_>) -> R) -> Result<R> {
+        let l = self.rt.main();
+        // SAFETY: the guard restores the stack.
+        let _guard = unsafe { StackGuard::new(l) };
+        self.load_buffer(l, bytes, name, mode)?;
+        Ok(read(StackValue::new(l, -1, self)))
+    }
+
+    /// Calls `f` with the arguments `push_args` pushes (it returns how many),
+    /// and hands the results to `read`.
+    pub fn call_with<R>(
+        &self,
+        f: &Function,
+        push_args: impl FnOnce(&Stack<'_>) -> Result<usize>,
+        read: impl FnOnce(Results<'_>) -> R,
+    ) -> Result<R> {
+        self.run(
+            |l| {
+                let stack = Stack::new(l, self);
+                stack.reserve(1)?;
+                stack.push_ref(&f.0)?;
+                push_args(&stack).map(|_| ())
+            },
+            -1,
+            read,
+        )
+    }
+
+    /// Sets the global `name` (any bytes) to the value `push` pushes. Runs
+    /// `__newindex` of a metatable on `_G`, protected.
+    pub fn set_global_with(&self, name: &[u8], push: impl FnOnce(&Stack<'_>) -> Result<()>) -> Result<()> {
+        self.with_stack(|stack| {
+            stack.reserve(4)?;
+            push(stack)?;
+            let (p, len) = (name.as_ptr() as *const std::ffi::c_char, name.len());
+            // SAFETY: the closure captures two Copy values; the value is arg 1.
+            unsafe {
+                protect(stack.l, 1, 0, move |l| {
+                    lua_pushglobaltable(l);
+                    lua_pushlstring(l, p, len);
+                    lua_pushvalue(l, 1);
+                    lua_settable(l, -3);
+                    0
+                })
+            }
+        })
+    }
+
+    /// Reads the global `name` (honouring `__index` on `_G`) and hands it to `read`.
+    pub fn get_global_with<R>(&self, name: &[u8], read: impl FnOnce(StackValue<'_>) -> R) -> Result<R> {
+        self.with_stack(|stack| {
+            stack.reserve(4)?;
+            let (p, len) = (name.as_ptr() as *const std::ffi::c_char, name.len());
+            // SAFETY: as set_global_with.
+            unsafe {
+                protect(stack.l, 0, 1, move |l| {
+                    lua_pushglobaltable(l);
+                    lua_pushlstring(l, p, len);
+                    lua_gettable(l, -2);
+                    1
+                })?;
+            }
+            Ok(read(stack.value(-1)))
+        })
+    }
+
+    /// Loads a chunk onto the stack of `l`, or returns the load error.
+    fn load_buffer(&self, l: *mut lua_State, bytes: &[u8], name: &CStr, mode: ChunkMode) -> Result<()> {
+        // SAFETY: lua_load runs the parser in its own protected call and reports
+        // failures as a status (with the message pushed), never raising.
+        unsafe {
+            let status = luaL_loadbufferx(l, bytes.as_ptr() as *const _, bytes.len(), name.as_ptr(), mode.as_cstr().as_ptr());
+            if status != LUA_OK as c_int {
+                return Err(pop_error(l, status));
+            }
+        }
+        Ok(())
+    }
+
+    fn load_file(&self, l: *mut lua_State, path: &CStr, mode: ChunkMode) -> Result<()> {
+        let (p, m) = (path.as_ptr(), mode.as_cstr().as_ptr());
+        // SAFETY: luaL_loadfilex builds the chunk name and its messages with
+        // allocating pushes, so it runs protected; its status says whether the
+        // value it left is the function or the error.
+        unsafe {
+            let status = protect_status(l, 0, move |l| luaL_loadfilex(l, p, m))?;
+            if status != LUA_OK as c_int {
+                return Err(pop_error(l, status));
+            }
+        }
+        Ok(())
+    }
+
+    /// The one path by which the host runs Lua code: pushes the message
+    /// handler, lets `prepare` push the function (and `nargs` arguments, or -1
+    /// meaning "prepare counts them": everything above the function), calls
+    /// it protected and passes the results to `read`.
+    fn run<R>(
+        &self,
+        prepare: impl FnOnce(*mut lua_State) -> Result<()>,
+        nargs: c_int,
+        read: impl FnOnce(Results<'_>) -> R,
+    ) -> Result<R> {
+        let l = self.rt.main();
+        // SAFETY: the guard restores the stack whatever happens; the handler
+        // slot is reserved before anything is pushed.
+        unsafe {
+            let guard = StackGuard::new(l);
+            if lua_checkstack(l, 3) == 0 {
+                return Err(Error::runtime("stack overflow (cannot grow the Lua stack)"));
+            }
+            let handler = guard.top() + 1;
+            lua_pushcclosure(l, Some(traceback_handler), 0);
+            prepare(l)?;
+            let nargs = if nargs >= 0 { nargs } else { lua_gettop(l) - handler - 1 };
+            self.rt.take_traceback();
+            let status = lua_pcall(l, nargs, LUA_MULTRET, handler);
+            if status != LUA_OK as c_int {
+                let mut error = pop_error(l, status);
+                if let Error::Runtime { traceback, .. } = &mut error {
+                    *traceback = self.rt.take_traceback();
+                }
+                return Err(error);
+            }
+            let base = handler + 1;
+            let count = lua_gettop(l) - handler;
+            Ok(read(Results { l, base, count, lua: self }))
+        }
+    }
+}
+
+impl Default for Lua {
+    fn default() -> Self {
+        Lua::new()
+    }
+}
+
+impl std::fmt::Debug for Lua {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Lua").field("libraries", &self.libraries()).field("memory_used", &self.memory_used()).finish()
+    }
+}
+
+/// The path of a file to run: C string semantics (cut at a NUL), never empty.
+fn file_path(path: &[u8]) -> Result<CString> {
+    if path.is_empty() {
+        return Err(Error::api("File path cannot be empty"));
+    }
+    let end = path.iter().position(|&b| b == 0).unwrap_or(path.len());
+    Ok(CString::new(&path[..end]).expect("cut at the first NUL"))
+}
+
+/// The values a chunk or function returned, still on the stack.
+#[derive(Clone, Copy)]
+pub struct Results<'a> {
+    l: *mut lua_State,
+    base: c_int,
+    count: c_int,
+    lua: &'a Lua,
+}
+
+impl<'a> Results<'a> {
+    pub fn len(&self) -> usize {
+        self.count as usize
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// Result `i` (0-based).
+    pub fn get(&self, i: usize) -> StackValue<'a> {
+        assert!(i < self.len(), "result index out of range");
+        StackValue::new(self.l, self.base + i as c_int, self.lua)
+    }
+
+    /// Result `i`, or nil when there are fewer results.
+    pub fn get_or_nil(&self, i: usize) -> StackValue<'a> {
+        if i < self.len() {
+            self.get(i)
+        } else {
+            // One slot above the results is always reserved (see `run`), and
+            // an empty slot reads as nil.
+            StackValue::new(self.l, self.base + self.count, self.lua)
+        }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = StackValue<'a>> + '_ {
+        (0..self.len()).map(move |i| self.get(i))
+    }
+}

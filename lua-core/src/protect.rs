@@ -1,0 +1,161 @@
+//! Protected calls: the only way this crate runs a Lua API call that can raise.
+//!
+//! A Lua error is a `longjmp`. It must never cross a Rust frame that still owns
+//! something with a destructor, and it must never escape into a frame that did
+//! not set up a handler (that would end in `lua_panic` and an abort). So every
+//! raising call runs inside [`protect`], whose closure type is `Copy`: a `Copy`
+//! closure captures nothing with drop glue, and the closures written in this
+//! crate create no owned values either, so a `longjmp` out of one skips only
+//! plain frames.
+
+use std::cell::Cell;
+use std::ffi::{c_int, c_void, CStr};
+
+use lua_sys::*;
+
+use crate::error::{Error, Result};
+
+/// Runs `f` on `l` inside `lua_pcall`. The top `nargs` values are passed to it
+/// (they are at indices `1..=nargs` inside `f`); `f` returns how many values it
+/// leaves as results, which `nresults` then adjusts (`LUA_MULTRET` keeps all).
+///
+/// # Safety
+/// `l` must be a valid state with at least `nargs` values above the current
+/// frame's base; `f` must keep to the crate's rule of creating no value with a
+/// destructor between raising calls.
+#[inline]
+pub(crate) unsafe fn protect<F>(l: *mut lua_State, nargs: c_int, nresults: c_int, f: F) -> Result<()>
+where
+    F: Fn(*mut lua_State) -> c_int + Copy,
+{
+    unsafe extern "C" fn trampoline<F: Fn(*mut lua_State) -> c_int + Copy>(l: *mut lua_State) -> c_int {
+        // SAFETY: index 1 is the light userdata pushed by `protect`, pointing at
+        // an `F` that lives in `protect`'s frame for the whole call.
+        let f = unsafe { *(lua_touserdata(l, 1) as *const F) };
+        // SAFETY: removing slot 1 shifts the arguments down; never allocates.
+        unsafe { lua_rotate(l, 1, -1) };
+        unsafe { lua_settop(l, -2) };
+        f(l)
+    }
+
+    // SAFETY: the caller guarantees `l` and the argument count. The two pushes
+    // below need stack space, checked first; pushing a light C function and a
+    // light userdata never allocates, so nothing here can raise before
+    // `lua_pcall` has set up its handler.
+    unsafe {
+        if lua_checkstack(l, 2) == 0 {
+            lua_settop(l, -nargs - 1);
+            return Err(Error::runtime("stack overflow (cannot grow the Lua stack)"));
+        }
+        lua_pushcclosure(l, Some(trampoline::<F>), 0);
+        lua_pushlightuserdata(l, &f as *const F as *mut c_void);
+        lua_rotate(l, -(nargs + 2), 2);
+        let status = lua_pcall(l, nargs + 1, nresults, 0);
+        if status == LUA_OK as c_int {
+            Ok(())
+        } else {
+            Err(pop_error(l, status))
+        }
+    }
+}
+
+/// Like [`protect`] for a closure that reports a Lua status (such as a loader's)
+/// instead of raising: returns that status, with the loader's results or its
+/// error value left on the stack.
+///
+/// # Safety
+/// As for [`protect`].
+pub(crate) unsafe fn protect_status<F>(l: *mut lua_State, nargs: c_int, f: F) -> Result<c_int>
+where
+    F: Fn(*mut lua_State) -> c_int + Copy,
+{
+    let status = Cell::new(LUA_OK as c_int);
+    let slot = &status;
+    // SAFETY: forwarded contract; the closure captures two Copy values (a
+    // reference and `f`) and writes the status through the reference.
+    unsafe {
+        protect(l, nargs, 1, move |l| {
+            slot.set(f(l));
+            1
+        })?;
+    }
+    Ok(status.get())
+}
+
+/// Pops the error value a failed call left on top of `l` and turns it into an
+/// [`Error`] of the kind `status` says. Never raises.
+///
+/// # Safety
+/// `l` must be valid with the error value on top.
+pub(crate) unsafe fn pop_error(l: *mut lua_State, status: c_int) -> Error {
+    // SAFETY: the value is read while still on the stack, then popped.
+    let message = unsafe { error_text(l, -1) };
+    unsafe { lua_settop(l, -2) };
+    match status as u32 {
+        LUA_ERRSYNTAX => Error::Syntax { message },
+        LUA_ERRMEM => Error::Memory { message },
+        s if s == LUA_ERRERR + 1 => Error::File { message },
+        _ => Error::Runtime { message, traceback: None },
+    }
+}
+
+/// The text of an error value (Appendix B #1 of the spec): strings as they are,
+/// numbers in Lua's own format, `__tostring` when present, and otherwise
+/// `(error object is a <type> value)`. Never raises.
+///
+/// # Safety
+/// `l` must be valid and `idx` an acceptable index.
+pub(crate) unsafe fn error_text(l: *mut lua_State, idx: c_int) -> String {
+    // SAFETY: only non-raising reads, plus one protected __tostring call.
+    unsafe {
+        let idx = lua_absindex(l, idx);
+        match lua_type(l, idx) as u32 {
+            LUA_TSTRING => return bytes_at(l, idx).map(lossy).unwrap_or_default(),
+            LUA_TNUMBER => {
+                let mut buf = [0 as std::ffi::c_char; LUA_N2SBUFFSZ as usize];
+                lua_numbertocstring(l, idx, buf.as_mut_ptr());
+                return CStr::from_ptr(buf.as_ptr()).to_string_lossy().into_owned();
+            }
+            LUA_TNIL => return "<no error object>".to_string(),
+            _ => {}
+        }
+        let type_name = CStr::from_ptr(luaL_typename(l, idx)).to_string_lossy().into_owned();
+        if lua_checkstack(l, 3) != 0 && luaL_getmetafield(l, idx, c"__tostring".as_ptr()) != LUA_TNIL as c_int {
+            lua_settop(l, -2);
+            lua_pushvalue(l, idx);
+            let converted = protect(l, 1, 1, |l| {
+                luaL_tolstring(l, 1, std::ptr::null_mut());
+                1
+            });
+            if converted.is_ok() {
+                let text = bytes_at(l, -1).map(lossy).unwrap_or_default();
+                lua_settop(l, -2);
+                return text;
+            }
+        }
+        format!("(error object is a {type_name} value)")
+    }
+}
+
+/// The bytes of the string at `idx`, if it is a string (numbers are not
+/// converted: that would allocate and change the stack slot).
+///
+/// # Safety
+/// `l` valid; the slice lives as long as the value stays on the stack.
+#[inline]
+pub(crate) unsafe fn bytes_at<'a>(l: *mut lua_State, idx: c_int) -> Option<&'a [u8]> {
+    // SAFETY: lua_tolstring on a string value returns its internal buffer
+    // without allocating; it stays valid while the value is on the stack.
+    unsafe {
+        if lua_type(l, idx) != LUA_TSTRING as c_int {
+            return None;
+        }
+        let mut len = 0usize;
+        let p = lua_tolstring(l, idx, &mut len);
+        Some(std::slice::from_raw_parts(p as *const u8, len))
+    }
+}
+
+pub(crate) fn lossy(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}

@@ -1,0 +1,221 @@
+//! The per-state runtime: the `lua_State`, its allocator, and the pointer back
+//! to both that every callback, hook and finalizer finds again.
+//!
+//! The runtime's address goes into the registry under `_lua_core_runtime` (a
+//! light userdata) and into the state's extra space (`lua_getextraspace`),
+//! which Lua copies into every thread it creates. The registry entry is the
+//! record; the extra space is the fast path, one load instead of a table lookup
+//! on every call from Lua into Rust.
+
+use std::cell::{Cell, RefCell, UnsafeCell};
+use std::collections::hash_map::RandomState;
+use std::ffi::{c_int, c_void, CStr};
+use std::hash::BuildHasher;
+use std::ptr;
+use std::rc::Rc;
+
+use lua_sys::*;
+
+use crate::alloc::{lua_alloc, Allocator};
+use crate::error::{Error, Result};
+use crate::protect::{bytes_at, lossy, protect};
+use crate::stdlib::StdLib;
+
+/// The registry key under which the runtime pointer is kept.
+pub const RUNTIME_KEY: &CStr = c"_lua_core_runtime";
+
+/// The registry key of the metatable shared by host-function userdata.
+pub(crate) const HOST_FN_META: &CStr = c"lua_core_host_function";
+
+pub(crate) struct Runtime {
+    main: *mut lua_State,
+    /// Dropped after `lua_close` (see `Drop`), which still frees through it.
+    alloc: Box<Allocator>,
+    libs: StdLib,
+    /// Set while the state closes: host functions and finalizers become no-ops.
+    closing: Cell<bool>,
+    /// An error message moved here before `lua_error`, so that no frame a
+    /// `longjmp` crosses still owns it.
+    staged: UnsafeCell<Vec<u8>>,
+    /// The traceback taken by the message handler for the last failed call.
+    traceback: RefCell<Option<String>>,
+}
+
+impl Runtime {
+    /// Creates a state with the counting allocator and the given libraries.
+    pub(crate) fn new(libs: StdLib, memory_limit: usize) -> Result<Rc<Runtime>> {
+        let alloc = Box::new(Allocator::new(0));
+        // A random seed for string hashing, so untrusted scripts cannot
+        // predict collisions and turn table operations quadratic.
+        let seed = RandomState::new().hash_one(ptr::addr_of!(*alloc) as usize) as u32;
+        // SAFETY: the allocator outlives the state (it is a field dropped after
+        // `lua_close`); lua_newstate does not raise, it returns NULL on failure.
+        let main = unsafe { lua_newstate(Some(lua_alloc), &*alloc as *const Allocator as *mut c_void, seed) };
+        if main.is_null() {
+            return Err(Error::Memory { message: "Failed to create Lua state".into() });
+        }
+        let rt = Rc::new(Runtime {
+            main,
+            alloc,
+            libs,
+            closing: Cell::new(false),
+            staged: UnsafeCell::new(Vec::new()),
+            traceback: RefCell::new(None),
+        });
+        let rt_ptr = Rc::as_ptr(&rt) as *mut c_void;
+        // SAFETY: fresh state with an empty stack; the extra space is
+        // LUA_EXTRASPACE bytes, the size of a pointer.
+        unsafe { *(lua_getextraspace(main) as *mut *mut c_void) = rt_ptr };
+        // The library opening and the registry writes allocate, so they run
+        // protected, under the memory limit if there is one.
+        rt.alloc.set_limit(memory_limit);
+        let bits = libs.bits();
+        // SAFETY: closures capture only Copy values and create nothing with a destructor.
+        unsafe {
+            protect(main, 0, 0, move |l| {
+                lua_pushlightuserdata(l, rt_ptr);
+                lua_setfield(l, LUA_REGISTRYINDEX, RUNTIME_KEY.as_ptr());
+                if luaL_newmetatable(l, HOST_FN_META.as_ptr()) != 0 {
+                    lua_pushcclosure(l, Some(crate::callback::host_fn_gc), 0);
+                    lua_setfield(l, -2, c"__gc".as_ptr());
+                    lua_pushboolean(l, 0);
+                    lua_setfield(l, -2, c"__metatable".as_ptr());
+                }
+                lua_settop(l, -2);
+                luaL_openselectedlibs(l, bits, 0);
+                0
+            })?;
+        }
+        Ok(rt)
+    }
+
+    #[inline]
+    pub(crate) fn main(&self) -> *mut lua_State {
+        self.main
+    }
+
+    #[inline]
+    pub(crate) fn alloc(&self) -> &Allocator {
+        &self.alloc
+    }
+
+    pub(crate) fn libs(&self) -> StdLib {
+        self.libs
+    }
+
+    #[inline]
+    pub(crate) fn is_closing(&self) -> bool {
+        self.closing.get()
+    }
+
+    /// The runtime of any thread of a state this crate created.
+    ///
+    /// # Safety
+    /// `l` must belong to a state created by [`Runtime::new`] that is still open.
+    #[inline]
+    pub(crate) unsafe fn from_state<'a>(l: *mut lua_State) -> &'a Runtime {
+        // SAFETY: the extra space of every thread holds the runtime pointer,
+        // copied from the main thread by lua_newthread.
+        unsafe { &*(*(lua_getextraspace(l) as *const *const Runtime)) }
+    }
+
+    /// Reads the runtime pointer back from the registry (the record the extra
+    /// space mirrors). Never raises: the key is a fixed string already interned.
+    ///
+    /// # Safety
+    /// `l` must be a valid state with a free stack slot.
+    pub(crate) unsafe fn registry_pointer(l: *mut lua_State) -> *const c_void {
+        // SAFETY: a raw read of a string key present since creation.
+        unsafe {
+            lua_getfield(l, LUA_REGISTRYINDEX, RUNTIME_KEY.as_ptr());
+            let p = lua_touserdata(l, -1);
+            lua_settop(l, -2);
+            p
+        }
+    }
+
+    /// Moves `message` into the runtime, pushes it and raises it as a Lua error.
+    /// Nothing owned is left in the calling frame when the `longjmp` happens.
+    ///
+    /// # Safety
+    /// Must be called from a C function Lua is running on `l`, with no value
+    /// with a destructor alive in the caller's frame.
+    pub(crate) unsafe fn raise(&self, l: *mut lua_State, message: String) -> ! {
+        // SAFETY: `staged` is only touched here, on the thread running the state.
+        unsafe {
+            let staged = &mut *self.staged.get();
+            staged.clear();
+            staged.extend_from_slice(message.as_bytes());
+            drop(message);
+            let (p, len) = (staged.as_ptr(), staged.len());
+            lua_pushlstring(l, p as *const _, len);
+            lua_error(l);
+        }
+        unreachable!("lua_error returned")
+    }
+
+    pub(crate) fn take_traceback(&self) -> Option<String> {
+        self.traceback.borrow_mut().take()
+    }
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        self.closing.set(true);
+        // SAFETY: the state is ours and no Rust frame is running Lua on it (the
+        // runtime is only dropped when the last handle goes). Finalizers run
+        // here; host functions see `closing` and do nothing.
+        unsafe { lua_close(self.main) };
+        // `alloc` is dropped after this body, once the state is gone.
+    }
+}
+
+/// The message handler every call from the host runs under: it records
+/// Lua's traceback for the error in the runtime and leaves the error value
+/// itself unchanged, so messages stay exactly as Lua made them.
+pub(crate) unsafe extern "C" fn traceback_handler(l: *mut lua_State) -> c_int {
+    // SAFETY: called by Lua as a message handler with the error value at 1.
+    // The traceback is built in a protected call (it allocates); if that
+    // fails the error simply goes without one.
+    unsafe {
+        let rt = Runtime::from_state(l);
+        if protect(l, 0, 1, |l| {
+            luaL_traceback(l, l, ptr::null(), 2);
+            1
+        })
+        .is_ok()
+        {
+            let text = bytes_at(l, -1).map(lossy);
+            *rt.traceback.borrow_mut() = text;
+        }
+        lua_settop(l, 1);
+        1
+    }
+}
+
+/// Restores the stack top of `l` when dropped. Lowering the top never raises
+/// (none of this crate's slots are to-be-closed variables).
+pub(crate) struct StackGuard {
+    l: *mut lua_State,
+    top: c_int,
+}
+
+impl StackGuard {
+    /// # Safety
+    /// `l` must be valid for the guard's lifetime.
+    pub(crate) unsafe fn new(l: *mut lua_State) -> StackGuard {
+        // SAFETY: reading the top never fails.
+        StackGuard { l, top: unsafe { lua_gettop(l) } }
+    }
+
+    pub(crate) fn top(&self) -> c_int {
+        self.top
+    }
+}
+
+impl Drop for StackGuard {
+    fn drop(&mut self) {
+        // SAFETY: see the type's comment.
+        unsafe { lua_settop(self.l, self.top) }
+    }
+}

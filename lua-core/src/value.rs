@@ -1,0 +1,193 @@
+//! Lua values held by Rust: plain data by value, everything with identity
+//! (tables, functions, coroutines, userdata) through a registry handle.
+
+use std::cell::Cell;
+use std::ffi::{c_int, c_void};
+use std::fmt;
+use std::rc::Rc;
+
+use lua_sys::*;
+
+use crate::error::Result;
+use crate::lua::Lua;
+use crate::protect::protect;
+
+/// A registry reference: keeps one Lua value alive until dropped. It holds its
+/// state alive too, so a handle can never outlive the state it points into.
+pub struct RegRef {
+    lua: Lua,
+    id: c_int,
+}
+
+impl RegRef {
+    pub(crate) fn new(lua: &Lua, l: *mut lua_State, idx: c_int) -> Result<RegRef> {
+        let id = Cell::new(LUA_NOREF);
+        let slot = &id;
+        // SAFETY: luaL_ref allocates (it may grow the registry), so it runs
+        // protected when a limit is set; the closure captures a reference only.
+        unsafe {
+            lua_pushvalue(l, idx);
+            if lua.rt.alloc().may_refuse() {
+                protect(l, 1, 0, move |l| {
+                    slot.set(luaL_ref(l, LUA_REGISTRYINDEX));
+                    0
+                })?;
+            } else {
+                id.set(luaL_ref(l, LUA_REGISTRYINDEX));
+            }
+        }
+        Ok(RegRef { lua: lua.clone(), id: id.get() })
+    }
+
+    pub(crate) fn id(&self) -> c_int {
+        self.id
+    }
+
+    /// The state this handle belongs to.
+    pub fn lua(&self) -> &Lua {
+        &self.lua
+    }
+
+    pub(crate) fn belongs_to(&self, lua: &Lua) -> bool {
+        Rc::ptr_eq(&self.lua.rt, &lua.rt)
+    }
+}
+
+impl Drop for RegRef {
+    fn drop(&mut self) {
+        // SAFETY: luaL_unref writes existing registry slots only and never
+        // allocates or raises. The state is alive: this handle holds it.
+        unsafe { luaL_unref(self.lua.rt.main(), LUA_REGISTRYINDEX, self.id) }
+    }
+}
+
+impl Clone for RegRef {
+    fn clone(&self) -> Self {
+        let l = self.lua.rt.main();
+        // SAFETY: one free slot is always available to the host side of the
+        // main thread between calls; the value is pushed then re-anchored.
+        unsafe {
+            lua_rawgeti(l, LUA_REGISTRYINDEX, self.id as lua_Integer);
+            let r = RegRef::new(&self.lua, l, -1);
+            lua_settop(l, -2);
+            r.expect("registry reference could not be cloned (out of memory)")
+        }
+    }
+}
+
+impl fmt::Debug for RegRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ref#{}", self.id)
+    }
+}
+
+macro_rules! handle {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug)]
+        pub struct $name(pub(crate) RegRef);
+
+        impl $name {
+            /// The registry handle behind this value.
+            pub fn as_ref(&self) -> &RegRef {
+                &self.0
+            }
+        }
+    };
+}
+
+handle!(
+    /// A Lua table, by reference.
+    Table
+);
+handle!(
+    /// A Lua function (Lua or C), by reference.
+    Function
+);
+handle!(
+    /// A Lua coroutine, by reference.
+    Thread
+);
+handle!(
+    /// A full userdata, by reference.
+    AnyUserData
+);
+
+/// Any Lua value.
+#[derive(Clone, Debug, Default)]
+pub enum Value {
+    #[default]
+    Nil,
+    Boolean(bool),
+    Integer(i64),
+    Number(f64),
+    /// A Lua string: any bytes.
+    String(Vec<u8>),
+    Table(Table),
+    Function(Function),
+    Thread(Thread),
+    UserData(AnyUserData),
+    LightUserData(*mut c_void),
+}
+
+impl Value {
+    /// The name `type()` gives this value.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Nil => "nil",
+            Value::Boolean(_) => "boolean",
+            Value::Integer(_) | Value::Number(_) => "number",
+            Value::String(_) => "string",
+            Value::Table(_) => "table",
+            Value::Function(_) => "function",
+            Value::Thread(_) => "thread",
+            Value::UserData(_) | Value::LightUserData(_) => "userdata",
+        }
+    }
+
+    pub fn is_nil(&self) -> bool {
+        matches!(self, Value::Nil)
+    }
+
+    /// The text of a string value, if it is one and valid UTF-8.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::String(b) => std::str::from_utf8(b).ok(),
+            _ => None,
+        }
+    }
+
+    pub fn as_integer(&self) -> Option<i64> {
+        match self {
+            Value::Integer(i) => Some(*i),
+            Value::Number(n) if n.fract() == 0.0 && n.is_finite() => Some(*n as i64),
+            _ => None,
+        }
+    }
+
+    pub fn as_number(&self) -> Option<f64> {
+        match self {
+            Value::Integer(i) => Some(*i as f64),
+            Value::Number(n) => Some(*n),
+            _ => None,
+        }
+    }
+}
+
+impl PartialEq for Value {
+    /// Plain data compares by value; handles compare by identity of their
+    /// registry slot's value is not known without the state, so only the
+    /// same handle slot is equal.
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Value::Nil, Value::Nil) => true,
+            (Value::Boolean(a), Value::Boolean(b)) => a == b,
+            (Value::Integer(a), Value::Integer(b)) => a == b,
+            (Value::Number(a), Value::Number(b)) => a == b,
+            (Value::Integer(a), Value::Number(b)) | (Value::Number(b), Value::Integer(a)) => (*a as f64) == *b,
+            (Value::String(a), Value::String(b)) => a == b,
+            (Value::LightUserData(a), Value::LightUserData(b)) => a == b,
+            _ => false,
+        }
+    }
+}
