@@ -1,0 +1,182 @@
+//! lua-core end to end: the runtime pointer, protected calls, callbacks that
+//! fail or panic, values both ways, and the allocator under a limit.
+
+use lua_core::{Error, Function, Lua, LuaOptions, MultiValue, StdLib, Table, Value};
+
+fn lua_all() -> Lua {
+    Lua::with_libraries(StdLib::ALL).unwrap()
+}
+
+#[test]
+fn runtime_pointer_is_in_the_registry_and_found_by_callbacks() {
+    let lua = Lua::new();
+    let from_registry = lua.registry_runtime_pointer();
+    assert!(!from_registry.is_null());
+    assert_eq!(from_registry, lua.callback_runtime_pointer());
+    // A second state has its own.
+    let other = Lua::new();
+    assert_ne!(other.registry_runtime_pointer(), from_registry);
+    // Coroutines inherit the pointer: a callback called from inside one still works.
+    let lua = lua_all();
+    let seen = lua.create_function(|lua, _args| Ok(lua.memory_used() as i64)).unwrap();
+    lua.set_global("seen", seen).unwrap();
+    let used: i64 = lua.exec("local co = coroutine.wrap(function() return seen() end) return co()").unwrap();
+    assert!(used > 0);
+}
+
+#[test]
+fn bare_state_has_no_libraries() {
+    let lua = Lua::new();
+    assert_eq!(lua.exec::<i64>("return 1 + 2").unwrap(), 3);
+    let err = lua.exec::<()>("print('x')").unwrap_err();
+    assert_eq!(err.message(), "[string \"print('x')\"]:1: attempt to call a nil value (global 'print')");
+    assert_eq!(err.code(), "LUA_RUNTIME");
+}
+
+#[test]
+fn syntax_and_runtime_errors_keep_lua_messages() {
+    let lua = lua_all();
+    let e = lua.exec::<()>("return +").unwrap_err();
+    assert!(matches!(e, Error::Syntax { .. }));
+    assert_eq!(e.message(), "[string \"return +\"]:1: unexpected symbol near '+'");
+    let e = lua.exec::<()>("local x = 1\nerror('boom')").unwrap_err();
+    assert_eq!(e.message(), "[string \"local x = 1...\"]:2: boom");
+    assert!(e.traceback().unwrap().contains("stack traceback"));
+    assert_eq!(lua.exec::<()>("error(42)").unwrap_err().message(), "42");
+    assert_eq!(lua.exec::<()>("error(4.5)").unwrap_err().message(), "4.5");
+    assert_eq!(lua.exec::<()>("error()").unwrap_err().message(), "<no error object>");
+    assert_eq!(lua.exec::<()>("error({})").unwrap_err().message(), "(error object is a table value)");
+    assert_eq!(lua.exec::<()>("error(true)").unwrap_err().message(), "(error object is a boolean value)");
+    let e = lua.exec::<()>("error(setmetatable({}, {__tostring = function() return 'custom' end}))").unwrap_err();
+    assert_eq!(e.message(), "custom");
+    // A __tostring that itself fails falls back to the type.
+    let e = lua.exec::<()>("error(setmetatable({}, {__tostring = function() error('no') end}))").unwrap_err();
+    assert_eq!(e.message(), "(error object is a table value)");
+    // The state keeps working.
+    assert_eq!(lua.exec::<i64>("return 7").unwrap(), 7);
+}
+
+#[test]
+fn rust_callback_errors_become_catchable_lua_errors() {
+    let lua = lua_all();
+    let f = lua.create_function(|_, _args| -> Result<(), Error> { Err(Error::runtime("denied")) }).unwrap();
+    lua.set_global("f", f).unwrap();
+    let (ok, msg): (bool, String) = {
+        let r: MultiValue = lua.exec("return pcall(f)").unwrap();
+        (r.0[0] == Value::Boolean(true), r.0[1].as_str().unwrap().to_string())
+    };
+    assert!(!ok);
+    assert_eq!(msg, "denied");
+    // Uncaught, it reaches the host with the same text.
+    assert_eq!(lua.exec::<()>("f()").unwrap_err().message(), "denied");
+}
+
+#[test]
+fn rust_callback_panics_become_catchable_lua_errors() {
+    let lua = lua_all();
+    let f = lua.create_function(|_, _args| -> Result<(), Error> { panic!("kaboom") }).unwrap();
+    lua.set_global("f", f).unwrap();
+    let r: MultiValue = lua.exec("return pcall(f)").unwrap();
+    assert_eq!(r.0[0], Value::Boolean(false));
+    assert_eq!(r.0[1].as_str().unwrap(), "Rust callback panicked: kaboom");
+    // And the state is fine afterwards.
+    assert_eq!(lua.exec::<i64>("return 40 + 2").unwrap(), 42);
+}
+
+#[test]
+fn callbacks_receive_and_return_values() {
+    let lua = lua_all();
+    let add = lua
+        .create_function(|_, args| {
+            let sum: i64 = args.0.iter().filter_map(Value::as_integer).sum();
+            Ok(sum)
+        })
+        .unwrap();
+    lua.set_global("add", add).unwrap();
+    assert_eq!(lua.exec::<i64>("return add(2, 3, 4)").unwrap(), 9);
+    let pair = lua.create_function(|_, _| Ok((1, "two"))).unwrap();
+    lua.set_global("pair", pair).unwrap();
+    assert_eq!(lua.exec::<i64>("return select('#', pair())").unwrap(), 2);
+    // Re-entrancy: a callback may run Lua on the same state.
+    let inner = lua.create_function(|lua, _| lua.exec::<i64>("return 40 + 2")).unwrap();
+    lua.set_global("inner", inner).unwrap();
+    assert_eq!(lua.exec::<i64>("return inner()").unwrap(), 42);
+}
+
+#[test]
+fn values_both_ways() {
+    let lua = lua_all();
+    lua.set_global("i", i64::MAX).unwrap();
+    lua.set_global("f", 1.5).unwrap();
+    lua.set_global("s", "h\u{e9}llo\0x").unwrap();
+    lua.set_global("b", true).unwrap();
+    lua.set_global("v", vec![10, 20, 30]).unwrap();
+    let mut m = std::collections::HashMap::new();
+    m.insert("k".to_string(), 5);
+    lua.set_global("m", m).unwrap();
+    assert_eq!(lua.exec::<bool>("return i == math.maxinteger and math.type(i) == 'integer'").unwrap(), true);
+    assert_eq!(lua.exec::<bool>("return math.type(f) == 'float' and #s == 8 and b and #v == 3 and m.k == 5").unwrap(), true);
+    assert_eq!(lua.get_global::<i64>("i").unwrap(), i64::MAX);
+    assert_eq!(lua.get_global::<String>("s").unwrap(), "h\u{e9}llo\0x");
+    assert_eq!(lua.get_global::<Vec<i64>>("v").unwrap(), vec![10, 20, 30]);
+    assert_eq!(lua.get_global::<Option<i64>>("missing").unwrap(), None);
+    let t: Table = lua.exec("return {x = 1, 'a'}").unwrap();
+    assert_eq!(t.raw_get::<_, i64>("x").unwrap(), 1);
+    assert_eq!(t.raw_len(), 1);
+    let f: Function = lua.exec("return function(a, b) return a * b, a + b end").unwrap();
+    let r: MultiValue = f.call((6, 7)).unwrap();
+    assert_eq!(r.0, vec![Value::Integer(42), Value::Integer(13)]);
+    // A handle from one state is refused by another.
+    let other = Lua::new();
+    assert!(other.set_global("t", t).is_err());
+}
+
+#[test]
+fn memory_limit_is_an_ordinary_error_and_the_state_survives() {
+    let lua = Lua::with_options(LuaOptions { libraries: StdLib::ALL, memory_limit: 1 << 20 }).unwrap();
+    assert!(lua.memory_used() > 0);
+    let e = lua.exec::<()>("local s = string.rep('x', 1 << 24)").unwrap_err();
+    assert_eq!(e.code(), "LUA_MEMORY");
+    assert_eq!(e.message(), "not enough memory");
+    let e = lua.exec::<()>("local t = {} for i = 1, 1e7 do t[i] = i end").unwrap_err();
+    assert!(e.message().contains("not enough memory"));
+    assert_eq!(lua.exec::<i64>("return 42").unwrap(), 42);
+    assert!(lua.memory_used() <= lua.memory_limit());
+    // Host-side allocations fail cleanly too.
+    let big = "y".repeat(2 << 20);
+    assert_eq!(lua.set_global("big", big.as_str()).unwrap_err().code(), "LUA_MEMORY");
+    assert_eq!(lua.set_global("v", vec![1u8; 1 << 20]).unwrap_err().code(), "LUA_MEMORY");
+    assert_eq!(lua.exec::<i64>("return 43").unwrap(), 43);
+}
+
+#[test]
+fn a_limit_too_small_for_the_libraries_fails_construction_cleanly() {
+    let r = Lua::with_options(LuaOptions { libraries: StdLib::ALL, memory_limit: 4096 });
+    assert_eq!(r.unwrap_err().code(), "LUA_MEMORY");
+}
+
+#[test]
+fn files_run_with_their_path_as_chunk_name() {
+    let dir = std::env::temp_dir().join(format!("lua-core-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("err.lua");
+    std::fs::write(&path, "#!/usr/bin/lua\nlocal x = 1\nerror('in file')").unwrap();
+    let lua = lua_all();
+    let e = lua.exec_file::<()>(path.to_str().unwrap()).unwrap_err();
+    assert_eq!(e.message(), format!("{}:3: in file", path.display()));
+    let e = lua.exec_file::<()>("/nonexistent/nope.lua").unwrap_err();
+    assert_eq!(e.code(), "LUA_FILE");
+    assert_eq!(e.message(), "cannot open /nonexistent/nope.lua: No such file or directory");
+    assert_eq!(lua.exec_file::<()>("").unwrap_err().message(), "File path cannot be empty");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn handles_keep_the_state_alive() {
+    let f: Function = {
+        let lua = Lua::new();
+        lua.exec("local n = 0 return function() n = n + 1 return n end").unwrap()
+    };
+    assert_eq!(f.call::<_, i64>(()).unwrap(), 1);
+    assert_eq!(f.call::<_, i64>(()).unwrap(), 2);
+}
