@@ -39,7 +39,7 @@ pub use lua::{ChunkMode, Lua, LuaOptions, Results};
 pub use runtime::RUNTIME_KEY;
 pub use stack::{Kind, Stack, StackValue, Visitor};
 pub use stdlib::StdLib;
-pub use value::{AnyUserData, Function, RegRef, Table, Thread, Value};
+pub use value::{AnyUserData, Function, RegRef, Table, Thread, ThreadStatus, Value};
 
 /// `"Lua 5.5"`.
 pub const LUA_VERSION: &str = lua_sys::LUA_VERSION;

@@ -10,7 +10,7 @@ use crate::protect::{pop_error, protect, protect_status};
 use crate::runtime::{traceback_handler, Runtime, StackGuard};
 use crate::stack::{Stack, StackValue};
 use crate::stdlib::StdLib;
-use crate::value::Function;
+use crate::value::{Function, RegRef};
 
 /// How a chunk may be given: as source text, as precompiled bytecode, or either.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -194,6 +194,64 @@ impl Lua {
                 })?;
             }
             Ok(read(stack.value(-1)))
+        })
+    }
+
+    /// Reads `table[key]` with metamethods (`__index` may run Lua code, so it
+    /// runs protected), for the key `push_key` pushes; hands the value to `read`.
+    pub fn index_with<R>(
+        &self,
+        table: &RegRef,
+        push_key: impl FnOnce(&Stack<'_>) -> Result<()>,
+        read: impl FnOnce(StackValue<'_>) -> R,
+    ) -> Result<R> {
+        self.with_stack(|stack| {
+            stack.reserve(4)?;
+            stack.push_ref(table)?;
+            push_key(stack)?;
+            // SAFETY: table and key are arguments 1 and 2 of the protected call.
+            unsafe {
+                protect(stack.l, 2, 1, |l| {
+                    lua_gettable(l, 1);
+                    1
+                })?;
+            }
+            Ok(read(stack.value(-1)))
+        })
+    }
+
+    /// `table[key] = value` with metamethods, for the key and value `push`
+    /// pushes (in that order).
+    pub fn assign_with(&self, table: &RegRef, push: impl FnOnce(&Stack<'_>) -> Result<()>) -> Result<()> {
+        self.with_stack(|stack| {
+            stack.reserve(4)?;
+            stack.push_ref(table)?;
+            push(stack)?;
+            // SAFETY: table, key and value are arguments 1 to 3.
+            unsafe {
+                protect(stack.l, 3, 0, |l| {
+                    lua_settable(l, 1);
+                    0
+                })
+            }
+        })
+    }
+
+    /// Visits every raw key of `table` in `next` order (no metamethods).
+    pub fn for_each_key(&self, table: &RegRef, mut f: impl FnMut(StackValue<'_>) -> Result<()>) -> Result<()> {
+        self.with_stack(|stack| {
+            stack.reserve(4)?;
+            stack.push_ref(table)?;
+            let t = stack.top();
+            // SAFETY: a raw traversal; lua_next only ever gets the key it produced.
+            unsafe {
+                lua_pushnil(stack.l);
+                while lua_next(stack.l, t) != 0 {
+                    lua_settop(stack.l, -2);
+                    f(stack.value(-1))?;
+                }
+            }
+            Ok(())
         })
     }
 

@@ -191,3 +191,42 @@ impl PartialEq for Value {
         }
     }
 }
+
+/// Where a coroutine stands, as `coroutine.status` would say from outside it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ThreadStatus {
+    /// Not started yet, or paused in a yield.
+    Suspended,
+    /// Finished, or stopped by an error.
+    Dead,
+}
+
+impl ThreadStatus {
+    pub fn name(self) -> &'static str {
+        match self {
+            ThreadStatus::Suspended => "suspended",
+            ThreadStatus::Dead => "dead",
+        }
+    }
+}
+
+impl Thread {
+    pub fn status(&self) -> ThreadStatus {
+        let l = self.0.lua().rt.main();
+        // SAFETY: the thread is anchored by this handle's registry slot, so the
+        // pointer stays valid after the pushed copy is popped; all reads are raw.
+        unsafe {
+            if lua_checkstack(l, 1) == 0 {
+                return ThreadStatus::Dead;
+            }
+            lua_rawgeti(l, LUA_REGISTRYINDEX, self.0.id() as lua_Integer);
+            let co = lua_tothread(l, -1);
+            lua_settop(l, -2);
+            match lua_status(co) as u32 {
+                LUA_YIELD => ThreadStatus::Suspended,
+                LUA_OK if lua_gettop(co) > 0 => ThreadStatus::Suspended,
+                _ => ThreadStatus::Dead,
+            }
+        }
+    }
+}

@@ -1,1 +1,105 @@
+//! The Node.js addon: a thin N-API layer over `lua-core`. It checks
+//! JavaScript arguments, moves values between JavaScript and the Lua stack,
+//! and turns errors into JavaScript exceptions; every Lua rule lives in
+//! lua-core.
 
+mod callbacks;
+mod context;
+mod error;
+mod from_js;
+mod glue;
+mod handles;
+mod js;
+mod lua_function;
+mod methods;
+mod proxy;
+mod to_js;
+
+use std::ffi::c_void;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::ptr;
+use std::rc::Rc;
+
+use napi::bindgen_prelude::Object;
+use napi::JsValue;
+use napi::sys;
+use napi_derive::napi;
+
+use crate::context::Context;
+use crate::error::JsError;
+use crate::glue::{finish, read_args, CONTEXT_TAG};
+use crate::js::Env;
+
+method!(execute_script, methods::execute_script);
+method!(execute_file, methods::execute_file);
+method!(set_global, methods::set_global);
+method!(get_global, methods::get_global);
+
+type Method = unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value;
+
+/// The prototype of `LuaContext`, in the order the spec lists the methods.
+const METHODS: &[(&std::ffi::CStr, Method)] = &[
+    (c"execute_script", execute_script),
+    (c"execute_file", execute_file),
+    (c"set_global", set_global),
+    (c"get_global", get_global),
+];
+
+unsafe extern "C" fn construct(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    let env = Env(env);
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        let mut new_target = ptr::null_mut();
+        // SAFETY: valid env and callback info.
+        env.check(unsafe { sys::napi_get_new_target(env.0, info, &mut new_target) })?;
+        if new_target.is_null() {
+            return Err(JsError::type_error("Class constructors cannot be invoked without 'new'"));
+        }
+        let (args, _) = read_args(env, info)?;
+        let cx = methods::construct(env, &args)?;
+        let boxed = Box::into_raw(Box::new(cx));
+        // SAFETY: `this` owns the box from here on; the finalizer frees it.
+        let status = unsafe { sys::napi_wrap(env.0, args.this, boxed as *mut c_void, Some(finalize_context), ptr::null_mut(), ptr::null_mut()) };
+        if status != sys::Status::napi_ok {
+            // SAFETY: not wrapped, so still ours.
+            drop(unsafe { Box::from_raw(boxed) });
+            env.check(status)?;
+        }
+        env.tag(args.this, &CONTEXT_TAG)?;
+        Ok(args.this)
+    }));
+    finish(env, result)
+}
+
+unsafe extern "C" fn finalize_context(_env: sys::napi_env, data: *mut c_void, _hint: *mut c_void) {
+    // SAFETY: `data` is the Box<Rc<Context>> made by `construct`, freed once.
+    let _ = catch_unwind(AssertUnwindSafe(|| drop(unsafe { Box::from_raw(data as *mut Rc<Context>) })));
+}
+
+#[napi(module_exports)]
+pub fn module_init(exports: Object, env: napi::Env) -> napi::Result<()> {
+    let env = Env(env.raw());
+    let props: Vec<sys::napi_property_descriptor> = METHODS
+        .iter()
+        .map(|(name, f)| sys::napi_property_descriptor {
+            utf8name: name.as_ptr(),
+            name: ptr::null_mut(),
+            method: Some(*f),
+            getter: None,
+            setter: None,
+            value: ptr::null_mut(),
+            attributes: sys::PropertyAttributes::writable | sys::PropertyAttributes::configurable,
+            data: ptr::null_mut(),
+        })
+        .collect();
+    let mut class = ptr::null_mut();
+    let name = "LuaContext";
+    // SAFETY: valid env; the descriptors live until the call returns.
+    let status = unsafe {
+        sys::napi_define_class(env.0, name.as_ptr() as *const _, name.len() as isize, Some(construct), ptr::null_mut(), props.len(), props.as_ptr(), &mut class)
+    };
+    if status != sys::Status::napi_ok {
+        return Err(napi::Error::from_reason("could not define LuaContext"));
+    }
+    let exported = env.set_named(exports.raw(), c"init", class);
+    exported.map_err(|_| napi::Error::from_reason("could not export init"))
+}

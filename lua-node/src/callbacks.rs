@@ -1,0 +1,80 @@
+//! JavaScript functions called from Lua.
+
+use std::cell::Cell;
+use std::rc::{Rc, Weak};
+
+use lua_core::{CallContext, Error, Stack};
+use napi::sys;
+
+use crate::context::Context;
+use crate::error::JsError;
+use crate::from_js::push_value;
+use crate::js::{with_handle_scope, Env, Raw};
+use crate::to_js::ToJs;
+
+/// A strong reference to a JS function, released when the last Lua function
+/// using it is collected (or the context goes).
+pub struct JsFunctionSlot {
+    env: Env,
+    name: String,
+    func: Cell<sys::napi_ref>,
+}
+
+impl JsFunctionSlot {
+    pub fn new(env: Env, name: String, f: Raw) -> Result<JsFunctionSlot, JsError> {
+        Ok(JsFunctionSlot { env, name, func: Cell::new(env.reference(f)?) })
+    }
+
+    /// Points the slot at another function.
+    pub fn replace(&self, f: Raw) -> Result<(), JsError> {
+        let new = self.env.reference(f)?;
+        let old = self.func.replace(new);
+        // SAFETY: `old` was created by `reference` and is deleted once.
+        unsafe { sys::napi_delete_reference(self.env.0, old) };
+        Ok(())
+    }
+}
+
+impl Drop for JsFunctionSlot {
+    fn drop(&mut self) {
+        // SAFETY: the reference was created by this slot and is deleted once.
+        unsafe { sys::napi_delete_reference(self.env.0, self.func.get()) };
+    }
+}
+
+/// Pushes a Lua function that calls the slot's JS function.
+pub fn push_js_function(cx: &Rc<Context>, stack: &Stack<'_>, slot: Rc<JsFunctionSlot>) -> Result<(), JsError> {
+    // A weak link: the Lua state owns this closure, and the context owns the
+    // state, so a strong one would be a cycle that never frees.
+    let weak: Weak<Context> = Rc::downgrade(cx);
+    stack.push_function(move |call| invoke(&weak, &slot, call)).map_err(JsError::from)
+}
+
+/// One call from Lua: arguments to JS, the call, its result back to Lua. Any
+/// failure becomes a Lua error with the spec's text.
+fn invoke(weak: &Weak<Context>, slot: &JsFunctionSlot, call: &CallContext<'_>) -> lua_core::Result<i32> {
+    let Some(cx) = weak.upgrade() else { return Ok(0) };
+    let name = &slot.name;
+    if cx.busy.get() {
+        return Err(Error::runtime(call.located(&format!("JS callbacks are not available in async mode (called '{name}')"))));
+    }
+    let env = cx.env;
+    with_handle_scope(env, || {
+        let mut argv: Vec<Raw> = Vec::with_capacity(call.len());
+        let mut to_js = ToJs::new(&cx);
+        for i in 0..call.len() {
+            match call.arg(i).visit(&mut to_js) {
+                Ok(v) => argv.push(v),
+                Err(e) => {
+                    return Err(Error::runtime(format!("Error converting arguments for '{name}': {}", e.message(env))));
+                }
+            }
+        }
+        let f = env.deref(slot.func.get()).map_err(|e| Error::runtime(e.message(env)))?;
+        let outcome = env.call(f, env.undefined(), &argv).and_then(|result| push_value(&cx, &call.stack(), result, 0));
+        match outcome {
+            Ok(()) => Ok(1),
+            Err(e) => Err(Error::runtime(format!("Host function '{name}' threw an exception: {}", e.message(env)))),
+        }
+    })
+}

@@ -1,0 +1,99 @@
+//! Errors as JavaScript sees them: the spec's message, a stable `code`, and
+//! Lua's traceback in a separate property where there is one.
+
+use std::ffi::CString;
+use std::ptr;
+
+use napi::sys;
+
+use crate::js::Env;
+
+pub enum JsError {
+    Error { message: String, code: &'static str, traceback: Option<String> },
+    Type(String),
+    Range(String),
+    /// A JavaScript exception is pending in the engine; it is thrown as it is.
+    Pending,
+}
+
+/// The `code` of argument errors (TypeError and RangeError).
+pub const INVALID_ARGUMENT: &str = "LUA_INVALID_ARGUMENT";
+pub const BUSY: &str = "LUA_BUSY";
+pub const BUSY_MESSAGE: &str = "Lua context is busy with an async operation";
+
+impl JsError {
+    pub fn error(message: impl Into<String>, code: &'static str) -> JsError {
+        JsError::Error { message: message.into(), code, traceback: None }
+    }
+
+    pub fn type_error(message: impl Into<String>) -> JsError {
+        JsError::Type(message.into())
+    }
+
+    pub fn range_error(message: impl Into<String>) -> JsError {
+        JsError::Range(message.into())
+    }
+
+    /// A pending exception becomes a plain Error with its message (the spec's
+    /// rule for conversions that run user getters).
+    pub fn settle(self, env: Env, code: &'static str) -> JsError {
+        match self {
+            JsError::Pending => match env.take_exception() {
+                Some(e) => JsError::error(env.exception_message(e), code),
+                None => JsError::error("unknown JavaScript exception", code),
+            },
+            other => other,
+        }
+    }
+
+    /// The text of this error (a pending exception is taken from the engine).
+    pub fn message(self, env: Env) -> String {
+        match self.settle(env, "LUA_RUNTIME") {
+            JsError::Error { message, .. } | JsError::Type(message) | JsError::Range(message) => message,
+            JsError::Pending => String::new(),
+        }
+    }
+
+    /// Throws this error into JavaScript.
+    pub fn throw(self, env: Env) {
+        let (message, code, traceback, kind) = match self {
+            JsError::Pending => return,
+            JsError::Error { message, code, traceback } => (message, code, traceback, 0),
+            JsError::Type(message) => (message, INVALID_ARGUMENT, None, 1),
+            JsError::Range(message) => (message, INVALID_ARGUMENT, None, 2),
+        };
+        // SAFETY: every value is created in the current env before the throw;
+        // a failure along the way leaves at worst no exception, never a crash.
+        unsafe {
+            let (Ok(msg), Ok(code_value)) = (env.str(&message), env.str(code)) else { return };
+            let mut err = ptr::null_mut();
+            match kind {
+                1 => sys::napi_create_type_error(env.0, code_value, msg, &mut err),
+                2 => sys::napi_create_range_error(env.0, code_value, msg, &mut err),
+                _ => sys::napi_create_error(env.0, code_value, msg, &mut err),
+            };
+            if let Some(tb) = traceback {
+                if let Ok(tb) = env.str(&tb) {
+                    let _ = env.set_named(err, c"luaTraceback", tb);
+                }
+            }
+            sys::napi_throw(env.0, err);
+        }
+    }
+}
+
+impl From<lua_core::Error> for JsError {
+    fn from(e: lua_core::Error) -> JsError {
+        let code = match &e {
+            lua_core::Error::Api { .. } => INVALID_ARGUMENT,
+            other => other.code(),
+        };
+        let traceback = e.traceback().map(str::to_owned);
+        JsError::Error { message: e.message().to_owned(), code, traceback }
+    }
+}
+
+#[allow(dead_code)]
+pub fn cstring(s: &str) -> CString {
+    CString::new(s.replace('\0', "")).expect("NULs removed")
+}

@@ -1,0 +1,102 @@
+//! JavaScript objects standing for Lua values that have identity but no
+//! JavaScript counterpart: coroutines (`{ _coroutine, status }`) and
+//! Lua-made userdata (`{ _userdata }`). Each holds its Lua value through an
+//! External that is tagged with its kind and owning context, so a foreign or
+//! forged handle is never misread (Appendix B #12).
+
+use std::ffi::c_void;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::ptr;
+use std::rc::Rc;
+
+use lua_core::{AnyUserData, RegRef, Thread};
+use napi::sys;
+use napi::sys::ValueType;
+
+use crate::context::Context;
+use crate::error::JsError;
+use crate::js::{Env, Raw};
+
+pub const HANDLE_TAG: sys::napi_type_tag = sys::napi_type_tag { lower: 0x6c75_615f_6861_6e64, upper: 0x6c65_5f65_7874_6e31 };
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum HandleKind {
+    Coroutine,
+    Userdata,
+    Table,
+}
+
+pub struct HandleData {
+    pub kind: HandleKind,
+    pub cx: Rc<Context>,
+    pub value: RegRef,
+}
+
+/// A tagged External owning `value`.
+pub fn external(cx: &Rc<Context>, kind: HandleKind, value: RegRef) -> Result<Raw, JsError> {
+    let env = cx.env;
+    let data = Box::into_raw(Box::new(HandleData { kind, cx: cx.clone(), value }));
+    let mut ext = ptr::null_mut();
+    // SAFETY: the External owns the box; its finalizer frees it once.
+    let status = unsafe { sys::napi_create_external(env.0, data as *mut c_void, Some(finalize), ptr::null_mut(), &mut ext) };
+    if status != sys::Status::napi_ok {
+        // SAFETY: the External was not created, so the box is still ours.
+        drop(unsafe { Box::from_raw(data) });
+        return env.check(status).map(|_| ptr::null_mut());
+    }
+    env.tag(ext, &HANDLE_TAG)?;
+    Ok(ext)
+}
+
+unsafe extern "C" fn finalize(_env: sys::napi_env, data: *mut c_void, _hint: *mut c_void) {
+    // SAFETY: `data` is the box made in `external`, finalized exactly once.
+    let _ = catch_unwind(AssertUnwindSafe(|| drop(unsafe { Box::from_raw(data as *mut HandleData) })));
+}
+
+/// The handle data behind a tagged External, if `v` is one.
+pub fn external_data<'a>(env: Env, v: Raw) -> Option<&'a HandleData> {
+    if env.type_of(v) != ValueType::napi_external || !env.has_tag(v, &HANDLE_TAG) {
+        return None;
+    }
+    let mut p = ptr::null_mut();
+    // SAFETY: the tag guarantees the External's data is a HandleData.
+    unsafe {
+        sys::napi_get_value_external(env.0, v, &mut p);
+        (p as *const HandleData).as_ref()
+    }
+}
+
+pub fn coroutine_object(cx: &Rc<Context>, t: Thread) -> Result<Raw, JsError> {
+    let env = cx.env;
+    let status = t.status().name();
+    let ext = external(cx, HandleKind::Coroutine, t.as_ref().clone())?;
+    let obj = env.object()?;
+    env.set_named(obj, c"_coroutine", ext)?;
+    env.set_named(obj, c"status", env.str(status)?)?;
+    Ok(obj)
+}
+
+pub fn userdata_object(cx: &Rc<Context>, u: AnyUserData) -> Result<Raw, JsError> {
+    let env = cx.env;
+    let ext = external(cx, HandleKind::Userdata, u.as_ref().clone())?;
+    let obj = env.object()?;
+    env.set_named(obj, c"_userdata", ext)?;
+    Ok(obj)
+}
+
+/// The Lua value a JS object stands for, when it is a Proxy or a `_userdata`
+/// handle of this context. Coroutine objects are not recognised (the spec:
+/// they go back to Lua as plain tables).
+pub fn lua_ref_of(cx: &Rc<Context>, v: Raw) -> Result<Option<RegRef>, JsError> {
+    let env = cx.env;
+    if let Some(table) = crate::proxy::table_of(cx, v) {
+        return Ok(Some(table));
+    }
+    if !env.has_property(v, c"_userdata")? {
+        return Ok(None);
+    }
+    let ext = env.get_named(v, c"_userdata")?;
+    Ok(external_data(env, ext)
+        .filter(|d| d.kind == HandleKind::Userdata && d.cx.lua.ptr_eq(&cx.lua))
+        .map(|d| d.value.clone()))
+}

@@ -1,0 +1,301 @@
+//! A thin, checked layer over the raw Node-API calls the addon needs. Every
+//! call's status is checked; a pending JavaScript exception is reported as
+//! `JsError::Pending` so callers can decide what the spec wants done with it.
+
+use std::ffi::{c_char, c_void};
+use std::ptr;
+
+use napi::sys;
+use napi::sys::{napi_env, napi_value, Status, ValueType};
+
+use crate::error::JsError;
+
+pub type Raw = napi_value;
+
+/// The environment of the current call. Copy, like the raw pointer it holds.
+#[derive(Clone, Copy)]
+pub struct Env(pub napi_env);
+
+/// Short strings are read into a stack buffer in one call; longer ones take
+/// two (length, then bytes).
+const INLINE_STRING: usize = 256;
+
+impl Env {
+    #[inline]
+    pub fn check(self, status: sys::napi_status) -> Result<(), JsError> {
+        match status {
+            Status::napi_ok => Ok(()),
+            Status::napi_pending_exception => Err(JsError::Pending),
+            _ => {
+                let mut pending = false;
+                // SAFETY: a query of the engine's state with a valid env.
+                unsafe { sys::napi_is_exception_pending(self.0, &mut pending) };
+                if pending {
+                    Err(JsError::Pending)
+                } else {
+                    Err(JsError::error(format!("Node-API call failed (status {status})"), "LUA_INTERNAL"))
+                }
+            }
+        }
+    }
+
+    pub fn undefined(self) -> Raw {
+        let mut v = ptr::null_mut();
+        // SAFETY: cannot fail with a valid env.
+        unsafe { sys::napi_get_undefined(self.0, &mut v) };
+        v
+    }
+
+    pub fn null(self) -> Raw {
+        let mut v = ptr::null_mut();
+        // SAFETY: cannot fail with a valid env.
+        unsafe { sys::napi_get_null(self.0, &mut v) };
+        v
+    }
+
+    pub fn boolean(self, b: bool) -> Raw {
+        let mut v = ptr::null_mut();
+        // SAFETY: cannot fail with a valid env.
+        unsafe { sys::napi_get_boolean(self.0, b, &mut v) };
+        v
+    }
+
+    pub fn number(self, n: f64) -> Result<Raw, JsError> {
+        let mut v = ptr::null_mut();
+        // SAFETY: valid env and out pointer.
+        self.check(unsafe { sys::napi_create_double(self.0, n, &mut v) })?;
+        Ok(v)
+    }
+
+    /// A string from UTF-8 bytes; invalid sequences become U+FFFD, NULs are kept.
+    pub fn string(self, s: &[u8]) -> Result<Raw, JsError> {
+        let mut v = ptr::null_mut();
+        // SAFETY: the bytes and their length are passed together.
+        self.check(unsafe { sys::napi_create_string_utf8(self.0, s.as_ptr() as *const c_char, s.len() as isize, &mut v) })?;
+        Ok(v)
+    }
+
+    pub fn str(self, s: &str) -> Result<Raw, JsError> {
+        self.string(s.as_bytes())
+    }
+
+    pub fn object(self) -> Result<Raw, JsError> {
+        let mut v = ptr::null_mut();
+        // SAFETY: valid env and out pointer.
+        self.check(unsafe { sys::napi_create_object(self.0, &mut v) })?;
+        Ok(v)
+    }
+
+    pub fn array(self, len: usize) -> Result<Raw, JsError> {
+        let mut v = ptr::null_mut();
+        // SAFETY: valid env and out pointer.
+        self.check(unsafe { sys::napi_create_array_with_length(self.0, len, &mut v) })?;
+        Ok(v)
+    }
+
+    pub fn type_of(self, v: Raw) -> sys::napi_valuetype {
+        let mut t = ValueType::napi_undefined;
+        // SAFETY: valid env and value.
+        unsafe { sys::napi_typeof(self.0, v, &mut t) };
+        t
+    }
+
+    /// `typeof v === 'object' && v !== null`, or a function (node-addon-api's IsObject).
+    pub fn is_object(self, v: Raw) -> bool {
+        matches!(self.type_of(v), ValueType::napi_object | ValueType::napi_function)
+    }
+
+    pub fn is_array(self, v: Raw) -> bool {
+        let mut b = false;
+        // SAFETY: valid env and value.
+        unsafe { sys::napi_is_array(self.0, v, &mut b) };
+        b
+    }
+
+    pub fn get_bool(self, v: Raw) -> bool {
+        let mut b = false;
+        // SAFETY: the caller checked the type.
+        unsafe { sys::napi_get_value_bool(self.0, v, &mut b) };
+        b
+    }
+
+    pub fn get_number(self, v: Raw) -> f64 {
+        let mut n = 0.0;
+        // SAFETY: the caller checked the type.
+        unsafe { sys::napi_get_value_double(self.0, v, &mut n) };
+        n
+    }
+
+    /// Hands the UTF-8 bytes of the string `v` to `f` (lone surrogates
+    /// become U+FFFD; NULs are kept).
+    pub fn with_string<R>(self, v: Raw, f: impl FnOnce(&[u8]) -> R) -> Result<R, JsError> {
+        let mut inline = [0u8; INLINE_STRING];
+        let mut len = 0usize;
+        // SAFETY: the buffer size passed is the buffer's size; N-API writes at
+        // most size - 1 bytes plus a NUL and reports how many it wrote.
+        self.check(unsafe { sys::napi_get_value_string_utf8(self.0, v, inline.as_mut_ptr() as *mut c_char, INLINE_STRING, &mut len) })?;
+        if len < INLINE_STRING - 1 {
+            return Ok(f(&inline[..len]));
+        }
+        // SAFETY: a NULL buffer asks for the length only.
+        self.check(unsafe { sys::napi_get_value_string_utf8(self.0, v, ptr::null_mut(), 0, &mut len) })?;
+        let mut heap = vec![0u8; len + 1];
+        // SAFETY: as above, with a buffer of len + 1 bytes.
+        self.check(unsafe { sys::napi_get_value_string_utf8(self.0, v, heap.as_mut_ptr() as *mut c_char, len + 1, &mut len) })?;
+        Ok(f(&heap[..len]))
+    }
+
+    pub fn string_value(self, v: Raw) -> Result<String, JsError> {
+        self.with_string(v, |b| String::from_utf8_lossy(b).into_owned())
+    }
+
+    pub fn array_len(self, v: Raw) -> Result<u32, JsError> {
+        let mut n = 0u32;
+        // SAFETY: the caller checked it is an array.
+        self.check(unsafe { sys::napi_get_array_length(self.0, v, &mut n) })?;
+        Ok(n)
+    }
+
+    pub fn get_element(self, v: Raw, i: u32) -> Result<Raw, JsError> {
+        let mut out = ptr::null_mut();
+        // SAFETY: valid env, object and out pointer; getters may throw (checked).
+        self.check(unsafe { sys::napi_get_element(self.0, v, i, &mut out) })?;
+        Ok(out)
+    }
+
+    pub fn set_element(self, v: Raw, i: u32, item: Raw) -> Result<(), JsError> {
+        // SAFETY: valid env and values.
+        self.check(unsafe { sys::napi_set_element(self.0, v, i, item) })
+    }
+
+    pub fn get_property(self, v: Raw, key: Raw) -> Result<Raw, JsError> {
+        let mut out = ptr::null_mut();
+        // SAFETY: valid env and values; getters may throw (checked).
+        self.check(unsafe { sys::napi_get_property(self.0, v, key, &mut out) })?;
+        Ok(out)
+    }
+
+    pub fn get_named(self, v: Raw, name: &std::ffi::CStr) -> Result<Raw, JsError> {
+        let mut out = ptr::null_mut();
+        // SAFETY: valid env, value and NUL-terminated name.
+        self.check(unsafe { sys::napi_get_named_property(self.0, v, name.as_ptr(), &mut out) })?;
+        Ok(out)
+    }
+
+    /// Ordinary `[[Set]]`: `obj[key] = value`.
+    pub fn set_property(self, v: Raw, key: Raw, value: Raw) -> Result<(), JsError> {
+        // SAFETY: valid env and values.
+        self.check(unsafe { sys::napi_set_property(self.0, v, key, value) })
+    }
+
+    pub fn set_named(self, v: Raw, name: &std::ffi::CStr, value: Raw) -> Result<(), JsError> {
+        // SAFETY: valid env, value and NUL-terminated name.
+        self.check(unsafe { sys::napi_set_named_property(self.0, v, name.as_ptr(), value) })
+    }
+
+    /// `key in v` (prototype chain included).
+    pub fn has_property(self, v: Raw, key: &std::ffi::CStr) -> Result<bool, JsError> {
+        let mut b = false;
+        // SAFETY: valid env, value and name.
+        self.check(unsafe { sys::napi_has_named_property(self.0, v, key.as_ptr(), &mut b) })?;
+        Ok(b)
+    }
+
+    pub fn has_own(self, v: Raw, key: Raw) -> Result<bool, JsError> {
+        let mut b = false;
+        // SAFETY: valid env and values.
+        self.check(unsafe { sys::napi_has_own_property(self.0, v, key, &mut b) })?;
+        Ok(b)
+    }
+
+    /// Enumerable string keys, inherited ones included (for-in order).
+    pub fn property_names(self, v: Raw) -> Result<Raw, JsError> {
+        let mut out = ptr::null_mut();
+        // SAFETY: valid env and object.
+        self.check(unsafe { sys::napi_get_property_names(self.0, v, &mut out) })?;
+        Ok(out)
+    }
+
+    pub fn call(self, f: Raw, this: Raw, args: &[Raw]) -> Result<Raw, JsError> {
+        let mut out = ptr::null_mut();
+        // SAFETY: valid env, function and argument array.
+        self.check(unsafe { sys::napi_call_function(self.0, this, f, args.len(), args.as_ptr(), &mut out) })?;
+        Ok(out)
+    }
+
+    /// Takes the pending exception, if any, and clears it.
+    pub fn take_exception(self) -> Option<Raw> {
+        let mut pending = false;
+        // SAFETY: valid env; the exception is fetched only when one is pending.
+        unsafe {
+            sys::napi_is_exception_pending(self.0, &mut pending);
+            if !pending {
+                return None;
+            }
+            let mut e = ptr::null_mut();
+            sys::napi_get_and_clear_last_exception(self.0, &mut e);
+            Some(e)
+        }
+    }
+
+    /// The `message` of a thrown value when it is an object whose `message`
+    /// is a string; empty otherwise (the spec's rule for host exceptions).
+    pub fn exception_message(self, e: Raw) -> String {
+        if !self.is_object(e) {
+            return String::new();
+        }
+        match self.get_named(e, c"message") {
+            Ok(m) if self.type_of(m) == ValueType::napi_string => self.string_value(m).unwrap_or_default(),
+            _ => {
+                self.take_exception();
+                String::new()
+            }
+        }
+    }
+
+    pub fn reference(self, v: Raw) -> Result<sys::napi_ref, JsError> {
+        let mut r = ptr::null_mut();
+        // SAFETY: valid env and value; one strong reference.
+        self.check(unsafe { sys::napi_create_reference(self.0, v, 1, &mut r) })?;
+        Ok(r)
+    }
+
+    pub fn deref(self, r: sys::napi_ref) -> Result<Raw, JsError> {
+        let mut v = ptr::null_mut();
+        // SAFETY: r is a live reference made by `reference`.
+        self.check(unsafe { sys::napi_get_reference_value(self.0, r, &mut v) })?;
+        Ok(v)
+    }
+
+    pub fn tag(self, v: Raw, tag: &sys::napi_type_tag) -> Result<(), JsError> {
+        // SAFETY: valid env, object and tag.
+        self.check(unsafe { sys::napi_type_tag_object(self.0, v, tag) })
+    }
+
+    pub fn has_tag(self, v: Raw, tag: &sys::napi_type_tag) -> bool {
+        let mut b = false;
+        // SAFETY: valid env; non-objects simply report false.
+        unsafe { sys::napi_check_object_type_tag(self.0, v, tag, &mut b) };
+        b
+    }
+
+    /// The native pointer wrapped into `v` (call only after checking its tag).
+    pub fn unwrap_ptr(self, v: Raw) -> Result<*mut c_void, JsError> {
+        let mut p = ptr::null_mut();
+        // SAFETY: valid env and object.
+        self.check(unsafe { sys::napi_unwrap(self.0, v, &mut p) })?;
+        Ok(p)
+    }
+}
+
+/// Runs `f` inside its own handle scope, so values made during one call from
+/// Lua into JavaScript do not pile up until the outer call returns.
+pub fn with_handle_scope<R>(env: Env, f: impl FnOnce() -> R) -> R {
+    let mut scope = ptr::null_mut();
+    // SAFETY: scopes are opened and closed in strict nesting on this thread.
+    unsafe { sys::napi_open_handle_scope(env.0, &mut scope) };
+    let r = f();
+    // SAFETY: closes the scope opened above.
+    unsafe { sys::napi_close_handle_scope(env.0, scope) };
+    r
+}

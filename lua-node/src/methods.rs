@@ -1,0 +1,148 @@
+//! The `LuaContext` constructor and methods: argument checks with the spec's
+//! texts, then one call into lua-core.
+
+use std::ffi::CStr;
+use std::rc::Rc;
+
+use lua_core::{Lua, LuaOptions, StdLib};
+use napi::sys::ValueType;
+
+use crate::context::Context;
+use crate::error::JsError;
+use crate::from_js::push_value;
+use crate::glue::Args;
+use crate::js::{Env, Raw};
+use crate::to_js::{shape, ToJs};
+
+const EXPECTED_STRING: &str = "Expected string argument";
+const EXPECTED_NAME: &str = "Expected string name as first argument";
+const LIBRARIES_TYPE: &str = "libraries must be 'all', 'safe', or an array of library names";
+
+fn is_string(env: Env, v: Raw) -> bool {
+    env.type_of(v) == ValueType::napi_string
+}
+
+/// The first argument as a string, or the TypeError `message`.
+fn string_arg(env: Env, args: &Args, message: &str) -> Result<Raw, JsError> {
+    match args.argv().first() {
+        Some(&v) if is_string(env, v) => Ok(v),
+        _ => Err(JsError::type_error(message)),
+    }
+}
+
+/// `new init(callbacks?, options?)`.
+pub fn construct(env: Env, args: &Args) -> Result<Rc<Context>, JsError> {
+    let libraries = match args.argv() {
+        [_, options, ..] if env.is_object(*options) => parse_libraries(env, *options)?,
+        _ => StdLib::NONE,
+    };
+    let lua = Lua::with_options(LuaOptions { libraries, ..LuaOptions::default() })?;
+    let cx = Context::new(lua, env);
+    if let Some(&callbacks) = args.argv().first() {
+        if env.is_object(callbacks) {
+            install_callbacks(&cx, callbacks)?;
+        }
+    }
+    Ok(cx)
+}
+
+fn parse_libraries(env: Env, options: Raw) -> Result<StdLib, JsError> {
+    if !env.has_property(options, c"libraries")? {
+        return Ok(StdLib::NONE);
+    }
+    let value = env.get_named(options, c"libraries")?;
+    if env.is_array(value) {
+        let len = env.array_len(value)?;
+        let mut names = Vec::with_capacity(len as usize);
+        for i in 0..len {
+            let item = env.get_element(value, i)?;
+            if !is_string(env, item) {
+                return Err(JsError::type_error("libraries array must contain only strings"));
+            }
+            names.push(env.string_value(item)?);
+        }
+        let mut libs = StdLib::NONE;
+        for name in names {
+            libs |= StdLib::from_name(&name).ok_or_else(|| JsError::error(format!("Unknown Lua library: '{name}'"), "LUA_INVALID_ARGUMENT"))?;
+        }
+        return Ok(libs);
+    }
+    if is_string(env, value) {
+        return StdLib::preset(&env.string_value(value)?).ok_or_else(|| JsError::type_error(LIBRARIES_TYPE));
+    }
+    Err(JsError::type_error(LIBRARIES_TYPE))
+}
+
+/// Every enumerable string key of the callbacks object becomes a global:
+/// functions as host functions dispatching by name, anything else converted.
+fn install_callbacks(cx: &Rc<Context>, callbacks: Raw) -> Result<(), JsError> {
+    let env = cx.env;
+    let names = env.property_names(callbacks)?;
+    for i in 0..env.array_len(names)? {
+        let key = env.get_element(names, i)?;
+        let value = env.get_property(callbacks, key).map_err(|e| e.settle(env, "LUA_CONVERSION"))?;
+        env.with_string(key, |name| set_global_value(cx, name, value))??;
+    }
+    Ok(())
+}
+
+/// `set_global`'s effect: a function is registered under `name`; any other
+/// value is converted (a failed conversion leaves the global unchanged).
+fn set_global_value(cx: &Rc<Context>, name: &[u8], value: Raw) -> Result<(), JsError> {
+    let env = cx.env;
+    let mut failure = None;
+    let is_plain_function = env.type_of(value) == ValueType::napi_function && crate::lua_function::unwrap_for(cx, value).is_none();
+    let outcome = cx.lua.set_global_with(name, |stack| {
+        let pushed = if is_plain_function { cx.push_named_function(stack, name, value) } else { push_value(cx, stack, value, 0) };
+        pushed.map_err(|e| {
+            failure = Some(e);
+            lua_core::Error::conversion("value")
+        })
+    });
+    match failure {
+        Some(e) => Err(e.settle(env, "LUA_CONVERSION")),
+        None => outcome.map_err(JsError::from),
+    }
+}
+
+/// Hands the script text to `f` as a C string: everything from a NUL on is
+/// ignored, as the original did.
+fn with_script<R>(env: Env, v: Raw, f: impl FnOnce(&CStr) -> R) -> Result<R, JsError> {
+    env.with_string(v, |bytes| {
+        let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+        let mut owned = Vec::with_capacity(end + 1);
+        owned.extend_from_slice(&bytes[..end]);
+        owned.push(0);
+        f(CStr::from_bytes_with_nul(&owned).expect("one NUL at the end"))
+    })
+}
+
+pub fn execute_script(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
+    cx.check_busy()?;
+    let script = string_arg(cx.env, args, EXPECTED_STRING)?;
+    with_script(cx.env, script, |source| cx.lua.exec_source_with(source, |results| shape(cx, results)))??
+}
+
+pub fn execute_file(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
+    cx.check_busy()?;
+    let path = string_arg(cx.env, args, EXPECTED_STRING)?;
+    cx.env.with_string(path, |path| cx.lua.exec_file_with(path, |results| shape(cx, results)))??
+}
+
+pub fn set_global(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
+    cx.check_busy()?;
+    let env = cx.env;
+    if args.len() < 2 || !is_string(env, args.get(env, 0)) {
+        return Err(JsError::type_error(EXPECTED_NAME));
+    }
+    let value = args.get(env, 1);
+    env.with_string(args.get(env, 0), |name| set_global_value(cx, name, value))??;
+    Ok(env.undefined())
+}
+
+pub fn get_global(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
+    cx.check_busy()?;
+    let env = cx.env;
+    let name = string_arg(env, args, EXPECTED_NAME)?;
+    env.with_string(name, |name| cx.lua.get_global_with(name, |v| v.visit(&mut ToJs::new(cx))))??
+}

@@ -1,0 +1,272 @@
+//! Tables with a metatable, seen from JavaScript as live `Proxy` objects.
+//!
+//! The target is an empty object carrying a non-enumerable `_tableRef`
+//! External (tagged, see `handles`); the handler's traps read and write the
+//! Lua table through lua-core, protected, so an error raised by a metamethod
+//! becomes a JavaScript Error (Appendix B #5) and never aborts.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::ptr;
+use std::rc::Rc;
+
+use lua_core::{Kind, RegRef, Stack, Table};
+use napi::sys;
+use napi::sys::ValueType;
+
+use crate::context::Context;
+use crate::error::JsError;
+use crate::from_js::push_value;
+use crate::handles::{external, external_data, HandleKind};
+use crate::js::{Env, Raw};
+use crate::to_js::ToJs;
+
+/// Builds the Proxy for `table`.
+pub fn make_proxy(cx: &Rc<Context>, table: Table) -> Result<Raw, JsError> {
+    let env = cx.env;
+    let (ctor, handler) = cx.proxy_parts()?;
+    let target = env.object()?;
+    let ext = external(cx, HandleKind::Table, table.as_ref().clone())?;
+    let prop = sys::napi_property_descriptor {
+        utf8name: c"_tableRef".as_ptr(),
+        name: ptr::null_mut(),
+        method: None,
+        getter: None,
+        setter: None,
+        value: ext,
+        attributes: sys::PropertyAttributes::configurable,
+        data: ptr::null_mut(),
+    };
+    let mut proxy = ptr::null_mut();
+    // SAFETY: valid env, objects and one descriptor.
+    unsafe {
+        env.check(sys::napi_define_properties(env.0, target, 1, &prop))?;
+        let args = [target, handler];
+        env.check(sys::napi_new_instance(env.0, ctor, 2, args.as_ptr(), &mut proxy))?;
+    }
+    Ok(proxy)
+}
+
+/// The handler object with the five traps, made once per context.
+pub fn make_handler(env: Env) -> Result<Raw, JsError> {
+    let handler = env.object()?;
+    let traps: [(&std::ffi::CStr, unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value); 5] = [
+        (c"get", trap_get),
+        (c"set", trap_set),
+        (c"has", trap_has),
+        (c"ownKeys", trap_own_keys),
+        (c"getOwnPropertyDescriptor", trap_descriptor),
+    ];
+    for (name, f) in traps {
+        let mut func = ptr::null_mut();
+        // SAFETY: valid env; the trap needs no data.
+        env.check(unsafe { sys::napi_create_function(env.0, name.as_ptr(), name.to_bytes().len() as isize, Some(f), ptr::null_mut(), &mut func) })?;
+        env.set_named(handler, name, func)?;
+    }
+    Ok(handler)
+}
+
+/// The Lua table a Proxy of this context stands for.
+pub fn table_of(cx: &Rc<Context>, v: Raw) -> Option<RegRef> {
+    let env = cx.env;
+    let mut has = false;
+    // SAFETY: an own-property check on an object.
+    unsafe {
+        let key = env.str("_tableRef").ok()?;
+        sys::napi_has_own_property(env.0, v, key, &mut has);
+    }
+    if !has {
+        return None;
+    }
+    let ext = env.get_named(v, c"_tableRef").ok()?;
+    external_data(env, ext).filter(|d| d.kind == HandleKind::Table && d.cx.lua.ptr_eq(&cx.lua)).map(|d| d.value.clone())
+}
+
+/// What a trap works on: the context and table of its target.
+fn target_table<'a>(env: Env, target: Raw) -> Result<(&'a Rc<Context>, &'a RegRef), JsError> {
+    let ext = env.get_named(target, c"_tableRef")?;
+    match external_data(env, ext) {
+        Some(d) if d.kind == HandleKind::Table => Ok((&d.cx, &d.value)),
+        _ => Err(JsError::type_error("Invalid Lua table reference")),
+    }
+}
+
+/// The Lua key for a property name: an integer when the whole name reads as
+/// one with C `strtoll` rules (`"1"`, `" 1"`, `"+2"`, `"007"`), else the
+/// string itself (cut at a NUL).
+fn push_key(stack: &Stack<'_>, name: &[u8]) -> lua_core::Result<()> {
+    let name = name.iter().position(|&b| b == 0).map_or(name, |end| &name[..end]);
+    stack.reserve(1)?;
+    match integer_key(name) {
+        Some(i) => {
+            stack.push_integer(i);
+            Ok(())
+        }
+        None => stack.push_bytes(name),
+    }
+}
+
+fn integer_key(s: &[u8]) -> Option<i64> {
+    let start = s.iter().position(|c| !matches!(c, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r'))?;
+    let rest = &s[start..];
+    let digits = rest.strip_prefix(b"+").or_else(|| rest.strip_prefix(b"-")).unwrap_or(rest);
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    std::str::from_utf8(rest).ok()?.strip_prefix('+').unwrap_or(std::str::from_utf8(rest).ok()?).parse().ok()
+}
+
+/// Reads a trap's arguments, runs `body`, and turns failures into exceptions.
+fn trap(env: sys::napi_env, info: sys::napi_callback_info, body: impl FnOnce(Env, &[Raw]) -> Result<Raw, JsError>) -> sys::napi_value {
+    let env = Env(env);
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        let (args, _) = crate::glue::read_args(env, info)?;
+        body(env, args.argv())
+    }));
+    crate::glue::finish(env, result)
+}
+
+fn is_symbol(env: Env, v: Raw) -> bool {
+    env.type_of(v) == ValueType::napi_symbol
+}
+
+fn key_is(env: Env, key: Raw, name: &str) -> bool {
+    env.with_string(key, |b| b == name.as_bytes()).unwrap_or(false)
+}
+
+/// `t[k]` through metamethods, converted to JS.
+fn read(cx: &Rc<Context>, table: &RegRef, key: Raw) -> Result<Raw, JsError> {
+    let env = cx.env;
+    env.with_string(key, |name| {
+        cx.lua.index_with(table, |s| push_key(s, name), |v| v.visit(&mut ToJs::new(cx)))?
+    })?
+}
+
+unsafe extern "C" fn trap_get(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    trap(env, info, |env, a| {
+        let (target, key) = (a[0], a[1]);
+        if is_symbol(env, key) || key_is(env, key, "then") {
+            return Ok(env.undefined());
+        }
+        if key_is(env, key, "_tableRef") {
+            return env.get_named(target, c"_tableRef");
+        }
+        let (cx, table) = target_table(env, target)?;
+        cx.check_busy()?;
+        read(cx, table, key)
+    })
+}
+
+unsafe extern "C" fn trap_set(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    trap(env, info, |env, a| {
+        let (target, key, value) = (a[0], a[1], a[2]);
+        if is_symbol(env, key) {
+            return Ok(env.boolean(true));
+        }
+        let (cx, table) = target_table(env, target)?;
+        cx.check_busy()?;
+        let mut failure = None;
+        let outcome = env.with_string(key, |name| {
+            cx.lua.assign_with(table, |s| {
+                push_key(s, name)?;
+                push_value(cx, s, value, 0).map_err(|e| {
+                    failure = Some(e);
+                    lua_core::Error::conversion("value")
+                })
+            })
+        })?;
+        if let Some(e) = failure {
+            return Err(e.settle(env, "LUA_CONVERSION"));
+        }
+        outcome?;
+        Ok(env.boolean(true))
+    })
+}
+
+fn has(cx: &Rc<Context>, table: &RegRef, key: Raw) -> Result<bool, JsError> {
+    cx.env.with_string(key, |name| cx.lua.index_with(table, |s| push_key(s, name), |v| v.kind() != Kind::Nil))?.map_err(JsError::from)
+}
+
+unsafe extern "C" fn trap_has(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    trap(env, info, |env, a| {
+        let (target, key) = (a[0], a[1]);
+        if is_symbol(env, key) {
+            return Ok(env.boolean(false));
+        }
+        if key_is(env, key, "_tableRef") {
+            return Ok(env.boolean(true));
+        }
+        let (cx, table) = target_table(env, target)?;
+        cx.check_busy()?;
+        Ok(env.boolean(has(cx, table, key)?))
+    })
+}
+
+unsafe extern "C" fn trap_own_keys(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    trap(env, info, |env, a| {
+        let (cx, table) = target_table(env, a[0])?;
+        cx.check_busy()?;
+        let keys = env.array(0)?;
+        let mut n = 0u32;
+        let mut failure = None;
+        cx.lua.for_each_key(table, |k| {
+            let text = match k.kind() {
+                Kind::String => Some(k.as_bytes().unwrap_or_default().to_vec()),
+                Kind::Number => k.number_text().map(String::into_bytes),
+                _ => None,
+            };
+            if let Some(text) = text {
+                let end = text.iter().position(|&b| b == 0).unwrap_or(text.len());
+                match env.string(&text[..end]).and_then(|s| env.set_element(keys, n, s)) {
+                    Ok(()) => n += 1,
+                    Err(e) => {
+                        failure = Some(e);
+                        return Err(lua_core::Error::conversion("key"));
+                    }
+                }
+            }
+            Ok(())
+        })?;
+        match failure {
+            Some(e) => Err(e),
+            None => Ok(keys),
+        }
+    })
+}
+
+unsafe extern "C" fn trap_descriptor(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    trap(env, info, |env, a| {
+        let (target, key) = (a[0], a[1]);
+        if is_symbol(env, key) {
+            return Ok(env.undefined());
+        }
+        let (cx, table) = target_table(env, target)?;
+        cx.check_busy()?;
+        if !has(cx, table, key)? {
+            return Ok(env.undefined());
+        }
+        let value = read(cx, table, key)?;
+        let desc = env.object()?;
+        env.set_named(desc, c"value", value)?;
+        env.set_named(desc, c"enumerable", env.boolean(true))?;
+        env.set_named(desc, c"configurable", env.boolean(true))?;
+        Ok(desc)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::integer_key;
+
+    #[test]
+    fn integer_keys_follow_strtoll() {
+        assert_eq!(integer_key(b"1"), Some(1));
+        assert_eq!(integer_key(b" 1"), Some(1));
+        assert_eq!(integer_key(b"+2"), Some(2));
+        assert_eq!(integer_key(b"007"), Some(7));
+        assert_eq!(integer_key(b"-5"), Some(-5));
+        assert_eq!(integer_key(b"2.5"), None);
+        assert_eq!(integer_key(b""), None);
+        assert_eq!(integer_key(b"1 "), None);
+        assert_eq!(integer_key(b"abc"), None);
+    }
+}

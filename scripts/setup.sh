@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what building and testing need, on a fresh machine, only when it
+# is missing: libclang (for bindgen) and the npm dev dependencies.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+
+have_libclang() {
+  [ -n "${LIBCLANG_PATH:-}" ] && return 0
+  ls /usr/lib/llvm-*/lib/libclang.so* /usr/lib/x86_64-linux-gnu/libclang*.so* /usr/lib/aarch64-linux-gnu/libclang*.so* >/dev/null 2>&1
+}
+if ! have_libclang; then
+  if command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing libclang-dev (bindgen needs it)"
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq libclang-dev >/dev/null
+  else
+    echo "setup: libclang is missing; install it (e.g. libclang-dev) or set LIBCLANG_PATH" >&2
+    exit 1
+  fi
+fi
+if [ ! -x node_modules/.bin/tsc ]; then
+  echo "setup: installing npm dev dependencies"
+  npm install --no-audit --no-fund --loglevel=error
+fi
