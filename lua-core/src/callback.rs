@@ -34,6 +34,10 @@ pub struct CallContext<'a> {
 }
 
 impl<'a> CallContext<'a> {
+    pub(crate) fn new(l: *mut lua_State, nargs: c_int, lua: &'a Lua) -> CallContext<'a> {
+        CallContext { l, nargs, lua }
+    }
+
     /// The state this call belongs to.
     pub fn lua(&self) -> &'a Lua {
         self.lua
@@ -99,7 +103,7 @@ pub(crate) fn push_host_function(stack: &Stack<'_>, f: HostFunction) -> Result<(
 
 /// A temporary `Lua` for the duration of a call, made from the runtime
 /// pointer without touching its reference count.
-unsafe fn borrowed_lua(rt: &Runtime) -> ManuallyDrop<Lua> {
+pub(crate) unsafe fn borrowed_lua(rt: &Runtime) -> ManuallyDrop<Lua> {
     // SAFETY: the runtime lives in an Rc (Runtime::new); from_raw on its data
     // pointer recreates a handle that ManuallyDrop never releases.
     ManuallyDrop::new(Lua { rt: unsafe { Rc::from_raw(rt as *const Runtime) } })
@@ -168,6 +172,14 @@ pub(crate) unsafe extern "C" fn host_fn_gc(l: *mut lua_State) -> c_int {
         let slot = lua_touserdata(l, 1) as *mut Slot;
         if !slot.is_null() {
             let f = (*slot).take();
+            let rt = Runtime::from_state(l);
+            if rt.is_off_thread() {
+                if let Some(f) = f {
+                    // Its drop may touch the owner's data: wait until the state is back.
+                    rt.defer_drop(f);
+                }
+                return 0;
+            }
             // A panicking destructor must not unwind into Lua.
             let _ = catch_unwind(AssertUnwindSafe(move || drop(f)));
         }

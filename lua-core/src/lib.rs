@@ -19,14 +19,20 @@
 
 mod alloc;
 mod api;
+mod bytecode;
 pub mod callback;
+mod detach;
 mod convert;
 mod error;
+mod host_object;
 mod lua;
+mod metatable;
+mod package;
 mod protect;
 mod runtime;
 mod stack;
 mod stdlib;
+mod thread;
 mod value;
 
 pub use lua_sys as ffi;
@@ -34,11 +40,15 @@ pub use lua_sys as ffi;
 pub use alloc::Allocator;
 pub use callback::CallContext;
 pub use convert::{FromLua, FromLuaMulti, IntoLua, IntoLuaMulti, MultiValue};
+pub use detach::{Detached, Kept};
 pub use error::{Error, Result, DEPTH_MESSAGE, MAX_DEPTH};
 pub use lua::{ChunkMode, Lua, LuaOptions, Results};
 pub use runtime::RUNTIME_KEY;
 pub use stack::{Kind, Stack, StackValue, Visitor};
+pub use host_object::{Access, HostObjects};
+pub use package::PackageError;
 pub use stdlib::StdLib;
+pub use thread::{ResumeRefusal, Resumed};
 pub use value::{AnyUserData, Function, RegRef, Table, Thread, ThreadStatus, Value};
 
 /// `"Lua 5.5"`.

@@ -22,7 +22,7 @@ pub enum ChunkMode {
 }
 
 impl ChunkMode {
-    fn as_cstr(self) -> &'static CStr {
+    pub(crate) fn as_cstr(self) -> &'static CStr {
         match self {
             ChunkMode::Text => c"t",
             ChunkMode::Binary => c"b",
@@ -60,6 +60,10 @@ impl Lua {
 
     pub fn with_options(options: LuaOptions) -> Result<Lua> {
         Ok(Lua { rt: Runtime::new(options.libraries, options.memory_limit)? })
+    }
+
+    pub(crate) fn main_state(&self) -> *mut lua_State {
+        self.rt.main()
     }
 
     /// The libraries the state was opened with.
@@ -136,6 +140,17 @@ impl Lua {
         // SAFETY: the guard restores the stack.
         let _guard = unsafe { StackGuard::new(l) };
         self.load_buffer(l, bytes, name, mode)?;
+        Ok(read(StackValue::new(l, -1, self)))
+    }
+
+    /// Compiles the file at `path` without running it and leaves the function
+    /// on the stack for `read`.
+    pub fn load_file_with<R>(&self, path: &[u8], read: impl FnOnce(StackValue<'_>) -> R) -> Result<R> {
+        let path = file_path(path)?;
+        let l = self.rt.main();
+        // SAFETY: the guard restores the stack.
+        let _guard = unsafe { StackGuard::new(l) };
+        self.load_file(l, &path, ChunkMode::Any)?;
         Ok(read(StackValue::new(l, -1, self)))
     }
 
@@ -333,7 +348,7 @@ impl std::fmt::Debug for Lua {
 }
 
 /// The path of a file to run: C string semantics (cut at a NUL), never empty.
-fn file_path(path: &[u8]) -> Result<CString> {
+pub(crate) fn file_path(path: &[u8]) -> Result<CString> {
     if path.is_empty() {
         return Err(Error::api("File path cannot be empty"));
     }
@@ -351,6 +366,10 @@ pub struct Results<'a> {
 }
 
 impl<'a> Results<'a> {
+    pub(crate) fn new(l: *mut lua_State, base: c_int, count: c_int, lua: &'a Lua) -> Results<'a> {
+        Results { l, base, count, lua }
+    }
+
     pub fn len(&self) -> usize {
         self.count as usize
     }

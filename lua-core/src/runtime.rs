@@ -13,6 +13,7 @@ use std::ffi::{c_int, c_void, CStr};
 use std::hash::BuildHasher;
 use std::ptr;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use lua_sys::*;
 
@@ -39,6 +40,16 @@ pub(crate) struct Runtime {
     staged: UnsafeCell<Vec<u8>>,
     /// The traceback taken by the message handler for the last failed call.
     traceback: RefCell<Option<String>>,
+    host_objects: crate::host_object::HostObjectTable,
+    /// Set while the state is lent to another thread (see `detach`).
+    pub(crate) off_thread: AtomicBool,
+    /// Registry references dropped by the owner while the state was away.
+    deferred_unrefs: RefCell<Vec<c_int>>,
+    /// Host functions Lua collected while away (their drop may touch the
+    /// owner's data); only the thread holding the state touches this.
+    deferred_drops: UnsafeCell<Vec<crate::callback::HostFunction>>,
+    /// Host objects Lua released while away; same rule.
+    deferred_releases: UnsafeCell<Vec<u64>>,
 }
 
 impl Runtime {
@@ -61,6 +72,11 @@ impl Runtime {
             closing: Cell::new(false),
             staged: UnsafeCell::new(Vec::new()),
             traceback: RefCell::new(None),
+            host_objects: Default::default(),
+            off_thread: AtomicBool::new(false),
+            deferred_unrefs: RefCell::new(Vec::new()),
+            deferred_drops: UnsafeCell::new(Vec::new()),
+            deferred_releases: UnsafeCell::new(Vec::new()),
         });
         let rt_ptr = Rc::as_ptr(&rt) as *mut c_void;
         // SAFETY: fresh state with an empty stack; the extra space is
@@ -82,6 +98,7 @@ impl Runtime {
                     lua_setfield(l, -2, c"__metatable".as_ptr());
                 }
                 lua_settop(l, -2);
+                crate::host_object::install(l);
                 luaL_openselectedlibs(l, bits, 0);
                 0
             })?;
@@ -154,6 +171,60 @@ impl Runtime {
         unreachable!("lua_error returned")
     }
 
+    pub(crate) fn host_objects(&self) -> &crate::host_object::HostObjectTable {
+        &self.host_objects
+    }
+
+    #[inline]
+    pub(crate) fn is_off_thread(&self) -> bool {
+        self.off_thread.load(Ordering::Acquire)
+    }
+
+    /// Drops a registry reference now, or later if the state is away.
+    pub(crate) fn unref(&self, id: c_int) {
+        if self.is_off_thread() {
+            self.deferred_unrefs.borrow_mut().push(id);
+        } else {
+            // SAFETY: luaL_unref writes existing registry slots only; never raises.
+            unsafe { luaL_unref(self.main, LUA_REGISTRYINDEX, id) }
+        }
+    }
+
+    /// Keeps a collected host function until the state is back.
+    ///
+    /// # Safety
+    /// Only the thread running the state may call this.
+    pub(crate) unsafe fn defer_drop(&self, f: crate::callback::HostFunction) {
+        // SAFETY: see the field's rule.
+        unsafe { (*self.deferred_drops.get()).push(f) }
+    }
+
+    /// Keeps a host-object release until the state is back.
+    ///
+    /// # Safety
+    /// Only the thread running the state may call this.
+    pub(crate) unsafe fn defer_release(&self, id: u64) {
+        // SAFETY: see the field's rule.
+        unsafe { (*self.deferred_releases.get()).push(id) }
+    }
+
+    /// Settles everything held back while the state was away.
+    pub(crate) fn settle_deferred(&self) {
+        for id in self.deferred_unrefs.take() {
+            self.unref(id);
+        }
+        // SAFETY: called on the owner's thread after the state came back.
+        let (drops, releases) = unsafe { (std::mem::take(&mut *self.deferred_drops.get()), std::mem::take(&mut *self.deferred_releases.get())) };
+        drop(drops);
+        if !releases.is_empty() {
+            if let Some(host) = self.host_objects.host.borrow().clone() {
+                for id in releases {
+                    host.released(id);
+                }
+            }
+        }
+    }
+
     pub(crate) fn take_traceback(&self) -> Option<String> {
         self.traceback.borrow_mut().take()
     }
@@ -162,6 +233,8 @@ impl Runtime {
 impl Drop for Runtime {
     fn drop(&mut self) {
         self.closing.set(true);
+        // Finalizers must not reach the host while the state closes.
+        self.host_objects.host.borrow_mut().take();
         // SAFETY: the state is ours and no Rust frame is running Lua on it (the
         // runtime is only dropped when the last handle goes). Finalizers run
         // here; host functions see `closing` and do nothing.

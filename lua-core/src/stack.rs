@@ -391,6 +391,9 @@ pub trait Visitor {
     fn table_ref(&mut self, table: Table) -> Result<Self::Value, Self::Error>;
     fn function(&mut self, f: Function) -> Result<Self::Value, Self::Error>;
     fn thread(&mut self, t: Thread) -> Result<Self::Value, Self::Error>;
+    /// A userdata made by the host (see [`crate::HostObjects`]).
+    fn host_object(&mut self, id: u64, access: crate::Access) -> Result<Self::Value, Self::Error>;
+    /// Any other full userdata (an `io` file, a C module's object).
     fn userdata(&mut self, u: AnyUserData) -> Result<Self::Value, Self::Error>;
     fn light_userdata(&mut self, p: *mut c_void) -> Result<Self::Value, Self::Error>;
 }
@@ -412,7 +415,10 @@ fn visit_at<V: Visitor>(lua: &Lua, l: *mut lua_State, idx: c_int, v: &mut V, dep
         Kind::Table => visit_table(lua, l, idx, v, depth),
         Kind::Function => v.function(Function(value.to_ref()?)),
         Kind::Thread => v.thread(Thread(value.to_ref()?)),
-        Kind::UserData => v.userdata(AnyUserData(value.to_ref()?)),
+        Kind::UserData => match value.host_object() {
+            Some((id, access)) => v.host_object(id, access),
+            None => v.userdata(AnyUserData(value.to_ref()?)),
+        },
         // SAFETY: a non-raising read of a light userdata.
         Kind::LightUserData => v.light_userdata(unsafe { lua_touserdata(l, idx) }),
     }

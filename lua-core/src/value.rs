@@ -55,9 +55,9 @@ impl RegRef {
 
 impl Drop for RegRef {
     fn drop(&mut self) {
-        // SAFETY: luaL_unref writes existing registry slots only and never
-        // allocates or raises. The state is alive: this handle holds it.
-        unsafe { luaL_unref(self.lua.rt.main(), LUA_REGISTRYINDEX, self.id) }
+        // The state is alive: this handle holds it. If it is lent to another
+        // thread, the release waits until it is back.
+        self.lua.rt.unref(self.id)
     }
 }
 
@@ -88,6 +88,11 @@ macro_rules! handle {
         pub struct $name(pub(crate) RegRef);
 
         impl $name {
+            /// Wraps a registry handle known to hold this kind of value.
+            pub fn from_ref(r: RegRef) -> Self {
+                $name(r)
+            }
+
             /// The registry handle behind this value.
             pub fn as_ref(&self) -> &RegRef {
                 &self.0
@@ -210,23 +215,3 @@ impl ThreadStatus {
     }
 }
 
-impl Thread {
-    pub fn status(&self) -> ThreadStatus {
-        let l = self.0.lua().rt.main();
-        // SAFETY: the thread is anchored by this handle's registry slot, so the
-        // pointer stays valid after the pushed copy is popped; all reads are raw.
-        unsafe {
-            if lua_checkstack(l, 1) == 0 {
-                return ThreadStatus::Dead;
-            }
-            lua_rawgeti(l, LUA_REGISTRYINDEX, self.0.id() as lua_Integer);
-            let co = lua_tothread(l, -1);
-            lua_settop(l, -2);
-            match lua_status(co) as u32 {
-                LUA_YIELD => ThreadStatus::Suspended,
-                LUA_OK if lua_gettop(co) > 0 => ThreadStatus::Suspended,
-                _ => ThreadStatus::Dead,
-            }
-        }
-    }
-}

@@ -16,7 +16,7 @@ use crate::to_js::ToJs;
 /// using it is collected (or the context goes).
 pub struct JsFunctionSlot {
     env: Env,
-    name: String,
+    pub name: String,
     func: Cell<sys::napi_ref>,
 }
 
@@ -53,11 +53,13 @@ pub fn push_js_function(cx: &Rc<Context>, stack: &Stack<'_>, slot: Rc<JsFunction
 /// One call from Lua: arguments to JS, the call, its result back to Lua. Any
 /// failure becomes a Lua error with the spec's text.
 fn invoke(weak: &Weak<Context>, slot: &JsFunctionSlot, call: &CallContext<'_>) -> lua_core::Result<i32> {
-    let Some(cx) = weak.upgrade() else { return Ok(0) };
     let name = &slot.name;
-    if cx.busy.get() {
+    // Checked before anything of the context is touched: in async mode this
+    // runs on a worker thread, where JavaScript is out of reach.
+    if call.lua().is_off_thread() {
         return Err(Error::runtime(call.located(&format!("JS callbacks are not available in async mode (called '{name}')"))));
     }
+    let Some(cx) = weak.upgrade() else { return Ok(0) };
     let env = cx.env;
     with_handle_scope(env, || {
         let mut argv: Vec<Raw> = Vec::with_capacity(call.len());

@@ -4,7 +4,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use lua_core::{Lua, Stack};
+use lua_core::{Access, Lua, Stack};
 use napi::sys;
 
 use crate::callbacks::JsFunctionSlot;
@@ -24,11 +24,33 @@ pub struct Context {
     pub busy: Cell<bool>,
     /// The global `Proxy` constructor and the trap handler, made on first use.
     proxy: Cell<Option<(sys::napi_ref, sys::napi_ref)>>,
+    /// Objects given to `set_userdata`, by id, with the access Lua has.
+    objects: RefCell<HashMap<u64, (sys::napi_ref, Access)>>,
+    next_object: Cell<u64>,
+    /// A WeakMap from those objects to their newest id, and its get/set.
+    object_ids: Cell<Option<[sys::napi_ref; 3]>>,
+    /// Counters naming metatable and module functions (`__mt_<n>_<key>`, `__module_<n>_<key>`).
+    pub metatable_calls: Cell<u64>,
+    pub module_calls: Cell<u64>,
 }
 
 impl Context {
     pub fn new(lua: Lua, env: Env) -> Rc<Context> {
-        Rc::new(Context { lua, env, named: RefCell::new(HashMap::new()), nested: Cell::new(0), busy: Cell::new(false), proxy: Cell::new(None) })
+        let cx = Rc::new(Context {
+            lua,
+            env,
+            named: RefCell::new(HashMap::new()),
+            nested: Cell::new(0),
+            busy: Cell::new(false),
+            proxy: Cell::new(None),
+            objects: RefCell::new(HashMap::new()),
+            next_object: Cell::new(0),
+            object_ids: Cell::new(None),
+            metatable_calls: Cell::new(0),
+            module_calls: Cell::new(0),
+        });
+        cx.lua.set_host_objects(Rc::new(crate::userdata::NodeObjects { cx: Rc::downgrade(&cx) }));
+        cx
     }
 
     /// The spec's busy check, first thing in every method but `is_busy`.
@@ -85,8 +107,81 @@ impl Context {
     }
 }
 
+impl Context {
+    /// The WeakMap and its `get` and `set`, made on first use.
+    fn object_id_map(&self) -> Result<[Raw; 3], JsError> {
+        let env = self.env;
+        if let Some(refs) = self.object_ids.get() {
+            return Ok([env.deref(refs[0])?, env.deref(refs[1])?, env.deref(refs[2])?]);
+        }
+        let mut global = std::ptr::null_mut();
+        let mut map = std::ptr::null_mut();
+        // SAFETY: valid env; `new WeakMap()` with no arguments.
+        unsafe {
+            env.check(sys::napi_get_global(env.0, &mut global))?;
+            let ctor = env.get_named(global, c"WeakMap")?;
+            env.check(sys::napi_new_instance(env.0, ctor, 0, std::ptr::null(), &mut map))?;
+        }
+        let get = env.get_named(map, c"get")?;
+        let set = env.get_named(map, c"set")?;
+        self.object_ids.set(Some([env.reference(map)?, env.reference(get)?, env.reference(set)?]));
+        Ok([map, get, set])
+    }
+
+    /// Keeps `obj` under a new id and returns it.
+    pub fn register_object(&self, obj: Raw, access: Access) -> Result<u64, JsError> {
+        let env = self.env;
+        let id = self.next_object.get() + 1;
+        self.next_object.set(id);
+        let [map, _, set] = self.object_id_map()?;
+        env.call(set, map, &[obj, env.number(id as f64)?])?;
+        let r = env.reference(obj)?;
+        self.objects.borrow_mut().insert(id, (r, access));
+        Ok(id)
+    }
+
+    /// The id and access of an object given to `set_userdata`, if it still is one.
+    pub fn object_id(&self, obj: Raw) -> Result<Option<(u64, Access)>, JsError> {
+        if self.objects.borrow().is_empty() {
+            return Ok(None);
+        }
+        let env = self.env;
+        let [map, get, _] = self.object_id_map()?;
+        let id = env.call(get, map, &[obj])?;
+        if env.type_of(id) != sys::ValueType::napi_number {
+            return Ok(None);
+        }
+        let id = env.get_number(id) as u64;
+        Ok(self.objects.borrow().get(&id).map(|(_, access)| (id, *access)))
+    }
+
+    /// The object registered under `id`, unless it was released.
+    pub fn object_value(&self, id: u64) -> Option<Raw> {
+        let r = self.objects.borrow().get(&id).map(|(r, _)| *r)?;
+        self.env.deref(r).ok()
+    }
+
+    /// Lets the object under `id` go (Lua collected its last userdata).
+    pub fn release_object(&self, id: u64) {
+        if let Some((r, _)) = self.objects.borrow_mut().remove(&id) {
+            // SAFETY: the reference was made by register_object, deleted once.
+            unsafe { sys::napi_delete_reference(self.env.0, r) };
+        }
+    }
+}
+
 impl Drop for Context {
     fn drop(&mut self) {
+        for (_, (r, _)) in self.objects.get_mut().drain() {
+            // SAFETY: each reference was made by register_object, deleted once.
+            unsafe { sys::napi_delete_reference(self.env.0, r) };
+        }
+        if let Some(refs) = self.object_ids.take() {
+            for r in refs {
+                // SAFETY: made by object_id_map, deleted once.
+                unsafe { sys::napi_delete_reference(self.env.0, r) };
+            }
+        }
         if let Some((ctor, handler)) = self.proxy.take() {
             // SAFETY: both references were made by proxy_parts and are deleted once.
             unsafe {

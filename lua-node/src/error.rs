@@ -1,7 +1,6 @@
 //! Errors as JavaScript sees them: the spec's message, a stable `code`, and
 //! Lua's traceback in a separate property where there is one.
 
-use std::ffi::CString;
 use std::ptr;
 
 use napi::sys;
@@ -56,16 +55,27 @@ impl JsError {
 
     /// Throws this error into JavaScript.
     pub fn throw(self, env: Env) {
+        if let JsError::Pending = self {
+            return;
+        }
+        let err = self.into_value(env);
+        // SAFETY: throwing a value made in the current env.
+        unsafe { sys::napi_throw(env.0, err) };
+    }
+
+    /// The JavaScript error object for this error (a pending exception is
+    /// taken from the engine and returned as it is).
+    pub fn into_value(self, env: Env) -> sys::napi_value {
         let (message, code, traceback, kind) = match self {
-            JsError::Pending => return,
+            JsError::Pending => return env.take_exception().unwrap_or_else(|| env.undefined()),
             JsError::Error { message, code, traceback } => (message, code, traceback, 0),
             JsError::Type(message) => (message, INVALID_ARGUMENT, None, 1),
             JsError::Range(message) => (message, INVALID_ARGUMENT, None, 2),
         };
-        // SAFETY: every value is created in the current env before the throw;
-        // a failure along the way leaves at worst no exception, never a crash.
+        // SAFETY: every value is created in the current env; a failure along
+        // the way gives at worst `undefined`, never a crash.
         unsafe {
-            let (Ok(msg), Ok(code_value)) = (env.str(&message), env.str(code)) else { return };
+            let (Ok(msg), Ok(code_value)) = (env.str(&message), env.str(code)) else { return env.undefined() };
             let mut err = ptr::null_mut();
             match kind {
                 1 => sys::napi_create_type_error(env.0, code_value, msg, &mut err),
@@ -77,7 +87,7 @@ impl JsError {
                     let _ = env.set_named(err, c"luaTraceback", tb);
                 }
             }
-            sys::napi_throw(env.0, err);
+            err
         }
     }
 }
@@ -91,9 +101,4 @@ impl From<lua_core::Error> for JsError {
         let traceback = e.traceback().map(str::to_owned);
         JsError::Error { message: e.message().to_owned(), code, traceback }
     }
-}
-
-#[allow(dead_code)]
-pub fn cstring(s: &str) -> CString {
-    CString::new(s.replace('\0', "")).expect("NULs removed")
 }

@@ -41,6 +41,9 @@ fn push_object(cx: &Rc<Context>, stack: &Stack<'_>, v: Raw, depth: usize) -> Res
     if let Some(r) = crate::handles::lua_ref_of(cx, v)? {
         return stack.push_ref(&r).map_err(JsError::from);
     }
+    if let Some((id, access)) = cx.object_id(v)? {
+        return stack.push_host_object(id, access).map_err(JsError::from);
+    }
     if env.is_array(v) {
         let len = env.array_len(v)?;
         stack.push_table(len as usize, 0)?;

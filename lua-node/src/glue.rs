@@ -27,6 +27,10 @@ impl Args {
         self.len
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
     /// Exactly the arguments passed.
     pub fn argv(&self) -> &[Raw] {
         if self.heap.is_empty() {

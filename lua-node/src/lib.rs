@@ -3,6 +3,8 @@
 //! and turns errors into JavaScript exceptions; every Lua rule lives in
 //! lua-core.
 
+mod async_run;
+mod bytecode;
 mod callbacks;
 mod context;
 mod error;
@@ -11,9 +13,13 @@ mod glue;
 mod handles;
 mod js;
 mod lua_function;
+mod metatables;
 mod methods;
+mod modules;
+mod coroutines;
 mod proxy;
 mod to_js;
+mod userdata;
 
 use std::ffi::c_void;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -34,6 +40,18 @@ method!(execute_script, methods::execute_script);
 method!(execute_file, methods::execute_file);
 method!(set_global, methods::set_global);
 method!(get_global, methods::get_global);
+method!(set_userdata, userdata::set_userdata);
+method!(set_metatable, metatables::set_metatable);
+method!(create_coroutine, coroutines::create_coroutine);
+method!(resume, coroutines::resume);
+method!(execute_script_async, async_run::execute_script_async);
+method!(execute_file_async, async_run::execute_file_async);
+method!(is_busy, async_run::is_busy);
+method!(add_search_path, modules::add_search_path);
+method!(register_module, modules::register_module);
+method!(compile, bytecode::compile);
+method!(compile_file, bytecode::compile_file);
+method!(load_bytecode, bytecode::load_bytecode);
 
 type Method = unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value;
 
@@ -43,6 +61,18 @@ const METHODS: &[(&std::ffi::CStr, Method)] = &[
     (c"execute_file", execute_file),
     (c"set_global", set_global),
     (c"get_global", get_global),
+    (c"set_userdata", set_userdata),
+    (c"set_metatable", set_metatable),
+    (c"create_coroutine", create_coroutine),
+    (c"resume", resume),
+    (c"execute_script_async", execute_script_async),
+    (c"execute_file_async", execute_file_async),
+    (c"is_busy", is_busy),
+    (c"add_search_path", add_search_path),
+    (c"register_module", register_module),
+    (c"compile", compile),
+    (c"compile_file", compile_file),
+    (c"load_bytecode", load_bytecode),
 ];
 
 unsafe extern "C" fn construct(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {

@@ -107,7 +107,7 @@ fn set_global_value(cx: &Rc<Context>, name: &[u8], value: Raw) -> Result<(), JsE
 
 /// Hands the script text to `f` as a C string: everything from a NUL on is
 /// ignored, as the original did.
-fn with_script<R>(env: Env, v: Raw, f: impl FnOnce(&CStr) -> R) -> Result<R, JsError> {
+pub fn with_script<R>(env: Env, v: Raw, f: impl FnOnce(&CStr) -> R) -> Result<R, JsError> {
     env.with_string(v, |bytes| {
         let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
         let mut owned = Vec::with_capacity(end + 1);

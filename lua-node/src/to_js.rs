@@ -81,6 +81,10 @@ impl Visitor for ToJs<'_> {
         crate::handles::coroutine_object(self.cx, t)
     }
 
+    fn host_object(&mut self, id: u64, _access: lua_core::Access) -> Result<Raw, JsError> {
+        Ok(self.cx.object_value(id).unwrap_or_else(|| self.env.null()))
+    }
+
     fn userdata(&mut self, u: AnyUserData) -> Result<Raw, JsError> {
         crate::handles::userdata_object(self.cx, u)
     }

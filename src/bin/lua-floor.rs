@@ -1,1 +1,227 @@
-fn main(){}
+//! The benchmark floor: the cheapest way to run a Lua chunk from Rust.
+//!
+//! It uses `lua-sys` only (the very same static Lua library the addon links),
+//! with a plain `realloc`/`free` allocator, no protected-call machinery beyond
+//! one `lua_pcall`, no runtime pointer and no conversions. `scripts/bench.sh`
+//! compares the addon's `execute_script` of the same chunk against it.
+//!
+//! ```text
+//! lua-floor [--runs N] [--warmup N] [--file PATH] [--json]
+//! ```
+//!
+//! Without `--file` the chunk is the recursive `fib(30)` below. One state is
+//! created; the chunk is loaded (compiled) and run `warmup` times untimed and
+//! then `runs` times timed, each run measured with `Instant` around load + call.
+//! The median wall time is printed (`--json`: one JSON line for scripts).
+
+use std::ffi::{c_char, c_int, c_void, CStr};
+use std::process::ExitCode;
+use std::ptr;
+use std::time::Instant;
+
+use lua_sys::*;
+
+/// The chunk `scripts/bench.mjs` also hands to `execute_script`.
+const FIB_CHUNK: &str = "local function fib(n) if n < 2 then return n end return fib(n-1) + fib(n-2) end\nreturn fib(30)\n";
+
+extern "C" {
+    fn realloc(p: *mut c_void, n: usize) -> *mut c_void;
+    fn free(p: *mut c_void);
+}
+
+/// The plainest `lua_Alloc`: no accounting, no limit.
+unsafe extern "C" fn plain_alloc(_ud: *mut c_void, p: *mut c_void, _osize: usize, nsize: usize) -> *mut c_void {
+    if nsize == 0 {
+        // SAFETY: Lua passes NULL or a block this function returned from
+        // realloc; free(NULL) is a no-op.
+        unsafe { free(p) };
+        ptr::null_mut()
+    } else {
+        // SAFETY: as above, `p` is NULL or a live block from realloc.
+        unsafe { realloc(p, nsize) }
+    }
+}
+
+struct Options {
+    runs: usize,
+    warmup: usize,
+    file: Option<String>,
+    json: bool,
+}
+
+fn parse_args() -> Result<Options, String> {
+    let mut o = Options { runs: 7, warmup: 1, file: None, json: false };
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));
+        match a.as_str() {
+            "--runs" => o.runs = value("--runs")?.parse().map_err(|e| format!("--runs: {e}"))?,
+            "--warmup" => o.warmup = value("--warmup")?.parse().map_err(|e| format!("--warmup: {e}"))?,
+            "--file" => o.file = Some(value("--file")?),
+            "--json" => o.json = true,
+            "-h" | "--help" => {
+                println!("usage: lua-floor [--runs N] [--warmup N] [--file PATH] [--json]");
+                std::process::exit(0);
+            }
+            other => return Err(format!("unknown argument {other:?}")),
+        }
+    }
+    if o.runs == 0 {
+        return Err("--runs must be at least 1".into());
+    }
+    Ok(o)
+}
+
+/// The message on top of the stack, for an error report.
+///
+/// # Safety
+/// `l` is a live state with at least one value on its stack.
+unsafe fn top_message(l: *mut lua_State) -> String {
+    // SAFETY: the caller guarantees a value at -1; lua_tolstring only converts
+    // numbers and strings in place, never raises for them, and returns NULL
+    // for anything else.
+    let s = unsafe { lua_tolstring(l, -1, ptr::null_mut()) };
+    if s.is_null() {
+        "(error object is not a string)".into()
+    } else {
+        // SAFETY: a non-NULL result is a NUL-terminated string owned by the
+        // value at -1, still on the stack while we copy it.
+        unsafe { CStr::from_ptr(s) }.to_string_lossy().into_owned()
+    }
+}
+
+/// Loads and runs the chunk once; returns the wall time in nanoseconds and
+/// the chunk's first result if it is an integer.
+///
+/// # Safety
+/// `l` is a live state with an empty stack.
+unsafe fn run_once(l: *mut lua_State, chunk: &[u8]) -> Result<(u128, Option<i64>), String> {
+    let start = Instant::now();
+    // SAFETY: `chunk` outlives the call; the name is a static C string;
+    // luaL_loadbufferx reports errors by status, it does not raise.
+    let status = unsafe {
+        luaL_loadbufferx(l, chunk.as_ptr() as *const c_char, chunk.len(), c"=floor".as_ptr(), ptr::null())
+    };
+    if status != LUA_OK as c_int {
+        // SAFETY: a failed load leaves its message on the stack.
+        let msg = unsafe { top_message(l) };
+        // SAFETY: pops that message, leaving the stack empty again.
+        unsafe { lua_settop(l, 0) };
+        return Err(format!("load: {msg}"));
+    }
+    // SAFETY: the loaded function is on top; lua_pcall catches any error the
+    // chunk raises (no longjmp crosses a Rust frame).
+    let status = unsafe { lua_pcall(l, 0, 1, 0) };
+    let elapsed = start.elapsed().as_nanos();
+    if status != LUA_OK as c_int {
+        // SAFETY: a failed call leaves its message on the stack.
+        let msg = unsafe { top_message(l) };
+        // SAFETY: pops that message.
+        unsafe { lua_settop(l, 0) };
+        return Err(format!("run: {msg}"));
+    }
+    // SAFETY: exactly one result is on the stack (nresults = 1);
+    // lua_tointegerx does not raise; settop(0) then pops it.
+    let result = unsafe {
+        let mut isint: c_int = 0;
+        let v = lua_tointegerx(l, -1, &mut isint);
+        lua_settop(l, 0);
+        (isint != 0).then_some(v as i64)
+    };
+    Ok((elapsed, result))
+}
+
+fn median(sorted: &[u128]) -> u128 {
+    let n = sorted.len();
+    if n % 2 == 1 {
+        sorted[n / 2]
+    } else {
+        (sorted[n / 2 - 1] + sorted[n / 2]) / 2
+    }
+}
+
+fn main() -> ExitCode {
+    let opts = match parse_args() {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("lua-floor: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let chunk: Vec<u8> = match &opts.file {
+        Some(path) => match std::fs::read(path) {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("lua-floor: {path}: {e}");
+                return ExitCode::from(2);
+            }
+        },
+        None => FIB_CHUNK.as_bytes().to_vec(),
+    };
+
+    // SAFETY: plain_alloc honours the lua_Alloc contract and needs no user
+    // data; lua_newstate does not raise, it returns NULL on failure.
+    let l = unsafe { lua_newstate(Some(plain_alloc), ptr::null_mut(), 0x5eed_1234) };
+    if l.is_null() {
+        eprintln!("lua-floor: lua_newstate failed");
+        return ExitCode::FAILURE;
+    }
+    // SAFETY: a fresh state with an empty stack. Opening the libraries can only
+    // raise on memory exhaustion, which with this allocator means the system
+    // itself is out of memory (Lua's panic handler then aborts) - the same
+    // stance the standalone `lua` interpreter takes.
+    unsafe { luaL_openselectedlibs(l, !0, 0) };
+
+    let mut times = Vec::with_capacity(opts.runs);
+    let mut result = None;
+    for i in 0..opts.warmup + opts.runs {
+        // SAFETY: `l` is live and its stack is empty between runs (run_once
+        // always resets it).
+        match unsafe { run_once(l, &chunk) } {
+            Ok((ns, r)) => {
+                result = r;
+                if i >= opts.warmup {
+                    times.push(ns);
+                }
+            }
+            Err(e) => {
+                eprintln!("lua-floor: {e}");
+                // SAFETY: `l` is live and no longer used afterwards.
+                unsafe { lua_close(l) };
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    // SAFETY: `l` is live and not used after this.
+    unsafe { lua_close(l) };
+
+    let mut sorted = times.clone();
+    sorted.sort_unstable();
+    let med = median(&sorted);
+    if opts.json {
+        let list: Vec<String> = times.iter().map(|t| t.to_string()).collect();
+        let res = result.map_or("null".to_string(), |r| r.to_string());
+        println!(
+            "{{\"median_ns\":{med},\"min_ns\":{},\"runs\":{},\"warmup\":{},\"result\":{res},\"times_ns\":[{}]}}",
+            sorted[0],
+            opts.runs,
+            opts.warmup,
+            list.join(",")
+        );
+    } else {
+        for (i, t) in times.iter().enumerate() {
+            println!("run {}: {:.3} ms", i + 1, *t as f64 / 1e6);
+        }
+        if let Some(r) = result {
+            println!("result: {r}");
+        }
+        println!(
+            "median of {} runs (after {} warm-up): {:.3} ms (min {:.3} ms)",
+            opts.runs,
+            opts.warmup,
+            med as f64 / 1e6,
+            sorted[0] as f64 / 1e6
+        );
+    }
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,132 @@
+//! Running a state on another thread, one run at a time.
+//!
+//! A `Lua` is single-threaded (`Rc` inside). To run a chunk on a worker
+//! thread, the owner *detaches* the state: the worker gets a [`Detached`]
+//! (which is `Send`) and runs one chunk; the results stay on the Lua stack
+//! ([`Kept`]) until the owner, back on its own thread, reattaches and reads
+//! them. While detached, everything that would reach the host from Lua is
+//! held back: registry references dropped on the owner's thread, host
+//! functions collected by Lua, and host objects released by Lua are queued
+//! and settled on reattach.
+
+use std::ffi::{c_int, CStr, CString};
+use std::sync::atomic::Ordering;
+
+use lua_sys::*;
+
+use crate::error::{Error, Result};
+use crate::lua::{ChunkMode, Lua, Results};
+use crate::protect::{pop_error, protect_status};
+use crate::runtime::{traceback_handler, Runtime};
+
+/// The state, lent to another thread for one run.
+pub struct Detached {
+    rt: *const Runtime,
+}
+
+// SAFETY: while detached, the owner does not touch the state (it checks
+// `is_off_thread`) and every path from Lua to the owner's data is deferred,
+// so exactly one thread uses the `lua_State` and its runtime at a time.
+unsafe impl Send for Detached {}
+
+/// Results left on the stack by a detached run.
+#[derive(Debug)]
+pub struct Kept {
+    top: c_int,
+    base: c_int,
+    count: c_int,
+}
+
+impl Lua {
+    /// Whether the state is lent to another thread right now.
+    pub fn is_off_thread(&self) -> bool {
+        self.rt.off_thread.load(Ordering::Acquire)
+    }
+
+    /// Lends the state to another thread.
+    ///
+    /// # Safety
+    /// Until [`Lua::reattach`], the caller must keep this `Lua` alive, must not
+    /// use it (or any of its handles) except to check `is_off_thread` and to
+    /// drop handles, and must run at most one `Detached` call at a time.
+    pub unsafe fn detach(&self) -> Detached {
+        self.rt.off_thread.store(true, Ordering::Release);
+        Detached { rt: std::rc::Rc::as_ptr(&self.rt) }
+    }
+
+    /// Takes the state back after the other thread finished with it, and
+    /// settles whatever was held back meanwhile.
+    pub fn reattach(&self, _detached: Detached) {
+        self.rt.off_thread.store(false, Ordering::Release);
+        self.rt.settle_deferred();
+    }
+
+    /// Hands the results of a detached run to `read`, then removes them.
+    pub fn read_kept<R>(&self, kept: Kept, read: impl FnOnce(Results<'_>) -> R) -> R {
+        let l = self.rt.main();
+        let r = read(Results::new(l, kept.base, kept.count, self));
+        // SAFETY: lowering the top to where the run started never raises.
+        unsafe { lua_settop(l, kept.top) };
+        r
+    }
+}
+
+impl Detached {
+    fn rt(&self) -> &Runtime {
+        // SAFETY: the owner keeps the runtime alive while detached (see `detach`).
+        unsafe { &*self.rt }
+    }
+
+    /// Runs `source` named by its own text (as `Lua::exec_source_with`).
+    pub fn exec_source(&self, source: &CStr) -> Result<Kept> {
+        let (p, len, name) = (source.as_ptr(), source.to_bytes().len(), source.as_ptr());
+        self.run(|l| unsafe { luaL_loadbufferx(l, p, len, name, ChunkMode::Any.as_cstr().as_ptr()) }, false)
+    }
+
+    /// Runs the file at `path` (as `Lua::exec_file_with`).
+    pub fn exec_file(&self, path: &[u8]) -> Result<Kept> {
+        let path: CString = crate::lua::file_path(path)?;
+        let p = path.as_ptr();
+        self.run(|l| unsafe { luaL_loadfilex(l, p, std::ptr::null()) }, true)
+    }
+
+    fn run(&self, load: impl Fn(*mut lua_State) -> c_int + Copy, protected_load: bool) -> Result<Kept> {
+        let l = self.rt().main();
+        // SAFETY: this thread is the only user of the state (see Detached);
+        // the stack is restored on every failure.
+        unsafe {
+            let top = lua_gettop(l);
+            if lua_checkstack(l, 3) == 0 {
+                return Err(Error::runtime("stack overflow (cannot grow the Lua stack)"));
+            }
+            lua_pushcclosure(l, Some(traceback_handler), 0);
+            let status = if protected_load {
+                match protect_status(l, 0, load) {
+                    Ok(s) => s,
+                    Err(e) => {
+                        lua_settop(l, top);
+                        return Err(e);
+                    }
+                }
+            } else {
+                load(l)
+            };
+            if status != LUA_OK as c_int {
+                let e = pop_error(l, status);
+                lua_settop(l, top);
+                return Err(e);
+            }
+            self.rt().take_traceback();
+            let status = lua_pcall(l, 0, LUA_MULTRET, top + 1);
+            if status != LUA_OK as c_int {
+                let mut e = pop_error(l, status);
+                if let Error::Runtime { traceback, .. } = &mut e {
+                    *traceback = self.rt().take_traceback();
+                }
+                lua_settop(l, top);
+                return Err(e);
+            }
+            Ok(Kept { top, base: top + 2, count: lua_gettop(l) - top - 1 })
+        }
+    }
+}

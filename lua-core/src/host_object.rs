@@ -1,0 +1,295 @@
+//! Host objects: full userdata standing for an object the host owns, known
+//! to Lua only by a numeric id. Opaque ones can only be stored, compared and
+//! passed around; property ones forward `u.key` and `u.key = v` to the host.
+//!
+//! The two metatables are the registry entries `lua_native_userdata` and
+//! `lua_native_proxy_userdata` (their `__name`s show in Lua's messages).
+//! Each userdata made for an id counts; when Lua has collected the last one,
+//! the host is told, so it can let its object go. A weak-valued cache maps
+//! ids to their userdata, so an object handed back to Lua is the same
+//! userdata again while one is alive (DECISIONS 7).
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::ffi::{c_int, CStr};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::rc::Rc;
+
+use lua_sys::*;
+
+use crate::callback::CallContext;
+use crate::error::Result;
+use crate::lua::Lua;
+use crate::protect::{bytes_at, protect};
+use crate::runtime::Runtime;
+use crate::stack::{Stack, StackValue};
+
+pub(crate) const OPAQUE_META: &CStr = c"lua_native_userdata";
+pub(crate) const PROPERTY_META: &CStr = c"lua_native_proxy_userdata";
+const CACHE: &CStr = c"lua_core_host_objects";
+
+/// How Lua may use a host object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Access {
+    pub readable: bool,
+    pub writable: bool,
+}
+
+impl Access {
+    pub fn is_opaque(self) -> bool {
+        !self.readable && !self.writable
+    }
+}
+
+/// What the host does for its objects.
+pub trait HostObjects {
+    /// `u[key]` on a readable object: push exactly one value.
+    fn get(&self, call: &CallContext<'_>, id: u64, key: &[u8]) -> Result<()>;
+    /// `u[key] = value` on a writable object.
+    fn set(&self, call: &CallContext<'_>, id: u64, key: &[u8], value: StackValue<'_>) -> Result<()>;
+    /// Lua has collected the last userdata for `id`.
+    fn released(&self, id: u64);
+}
+
+#[repr(C)]
+#[derive(Clone, Copy)]
+struct Payload {
+    id: u64,
+    access: Access,
+}
+
+/// Per-state bookkeeping, kept in the runtime.
+#[derive(Default)]
+pub(crate) struct HostObjectTable {
+    pub(crate) host: RefCell<Option<Rc<dyn HostObjects>>>,
+    counts: RefCell<HashMap<u64, usize>>,
+}
+
+/// Creates the two metatables; called once when the state is made.
+///
+/// # Safety
+/// Must run inside a protected call on a fresh state.
+pub(crate) unsafe fn install(l: *mut lua_State) {
+    // SAFETY: forwarded; everything here allocates and may raise into the
+    // enclosing protected call.
+    unsafe {
+        for (name, property) in [(OPAQUE_META, false), (PROPERTY_META, true)] {
+            luaL_newmetatable(l, name.as_ptr());
+            lua_pushcclosure(l, Some(object_gc), 0);
+            lua_setfield(l, -2, c"__gc".as_ptr());
+            if property {
+                lua_pushcclosure(l, Some(object_index), 0);
+                lua_setfield(l, -2, c"__index".as_ptr());
+                lua_pushcclosure(l, Some(object_newindex), 0);
+                lua_setfield(l, -2, c"__newindex".as_ptr());
+            }
+            lua_settop(l, -2);
+        }
+        lua_createtable(l, 0, 0);
+        lua_createtable(l, 0, 1);
+        lua_pushstring(l, c"v".as_ptr());
+        lua_setfield(l, -2, c"__mode".as_ptr());
+        lua_setmetatable(l, -2);
+        lua_setfield(l, LUA_REGISTRYINDEX, CACHE.as_ptr());
+    }
+}
+
+impl Lua {
+    /// Installs what the host does for its objects (replacing any earlier host).
+    pub fn set_host_objects(&self, host: Rc<dyn HostObjects>) {
+        *self.rt.host_objects().host.borrow_mut() = Some(host);
+    }
+}
+
+impl Stack<'_> {
+    /// Pushes the userdata for host object `id`: the one already alive if
+    /// there is one, else a new one (which counts for `id`).
+    pub fn push_host_object(&self, id: u64, access: Access) -> Result<()> {
+        self.reserve(3)?;
+        let rt: &Runtime = &self.lua.rt;
+        let created = std::cell::Cell::new(false);
+        let flag = &created;
+        let payload = Payload { id, access };
+        let meta = if access.is_opaque() { OPAQUE_META.as_ptr() } else { PROPERTY_META.as_ptr() };
+        // SAFETY: the cache lookup and the creation allocate, so they run
+        // protected; the closure captures only Copy values.
+        unsafe {
+            protect(self.l, 0, 1, move |l| {
+                lua_getfield(l, LUA_REGISTRYINDEX, CACHE.as_ptr());
+                if lua_rawgeti(l, -1, id as lua_Integer) == LUA_TUSERDATA as c_int {
+                    return 1;
+                }
+                lua_settop(l, -2);
+                let p = lua_newuserdatauv(l, std::mem::size_of::<Payload>(), 0) as *mut Payload;
+                p.write(payload);
+                luaL_setmetatable(l, meta);
+                lua_pushvalue(l, -1);
+                lua_rawseti(l, -3, id as lua_Integer);
+                flag.set(true);
+                1
+            })?;
+        }
+        if created.get() {
+            *rt.host_objects().counts.borrow_mut().entry(id).or_insert(0) += 1;
+        }
+        Ok(())
+    }
+}
+
+impl StackValue<'_> {
+    /// The id and access of a host object.
+    pub fn host_object(&self) -> Option<(u64, Access)> {
+        let l = self.state();
+        // SAFETY: luaL_testudata reads the value's metatable and compares it
+        // with the registry's (names interned at creation; no allocation).
+        unsafe {
+            if lua_type(l, self.index()) != LUA_TUSERDATA as c_int || lua_checkstack(l, 2) == 0 {
+                return None;
+            }
+            for name in [OPAQUE_META, PROPERTY_META] {
+                let p = luaL_testudata(l, self.index(), name.as_ptr()) as *const Payload;
+                if let Some(p) = p.as_ref() {
+                    return Some((p.id, p.access));
+                }
+            }
+        }
+        None
+    }
+}
+
+/// The key as text: strings as they are, numbers as `tostring` writes them;
+/// anything else has no text (the access reads nil / is ignored).
+unsafe fn key_text(l: *mut lua_State, idx: c_int, buf: &mut [std::ffi::c_char; LUA_N2SBUFFSZ as usize]) -> Option<&[u8]> {
+    // SAFETY: non-raising reads; the number is formatted into `buf`.
+    unsafe {
+        match lua_type(l, idx) as u32 {
+            LUA_TSTRING => bytes_at(l, idx),
+            LUA_TNUMBER => {
+                let n = lua_numbertocstring(l, idx, buf.as_mut_ptr());
+                Some(std::slice::from_raw_parts(buf.as_ptr() as *const u8, n.saturating_sub(1) as usize))
+            }
+            _ => None,
+        }
+    }
+}
+
+fn host_of(rt: &Runtime) -> Option<Rc<dyn HostObjects>> {
+    rt.host_objects().host.borrow().clone()
+}
+
+unsafe extern "C" fn object_index(l: *mut lua_State) -> c_int {
+    // SAFETY: Lua calls __index with (userdata, key); all Rust values are
+    // gone before `raise`.
+    let rt = unsafe { Runtime::from_state(l) };
+    if rt.is_closing() {
+        return 0;
+    }
+    let outcome: std::result::Result<c_int, String> = {
+        let mut buf = [0; LUA_N2SBUFFSZ as usize];
+        // SAFETY: argument 1 carries this metatable, so it is a Payload.
+        let payload = unsafe { *(lua_touserdata(l, 1) as *const Payload) };
+        match unsafe { key_text(l, 2, &mut buf) } {
+            None => Ok(0),
+            Some(key) => {
+                let key_s = String::from_utf8_lossy(key).into_owned();
+                if !payload.access.readable {
+                    Err(format!("Error reading property '{key_s}': userdata is not readable"))
+                } else {
+                    match host_of(rt) {
+                        None => Ok(0),
+                        Some(host) => {
+                            // SAFETY: see callback::borrowed_lua.
+                            let lua = unsafe { crate::callback::borrowed_lua(rt) };
+                            let ctx = CallContext::new(l, 2, &lua);
+                            let r = catch_unwind(AssertUnwindSafe(|| host.get(&ctx, payload.id, key)));
+                            match r {
+                                Ok(Ok(())) => Ok(1),
+                                Ok(Err(e)) => Err(format!("Error reading property '{key_s}': {}", e.message())),
+                                Err(_) => Err(format!("Error reading property '{key_s}': the host panicked")),
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    match outcome {
+        Ok(n) => n,
+        // SAFETY: `outcome` is moved; nothing with a destructor remains.
+        Err(message) => unsafe { rt.raise(l, message) },
+    }
+}
+
+unsafe extern "C" fn object_newindex(l: *mut lua_State) -> c_int {
+    // SAFETY: Lua calls __newindex with (userdata, key, value); as above.
+    let rt = unsafe { Runtime::from_state(l) };
+    if rt.is_closing() {
+        return 0;
+    }
+    let outcome: std::result::Result<(), String> = {
+        let mut buf = [0; LUA_N2SBUFFSZ as usize];
+        // SAFETY: argument 1 carries this metatable, so it is a Payload.
+        let payload = unsafe { *(lua_touserdata(l, 1) as *const Payload) };
+        match unsafe { key_text(l, 2, &mut buf) } {
+            None => Ok(()),
+            Some(key) => {
+                let key_s = String::from_utf8_lossy(key).into_owned();
+                if !payload.access.writable {
+                    Err(format!("Error writing property '{key_s}': userdata is not writable"))
+                } else {
+                    match host_of(rt) {
+                        None => Ok(()),
+                        Some(host) => {
+                            // SAFETY: see callback::borrowed_lua.
+                            let lua = unsafe { crate::callback::borrowed_lua(rt) };
+                            let ctx = CallContext::new(l, 3, &lua);
+                            let value = ctx.arg(2);
+                            match catch_unwind(AssertUnwindSafe(|| host.set(&ctx, payload.id, key, value))) {
+                                Ok(Ok(())) => Ok(()),
+                                Ok(Err(e)) => Err(format!("Error writing property '{key_s}': {}", e.message())),
+                                Err(_) => Err(format!("Error writing property '{key_s}': the host panicked")),
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    match outcome {
+        Ok(()) => 0,
+        // SAFETY: as in object_index.
+        Err(message) => unsafe { rt.raise(l, message) },
+    }
+}
+
+unsafe extern "C" fn object_gc(l: *mut lua_State) -> c_int {
+    // SAFETY: __gc gets the userdata, whose memory is still valid.
+    let rt = unsafe { Runtime::from_state(l) };
+    let id = unsafe { (*(lua_touserdata(l, 1) as *const Payload)).id };
+    let _ = catch_unwind(AssertUnwindSafe(|| {
+        let table = rt.host_objects();
+        let last = {
+            let mut counts = table.counts.borrow_mut();
+            match counts.get_mut(&id) {
+                Some(n) if *n > 1 => {
+                    *n -= 1;
+                    false
+                }
+                Some(_) => {
+                    counts.remove(&id);
+                    true
+                }
+                None => false,
+            }
+        };
+        if last && rt.is_off_thread() {
+            // SAFETY: this runs on the thread holding the state.
+            unsafe { rt.defer_release(id) };
+        } else if last && !rt.is_closing() {
+            if let Some(host) = host_of(rt) {
+                host.released(id);
+            }
+        }
+    }));
+    0
+}

@@ -1,0 +1,210 @@
+//! Coroutines driven from the host: create, resume, status.
+
+use std::ffi::c_int;
+
+use lua_sys::*;
+
+use crate::error::{Error, Result};
+use crate::lua::{Lua, Results};
+use crate::protect::{pop_error, protect};
+use crate::stack::Stack;
+use crate::value::{Function, Thread, ThreadStatus};
+
+/// The registry key of the weak-keyed set of coroutines the host declared
+/// dead (their values could not be handed over; Appendix B #4).
+const DEAD_THREADS: &std::ffi::CStr = c"lua_core_dead_threads";
+
+/// Why a resume did not run the coroutine.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ResumeRefusal {
+    /// It stopped with an error earlier (or was declared dead).
+    Dead,
+    /// It returned earlier.
+    Finished,
+}
+
+impl ResumeRefusal {
+    /// The spec's text for the refusal.
+    pub fn message(&self) -> &'static str {
+        match self {
+            ResumeRefusal::Dead => "Coroutine is dead",
+            ResumeRefusal::Finished => "Coroutine has finished",
+        }
+    }
+}
+
+/// What a resume did.
+pub enum Resumed<R> {
+    /// The coroutine yielded (`true`) or returned (`false`); `R` is what
+    /// `read` made of the values.
+    Values { yielded: bool, read: R },
+    /// The coroutine raised an error; it is dead now.
+    Failed(Error),
+    /// Nothing ran.
+    Refused(ResumeRefusal),
+}
+
+impl Lua {
+    /// A new coroutine that will run `f`.
+    pub fn create_thread(&self, f: &Function) -> Result<Thread> {
+        self.with_stack(|stack| {
+            stack.reserve(2)?;
+            let co = new_thread(stack)?;
+            // SAFETY: the function is pushed onto the new, unstarted thread,
+            // whose stack has LUA_MINSTACK free slots.
+            unsafe {
+                stack.push_ref(f.as_ref())?;
+                lua_xmove(stack.l, co, 1);
+            }
+            stack.value(-1).to_ref().map(Thread)
+        })
+    }
+}
+
+/// Pushes a new thread, returning its state.
+fn new_thread(stack: &Stack<'_>) -> Result<*mut lua_State> {
+    let mut co = std::ptr::null_mut();
+    let slot = &mut co as *mut *mut lua_State;
+    // SAFETY: lua_newthread allocates, so it runs protected; the closure
+    // captures a raw pointer (Copy) to write the new state into.
+    unsafe {
+        protect(stack.l, 0, 1, move |l| {
+            *slot = lua_newthread(l);
+            1
+        })?;
+    }
+    Ok(co)
+}
+
+impl Thread {
+    fn state(&self) -> (*mut lua_State, &Lua) {
+        let lua = self.0.lua();
+        let l = lua.main_state();
+        // SAFETY: the thread is anchored by this handle, so its pointer stays
+        // valid after the pushed copy is popped.
+        unsafe {
+            lua_rawgeti(l, LUA_REGISTRYINDEX, self.0.id() as lua_Integer);
+            let co = lua_tothread(l, -1);
+            lua_settop(l, -2);
+            (co, lua)
+        }
+    }
+
+    fn declared_dead(&self) -> bool {
+        let l = self.0.lua().main_state();
+        // SAFETY: raw registry reads of keys this crate owns; never raise.
+        unsafe {
+            if lua_checkstack(l, 2) == 0 {
+                return false;
+            }
+            if lua_getfield(l, LUA_REGISTRYINDEX, DEAD_THREADS.as_ptr()) != LUA_TTABLE as c_int {
+                lua_settop(l, -2);
+                return false;
+            }
+            lua_rawgeti(l, LUA_REGISTRYINDEX, self.0.id() as lua_Integer);
+            let dead = lua_rawget(l, -2) != LUA_TNIL as c_int;
+            lua_settop(l, -3);
+            dead
+        }
+    }
+
+    /// Marks the coroutine dead for good: later resumes are refused with
+    /// [`ResumeRefusal::Dead`]. Used when its values could not be handed over.
+    pub fn declare_dead(&self) -> Result<()> {
+        let lua = self.0.lua().clone();
+        lua.with_stack(|stack| {
+            stack.reserve(3)?;
+            stack.push_ref(&self.0)?;
+            // SAFETY: creates the weak-keyed set on first use and adds the
+            // thread; both allocate, so they run protected.
+            unsafe {
+                protect(stack.l, 1, 0, |l| {
+                    if lua_getfield(l, LUA_REGISTRYINDEX, DEAD_THREADS.as_ptr()) != LUA_TTABLE as c_int {
+                        lua_settop(l, -2);
+                        lua_createtable(l, 0, 1);
+                        lua_createtable(l, 0, 1);
+                        lua_pushstring(l, c"k".as_ptr());
+                        lua_setfield(l, -2, c"__mode".as_ptr());
+                        lua_setmetatable(l, -2);
+                        lua_pushvalue(l, -1);
+                        lua_setfield(l, LUA_REGISTRYINDEX, DEAD_THREADS.as_ptr());
+                    }
+                    lua_pushvalue(l, 1);
+                    lua_pushboolean(l, 1);
+                    lua_rawset(l, -3);
+                    0
+                })
+            }
+        })
+    }
+
+    /// Whether a resume would run, and if not, why.
+    pub fn refusal(&self) -> Option<ResumeRefusal> {
+        let (co, _) = self.state();
+        // SAFETY: status reads of a valid thread.
+        let (status, top) = unsafe { (lua_status(co), lua_gettop(co)) };
+        if status > LUA_YIELD as c_int || self.declared_dead() {
+            Some(ResumeRefusal::Dead)
+        } else if status == LUA_OK as c_int && top == 0 {
+            Some(ResumeRefusal::Finished)
+        } else {
+            None
+        }
+    }
+
+    /// The coroutine's status seen from outside it.
+    pub fn status(&self) -> ThreadStatus {
+        match self.refusal() {
+            None => ThreadStatus::Suspended,
+            Some(_) => ThreadStatus::Dead,
+        }
+    }
+
+    /// Resumes the coroutine with the arguments `push_args` pushes (it
+    /// returns how many). The values it yields or returns are handed to
+    /// `read` while still on its stack; if `read` fails, the coroutine is
+    /// declared dead (Appendix B #4).
+    pub fn resume_with<R, E>(
+        &self,
+        push_args: impl FnOnce(&Stack<'_>) -> std::result::Result<usize, E>,
+        read: impl FnOnce(Results<'_>) -> std::result::Result<R, E>,
+    ) -> std::result::Result<Resumed<R>, E>
+    where
+        E: From<Error>,
+    {
+        if let Some(refusal) = self.refusal() {
+            return Ok(Resumed::Refused(refusal));
+        }
+        let (co, lua) = self.state();
+        let from = lua.main_state();
+        let stack = Stack::new(co, lua);
+        // SAFETY: the arguments go on the suspended coroutine's own stack, as
+        // lua_resume expects; lua_resume catches every error of the run.
+        unsafe {
+            let before = lua_gettop(co);
+            let nargs = match push_args(&stack) {
+                Ok(n) => n as c_int,
+                Err(e) => {
+                    lua_settop(co, before);
+                    return Err(e);
+                }
+            };
+            let mut nres: c_int = 0;
+            let status = lua_resume(co, from, nargs, &mut nres);
+            if status != LUA_OK as c_int && status != LUA_YIELD as c_int {
+                return Ok(Resumed::Failed(pop_error(co, status)));
+            }
+            let top = lua_gettop(co);
+            let results = Results::new(co, top - nres + 1, nres, lua);
+            let outcome = read(results);
+            lua_settop(co, top - nres);
+            match outcome {
+                Ok(read) => Ok(Resumed::Values { yielded: status == LUA_YIELD as c_int, read }),
+                Err(e) => {
+                    self.declare_dead().map_err(E::from)?;
+                    Err(e)
+                }
+            }
+        }
+    }
+}

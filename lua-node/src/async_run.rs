@@ -1,0 +1,135 @@
+//! `execute_script_async`, `execute_file_async` and `is_busy`.
+//!
+//! The script runs on the libuv thread pool. The context is marked busy at
+//! once (every method then refuses), the state is lent to the worker
+//! (`Lua::detach`), and the results stay on the Lua stack until the
+//! completion callback, back on the main thread, converts them; the busy flag
+//! is cleared before the promise settles.
+
+use std::ffi::{c_void, CString};
+use std::ptr;
+use std::rc::Rc;
+
+use lua_core::{Detached, Kept};
+use napi::sys;
+use napi::sys::ValueType;
+
+use crate::context::Context;
+use crate::error::JsError;
+use crate::glue::Args;
+use crate::js::{Env, Raw};
+use crate::to_js::shape;
+
+enum Input {
+    Script(CString),
+    File(Vec<u8>),
+}
+
+struct Job {
+    /// Touched only on the main thread.
+    cx: Rc<Context>,
+    deferred: sys::napi_deferred,
+    work: sys::napi_async_work,
+    /// Touched only by the worker, between `detach` and completion.
+    detached: Option<Detached>,
+    input: Input,
+    outcome: Option<lua_core::Result<Kept>>,
+}
+
+pub fn execute_script_async(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
+    start(cx, args, |env, v| crate::methods::with_script(env, v, |s| Input::Script(s.to_owned())))
+}
+
+pub fn execute_file_async(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
+    start(cx, args, |env, v| env.with_string(v, |b| Input::File(b.to_vec())))
+}
+
+pub fn is_busy(cx: &Rc<Context>, _args: &Args) -> Result<Raw, JsError> {
+    Ok(cx.env.boolean(cx.busy.get()))
+}
+
+fn start(cx: &Rc<Context>, args: &Args, read: impl FnOnce(Env, Raw) -> Result<Input, JsError>) -> Result<Raw, JsError> {
+    cx.check_busy()?;
+    let env = cx.env;
+    let arg = args.get(env, 0);
+    if args.is_empty() || env.type_of(arg) != ValueType::napi_string {
+        return Err(JsError::type_error("Expected string argument"));
+    }
+    let input = read(env, arg)?;
+    let mut deferred = ptr::null_mut();
+    let mut promise = ptr::null_mut();
+    // SAFETY: valid env and out pointers.
+    env.check(unsafe { sys::napi_create_promise(env.0, &mut deferred, &mut promise) })?;
+    let job = Box::into_raw(Box::new(Job { cx: cx.clone(), deferred, work: ptr::null_mut(), detached: None, input, outcome: None }));
+    let name = env.str("lua-native:execute_async")?;
+    let mut work = ptr::null_mut();
+    // SAFETY: the job box is owned by the work item from here until `complete`.
+    unsafe {
+        let status = sys::napi_create_async_work(env.0, ptr::null_mut(), name, Some(execute), Some(complete), job as *mut c_void, &mut work);
+        if status != sys::Status::napi_ok {
+            drop(Box::from_raw(job));
+            env.check(status)?;
+        }
+        (*job).work = work;
+        // The state is lent before the work is queued, so nothing on this
+        // thread can use it from now on.
+        cx.busy.set(true);
+        (*job).detached = Some(cx.lua.detach());
+        let status = sys::napi_queue_async_work(env.0, work);
+        if status != sys::Status::napi_ok {
+            let job = Box::from_raw(job);
+            cx.lua.reattach(job.detached.expect("set above"));
+            cx.busy.set(false);
+            sys::napi_delete_async_work(env.0, work);
+            env.check(status)?;
+        }
+    }
+    Ok(promise)
+}
+
+/// On the worker thread: runs the chunk, leaving its results on the stack.
+unsafe extern "C" fn execute(_env: sys::napi_env, data: *mut c_void) {
+    // SAFETY: `data` is the job; on this thread only `detached`, `input` and
+    // `outcome` are touched, and the main thread does not touch them until
+    // `complete`.
+    let job = unsafe { &mut *(data as *mut Job) };
+    let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let detached = job.detached.as_ref().expect("lent before queueing");
+        match &job.input {
+            Input::Script(source) => detached.exec_source(source),
+            Input::File(path) => detached.exec_file(path),
+        }
+    }));
+    job.outcome = Some(run.unwrap_or_else(|_| Err(lua_core::Error::runtime("internal error: a panic in the async run"))));
+}
+
+/// Back on the main thread: takes the state back and settles the promise.
+unsafe extern "C" fn complete(env: sys::napi_env, status: sys::napi_status, data: *mut c_void) {
+    // SAFETY: `data` is the job box, finished with by the worker.
+    let job = unsafe { Box::from_raw(data as *mut Job) };
+    let env = Env(env);
+    let Job { cx, deferred, work, detached, outcome, .. } = *job;
+    if let Some(d) = detached {
+        cx.lua.reattach(d);
+    }
+    cx.busy.set(false);
+    let settled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match (status, outcome) {
+        (sys::Status::napi_ok, Some(Ok(kept))) => cx.lua.read_kept(kept, |results| shape(&cx, results)),
+        (_, Some(Err(e))) => Err(JsError::from(e)),
+        _ => Err(JsError::error("the async run was cancelled", "LUA_CANCELLED")),
+    }));
+    let settled = settled.unwrap_or_else(|_| Err(JsError::error("internal error in lua-native (a Rust panic was caught)", "LUA_INTERNAL")));
+    // SAFETY: the deferred is settled exactly once; the work item is deleted once.
+    unsafe {
+        match settled {
+            Ok(value) => {
+                sys::napi_resolve_deferred(env.0, deferred, value);
+            }
+            Err(e) => {
+                let error = e.into_value(env);
+                sys::napi_reject_deferred(env.0, deferred, error);
+            }
+        }
+        sys::napi_delete_async_work(env.0, work);
+    }
+}

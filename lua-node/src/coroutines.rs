@@ -1,0 +1,91 @@
+//! `create_coroutine(script)` and `resume(coroutine, ...args)`.
+
+use std::rc::Rc;
+
+use lua_core::{Function, Kind, Resumed};
+use napi::sys::ValueType;
+
+use crate::context::Context;
+use crate::error::JsError;
+use crate::from_js::push_value;
+use crate::glue::Args;
+use crate::handles::{coroutine_object, external_data, HandleKind};
+use crate::js::Raw;
+use crate::to_js::ToJs;
+
+pub fn create_coroutine(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
+    cx.check_busy()?;
+    let env = cx.env;
+    let script = args.get(env, 0);
+    if args.is_empty() || env.type_of(script) != ValueType::napi_string {
+        return Err(JsError::type_error("Expected a script string that returns a function"));
+    }
+    let function = crate::methods::with_script(env, script, |source| {
+        cx.lua.exec_source_with(source, |results| match results.len() {
+            0 => None,
+            _ if results.get(0).kind() != Kind::Function => None,
+            _ => results.get(0).to_ref().ok(),
+        })
+    })??;
+    let Some(function) = function else {
+        return Err(JsError::type_error("Script must return a function"));
+    };
+    let thread = cx.lua.create_thread(&Function::from_ref(function))?;
+    coroutine_object(cx, thread)
+}
+
+pub fn resume(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
+    cx.check_busy()?;
+    let env = cx.env;
+    let co = args.get(env, 0);
+    if args.is_empty() || env.type_of(co) != ValueType::napi_object {
+        return Err(JsError::type_error("Expected a coroutine object as first argument"));
+    }
+    if !env.has_property(co, c"_coroutine")? {
+        return Err(JsError::type_error("Invalid coroutine object"));
+    }
+    let ext = env.get_named(co, c"_coroutine")?;
+    let thread = match external_data(env, ext) {
+        Some(d) if d.kind == HandleKind::Coroutine && d.cx.lua.ptr_eq(&cx.lua) => lua_core::Thread::from_ref(d.value.clone()),
+        _ => return Err(JsError::type_error("Invalid coroutine object")),
+    };
+    let argv = &args.argv()[1..];
+    let args_failed = std::cell::Cell::new(false);
+    let outcome = thread.resume_with(
+        |stack| {
+            for &arg in argv {
+                push_value(cx, stack, arg, 0).map_err(|e| {
+                    args_failed.set(true);
+                    e.settle(env, "LUA_CONVERSION")
+                })?;
+            }
+            Ok::<usize, JsError>(argv.len())
+        },
+        |results| {
+            let values = env.array(results.len())?;
+            let mut to_js = ToJs::new(cx);
+            for (i, v) in results.iter().enumerate() {
+                env.set_element(values, i as u32, v.visit(&mut to_js)?)?;
+            }
+            Ok(values)
+        },
+    );
+    let (status, values, error) = match outcome {
+        Ok(Resumed::Values { yielded, read }) => (if yielded { "suspended" } else { "dead" }, read, None),
+        Ok(Resumed::Failed(e)) => ("dead", env.array(0)?, Some(e.message().to_owned())),
+        Ok(Resumed::Refused(why)) => ("dead", env.array(0)?, Some(why.message().to_owned())),
+        // Arguments that cannot be converted are thrown; nothing ran.
+        Err(e) if args_failed.get() => return Err(e),
+        // Values that cannot be converted end the coroutine (Appendix B #4).
+        Err(e) => ("dead", env.array(0)?, Some(e.message(env))),
+    };
+    let result = env.object()?;
+    let status = env.str(status)?;
+    env.set_named(result, c"status", status)?;
+    env.set_named(result, c"values", values)?;
+    if let Some(error) = error {
+        env.set_named(result, c"error", env.str(&error)?)?;
+    }
+    env.set_named(co, c"status", status)?;
+    Ok(result)
+}

@@ -1,0 +1,67 @@
+//! `add_search_path(path)` and `register_module(name, module)`.
+
+use std::rc::Rc;
+
+use lua_core::PackageError;
+use napi::sys::ValueType;
+
+use crate::context::Context;
+use crate::error::JsError;
+use crate::glue::Args;
+use crate::js::Raw;
+use crate::metatables::push_definition;
+
+const CODE: &str = "LUA_PACKAGE";
+
+pub fn add_search_path(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
+    cx.check_busy()?;
+    let env = cx.env;
+    let path = args.get(env, 0);
+    if args.is_empty() || env.type_of(path) != ValueType::napi_string {
+        return Err(JsError::type_error("Expected string argument"));
+    }
+    let outcome = env.with_string(path, |path| {
+        if !path.contains(&b'?') {
+            return Ok(Err(JsError::error("Search path must contain a '?' placeholder (e.g., './modules/?.lua')", "LUA_INVALID_ARGUMENT")));
+        }
+        cx.lua.append_package_path(path).map(|r| {
+            r.map_err(|_| {
+                JsError::error("Cannot add search path: the 'package' library is not loaded. Include 'package' in the libraries option.", CODE)
+            })
+        })
+    })??;
+    outcome?;
+    Ok(env.undefined())
+}
+
+pub fn register_module(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
+    cx.check_busy()?;
+    let env = cx.env;
+    let (name, module) = (args.get(env, 0), args.get(env, 1));
+    if args.len() < 2 || env.type_of(name) != ValueType::napi_string || !env.is_object(module) {
+        return Err(JsError::type_error("Expected (string, object)"));
+    }
+    let id = cx.module_calls.get() + 1;
+    cx.module_calls.set(id);
+    let prefix = format!("__module_{id}_");
+    let mut failure = None;
+    let outcome = env.with_string(name, |name| {
+        cx.lua.register_module_with(name, |stack| {
+            push_definition(cx, stack, module, &prefix).map_err(|e| {
+                failure = Some(e);
+                lua_core::Error::conversion("module")
+            })
+        })
+    })?;
+    if let Some(e) = failure {
+        return Err(e.settle(env, "LUA_CONVERSION"));
+    }
+    match outcome? {
+        Ok(()) => Ok(env.undefined()),
+        Err(PackageError::NoPackage) => Err(JsError::error(
+            "Cannot register module: the 'package' library is not loaded. Include 'package' in the libraries option.",
+            CODE,
+        )),
+        Err(PackageError::NoLoaded) => Err(JsError::error("Cannot register module: package.loaded is not available.", CODE)),
+    }
+}
