@@ -34,9 +34,35 @@ fn platform_define(target_os: &str) -> Option<&'static str> {
     }
 }
 
+/// The one library file lua-sys compiles from a patched copy, and why: Lua's
+/// pattern matcher can run for minutes inside C (`string.find(("a"):rep(1e4),
+/// ".-.-.-.-b")`) without executing a VM instruction, so no hook ever fires
+/// and no timeout could stop it. The patch adds one call at the top of
+/// `match()` that lets the embedding check its limits every 1024 steps.
+/// Each anchor must match exactly once, or the build stops: a new Lua release
+/// is then checked by hand rather than patched blindly.
+const LSTRLIB_PATCH: &[(&str, &str)] = &[(
+    "  if (l_unlikely(ms->matchdepth-- == 0))\n    luaL_error(ms->L, \"pattern too complex\");\n  init:",
+    "  if (l_unlikely(ms->matchdepth-- == 0))\n    luaL_error(ms->L, \"pattern too complex\");\n  lua_native_match_step(ms->L);  /* lua-sys: let limits interrupt matching */\n  init:",
+)];
+
+fn patched_lstrlib(lua_dir: &Path, out: &Path) -> PathBuf {
+    let mut text = fs::read_to_string(lua_dir.join("lstrlib.c")).unwrap();
+    for (anchor, replacement) in LSTRLIB_PATCH {
+        assert_eq!(text.matches(anchor).count(), 1, "lstrlib.c changed: the lua-sys patch anchor is not found exactly once");
+        text = text.replacen(anchor, replacement, 1);
+    }
+    let path = out.join("lstrlib.c");
+    fs::write(&path, text).unwrap();
+    path
+}
+
 fn compile_lua(lua_dir: &Path, target_os: &str) {
+    let out = PathBuf::from(env::var("OUT_DIR").unwrap());
+    let csrc = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap()).join("csrc");
     let mut build = cc::Build::new();
-    build.include(lua_dir).opt_level(2).warnings(false);
+    build.include(lua_dir).include(&csrc).opt_level(2).warnings(false);
+    build.define("LUA_USER_H", Some("\"lua_native_user.h\""));
     if let Some(define) = platform_define(target_os) {
         build.define(define, None);
     }
@@ -50,9 +76,12 @@ fn compile_lua(lua_dir: &Path, target_os: &str) {
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "c"))
         // The stand-alone interpreter and compiler have their own main().
-        .filter(|p| !matches!(p.file_name().and_then(|n| n.to_str()), Some("lua.c" | "luac.c" | "onelua.c")))
+        .filter(|p| !matches!(p.file_name().and_then(|n| n.to_str()), Some("lua.c" | "luac.c" | "onelua.c" | "lstrlib.c")))
         .collect();
     sources.sort();
+    sources.push(patched_lstrlib(lua_dir, &out));
+    sources.push(csrc.join("lua_native_hooks.c"));
+    println!("cargo:rerun-if-changed={}", csrc.display());
     build.files(&sources).compile("lua5.5");
 }
 
@@ -60,9 +89,10 @@ fn generate_bindings(lua_dir: &Path, out: &Path) {
     let bindings = bindgen::Builder::default()
         .header_contents("wrapper.h", "#include \"lua.h\"\n#include \"lauxlib.h\"\n#include \"lualib.h\"\n")
         .clang_arg(format!("-I{}", lua_dir.display()))
+        .header_contents("hooks.h", "#include \"lua.h\"\nextern void (*lua_native_resume_hook)(lua_State *L);\nextern void (*lua_native_match_hook)(lua_State *L);\n")
         .allowlist_function("lua_.*|luaL_.*|luaopen_.*")
         .allowlist_type("lua_.*|luaL_.*")
-        .allowlist_var("LUA_.*|LUAL_.*")
+        .allowlist_var("LUA_.*|LUAL_.*|lua_native_.*")
         .layout_tests(false)
         .generate_comments(false)
         .generate()

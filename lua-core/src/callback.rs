@@ -148,6 +148,8 @@ fn into_message(e: Error) -> String {
         | Error::Syntax { message }
         | Error::Memory { message }
         | Error::File { message }
+        | Error::InstructionLimit { message }
+        | Error::Timeout { message }
         | Error::Conversion { message }
         | Error::Callback { message }
         | Error::Api { message } => message,

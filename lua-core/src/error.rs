@@ -22,6 +22,10 @@ pub enum Error {
     Memory { message: String },
     /// A file could not be opened or read.
     File { message: String },
+    /// The run went past its instruction limit (`instruction limit exceeded`).
+    InstructionLimit { message: String },
+    /// The run went past its time limit (`execution timeout`).
+    Timeout { message: String },
     /// A value could not be converted (too deep, cyclic, wrong type).
     Conversion { message: String },
     /// A Rust function called from Lua returned an error or panicked.
@@ -57,6 +61,8 @@ impl Error {
             | Error::Runtime { message, .. }
             | Error::Memory { message }
             | Error::File { message }
+            | Error::InstructionLimit { message }
+            | Error::Timeout { message }
             | Error::Conversion { message }
             | Error::Callback { message }
             | Error::Api { message } => message,
@@ -70,6 +76,8 @@ impl Error {
             Error::Runtime { .. } => "LUA_RUNTIME",
             Error::Memory { .. } => "LUA_MEMORY",
             Error::File { .. } => "LUA_FILE",
+            Error::InstructionLimit { .. } => "LUA_INSTRUCTION_LIMIT",
+            Error::Timeout { .. } => "LUA_TIMEOUT",
             Error::Conversion { .. } => "LUA_CONVERSION",
             Error::Callback { .. } => "LUA_CALLBACK",
             Error::Api { .. } => "LUA_API",

@@ -38,6 +38,10 @@ pub struct LuaOptions {
     pub libraries: StdLib,
     /// The most bytes the state may hold; 0 for no limit.
     pub memory_limit: usize,
+    /// The most VM instructions one call from the host may run; 0 for no limit.
+    pub max_instructions: u64,
+    /// The longest one call from the host may run; None for no limit.
+    pub timeout: Option<std::time::Duration>,
 }
 
 /// A Lua state. Cloning gives another handle to the same state; the state
@@ -59,7 +63,10 @@ impl Lua {
     }
 
     pub fn with_options(options: LuaOptions) -> Result<Lua> {
-        Ok(Lua { rt: Runtime::new(options.libraries, options.memory_limit)? })
+        let lua = Lua { rt: Runtime::new(options.libraries, options.memory_limit)? };
+        lua.set_instruction_limit(options.max_instructions);
+        lua.set_timeout(options.timeout);
+        Ok(lua)
     }
 
     pub(crate) fn main_state(&self) -> *mut lua_State {
@@ -108,6 +115,7 @@ impl Lua {
     /// leaves is removed afterwards.
     pub fn with_stack<R>(&self, f: impl FnOnce(&Stack<'_>) -> R) -> R {
         let l = self.rt.main();
+        let _entry = crate::limits::Entry::new(&self.rt);
         // SAFETY: the guard restores the top of the main thread.
         let _guard = unsafe { StackGuard::new(l) };
         f(&Stack::new(l, self))
@@ -308,6 +316,10 @@ impl Lua {
         read: impl FnOnce(Results<'_>) -> R,
     ) -> Result<R> {
         let l = self.rt.main();
+        if self.rt.is_off_thread() {
+            return Err(Error::api("the Lua state is running on another thread"));
+        }
+        let _entry = crate::limits::Entry::new(&self.rt);
         // SAFETY: the guard restores the stack whatever happens; the handler
         // slot is reserved before anything is pushed.
         unsafe {

@@ -91,6 +91,16 @@ pub(crate) unsafe fn pop_error(l: *mut lua_State, status: c_int) -> Error {
     // SAFETY: the value is read while still on the stack, then popped.
     let message = unsafe { error_text(l, -1) };
     unsafe { lua_settop(l, -2) };
+    // A run stopped by a limit reports the limit, whatever the script did
+    // with the error on its way out.
+    // SAFETY: `l` is a thread of one of this crate's states.
+    if let Some(kind) = unsafe { crate::runtime::Runtime::from_state(l) }.limits().tripped() {
+        let message = if message.ends_with(kind.message()) { message } else { kind.message().to_string() };
+        return match kind {
+            crate::limits::LimitKind::Instructions => Error::InstructionLimit { message },
+            crate::limits::LimitKind::Timeout => Error::Timeout { message },
+        };
+    }
     match status as u32 {
         LUA_ERRSYNTAX => Error::Syntax { message },
         LUA_ERRMEM => Error::Memory { message },

@@ -41,6 +41,7 @@ pub(crate) struct Runtime {
     /// The traceback taken by the message handler for the last failed call.
     traceback: RefCell<Option<String>>,
     host_objects: crate::host_object::HostObjectTable,
+    limits: crate::limits::LimitState,
     /// Set while the state is lent to another thread (see `detach`).
     pub(crate) off_thread: AtomicBool,
     /// Registry references dropped by the owner while the state was away.
@@ -55,6 +56,7 @@ pub(crate) struct Runtime {
 impl Runtime {
     /// Creates a state with the counting allocator and the given libraries.
     pub(crate) fn new(libs: StdLib, memory_limit: usize) -> Result<Rc<Runtime>> {
+        crate::limits::install_entry_points();
         let alloc = Box::new(Allocator::new(0));
         // A random seed for string hashing, so untrusted scripts cannot
         // predict collisions and turn table operations quadratic.
@@ -73,6 +75,7 @@ impl Runtime {
             staged: UnsafeCell::new(Vec::new()),
             traceback: RefCell::new(None),
             host_objects: Default::default(),
+            limits: Default::default(),
             off_thread: AtomicBool::new(false),
             deferred_unrefs: RefCell::new(Vec::new()),
             deferred_drops: UnsafeCell::new(Vec::new()),
@@ -171,6 +174,11 @@ impl Runtime {
         unreachable!("lua_error returned")
     }
 
+    #[inline]
+    pub(crate) fn limits(&self) -> &crate::limits::LimitState {
+        &self.limits
+    }
+
     pub(crate) fn host_objects(&self) -> &crate::host_object::HostObjectTable {
         &self.host_objects
     }
@@ -233,8 +241,10 @@ impl Runtime {
 impl Drop for Runtime {
     fn drop(&mut self) {
         self.closing.set(true);
-        // Finalizers must not reach the host while the state closes.
+        // Finalizers must not reach the host, nor trip a limit, while the state closes.
         self.host_objects.host.borrow_mut().take();
+        // SAFETY: removing the main thread's hook never fails.
+        unsafe { lua_sethook(self.main, None, 0, 0) };
         // SAFETY: the state is ours and no Rust frame is running Lua on it (the
         // runtime is only dropped when the last handle goes). Finalizers run
         // here; host functions see `closing` and do nothing.

@@ -177,6 +177,7 @@ impl Thread {
         }
         let (co, lua) = self.state();
         let from = lua.main_state();
+        let _entry = crate::limits::Entry::new(&lua.rt);
         let stack = Stack::new(co, lua);
         // SAFETY: the arguments go on the suspended coroutine's own stack, as
         // lua_resume expects; lua_resume catches every error of the run.

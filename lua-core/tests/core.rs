@@ -133,7 +133,7 @@ fn values_both_ways() {
 
 #[test]
 fn memory_limit_is_an_ordinary_error_and_the_state_survives() {
-    let lua = Lua::with_options(LuaOptions { libraries: StdLib::ALL, memory_limit: 1 << 20 }).unwrap();
+    let lua = Lua::with_options(LuaOptions { libraries: StdLib::ALL, memory_limit: 1 << 20, ..Default::default() }).unwrap();
     assert!(lua.memory_used() > 0);
     let e = lua.exec::<()>("local s = string.rep('x', 1 << 24)").unwrap_err();
     assert_eq!(e.code(), "LUA_MEMORY");
@@ -151,7 +151,7 @@ fn memory_limit_is_an_ordinary_error_and_the_state_survives() {
 
 #[test]
 fn a_limit_too_small_for_the_libraries_fails_construction_cleanly() {
-    let r = Lua::with_options(LuaOptions { libraries: StdLib::ALL, memory_limit: 4096 });
+    let r = Lua::with_options(LuaOptions { libraries: StdLib::ALL, memory_limit: 4096, ..Default::default() });
     assert_eq!(r.unwrap_err().code(), "LUA_MEMORY");
 }
 
@@ -179,4 +179,72 @@ fn handles_keep_the_state_alive() {
     };
     assert_eq!(f.call::<_, i64>(()).unwrap(), 1);
     assert_eq!(f.call::<_, i64>(()).unwrap(), 2);
+}
+
+fn limited(max_instructions: u64, timeout_ms: u64) -> Lua {
+    Lua::with_options(LuaOptions {
+        libraries: StdLib::ALL,
+        max_instructions,
+        timeout: (timeout_ms > 0).then(|| std::time::Duration::from_millis(timeout_ms)),
+        ..Default::default()
+    })
+    .unwrap()
+}
+
+#[test]
+fn instruction_limit_stops_loops_and_cannot_be_caught_for_good() {
+    let lua = limited(100_000, 0);
+    let e = lua.exec::<()>("while true do end").unwrap_err();
+    assert_eq!(e.code(), "LUA_INSTRUCTION_LIMIT");
+    assert!(e.message().ends_with("instruction limit exceeded"), "{}", e.message());
+    // pcall in a loop cannot swallow it.
+    let e = lua.exec::<()>("while true do pcall(function() while true do end end) end").unwrap_err();
+    assert_eq!(e.code(), "LUA_INSTRUCTION_LIMIT");
+    // Nor xpcall with a handler, nor a coroutine.
+    let e = lua.exec::<()>("while true do xpcall(function() while true do end end, function(m) return m end) end").unwrap_err();
+    assert_eq!(e.code(), "LUA_INSTRUCTION_LIMIT");
+    let e = lua.exec::<()>("while true do coroutine.resume(coroutine.create(function() while true do end end)) end").unwrap_err();
+    assert_eq!(e.code(), "LUA_INSTRUCTION_LIMIT");
+    // The budget is per call: small work still runs afterwards.
+    assert_eq!(lua.exec::<i64>("local s = 0 for i = 1, 100 do s = s + i end return s").unwrap(), 5050);
+}
+
+#[test]
+fn timeout_stops_loops_and_pattern_matching() {
+    let lua = limited(0, 100);
+    let start = std::time::Instant::now();
+    let e = lua.exec::<()>("while true do end").unwrap_err();
+    assert_eq!(e.code(), "LUA_TIMEOUT");
+    assert!(start.elapsed() < std::time::Duration::from_secs(2));
+    let start = std::time::Instant::now();
+    let e = lua.exec::<()>("return string.find(string.rep('a', 10000), '.-.-.-.-b')").unwrap_err();
+    assert_eq!(e.code(), "LUA_TIMEOUT", "{}", e.message());
+    assert!(start.elapsed() < std::time::Duration::from_secs(2), "took {:?}", start.elapsed());
+    assert_eq!(lua.exec::<i64>("return 1").unwrap(), 1);
+}
+
+#[test]
+fn coroutines_made_before_a_limit_are_still_limited() {
+    let lua = Lua::with_libraries(StdLib::ALL).unwrap();
+    lua.exec::<()>("co = coroutine.create(function() while true do end end)").unwrap();
+    lua.set_instruction_limit(50_000);
+    let e = lua.exec::<()>("local ok, msg = coroutine.resume(co) return ok, msg");
+    // Resumed from Lua, the error comes back to the script as `false, msg`,
+    // but the trip keeps raising until the host call ends.
+    assert_eq!(e.unwrap_err().code(), "LUA_INSTRUCTION_LIMIT");
+}
+
+#[test]
+fn debug_hook_sees_lines_and_never_disables_limits() {
+    let lua = limited(100_000, 0);
+    let lines = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let seen = lines.clone();
+    lua.set_hook(
+        std::rc::Rc::new(move |_lua: &Lua, ev: &lua_core::HookEvent<'_>| seen.borrow_mut().push((ev.kind.name(), ev.line))),
+        lua_core::HookMask { line: true, ..Default::default() },
+    );
+    lua.exec::<()>("local a = 1\nlocal b = 2\nlocal c = 3").unwrap();
+    assert_eq!(*lines.borrow(), vec![("line", 1), ("line", 2), ("line", 3)]);
+    lua.remove_hook();
+    assert_eq!(lua.exec::<()>("while true do end").unwrap_err().code(), "LUA_INSTRUCTION_LIMIT");
 }

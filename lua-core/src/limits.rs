@@ -1,0 +1,389 @@
+//! Execution limits and debug hooks, on the one hook Lua allows per state.
+//!
+//! * `max_instructions` and `timeout` are budgets for one call from the host:
+//!   the outermost entry into Lua starts them, nested entries (Lua → host →
+//!   Lua) share them.
+//! * Once a limit is exceeded the budget stays *tripped* until control is
+//!   back in the host: the hook then fires on every instruction and raises
+//!   each time, so `pcall`, `xpcall`, `__close` or a coroutine can catch the
+//!   error but cannot run on.
+//! * The user's debug hook (`set_hook`) rides on the same installation: masks
+//!   are combined and the finest count interval wins. Removing it never turns
+//!   a limit off.
+//! * Coroutines pick up the current hook whenever they are resumed
+//!   (lua-sys's `luai_userstateresume`), however old they are.
+//! * Pattern matching, which runs inside C, checks the same budget every
+//!   1024 steps (lua-sys's patched `lstrlib.c`), each step counting as one
+//!   instruction.
+
+use std::cell::{Cell, RefCell};
+use std::ffi::{c_int, CStr};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use lua_sys::*;
+
+use crate::lua::Lua;
+use crate::runtime::Runtime;
+
+/// Count interval used by the limits when nothing finer is asked for.
+const LIMIT_INTERVAL: c_int = 1000;
+
+/// Which limit stopped a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LimitKind {
+    Instructions,
+    Timeout,
+}
+
+impl LimitKind {
+    pub fn message(self) -> &'static str {
+        match self {
+            LimitKind::Instructions => "instruction limit exceeded",
+            LimitKind::Timeout => "execution timeout",
+        }
+    }
+}
+
+/// An event the user's hook hears about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HookEventKind {
+    Call,
+    TailCall,
+    Return,
+    Line,
+    Count,
+}
+
+impl HookEventKind {
+    /// The name the JavaScript API uses.
+    pub fn name(self) -> &'static str {
+        match self {
+            HookEventKind::Call => "call",
+            HookEventKind::TailCall => "tail call",
+            HookEventKind::Return => "return",
+            HookEventKind::Line => "line",
+            HookEventKind::Count => "count",
+        }
+    }
+}
+
+/// What a debug hook is told: the event, the current line (-1 where there is
+/// none) and the function's name (empty when Lua cannot tell).
+#[derive(Debug, Clone)]
+pub struct HookEvent<'a> {
+    pub kind: HookEventKind,
+    pub line: i32,
+    pub name: &'a str,
+}
+
+/// Which events a debug hook wants.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HookMask {
+    pub call: bool,
+    pub ret: bool,
+    pub line: bool,
+    /// Every `count` instructions (0: no count events).
+    pub count: u32,
+}
+
+/// The user's debug hook. It must not raise: errors are its own business.
+pub type DebugHook = Rc<dyn Fn(&Lua, &HookEvent<'_>)>;
+
+#[derive(Default)]
+pub(crate) struct LimitState {
+    max_instructions: Cell<u64>,
+    timeout: Cell<Option<Duration>>,
+    /// Host-entry nesting; the budget starts at the outermost entry.
+    depth: Cell<u32>,
+    used: Cell<u64>,
+    deadline: Cell<Option<Instant>>,
+    tripped: Cell<Option<LimitKind>>,
+    /// Instructions since the user's last count event.
+    user_count_acc: Cell<u64>,
+    user_hook: RefCell<Option<(DebugHook, HookMask)>>,
+}
+
+/// What the state's hook is set to: (mask, count), or None for no hook.
+fn wanted(s: &LimitState) -> Option<(c_int, c_int)> {
+    let mut mask = 0;
+    let mut count: c_int = 0;
+    let limited = s.max_instructions.get() > 0 || s.timeout.get().is_some();
+    if limited {
+        mask |= LUA_MASKCOUNT as c_int;
+        count = match s.max_instructions.get() {
+            0 => LIMIT_INTERVAL,
+            n => (n.min(LIMIT_INTERVAL as u64)) as c_int,
+        };
+    }
+    if let Some((_, m)) = s.user_hook.borrow().as_ref() {
+        if m.call {
+            mask |= LUA_MASKCALL as c_int;
+        }
+        if m.ret {
+            mask |= LUA_MASKRET as c_int;
+        }
+        if m.line {
+            mask |= LUA_MASKLINE as c_int;
+        }
+        if m.count > 0 {
+            mask |= LUA_MASKCOUNT as c_int;
+            let c = m.count.min(i32::MAX as u32) as c_int;
+            count = if count == 0 { c } else { count.min(c) };
+        }
+    }
+    if s.tripped.get().is_some() {
+        mask |= LUA_MASKCOUNT as c_int;
+        count = 1;
+    }
+    (mask != 0).then_some((mask, count.max(1)))
+}
+
+/// Brings `l`'s hook in line with the runtime's settings (cheap when it already is).
+///
+/// # Safety
+/// `l` must be a thread of the runtime's state.
+pub(crate) unsafe fn sync_hook(rt: &Runtime, l: *mut lua_State) {
+    // SAFETY: lua_gethook* and lua_sethook only read/write the thread's hook fields.
+    unsafe {
+        match wanted(rt.limits()) {
+            Some((mask, count)) => {
+                if lua_gethookmask(l) != mask || lua_gethookcount(l) != count || lua_gethook(l).map(|f| f as usize) != Some(dispatch as usize) {
+                    lua_sethook(l, Some(dispatch), mask, count);
+                }
+            }
+            None => {
+                if lua_gethook(l).is_some() {
+                    lua_sethook(l, None, 0, 0);
+                }
+            }
+        }
+    }
+}
+
+/// Installs the process-wide entry points in lua-sys (idempotent).
+pub(crate) fn install_entry_points() {
+    // SAFETY: plain stores of function pointers into lua-sys's globals;
+    // every state this crate creates wants the same ones.
+    unsafe {
+        lua_native_resume_hook = Some(on_resume);
+        lua_native_match_hook = Some(on_match_steps);
+    }
+}
+
+unsafe extern "C" fn on_resume(l: *mut lua_State) {
+    // SAFETY: lua_resume calls this on a thread of one of our states.
+    unsafe { sync_hook(Runtime::from_state(l), l) }
+}
+
+/// Every 1024 pattern-matching steps.
+unsafe extern "C" fn on_match_steps(l: *mut lua_State) {
+    // SAFETY: called from lstrlib's match() on a thread of one of our states,
+    // inside a C function Lua is running, so raising is allowed; nothing
+    // with a destructor is alive when `raise` runs.
+    unsafe {
+        let rt = Runtime::from_state(l);
+        let s = rt.limits();
+        if s.depth.get() == 0 {
+            return;
+        }
+        s.used.set(s.used.get().saturating_add(1024));
+        if let Some(kind) = check(s) {
+            trip_and_raise(rt, l, kind);
+        }
+    }
+}
+
+/// The limit that is exceeded now, if any.
+fn check(s: &LimitState) -> Option<LimitKind> {
+    if let Some(kind) = s.tripped.get() {
+        return Some(kind);
+    }
+    let max = s.max_instructions.get();
+    if max > 0 && s.used.get() >= max {
+        return Some(LimitKind::Instructions);
+    }
+    if let Some(deadline) = s.deadline.get() {
+        if Instant::now() >= deadline {
+            return Some(LimitKind::Timeout);
+        }
+    }
+    None
+}
+
+/// Records the trip (so every instruction raises from now on) and raises.
+unsafe fn trip_and_raise(rt: &Runtime, l: *mut lua_State, kind: LimitKind) -> ! {
+    let s = rt.limits();
+    if s.tripped.get().is_none() {
+        s.tripped.set(Some(kind));
+    }
+    // SAFETY: the hook is updated for the running thread, then the error is
+    // raised from a frame that owns nothing (`raise` takes the message).
+    unsafe {
+        sync_hook(rt, l);
+        if l != rt.main() {
+            // The thread that resumed this coroutine must not run on either.
+            sync_hook(rt, rt.main());
+        }
+        let message = located(l, kind.message());
+        rt.raise(l, message)
+    }
+}
+
+/// `luaL_where(L, 1)` + message, built without touching the Lua stack.
+unsafe fn located(l: *mut lua_State, message: &str) -> String {
+    let mut ar: lua_Debug = unsafe { std::mem::zeroed() };
+    // SAFETY: lua_getstack/lua_getinfo("Sl") fill `ar` without allocating.
+    unsafe {
+        if lua_getstack(l, 1, &mut ar) != 0 && lua_getinfo(l, c"Sl".as_ptr(), &mut ar) != 0 && ar.currentline > 0 {
+            let src = CStr::from_ptr(ar.short_src.as_ptr()).to_string_lossy();
+            return format!("{}:{}: {}", src, ar.currentline, message);
+        }
+    }
+    message.to_string()
+}
+
+/// The one hook of every thread.
+unsafe extern "C" fn dispatch(l: *mut lua_State, ar: *mut lua_Debug) {
+    // SAFETY: Lua calls the hook with a valid activation record.
+    let rt = unsafe { Runtime::from_state(l) };
+    let s = rt.limits();
+    let event = unsafe { (*ar).event } as u32;
+    let user_kind = match event {
+        LUA_HOOKCOUNT => {
+            // SAFETY: reading the thread's own hook interval.
+            let interval = unsafe { lua_gethookcount(l) }.max(1) as u64;
+            if s.depth.get() > 0 && (s.max_instructions.get() > 0 || s.deadline.get().is_some() || s.tripped.get().is_some()) {
+                s.used.set(s.used.get().saturating_add(interval));
+                if let Some(kind) = check(s) {
+                    // SAFETY: raising from a hook is allowed; nothing owned is alive.
+                    unsafe { trip_and_raise(rt, l, kind) }
+                }
+            }
+            let wants_count = s.user_hook.borrow().as_ref().map_or(0, |(_, m)| m.count as u64);
+            if wants_count == 0 {
+                return;
+            }
+            let acc = s.user_count_acc.get() + interval;
+            if acc < wants_count {
+                s.user_count_acc.set(acc);
+                return;
+            }
+            s.user_count_acc.set(acc - wants_count);
+            HookEventKind::Count
+        }
+        LUA_HOOKCALL => HookEventKind::Call,
+        LUA_HOOKTAILCALL => HookEventKind::TailCall,
+        LUA_HOOKRET => HookEventKind::Return,
+        LUA_HOOKLINE => HookEventKind::Line,
+        _ => return,
+    };
+    // The user's hook: never while the state is lent to another thread, and
+    // never able to raise.
+    if rt.is_off_thread() || rt.is_closing() {
+        return;
+    }
+    let Some((hook, mask)) = s.user_hook.borrow().clone() else { return };
+    let wanted = match user_kind {
+        HookEventKind::Call | HookEventKind::TailCall => mask.call,
+        HookEventKind::Return => mask.ret,
+        HookEventKind::Line => mask.line,
+        HookEventKind::Count => mask.count > 0,
+    };
+    if !wanted {
+        return;
+    }
+    // SAFETY: "nl" fills the record without pushing or allocating.
+    let (line, name) = unsafe {
+        lua_getinfo(l, c"nl".as_ptr(), ar);
+        let line = if user_kind == HookEventKind::Line { (*ar).currentline } else { (*ar).currentline.max(-1) };
+        let name = if (*ar).name.is_null() { String::new() } else { CStr::from_ptr((*ar).name).to_string_lossy().into_owned() };
+        (line, name)
+    };
+    // SAFETY: see callback::borrowed_lua.
+    let lua = unsafe { crate::callback::borrowed_lua(rt) };
+    let _ = catch_unwind(AssertUnwindSafe(|| hook(&lua, &HookEvent { kind: user_kind, line, name: &name })));
+}
+
+/// Marks an entry from the host into Lua; the outermost one starts the budget
+/// and, when it ends, clears a trip.
+pub(crate) struct Entry<'a> {
+    rt: &'a Runtime,
+}
+
+impl<'a> Entry<'a> {
+    pub(crate) fn new(rt: &'a Runtime) -> Entry<'a> {
+        let s = rt.limits();
+        let depth = s.depth.get();
+        if depth == 0 {
+            s.used.set(0);
+            s.tripped.set(None);
+            s.deadline.set(s.timeout.get().map(|t| Instant::now() + t));
+        }
+        s.depth.set(depth + 1);
+        Entry { rt }
+    }
+}
+
+impl Drop for Entry<'_> {
+    fn drop(&mut self) {
+        let s = self.rt.limits();
+        let depth = s.depth.get().saturating_sub(1);
+        s.depth.set(depth);
+        if depth == 0 && s.tripped.take().is_some() {
+            // SAFETY: back in the host; the main thread's hook returns to normal.
+            unsafe { sync_hook(self.rt, self.rt.main()) };
+        }
+    }
+}
+
+impl LimitState {
+    pub(crate) fn tripped(&self) -> Option<LimitKind> {
+        self.tripped.get()
+    }
+}
+
+impl Lua {
+    /// The most VM instructions one call from the host may run (0: no limit).
+    pub fn set_instruction_limit(&self, max: u64) {
+        self.rt.limits().max_instructions.set(max);
+        // SAFETY: main thread of our state.
+        unsafe { sync_hook(&self.rt, self.rt.main()) };
+    }
+
+    pub fn instruction_limit(&self) -> u64 {
+        self.rt.limits().max_instructions.get()
+    }
+
+    /// The longest one call from the host may run (None: no limit).
+    pub fn set_timeout(&self, timeout: Option<Duration>) {
+        let s = self.rt.limits();
+        s.timeout.set(timeout.filter(|t| !t.is_zero()));
+        if s.depth.get() > 0 {
+            s.deadline.set(s.timeout.get().map(|t| Instant::now() + t));
+        }
+        // SAFETY: main thread of our state.
+        unsafe { sync_hook(&self.rt, self.rt.main()) };
+    }
+
+    pub fn timeout(&self) -> Option<Duration> {
+        self.rt.limits().timeout.get()
+    }
+
+    /// Sets the debug hook (replacing any earlier one). Limits stay in force.
+    pub fn set_hook(&self, hook: DebugHook, mask: HookMask) {
+        *self.rt.limits().user_hook.borrow_mut() = Some((hook, mask));
+        self.rt.limits().user_count_acc.set(0);
+        // SAFETY: main thread of our state.
+        unsafe { sync_hook(&self.rt, self.rt.main()) };
+    }
+
+    /// Removes the debug hook; limits stay in force.
+    pub fn remove_hook(&self) {
+        let old = self.rt.limits().user_hook.borrow_mut().take();
+        // SAFETY: main thread of our state.
+        unsafe { sync_hook(&self.rt, self.rt.main()) };
+        drop(old);
+    }
+}

@@ -1,0 +1,19 @@
+/*
+** Included by lua.h (LUA_USER_H) when lua-sys compiles Lua. It gives the
+** embedding two places to act that Lua's own sources leave open for it,
+** without changing a line of vendor/:
+**   - luai_userstateresume: every lua_resume, so a coroutine made before a
+**     hook was set still runs under the current hooks;
+**   - lua_native_match_step: called by lua-sys's copy of lstrlib.c at each
+**     step of pattern matching, so limits can stop a pattern that runs for
+**     a long time inside C (see lstrlib-interrupt in build.rs).
+*/
+#ifndef lua_native_user_h
+#define lua_native_user_h
+
+void lua_native_on_resume(lua_State *L);
+void lua_native_match_step(lua_State *L);
+
+#define luai_userstateresume(L,n)	lua_native_on_resume(L)
+
+#endif
