@@ -127,6 +127,10 @@ impl Detached {
                 lua_settop(l, top);
                 return Err(e);
             }
+            if let Some(kind) = self.rt().limits().tripped() {
+                lua_settop(l, top);
+                return Err(kind.error());
+            }
             Ok(Kept { top, base: top + 2, count: lua_gettop(l) - top - 1 })
         }
     }

@@ -44,6 +44,15 @@ impl LimitKind {
             LimitKind::Timeout => "execution timeout",
         }
     }
+
+    /// The error a run stopped by this limit reports.
+    pub fn error(self) -> crate::Error {
+        let message = self.message().to_string();
+        match self {
+            LimitKind::Instructions => crate::Error::InstructionLimit { message },
+            LimitKind::Timeout => crate::Error::Timeout { message },
+        }
+    }
 }
 
 /// An event the user's hook hears about.
@@ -149,7 +158,7 @@ pub(crate) unsafe fn sync_hook(rt: &Runtime, l: *mut lua_State) {
     unsafe {
         match wanted(rt.limits()) {
             Some((mask, count)) => {
-                if lua_gethookmask(l) != mask || lua_gethookcount(l) != count || lua_gethook(l).map(|f| f as usize) != Some(dispatch as usize) {
+                if lua_gethookmask(l) != mask || lua_gethookcount(l) != count || lua_gethook(l).map(|f| f as *const () as usize) != Some(dispatch as *const () as usize) {
                     lua_sethook(l, Some(dispatch), mask, count);
                 }
             }

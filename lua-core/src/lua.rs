@@ -36,6 +36,8 @@ impl ChunkMode {
 pub struct LuaOptions {
     /// The standard libraries to open; none by default (a bare state).
     pub libraries: StdLib,
+    /// What scripts may not reach even with those libraries (see [`Seal`]).
+    pub seal: crate::sandbox::Seal,
     /// The most bytes the state may hold; 0 for no limit.
     pub memory_limit: usize,
     /// The most VM instructions one call from the host may run; 0 for no limit.
@@ -63,7 +65,7 @@ impl Lua {
     }
 
     pub fn with_options(options: LuaOptions) -> Result<Lua> {
-        let lua = Lua { rt: Runtime::new(options.libraries, options.memory_limit)? };
+        let lua = Lua { rt: Runtime::new(options.libraries, options.seal, options.memory_limit)? };
         lua.set_instruction_limit(options.max_instructions);
         lua.set_timeout(options.timeout);
         Ok(lua)
@@ -339,6 +341,11 @@ impl Lua {
                     *traceback = self.rt.take_traceback();
                 }
                 return Err(error);
+            }
+            if let Some(kind) = self.rt.limits().tripped() {
+                // The script caught the limit's error and returned normally;
+                // the call still failed.
+                return Err(kind.error());
             }
             let base = handler + 1;
             let count = lua_gettop(l) - handler;

@@ -55,7 +55,7 @@ pub(crate) struct Runtime {
 
 impl Runtime {
     /// Creates a state with the counting allocator and the given libraries.
-    pub(crate) fn new(libs: StdLib, memory_limit: usize) -> Result<Rc<Runtime>> {
+    pub(crate) fn new(libs: StdLib, seal: crate::sandbox::Seal, memory_limit: usize) -> Result<Rc<Runtime>> {
         crate::limits::install_entry_points();
         let alloc = Box::new(Allocator::new(0));
         // A random seed for string hashing, so untrusted scripts cannot
@@ -103,6 +103,7 @@ impl Runtime {
                 lua_settop(l, -2);
                 crate::host_object::install(l);
                 luaL_openselectedlibs(l, bits, 0);
+                crate::sandbox::apply(l, seal);
                 0
             })?;
         }

@@ -33,6 +33,9 @@ impl StdLib {
     pub const SAFE: StdLib =
         StdLib(LUA_GLIBK | LUA_LOADLIBK | LUA_COLIBK | LUA_MATHLIBK | LUA_STRLIBK | LUA_TABLIBK | LUA_UTF8LIBK);
 
+    /// The `'sandbox'` preset: `'safe'` without `package`.
+    pub const SANDBOX: StdLib = StdLib(LUA_GLIBK | LUA_COLIBK | LUA_MATHLIBK | LUA_STRLIBK | LUA_TABLIBK | LUA_UTF8LIBK);
+
     /// The ten names, in the order the spec's tables list them.
     pub const NAMES: [(&'static str, StdLib); 10] = [
         ("base", StdLib::BASE),
@@ -52,11 +55,15 @@ impl StdLib {
         StdLib::NAMES.iter().find(|(n, _)| *n == name).map(|(_, lib)| *lib)
     }
 
-    /// A preset by name: `"all"` or `"safe"`.
-    pub fn preset(name: &str) -> Option<StdLib> {
+    /// A preset by name, with the seal it comes with: `"all"` (open),
+    /// `"safe"` (no native code or binary chunks from scripts) and
+    /// `"sandbox"` (no filesystem either).
+    pub fn preset(name: &str) -> Option<(StdLib, crate::sandbox::Seal)> {
+        use crate::sandbox::Seal;
         match name {
-            "all" => Some(StdLib::ALL),
-            "safe" => Some(StdLib::SAFE),
+            "all" => Some((StdLib::ALL, Seal::Open)),
+            "safe" => Some((StdLib::SAFE, Seal::NoNativeCode)),
+            "sandbox" => Some((StdLib::SANDBOX, Seal::NoFilesystem)),
             _ => None,
         }
     }
@@ -109,7 +116,8 @@ mod tests {
         assert_eq!(safe, ["base", "package", "coroutine", "table", "string", "math", "utf8"]);
         assert_eq!(StdLib::from_name("math"), Some(StdLib::MATH));
         assert_eq!(StdLib::from_name("Math"), None);
-        assert_eq!(StdLib::preset("safe"), Some(StdLib::SAFE));
-        assert!(StdLib::preset("sandbox").is_none());
+        assert_eq!(StdLib::preset("safe").map(|p| p.0), Some(StdLib::SAFE));
+        assert!(!StdLib::SANDBOX.contains(StdLib::PACKAGE));
+        assert!(StdLib::preset("Safe").is_none());
     }
 }

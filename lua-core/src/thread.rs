@@ -196,6 +196,12 @@ impl Thread {
                 return Ok(Resumed::Failed(pop_error(co, status)));
             }
             let top = lua_gettop(co);
+            if let Some(kind) = lua.rt.limits().tripped() {
+                // The body caught the limit's error and went on: still a failure.
+                lua_settop(co, top - nres);
+                self.declare_dead().map_err(E::from)?;
+                return Ok(Resumed::Failed(kind.error()));
+            }
             let results = Results::new(co, top - nres + 1, nres, lua);
             let outcome = read(results);
             lua_settop(co, top - nres);

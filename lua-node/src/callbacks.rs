@@ -25,6 +25,11 @@ impl JsFunctionSlot {
         Ok(JsFunctionSlot { env, name, func: Cell::new(env.reference(f)?) })
     }
 
+    /// The JS function.
+    pub fn function(&self) -> Result<Raw, JsError> {
+        self.env.deref(self.func.get())
+    }
+
     /// Points the slot at another function.
     pub fn replace(&self, f: Raw) -> Result<(), JsError> {
         let new = self.env.reference(f)?;

@@ -11,10 +11,12 @@ mod error;
 mod from_js;
 mod glue;
 mod handles;
+mod hooks;
 mod js;
 mod lua_function;
 mod metatables;
 mod methods;
+mod options;
 mod modules;
 mod coroutines;
 mod proxy;
@@ -52,6 +54,9 @@ method!(register_module, modules::register_module);
 method!(compile, bytecode::compile);
 method!(compile_file, bytecode::compile_file);
 method!(load_bytecode, bytecode::load_bytecode);
+method!(get_memory_usage, methods::get_memory_usage);
+method!(set_hook, hooks::set_hook);
+method!(remove_hook, hooks::remove_hook);
 
 type Method = unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value;
 
@@ -73,6 +78,9 @@ const METHODS: &[(&std::ffi::CStr, Method)] = &[
     (c"compile", compile),
     (c"compile_file", compile_file),
     (c"load_bytecode", load_bytecode),
+    (c"get_memory_usage", get_memory_usage),
+    (c"set_hook", set_hook),
+    (c"remove_hook", remove_hook),
 ];
 
 unsafe extern "C" fn construct(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {

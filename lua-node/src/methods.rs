@@ -4,7 +4,7 @@
 use std::ffi::CStr;
 use std::rc::Rc;
 
-use lua_core::{Lua, LuaOptions, StdLib};
+use lua_core::{Lua, LuaOptions};
 use napi::sys::ValueType;
 
 use crate::context::Context;
@@ -16,7 +16,6 @@ use crate::to_js::{shape, ToJs};
 
 const EXPECTED_STRING: &str = "Expected string argument";
 const EXPECTED_NAME: &str = "Expected string name as first argument";
-const LIBRARIES_TYPE: &str = "libraries must be 'all', 'safe', or an array of library names";
 
 fn is_string(env: Env, v: Raw) -> bool {
     env.type_of(v) == ValueType::napi_string
@@ -32,11 +31,11 @@ fn string_arg(env: Env, args: &Args, message: &str) -> Result<Raw, JsError> {
 
 /// `new init(callbacks?, options?)`.
 pub fn construct(env: Env, args: &Args) -> Result<Rc<Context>, JsError> {
-    let libraries = match args.argv() {
-        [_, options, ..] if env.is_object(*options) => parse_libraries(env, *options)?,
-        _ => StdLib::NONE,
+    let options = match args.argv() {
+        [_, options, ..] if env.is_object(*options) => crate::options::parse(env, *options)?,
+        _ => LuaOptions::default(),
     };
-    let lua = Lua::with_options(LuaOptions { libraries, ..LuaOptions::default() })?;
+    let lua = Lua::with_options(options)?;
     let cx = Context::new(lua, env);
     if let Some(&callbacks) = args.argv().first() {
         if env.is_object(callbacks) {
@@ -44,33 +43,6 @@ pub fn construct(env: Env, args: &Args) -> Result<Rc<Context>, JsError> {
         }
     }
     Ok(cx)
-}
-
-fn parse_libraries(env: Env, options: Raw) -> Result<StdLib, JsError> {
-    if !env.has_property(options, c"libraries")? {
-        return Ok(StdLib::NONE);
-    }
-    let value = env.get_named(options, c"libraries")?;
-    if env.is_array(value) {
-        let len = env.array_len(value)?;
-        let mut names = Vec::with_capacity(len as usize);
-        for i in 0..len {
-            let item = env.get_element(value, i)?;
-            if !is_string(env, item) {
-                return Err(JsError::type_error("libraries array must contain only strings"));
-            }
-            names.push(env.string_value(item)?);
-        }
-        let mut libs = StdLib::NONE;
-        for name in names {
-            libs |= StdLib::from_name(&name).ok_or_else(|| JsError::error(format!("Unknown Lua library: '{name}'"), "LUA_INVALID_ARGUMENT"))?;
-        }
-        return Ok(libs);
-    }
-    if is_string(env, value) {
-        return StdLib::preset(&env.string_value(value)?).ok_or_else(|| JsError::type_error(LIBRARIES_TYPE));
-    }
-    Err(JsError::type_error(LIBRARIES_TYPE))
 }
 
 /// Every enumerable string key of the callbacks object becomes a global:
@@ -145,4 +117,9 @@ pub fn get_global(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
     let env = cx.env;
     let name = string_arg(env, args, EXPECTED_NAME)?;
     env.with_string(name, |name| cx.lua.get_global_with(name, |v| v.visit(&mut ToJs::new(cx))))??
+}
+
+pub fn get_memory_usage(cx: &Rc<Context>, _args: &Args) -> Result<Raw, JsError> {
+    cx.check_busy()?;
+    cx.env.number(cx.lua.memory_used() as f64)
 }

@@ -65,19 +65,17 @@ pub fn make_handler(env: Env) -> Result<Raw, JsError> {
     Ok(handler)
 }
 
-/// The Lua table a Proxy of this context stands for.
+/// The Lua table a Proxy of this context stands for. The `get` trap hands
+/// out the target's `_tableRef` External, whose tag and owner are checked.
 pub fn table_of(cx: &Rc<Context>, v: Raw) -> Option<RegRef> {
     let env = cx.env;
-    let mut has = false;
-    // SAFETY: an own-property check on an object.
-    unsafe {
-        let key = env.str("_tableRef").ok()?;
-        sys::napi_has_own_property(env.0, v, key, &mut has);
-    }
-    if !has {
-        return None;
-    }
-    let ext = env.get_named(v, c"_tableRef").ok()?;
+    let ext = match env.get_named(v, c"_tableRef") {
+        Ok(ext) => ext,
+        Err(_) => {
+            env.take_exception();
+            return None;
+        }
+    };
     external_data(env, ext).filter(|d| d.kind == HandleKind::Table && d.cx.lua.ptr_eq(&cx.lua)).map(|d| d.value.clone())
 }
 

@@ -81,17 +81,18 @@ test('A6 preset "safe": math, string, table, coroutine present; io, os, debug ni
   assert.equal(c.execute_script('return math.floor(2.5) + #string.rep("a", 4)'), 6);
 });
 
-test('A7 an unknown preset string throws "libraries must be \'all\', \'safe\', or an array"', () => {
+// The preset list gained 'sandbox' (EVOLUTION.md B12), and the message with it.
+test('A7 an unknown preset string throws "libraries must be \'all\', \'safe\', \'sandbox\', or an array"', () => {
   const e = throwsExactly(
     () => new lua_native.init({}, { libraries: 'everything' }),
     TypeError,
-    "libraries must be 'all', 'safe', or an array of library names",
+    "libraries must be 'all', 'safe', 'sandbox', or an array of library names",
     'LUA_INVALID_ARGUMENT'
   );
-  assert.match(e.message, /libraries must be 'all', 'safe', or an array/);
+  assert.match(e.message, /libraries must be 'all', 'safe', 'sandbox', or an array/);
   // Preset names are case-sensitive.
-  throwsExactly(() => new lua_native.init({}, { libraries: 'ALL' }), TypeError, /libraries must be 'all', 'safe', or an array/);
-  throwsExactly(() => new lua_native.init({}, { libraries: 'Safe' }), TypeError, /libraries must be 'all', 'safe', or an array/);
+  throwsExactly(() => new lua_native.init({}, { libraries: 'ALL' }), TypeError, /libraries must be 'all', 'safe', 'sandbox', or an array/);
+  throwsExactly(() => new lua_native.init({}, { libraries: 'Safe' }), TypeError, /libraries must be 'all', 'safe', 'sandbox', or an array/);
 });
 
 test('A8 array ["base","string","math"] loads exactly those libraries', () => {

@@ -38,14 +38,14 @@ function assertStateKept(c) {
 test('bad input: constructor libraries preset string other than all/safe is a TypeError', () => {
   for (const bad of ['', 'none', 'ALL', 'Safe', ' all']) {
     throwsExactly(() => new lua_native.init({}, { libraries: bad }), TypeError,
-      "libraries must be 'all', 'safe', or an array of library names", INVALID);
+      "libraries must be 'all', 'safe', 'sandbox', or an array of library names", INVALID);
   }
 });
 
 test('bad input: constructor libraries of a non-array non-string type (even undefined) is a TypeError', () => {
   for (const bad of [undefined, null, 42, true, {}, { 0: 'base' }]) {
     throwsExactly(() => new lua_native.init({}, { libraries: bad }), TypeError,
-      "libraries must be 'all', 'safe', or an array of library names", INVALID);
+      "libraries must be 'all', 'safe', 'sandbox', or an array of library names", INVALID);
   }
 });
 

@@ -1,0 +1,69 @@
+//! The constructor's options: libraries and limits, with the spec's texts.
+
+use std::time::Duration;
+
+use lua_core::{LuaOptions, Seal, StdLib};
+use napi::sys::ValueType;
+
+use crate::error::JsError;
+use crate::js::{Env, Raw};
+
+const LIBRARIES_TYPE: &str = "libraries must be 'all', 'safe', 'sandbox', or an array of library names";
+
+/// Reads `{ libraries, maxMemory, maxInstructions, timeout }`.
+pub fn parse(env: Env, options: Raw) -> Result<LuaOptions, JsError> {
+    let mut o = LuaOptions::default();
+    if env.has_property(options, c"libraries")? {
+        let (libraries, seal) = libraries(env, env.get_named(options, c"libraries")?)?;
+        o.libraries = libraries;
+        o.seal = seal;
+    }
+    o.memory_limit = limit(env, options, c"maxMemory")?.map_or(0, |n| n as usize);
+    o.max_instructions = limit(env, options, c"maxInstructions")?.map_or(0, |n| n as u64);
+    o.timeout = limit(env, options, c"timeout")?.filter(|&ms| ms >= 1.0).map(|ms| Duration::from_millis(ms as u64));
+    Ok(o)
+}
+
+fn libraries(env: Env, value: Raw) -> Result<(StdLib, Seal), JsError> {
+    if env.is_array(value) {
+        let len = env.array_len(value)?;
+        let mut names = Vec::with_capacity(len as usize);
+        for i in 0..len {
+            let item = env.get_element(value, i)?;
+            if env.type_of(item) != ValueType::napi_string {
+                return Err(JsError::type_error("libraries array must contain only strings"));
+            }
+            names.push(env.string_value(item)?);
+        }
+        let mut libs = StdLib::NONE;
+        for name in names {
+            libs |= StdLib::from_name(&name).ok_or_else(|| JsError::error(format!("Unknown Lua library: '{name}'"), "LUA_INVALID_ARGUMENT"))?;
+        }
+        return Ok((libs, Seal::Open));
+    }
+    if env.type_of(value) == ValueType::napi_string {
+        return StdLib::preset(&env.string_value(value)?).ok_or_else(|| JsError::type_error(LIBRARIES_TYPE));
+    }
+    Err(JsError::type_error(LIBRARIES_TYPE))
+}
+
+/// A numeric limit: absent, `undefined` or `null` → None; a number must be
+/// finite and non-negative (fractions are cut off).
+fn limit(env: Env, options: Raw, name: &std::ffi::CStr) -> Result<Option<f64>, JsError> {
+    let label = name.to_string_lossy();
+    let v = env.get_named(options, name).map_err(|e| e.settle(env, "LUA_INVALID_ARGUMENT"))?;
+    match env.type_of(v) {
+        ValueType::napi_undefined | ValueType::napi_null => Ok(None),
+        ValueType::napi_number => {
+            let n = env.get_number(v);
+            if n.is_nan() || n.is_infinite() {
+                Err(JsError::range_error(format!("{label} must be a finite number")))
+            } else if n < 0.0 {
+                Err(JsError::range_error(format!("{label} must be a non-negative number")))
+            } else {
+                Ok(Some(n.trunc()))
+            }
+        }
+        _ => Err(JsError::type_error(format!("{label} must be a number"))),
+    }
+}
