@@ -24,5 +24,5 @@ function load() {
 }
 
 const native = load();
-module.exports = { init: native.init };
+module.exports = { init: native.init, createSharedTable: native.createSharedTable };
 module.exports.default = module.exports;

@@ -34,17 +34,27 @@ fn platform_define(target_os: &str) -> Option<&'static str> {
     }
 }
 
-/// The one library file lua-sys compiles from a patched copy, and why: Lua's
-/// pattern matcher can run for minutes inside C (`string.find(("a"):rep(1e4),
-/// ".-.-.-.-b")`) without executing a VM instruction, so no hook ever fires
-/// and no timeout could stop it. The patch adds one call at the top of
-/// `match()` that lets the embedding check its limits every 1024 steps.
+/// The one library file lua-sys compiles from a patched copy, and why: the
+/// string library can run for minutes inside C without executing a VM
+/// instruction, so no hook fires and no timeout could stop it. Two places:
+/// the pattern matcher (`string.find(("a"):rep(1e4), ".-.-.-.-b")`), and the
+/// plain search, which is quadratic in the worst case
+/// (`string.find(("a"):rep(4e6), ("a"):rep(2e6) .. "b", 1, true)`). The
+/// patch adds one call at the top of `match()`, and sends the plain search to
+/// `lua_native_lmemfind` (csrc/lua_native_hooks.c, the same algorithm with a
+/// work charge per comparison); both let the embedding check its limits.
 /// Each anchor must match exactly once, or the build stops: a new Lua release
 /// is then checked by hand rather than patched blindly.
-const LSTRLIB_PATCH: &[(&str, &str)] = &[(
-    "  if (l_unlikely(ms->matchdepth-- == 0))\n    luaL_error(ms->L, \"pattern too complex\");\n  init:",
-    "  if (l_unlikely(ms->matchdepth-- == 0))\n    luaL_error(ms->L, \"pattern too complex\");\n  lua_native_match_step(ms->L);  /* lua-sys: let limits interrupt matching */\n  init:",
-)];
+const LSTRLIB_PATCH: &[(&str, &str)] = &[
+    (
+        "  if (l_unlikely(ms->matchdepth-- == 0))\n    luaL_error(ms->L, \"pattern too complex\");\n  init:",
+        "  if (l_unlikely(ms->matchdepth-- == 0))\n    luaL_error(ms->L, \"pattern too complex\");\n  lua_native_match_step(ms->L);  /* lua-sys: let limits interrupt matching */\n  init:",
+    ),
+    (
+        "    const char *s2 = lmemfind(s + init, ls - init, p, lp);",
+        "    const char *s2 = lua_native_lmemfind(L, s + init, ls - init, p, lp);  /* lua-sys: interruptible */",
+    ),
+];
 
 fn patched_lstrlib(lua_dir: &Path, out: &Path) -> PathBuf {
     let mut text = fs::read_to_string(lua_dir.join("lstrlib.c")).unwrap();

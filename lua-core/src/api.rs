@@ -105,12 +105,12 @@ impl Table {
     pub fn raw_len(&self) -> usize {
         let lua = self.0.lua().clone();
         lua.with_stack(|stack| {
-            if stack.reserve(1).is_err() || stack.push_ref(&self.0).is_err() {
-                return 0;
-            }
+            stack.reserve(1)?;
+            stack.push_ref(&self.0)?;
             // SAFETY: rawlen never raises.
-            unsafe { lua_sys::lua_rawlen(stack.l, -1) as usize }
+            Ok(unsafe { lua_sys::lua_rawlen(stack.l, -1) as usize })
         })
+        .unwrap_or(0)
     }
 }
 

@@ -152,7 +152,8 @@ fn into_message(e: Error) -> String {
         | Error::Timeout { message }
         | Error::Conversion { message }
         | Error::Callback { message }
-        | Error::Api { message } => message,
+        | Error::Api { message }
+        | Error::Closed { message } => message,
     }
 }
 

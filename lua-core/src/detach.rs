@@ -91,6 +91,7 @@ impl Detached {
     }
 
     fn run(&self, load: impl Fn(*mut lua_State) -> c_int + Copy, protected_load: bool) -> Result<Kept> {
+        self.rt().check_open()?;
         let l = self.rt().main();
         let _entry = crate::limits::Entry::new(self.rt());
         // SAFETY: this thread is the only user of the state (see Detached);

@@ -32,6 +32,8 @@ pub enum Error {
     Callback { message: String },
     /// The API was used wrongly: bad argument, unknown library, empty path.
     Api { message: String },
+    /// The state was closed (`Lua::close`) and can no longer be used.
+    Closed { message: String },
 }
 
 /// Shorthand used throughout the crate.
@@ -65,7 +67,8 @@ impl Error {
             | Error::Timeout { message }
             | Error::Conversion { message }
             | Error::Callback { message }
-            | Error::Api { message } => message,
+            | Error::Api { message }
+            | Error::Closed { message } => message,
         }
     }
 
@@ -81,6 +84,7 @@ impl Error {
             Error::Conversion { .. } => "LUA_CONVERSION",
             Error::Callback { .. } => "LUA_CALLBACK",
             Error::Api { .. } => "LUA_API",
+            Error::Closed { .. } => "LUA_DISPOSED",
         }
     }
 

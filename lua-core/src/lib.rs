@@ -24,11 +24,13 @@ pub mod callback;
 mod detach;
 mod convert;
 mod error;
+mod gc;
 mod host_object;
 mod limits;
 mod lua;
 mod metatable;
 mod package;
+mod path;
 mod protect;
 mod runtime;
 mod sandbox;
@@ -48,6 +50,8 @@ pub use limits::{DebugHook, HookEvent, HookEventKind, HookMask, LimitKind};
 pub use lua::{ChunkMode, Lua, LuaOptions, Results};
 pub use runtime::RUNTIME_KEY;
 pub use stack::{Kind, Stack, StackValue, Visitor};
+pub use gc::{GcCommand, GcParam, GcResult, MAX_GC_PARAM};
+pub use path::split_path;
 pub use host_object::{Access, HostObjects};
 pub use package::PackageError;
 pub use sandbox::Seal;
@@ -59,3 +63,5 @@ pub use value::{AnyUserData, Function, RegRef, Table, Thread, ThreadStatus, Valu
 pub const LUA_VERSION: &str = lua_sys::LUA_VERSION;
 /// `"Lua 5.5.1"`.
 pub const LUA_RELEASE: &str = lua_sys::LUA_RELEASE;
+/// `505`.
+pub const LUA_VERSION_NUM: u32 = lua_sys::LUA_VERSION_NUM;

@@ -154,6 +154,9 @@ fn wanted(s: &LimitState) -> Option<(c_int, c_int)> {
 /// # Safety
 /// `l` must be a thread of the runtime's state.
 pub(crate) unsafe fn sync_hook(rt: &Runtime, l: *mut lua_State) {
+    if l.is_null() {
+        return;
+    }
     // SAFETY: lua_gethook* and lua_sethook only read/write the thread's hook fields.
     unsafe {
         match wanted(rt.limits()) {
@@ -350,6 +353,10 @@ impl Drop for Entry<'_> {
 impl LimitState {
     pub(crate) fn tripped(&self) -> Option<LimitKind> {
         self.tripped.get()
+    }
+
+    pub(crate) fn depth(&self) -> u32 {
+        self.depth.get()
     }
 }
 

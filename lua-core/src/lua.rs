@@ -101,21 +101,47 @@ impl Lua {
         Rc::ptr_eq(&self.rt, &other.rt)
     }
 
+    /// Closes the state now. Finalizers run; every later use of this `Lua`
+    /// or of a handle into it fails with [`Error::Closed`].
+    pub fn close(&self) {
+        self.rt.close()
+    }
+
+    /// Whether [`Lua::close`] has run.
+    pub fn is_closed(&self) -> bool {
+        self.rt.is_closed()
+    }
+
+    /// Whether Lua code is running now (the host is inside a call into Lua).
+    pub fn is_executing(&self) -> bool {
+        self.rt.limits().depth() > 0
+    }
+
     /// The runtime pointer as the registry records it (for diagnostics and tests).
     pub fn registry_runtime_pointer(&self) -> *const std::ffi::c_void {
+        if self.rt.is_closed() {
+            return std::ptr::null();
+        }
         // SAFETY: the main thread is idle between host calls and has a free slot.
         unsafe { Runtime::registry_pointer(self.rt.main()) }
     }
 
     /// The runtime pointer every callback finds (the state's extra space).
     pub fn callback_runtime_pointer(&self) -> *const std::ffi::c_void {
+        if self.rt.is_closed() {
+            return std::ptr::null();
+        }
         // SAFETY: reading our own pointer back from the extra space.
         unsafe { Runtime::from_state(self.rt.main()) as *const Runtime as *const _ }
     }
 
     /// A stack to push values onto, for the duration of `f`; whatever `f`
     /// leaves is removed afterwards.
-    pub fn with_stack<R>(&self, f: impl FnOnce(&Stack<'_>) -> R) -> R {
+    pub fn with_stack<R>(&self, f: impl FnOnce(&Stack<'_>) -> Result<R>) -> Result<R> {
+        self.rt.check_open()?;
+        if self.rt.is_off_thread() {
+            return Err(Error::api("the Lua state is running on another thread"));
+        }
         let l = self.rt.main();
         let _entry = crate::limits::Entry::new(&self.rt);
         // SAFETY: the guard restores the top of the main thread.
@@ -146,6 +172,7 @@ impl Lua {
     /// Compiles a chunk without running it and leaves the function on the
     /// stack for `read`.
     pub fn load_with<R>(&self, bytes: &[u8], name: &CStr, mode: ChunkMode, read: impl FnOnce(StackValue<'_>) -> R) -> Result<R> {
+        self.rt.check_open()?;
         let l = self.rt.main();
         // SAFETY: the guard restores the stack.
         let _guard = unsafe { StackGuard::new(l) };
@@ -157,6 +184,7 @@ impl Lua {
     /// on the stack for `read`.
     pub fn load_file_with<R>(&self, path: &[u8], read: impl FnOnce(StackValue<'_>) -> R) -> Result<R> {
         let path = file_path(path)?;
+        self.rt.check_open()?;
         let l = self.rt.main();
         // SAFETY: the guard restores the stack.
         let _guard = unsafe { StackGuard::new(l) };
@@ -317,6 +345,7 @@ impl Lua {
         nargs: c_int,
         read: impl FnOnce(Results<'_>) -> R,
     ) -> Result<R> {
+        self.rt.check_open()?;
         let l = self.rt.main();
         if self.rt.is_off_thread() {
             return Err(Error::api("the Lua state is running on another thread"));

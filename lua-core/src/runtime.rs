@@ -29,7 +29,8 @@ pub const RUNTIME_KEY: &CStr = c"_lua_core_runtime";
 pub(crate) const HOST_FN_META: &CStr = c"lua_core_host_function";
 
 pub(crate) struct Runtime {
-    main: *mut lua_State,
+    /// NULL once the state is closed (see `close`).
+    main: Cell<*mut lua_State>,
     /// Dropped after `lua_close` (see `Drop`), which still frees through it.
     alloc: Box<Allocator>,
     libs: StdLib,
@@ -68,7 +69,7 @@ impl Runtime {
             return Err(Error::Memory { message: "Failed to create Lua state".into() });
         }
         let rt = Rc::new(Runtime {
-            main,
+            main: Cell::new(main),
             alloc,
             libs,
             closing: Cell::new(false),
@@ -112,7 +113,42 @@ impl Runtime {
 
     #[inline]
     pub(crate) fn main(&self) -> *mut lua_State {
-        self.main
+        self.main.get()
+    }
+
+    /// Whether `close` has run.
+    #[inline]
+    pub(crate) fn is_closed(&self) -> bool {
+        self.main.get().is_null()
+    }
+
+    /// The error for any use of a closed state.
+    pub(crate) fn check_open(&self) -> Result<()> {
+        if self.is_closed() {
+            return Err(Error::Closed { message: "the Lua state has been closed".into() });
+        }
+        Ok(())
+    }
+
+    /// Closes the state now (finalizers run, host functions do nothing).
+    /// Handles that outlive it refuse to work; the allocator stays until the
+    /// runtime itself goes.
+    pub(crate) fn close(&self) {
+        let l = self.main.get();
+        if l.is_null() {
+            return;
+        }
+        self.closing.set(true);
+        self.host_objects.host.borrow_mut().take();
+        // SAFETY: the state is ours and no Rust frame is running Lua on it
+        // (callers refuse to close while Lua executes). Removing the hook
+        // first keeps finalizers from tripping a limit.
+        unsafe {
+            lua_sethook(l, None, 0, 0);
+            lua_close(l);
+        }
+        self.main.set(std::ptr::null_mut());
+        self.deferred_unrefs.borrow_mut().clear();
     }
 
     #[inline]
@@ -191,11 +227,14 @@ impl Runtime {
 
     /// Drops a registry reference now, or later if the state is away.
     pub(crate) fn unref(&self, id: c_int) {
+        if self.is_closed() {
+            return;
+        }
         if self.is_off_thread() {
             self.deferred_unrefs.borrow_mut().push(id);
         } else {
             // SAFETY: luaL_unref writes existing registry slots only; never raises.
-            unsafe { luaL_unref(self.main, LUA_REGISTRYINDEX, id) }
+            unsafe { luaL_unref(self.main(), LUA_REGISTRYINDEX, id) }
         }
     }
 
@@ -241,16 +280,9 @@ impl Runtime {
 
 impl Drop for Runtime {
     fn drop(&mut self) {
-        self.closing.set(true);
-        // Finalizers must not reach the host, nor trip a limit, while the state closes.
-        self.host_objects.host.borrow_mut().take();
-        // SAFETY: removing the main thread's hook never fails.
-        unsafe { lua_sethook(self.main, None, 0, 0) };
-        // SAFETY: the state is ours and no Rust frame is running Lua on it (the
-        // runtime is only dropped when the last handle goes). Finalizers run
-        // here; host functions see `closing` and do nothing.
-        unsafe { lua_close(self.main) };
-        // `alloc` is dropped after this body, once the state is gone.
+        // The state goes first; `alloc` is dropped after this body, once
+        // nothing can free through it any more.
+        self.close();
     }
 }
 

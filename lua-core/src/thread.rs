@@ -140,6 +140,9 @@ impl Thread {
 
     /// Whether a resume would run, and if not, why.
     pub fn refusal(&self) -> Option<ResumeRefusal> {
+        if self.0.lua().rt.is_closed() {
+            return Some(ResumeRefusal::Dead);
+        }
         let (co, _) = self.state();
         // SAFETY: status reads of a valid thread.
         let (status, top) = unsafe { (lua_status(co), lua_gettop(co)) };
@@ -172,6 +175,10 @@ impl Thread {
     where
         E: From<Error>,
     {
+        self.0.lua().rt.check_open().map_err(E::from)?;
+        if self.0.lua().rt.is_off_thread() {
+            return Err(E::from(Error::api("the Lua state is running on another thread")));
+        }
         if let Some(refusal) = self.refusal() {
             return Ok(Resumed::Refused(refusal));
         }

@@ -63,6 +63,10 @@ impl Drop for RegRef {
 
 impl Clone for RegRef {
     fn clone(&self) -> Self {
+        if self.lua.rt.is_closed() || self.lua.rt.is_off_thread() {
+            // Nothing to anchor: the copy refers to nothing, like the original now.
+            return RegRef { lua: self.lua.clone(), id: LUA_NOREF };
+        }
         let l = self.lua.rt.main();
         // SAFETY: one free slot is always available to the host side of the
         // main thread between calls; the value is pushed then re-anchored.

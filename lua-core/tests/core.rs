@@ -248,3 +248,14 @@ fn debug_hook_sees_lines_and_never_disables_limits() {
     lua.remove_hook();
     assert_eq!(lua.exec::<()>("while true do end").unwrap_err().code(), "LUA_INSTRUCTION_LIMIT");
 }
+
+#[test]
+fn timeout_stops_a_quadratic_plain_find() {
+    let lua = limited(0, 100);
+    let start = std::time::Instant::now();
+    let e = lua.exec::<()>("local s = string.rep('a', 4e6) return string.find(s, string.rep('a', 2e6) .. 'b', 1, true)").unwrap_err();
+    assert_eq!(e.code(), "LUA_TIMEOUT", "{}", e.message());
+    assert!(start.elapsed() < std::time::Duration::from_secs(2), "took {:?}", start.elapsed());
+    // Ordinary plain finds still work.
+    assert_eq!(lua.exec::<i64>("return (string.find('hello world', 'o w', 1, true))").unwrap(), 5);
+}

@@ -74,11 +74,11 @@ fn start(cx: &Rc<Context>, args: &Args, read: impl FnOnce(Env, Raw) -> Result<In
         // The state is lent before the work is queued, so nothing on this
         // thread can use it from now on.
         cx.busy.set(true);
-        (*job).detached = Some(cx.lua.detach());
+        (*job).detached = Some(cx.lua().detach());
         let status = sys::napi_queue_async_work(env.0, work);
         if status != sys::Status::napi_ok {
             let job = Box::from_raw(job);
-            cx.lua.reattach(job.detached.expect("set above"));
+            cx.lua().reattach(job.detached.expect("set above"));
             cx.busy.set(false);
             sys::napi_delete_async_work(env.0, work);
             env.check(status)?;
@@ -110,11 +110,11 @@ unsafe extern "C" fn complete(env: sys::napi_env, status: sys::napi_status, data
     let env = Env(env);
     let Job { cx, deferred, work, detached, outcome, .. } = *job;
     if let Some(d) = detached {
-        cx.lua.reattach(d);
+        cx.lua().reattach(d);
     }
     cx.busy.set(false);
     let settled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match (status, outcome) {
-        (sys::Status::napi_ok, Some(Ok(kept))) => cx.lua.read_kept(kept, |results| shape(&cx, results)),
+        (sys::Status::napi_ok, Some(Ok(kept))) => cx.lua().read_kept(kept, |results| shape(&cx, results)),
         (_, Some(Err(e))) => Err(JsError::from(e)),
         _ => Err(JsError::error("the async run was cancelled", "LUA_CANCELLED")),
     }));

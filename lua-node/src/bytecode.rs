@@ -61,11 +61,11 @@ pub fn compile(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
     let o = options(env, args.get(env, 1))?;
     let bytes = env.with_string(script, |source| match &o.chunk_name {
         // With a name, the whole source (NULs included) is compiled.
-        Some(name) => cx.lua.compile(source, &c_string(name), o.strip),
+        Some(name) => cx.lua().compile(source, &c_string(name), o.strip),
         // Without, the source is cut at a NUL and names itself.
         None => {
             let source = c_string(source);
-            cx.lua.compile(source.as_bytes(), &source, o.strip)
+            cx.lua().compile(source.as_bytes(), &source, o.strip)
         }
     })??;
     buffer(env, &bytes)
@@ -80,7 +80,7 @@ pub fn compile_file(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
     }
     // Only stripDebug is read: a file's chunk name is always its path.
     let o = options(env, args.get(env, 1))?;
-    let bytes = env.with_string(path, |path| cx.lua.compile_file(path, o.strip))??;
+    let bytes = env.with_string(path, |path| cx.lua().compile_file(path, o.strip))??;
     buffer(env, &bytes)
 }
 
@@ -112,5 +112,5 @@ pub fn load_bytecode(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
     let bytes = unsafe { std::slice::from_raw_parts(data as *const u8, len) }.to_vec();
     let name = args.get(env, 1);
     let name = if env.type_of(name) == ValueType::napi_string { env.with_string(name, c_string)? } else { CString::from(c"bytecode") };
-    cx.lua.exec_bytecode_with(&bytes, &name, |results| shape(cx, results))?
+    cx.lua().exec_bytecode_with(&bytes, &name, |results| shape(cx, results))?
 }

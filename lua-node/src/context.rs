@@ -8,11 +8,12 @@ use lua_core::{Access, Lua, Stack};
 use napi::sys;
 
 use crate::callbacks::JsFunctionSlot;
-use crate::error::{JsError, BUSY, BUSY_MESSAGE};
+use crate::error::{JsError, BUSY, BUSY_MESSAGE, CLOSED_MESSAGE, DISPOSED, STALE};
 use crate::js::{Env, Raw};
 
 pub struct Context {
-    pub lua: Lua,
+    /// The current state; `reset()` replaces it.
+    state: RefCell<Lua>,
     pub env: Env,
     /// Named registrations (constructor callbacks, `set_global` functions):
     /// every Lua function made for a name calls the newest JS function
@@ -32,12 +33,27 @@ pub struct Context {
     /// Counters naming metatable and module functions (`__mt_<n>_<key>`, `__module_<n>_<key>`).
     pub metatable_calls: Cell<u64>,
     pub module_calls: Cell<u64>,
+    /// Set by `dispose()`: the state is closed and every call refuses.
+    pub disposed: Cell<bool>,
+    /// What `reset()` replays: the options, the constructor's callbacks
+    /// object, search paths, the debug hook, shared-table subscriptions.
+    pub replay: RefCell<Replay>,
+}
+
+#[derive(Default)]
+pub struct Replay {
+    pub options: lua_core::LuaOptions,
+    pub callbacks: Option<sys::napi_ref>,
+    pub search_paths: Vec<Vec<u8>>,
+    pub hook: Option<(Rc<JsFunctionSlot>, lua_core::HookMask)>,
+    /// (global name, the SharedTable object, strongly held).
+    pub shared: Vec<(Vec<u8>, sys::napi_ref)>,
 }
 
 impl Context {
     pub fn new(lua: Lua, env: Env) -> Rc<Context> {
         let cx = Rc::new(Context {
-            lua,
+            state: RefCell::new(lua),
             env,
             named: RefCell::new(HashMap::new()),
             nested: Cell::new(0),
@@ -48,17 +64,40 @@ impl Context {
             object_ids: Cell::new(None),
             metatable_calls: Cell::new(0),
             module_calls: Cell::new(0),
+            disposed: Cell::new(false),
+            replay: RefCell::new(Replay::default()),
         });
-        cx.lua.set_host_objects(Rc::new(crate::userdata::NodeObjects { cx: Rc::downgrade(&cx) }));
+        cx.lua().set_host_objects(Rc::new(crate::userdata::NodeObjects { cx: Rc::downgrade(&cx) }));
         cx
     }
 
-    /// The spec's busy check, first thing in every method but `is_busy`.
+    /// The current Lua state (a handle; `reset()` may replace it later).
+    pub fn lua(&self) -> Lua {
+        self.state.borrow().clone()
+    }
+
+    /// The spec's busy check, first thing in every method but `is_busy`;
+    /// after `dispose()` it refuses too.
     pub fn check_busy(&self) -> Result<(), JsError> {
+        if self.disposed.get() {
+            return Err(JsError::error(CLOSED_MESSAGE, DISPOSED));
+        }
         if self.busy.get() {
             return Err(JsError::error(BUSY_MESSAGE, BUSY));
         }
         Ok(())
+    }
+
+    /// Refuses a handle (`what`: "Lua function", "table handle", ...) whose
+    /// value lives in a state this context no longer has.
+    pub fn check_handle(&self, value_lua: &Lua, what: &str) -> Result<(), JsError> {
+        if self.disposed.get() {
+            return Err(JsError::error(format!("{what} is not usable: its Lua context has been closed"), DISPOSED));
+        }
+        if !value_lua.ptr_eq(&self.state.borrow()) {
+            return Err(JsError::error(format!("{what} is not usable: its Lua state was replaced by reset(); acquire a new handle"), STALE));
+        }
+        self.check_busy()
     }
 
     /// Pushes a Lua function that calls the JS function registered as `name`,
@@ -170,8 +209,67 @@ impl Context {
     }
 }
 
+impl Context {
+    /// Swaps in a new state (for `reset()`); the old one closes when its last
+    /// handle goes. Registrations that belonged to the old state are dropped.
+    pub fn replace_state(self: &Rc<Self>, lua: Lua) {
+        lua.set_host_objects(Rc::new(crate::userdata::NodeObjects { cx: Rc::downgrade(self) }));
+        let old = self.state.replace(lua);
+        self.named.borrow_mut().clear();
+        for (_, (r, _)) in self.objects.borrow_mut().drain() {
+            // SAFETY: made by register_object, deleted once.
+            unsafe { sys::napi_delete_reference(self.env.0, r) };
+        }
+        drop(old);
+    }
+
+    /// Closes the state now and forgets every registration (`dispose()`).
+    pub fn close(&self) {
+        self.disposed.set(true);
+        self.state.borrow().close();
+        self.named.borrow_mut().clear();
+        for (_, (r, _)) in self.objects.borrow_mut().drain() {
+            // SAFETY: made by register_object, deleted once.
+            unsafe { sys::napi_delete_reference(self.env.0, r) };
+        }
+        let mut replay = self.replay.borrow_mut();
+        replay.hook = None;
+        for (_, r) in replay.shared.drain(..) {
+            // SAFETY: made when subscribing, deleted once.
+            unsafe { sys::napi_delete_reference(self.env.0, r) };
+        }
+        if let Some(r) = replay.callbacks.take() {
+            // SAFETY: made by the constructor, deleted once.
+            unsafe { sys::napi_delete_reference(self.env.0, r) };
+        }
+    }
+}
+
+impl Context {
+    /// What the binding holds on the JavaScript side, by kind (for `info()`).
+    pub fn binding_refs(&self) -> Vec<(&'static std::ffi::CStr, usize)> {
+        let replay = self.replay.borrow();
+        vec![
+            (c"callbacks", self.named.borrow().len()),
+            (c"userdata", self.objects.borrow().len()),
+            (c"sharedTables", replay.shared.len()),
+            (c"handlers", replay.hook.is_some() as usize),
+            (c"callbacksObject", replay.callbacks.is_some() as usize),
+        ]
+    }
+}
+
 impl Drop for Context {
     fn drop(&mut self) {
+        let replay = self.replay.get_mut();
+        for (_, r) in replay.shared.drain(..) {
+            // SAFETY: made when subscribing, deleted once.
+            unsafe { sys::napi_delete_reference(self.env.0, r) };
+        }
+        if let Some(r) = replay.callbacks.take() {
+            // SAFETY: made by the constructor, deleted once.
+            unsafe { sys::napi_delete_reference(self.env.0, r) };
+        }
         for (_, (r, _)) in self.objects.get_mut().drain() {
             // SAFETY: each reference was made by register_object, deleted once.
             unsafe { sys::napi_delete_reference(self.env.0, r) };

@@ -21,7 +21,7 @@ pub fn create_coroutine(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
         return Err(JsError::type_error("Expected a script string that returns a function"));
     }
     let function = crate::methods::with_script(env, script, |source| {
-        cx.lua.exec_source_with(source, |results| match results.len() {
+        cx.lua().exec_source_with(source, |results| match results.len() {
             0 => None,
             _ if results.get(0).kind() != Kind::Function => None,
             _ => results.get(0).to_ref().ok(),
@@ -30,7 +30,7 @@ pub fn create_coroutine(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
     let Some(function) = function else {
         return Err(JsError::type_error("Script must return a function"));
     };
-    let thread = cx.lua.create_thread(&Function::from_ref(function))?;
+    let thread = cx.lua().create_thread(&Function::from_ref(function))?;
     coroutine_object(cx, thread)
 }
 
@@ -46,7 +46,10 @@ pub fn resume(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
     }
     let ext = env.get_named(co, c"_coroutine")?;
     let thread = match external_data(env, ext) {
-        Some(d) if d.kind == HandleKind::Coroutine && d.cx.lua.ptr_eq(&cx.lua) => lua_core::Thread::from_ref(d.value.clone()),
+        Some(d) if d.kind == HandleKind::Coroutine && Rc::ptr_eq(&d.cx, cx) => {
+            cx.check_handle(d.value.lua(), "Lua coroutine")?;
+            lua_core::Thread::from_ref(d.value.clone())
+        }
         _ => return Err(JsError::type_error("Invalid coroutine object")),
     };
     let argv = &args.argv()[1..];

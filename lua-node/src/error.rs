@@ -19,6 +19,10 @@ pub enum JsError {
 pub const INVALID_ARGUMENT: &str = "LUA_INVALID_ARGUMENT";
 pub const BUSY: &str = "LUA_BUSY";
 pub const BUSY_MESSAGE: &str = "Lua context is busy with an async operation";
+pub const DISPOSED: &str = "LUA_DISPOSED";
+pub const CLOSED_MESSAGE: &str = "the Lua context has been closed";
+/// A handle whose state was replaced by `reset()`.
+pub const STALE: &str = "LUA_STALE_HANDLE";
 
 impl JsError {
     pub fn error(message: impl Into<String>, code: &'static str) -> JsError {

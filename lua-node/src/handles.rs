@@ -96,7 +96,11 @@ pub fn lua_ref_of(cx: &Rc<Context>, v: Raw) -> Result<Option<RegRef>, JsError> {
         return Ok(None);
     }
     let ext = env.get_named(v, c"_userdata")?;
-    Ok(external_data(env, ext)
-        .filter(|d| d.kind == HandleKind::Userdata && d.cx.lua.ptr_eq(&cx.lua))
-        .map(|d| d.value.clone()))
+    match external_data(env, ext) {
+        Some(d) if d.kind == HandleKind::Userdata && Rc::ptr_eq(&d.cx, cx) => {
+            cx.check_handle(d.value.lua(), "userdata handle")?;
+            Ok(Some(d.value.clone()))
+        }
+        _ => Ok(None),
+    }
 }

@@ -45,14 +45,23 @@ pub fn set_hook(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
         return Err(JsError::type_error("set_hook(): at least one of call, return, line, or count must be requested"));
     }
     let slot = Rc::new(crate::callbacks::JsFunctionSlot::new(env, "hook".into(), callback)?);
-    let weak: Weak<Context> = Rc::downgrade(cx);
-    cx.lua.set_hook(Rc::new(move |_lua: &Lua, event: &HookEvent<'_>| call_hook(&weak, &slot, event)), mask);
+    install(cx, slot.clone(), mask);
+    cx.replay.borrow_mut().hook = Some((slot, mask));
     Ok(env.undefined())
+}
+
+/// Sets the JS hook on the context's current state.
+pub fn install(cx: &Rc<Context>, slot: Rc<crate::callbacks::JsFunctionSlot>, mask: HookMask) {
+    let weak: Weak<Context> = Rc::downgrade(cx);
+    cx.lua().set_hook(Rc::new(move |_lua: &Lua, event: &HookEvent<'_>| call_hook(&weak, &slot, event)), mask);
 }
 
 pub fn remove_hook(cx: &Rc<Context>, _args: &Args) -> Result<Raw, JsError> {
     cx.check_busy()?;
-    cx.lua.remove_hook();
+    cx.lua().remove_hook();
+    // Dropped after the state let go of it (a hook may remove itself).
+    let old = cx.replay.borrow_mut().hook.take();
+    drop(old);
     Ok(cx.env.undefined())
 }
 

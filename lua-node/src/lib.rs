@@ -7,6 +7,7 @@ mod async_run;
 mod bytecode;
 mod callbacks;
 mod context;
+mod control;
 mod error;
 mod from_js;
 mod glue;
@@ -20,6 +21,7 @@ mod options;
 mod modules;
 mod coroutines;
 mod proxy;
+mod shared;
 mod to_js;
 mod userdata;
 
@@ -57,6 +59,10 @@ method!(load_bytecode, bytecode::load_bytecode);
 method!(get_memory_usage, methods::get_memory_usage);
 method!(set_hook, hooks::set_hook);
 method!(remove_hook, hooks::remove_hook);
+method!(gc, control::gc);
+method!(reset, control::reset);
+method!(info, control::info);
+method!(dispose, control::dispose);
 
 type Method = unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value;
 
@@ -81,6 +87,10 @@ const METHODS: &[(&std::ffi::CStr, Method)] = &[
     (c"get_memory_usage", get_memory_usage),
     (c"set_hook", set_hook),
     (c"remove_hook", remove_hook),
+    (c"gc", gc),
+    (c"reset", reset),
+    (c"info", info),
+    (c"dispose", dispose),
 ];
 
 unsafe extern "C" fn construct(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
@@ -103,6 +113,13 @@ unsafe extern "C" fn construct(env: sys::napi_env, info: sys::napi_callback_info
             env.check(status)?;
         }
         env.tag(args.this, &CONTEXT_TAG)?;
+        // Shared tables come last, once `this` is a context they can push to.
+        if let [_, options, ..] = args.argv() {
+            if env.is_object(*options) {
+                // SAFETY: `boxed` is wrapped into `this`, alive for this call.
+                shared::subscribe_all(unsafe { &*boxed }, args.this, *options)?;
+            }
+        }
         Ok(args.this)
     }));
     finish(env, result)
@@ -138,6 +155,13 @@ pub fn module_init(exports: Object, env: napi::Env) -> napi::Result<()> {
     if status != sys::Status::napi_ok {
         return Err(napi::Error::from_reason("could not define LuaContext"));
     }
-    let exported = env.set_named(exports.raw(), c"init", class);
+    let mut create = ptr::null_mut();
+    let name = "createSharedTable";
+    // SAFETY: valid env; a plain function with no data.
+    let status = unsafe { sys::napi_create_function(env.0, name.as_ptr() as *const _, name.len() as isize, Some(shared::create), ptr::null_mut(), &mut create) };
+    if status != sys::Status::napi_ok {
+        return Err(napi::Error::from_reason("could not define createSharedTable"));
+    }
+    let exported = env.set_named(exports.raw(), c"init", class).and_then(|_| env.set_named(exports.raw(), c"createSharedTable", create));
     exported.map_err(|_| napi::Error::from_reason("could not export init"))
 }

@@ -53,7 +53,7 @@ pub fn set_metatable(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
     let prefix = format!("__mt_{id}_");
     let mut failure = None;
     let outcome = env.with_string(name, |name| {
-        cx.lua.set_global_metatable(name, |stack| {
+        cx.lua().set_global_metatable(name, |stack| {
             push_definition(cx, stack, def, &prefix).map_err(|e| {
                 failure = Some(e);
                 lua_core::Error::conversion("metatable")

@@ -35,11 +35,13 @@ pub fn construct(env: Env, args: &Args) -> Result<Rc<Context>, JsError> {
         [_, options, ..] if env.is_object(*options) => crate::options::parse(env, *options)?,
         _ => LuaOptions::default(),
     };
-    let lua = Lua::with_options(options)?;
+    let lua = Lua::with_options(options.clone())?;
     let cx = Context::new(lua, env);
+    cx.replay.borrow_mut().options = options;
     if let Some(&callbacks) = args.argv().first() {
         if env.is_object(callbacks) {
             install_callbacks(&cx, callbacks)?;
+            cx.replay.borrow_mut().callbacks = Some(env.reference(callbacks)?);
         }
     }
     Ok(cx)
@@ -47,7 +49,7 @@ pub fn construct(env: Env, args: &Args) -> Result<Rc<Context>, JsError> {
 
 /// Every enumerable string key of the callbacks object becomes a global:
 /// functions as host functions dispatching by name, anything else converted.
-fn install_callbacks(cx: &Rc<Context>, callbacks: Raw) -> Result<(), JsError> {
+pub fn install_callbacks(cx: &Rc<Context>, callbacks: Raw) -> Result<(), JsError> {
     let env = cx.env;
     let names = env.property_names(callbacks)?;
     for i in 0..env.array_len(names)? {
@@ -59,14 +61,36 @@ fn install_callbacks(cx: &Rc<Context>, callbacks: Raw) -> Result<(), JsError> {
 }
 
 /// `set_global`'s effect: a function is registered under `name`; any other
-/// value is converted (a failed conversion leaves the global unchanged).
-fn set_global_value(cx: &Rc<Context>, name: &[u8], value: Raw) -> Result<(), JsError> {
+/// value is converted (a failed conversion leaves the global unchanged). A
+/// name with dots is a path (`a.b.c`); missing tables on the way are made.
+pub fn set_global_value(cx: &Rc<Context>, name: &[u8], value: Raw) -> Result<(), JsError> {
+    if name.contains(&b'.') {
+        return set_path_value(cx, name, value);
+    }
     let env = cx.env;
     let mut failure = None;
     let is_plain_function = env.type_of(value) == ValueType::napi_function && crate::lua_function::unwrap_for(cx, value).is_none();
-    let outcome = cx.lua.set_global_with(name, |stack| {
+    let outcome = cx.lua().set_global_with(name, |stack| {
         let pushed = if is_plain_function { cx.push_named_function(stack, name, value) } else { push_value(cx, stack, value, 0) };
         pushed.map_err(|e| {
+            failure = Some(e);
+            lua_core::Error::conversion("value")
+        })
+    });
+    match failure {
+        Some(e) => Err(e.settle(env, "LUA_CONVERSION")),
+        None => outcome.map_err(JsError::from),
+    }
+}
+
+fn set_path_value(cx: &Rc<Context>, name: &[u8], value: Raw) -> Result<(), JsError> {
+    let env = cx.env;
+    let segments = lua_core::split_path(name).map_err(|e| JsError::type_error(e.message()))?;
+    let mut failure = None;
+    // A function at a path is an ordinary (collectable) Lua function, not a
+    // named registration.
+    let outcome = cx.lua().set_path_with(&segments, |stack| {
+        push_value(cx, stack, value, 0).map_err(|e| {
             failure = Some(e);
             lua_core::Error::conversion("value")
         })
@@ -92,13 +116,13 @@ pub fn with_script<R>(env: Env, v: Raw, f: impl FnOnce(&CStr) -> R) -> Result<R,
 pub fn execute_script(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
     cx.check_busy()?;
     let script = string_arg(cx.env, args, EXPECTED_STRING)?;
-    with_script(cx.env, script, |source| cx.lua.exec_source_with(source, |results| shape(cx, results)))??
+    with_script(cx.env, script, |source| cx.lua().exec_source_with(source, |results| shape(cx, results)))??
 }
 
 pub fn execute_file(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
     cx.check_busy()?;
     let path = string_arg(cx.env, args, EXPECTED_STRING)?;
-    cx.env.with_string(path, |path| cx.lua.exec_file_with(path, |results| shape(cx, results)))??
+    cx.env.with_string(path, |path| cx.lua().exec_file_with(path, |results| shape(cx, results)))??
 }
 
 pub fn set_global(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
@@ -116,10 +140,17 @@ pub fn get_global(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
     cx.check_busy()?;
     let env = cx.env;
     let name = string_arg(env, args, EXPECTED_NAME)?;
-    env.with_string(name, |name| cx.lua.get_global_with(name, |v| v.visit(&mut ToJs::new(cx))))??
+    env.with_string(name, |name| {
+        if name.contains(&b'.') {
+            let segments = lua_core::split_path(name).map_err(|e| JsError::type_error(e.message()))?;
+            cx.lua().get_path_with(&segments, |v| v.visit(&mut ToJs::new(cx)))?
+        } else {
+            cx.lua().get_global_with(name, |v| v.visit(&mut ToJs::new(cx)))?
+        }
+    })?
 }
 
 pub fn get_memory_usage(cx: &Rc<Context>, _args: &Args) -> Result<Raw, JsError> {
     cx.check_busy()?;
-    cx.env.number(cx.lua.memory_used() as f64)
+    cx.env.number(cx.lua().memory_used() as f64)
 }

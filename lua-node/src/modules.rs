@@ -24,13 +24,14 @@ pub fn add_search_path(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
         if !path.contains(&b'?') {
             return Ok(Err(JsError::error("Search path must contain a '?' placeholder (e.g., './modules/?.lua')", "LUA_INVALID_ARGUMENT")));
         }
-        cx.lua.append_package_path(path).map(|r| {
+        cx.lua().append_package_path(path).map(|r| {
             r.map_err(|_| {
                 JsError::error("Cannot add search path: the 'package' library is not loaded. Include 'package' in the libraries option.", CODE)
             })
         })
     })??;
     outcome?;
+    env.with_string(path, |p| cx.replay.borrow_mut().search_paths.push(p.to_vec()))?;
     Ok(env.undefined())
 }
 
@@ -46,7 +47,7 @@ pub fn register_module(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
     let prefix = format!("__module_{id}_");
     let mut failure = None;
     let outcome = env.with_string(name, |name| {
-        cx.lua.register_module_with(name, |stack| {
+        cx.lua().register_module_with(name, |stack| {
             push_definition(cx, stack, module, &prefix).map_err(|e| {
                 failure = Some(e);
                 lua_core::Error::conversion("module")

@@ -76,14 +76,17 @@ pub fn table_of(cx: &Rc<Context>, v: Raw) -> Option<RegRef> {
             return None;
         }
     };
-    external_data(env, ext).filter(|d| d.kind == HandleKind::Table && d.cx.lua.ptr_eq(&cx.lua)).map(|d| d.value.clone())
+    external_data(env, ext).filter(|d| d.kind == HandleKind::Table && d.value.lua().ptr_eq(&cx.lua())).map(|d| d.value.clone())
 }
 
 /// What a trap works on: the context and table of its target.
 fn target_table<'a>(env: Env, target: Raw) -> Result<(&'a Rc<Context>, &'a RegRef), JsError> {
     let ext = env.get_named(target, c"_tableRef")?;
     match external_data(env, ext) {
-        Some(d) if d.kind == HandleKind::Table => Ok((&d.cx, &d.value)),
+        Some(d) if d.kind == HandleKind::Table => {
+            d.cx.check_handle(d.value.lua(), "table handle")?;
+            Ok((&d.cx, &d.value))
+        }
         _ => Err(JsError::type_error("Invalid Lua table reference")),
     }
 }
@@ -135,7 +138,7 @@ fn key_is(env: Env, key: Raw, name: &str) -> bool {
 fn read(cx: &Rc<Context>, table: &RegRef, key: Raw) -> Result<Raw, JsError> {
     let env = cx.env;
     env.with_string(key, |name| {
-        cx.lua.index_with(table, |s| push_key(s, name), |v| v.visit(&mut ToJs::new(cx)))?
+        cx.lua().index_with(table, |s| push_key(s, name), |v| v.visit(&mut ToJs::new(cx)))?
     })?
 }
 
@@ -149,7 +152,6 @@ unsafe extern "C" fn trap_get(env: sys::napi_env, info: sys::napi_callback_info)
             return env.get_named(target, c"_tableRef");
         }
         let (cx, table) = target_table(env, target)?;
-        cx.check_busy()?;
         read(cx, table, key)
     })
 }
@@ -161,10 +163,9 @@ unsafe extern "C" fn trap_set(env: sys::napi_env, info: sys::napi_callback_info)
             return Ok(env.boolean(true));
         }
         let (cx, table) = target_table(env, target)?;
-        cx.check_busy()?;
         let mut failure = None;
         let outcome = env.with_string(key, |name| {
-            cx.lua.assign_with(table, |s| {
+            cx.lua().assign_with(table, |s| {
                 push_key(s, name)?;
                 push_value(cx, s, value, 0).map_err(|e| {
                     failure = Some(e);
@@ -181,7 +182,7 @@ unsafe extern "C" fn trap_set(env: sys::napi_env, info: sys::napi_callback_info)
 }
 
 fn has(cx: &Rc<Context>, table: &RegRef, key: Raw) -> Result<bool, JsError> {
-    cx.env.with_string(key, |name| cx.lua.index_with(table, |s| push_key(s, name), |v| v.kind() != Kind::Nil))?.map_err(JsError::from)
+    cx.env.with_string(key, |name| cx.lua().index_with(table, |s| push_key(s, name), |v| v.kind() != Kind::Nil))?.map_err(JsError::from)
 }
 
 unsafe extern "C" fn trap_has(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
@@ -194,7 +195,6 @@ unsafe extern "C" fn trap_has(env: sys::napi_env, info: sys::napi_callback_info)
             return Ok(env.boolean(true));
         }
         let (cx, table) = target_table(env, target)?;
-        cx.check_busy()?;
         Ok(env.boolean(has(cx, table, key)?))
     })
 }
@@ -202,11 +202,10 @@ unsafe extern "C" fn trap_has(env: sys::napi_env, info: sys::napi_callback_info)
 unsafe extern "C" fn trap_own_keys(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
     trap(env, info, |env, a| {
         let (cx, table) = target_table(env, a[0])?;
-        cx.check_busy()?;
         let keys = env.array(0)?;
         let mut n = 0u32;
         let mut failure = None;
-        cx.lua.for_each_key(table, |k| {
+        cx.lua().for_each_key(table, |k| {
             let text = match k.kind() {
                 Kind::String => Some(k.as_bytes().unwrap_or_default().to_vec()),
                 Kind::Number => k.number_text().map(String::into_bytes),
@@ -238,7 +237,6 @@ unsafe extern "C" fn trap_descriptor(env: sys::napi_env, info: sys::napi_callbac
             return Ok(env.undefined());
         }
         let (cx, table) = target_table(env, target)?;
-        cx.check_busy()?;
         if !has(cx, table, key)? {
             return Ok(env.undefined());
         }

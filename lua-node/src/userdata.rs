@@ -76,7 +76,7 @@ pub fn set_userdata(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
         access.writable = flag(env, options, c"writable")?;
     }
     let id = cx.register_object(obj, access)?;
-    let result = env.with_string(name, |name| cx.lua.set_global_with(name, |stack| stack.push_host_object(id, access)))?;
+    let result = env.with_string(name, |name| cx.lua().set_global_with(name, |stack| stack.push_host_object(id, access)))?;
     result?;
     Ok(env.undefined())
 }

@@ -3,6 +3,8 @@
 ** function the embedding installs (NULL: nothing to do), so lua-sys needs
 ** nothing from the crates above it.
 */
+#include <string.h>
+
 #include "lua.h"
 
 void (*lua_native_resume_hook)(lua_State *L) = 0;
@@ -23,5 +25,32 @@ void lua_native_match_step(lua_State *L) {
     void (*hook)(lua_State *) = lua_native_match_hook;
     lua_native_match_steps = 0;
     if (hook) hook(L);
+  }
+}
+
+/*
+** lstrlib.c's lmemfind (plain string.find), with each comparison charged to
+** the match budget in proportion to the bytes it compares.
+*/
+const char *lua_native_lmemfind(lua_State *L, const char *s1, size_t l1,
+                                const char *s2, size_t l2) {
+  if (l2 == 0) return s1;  /* empty strings are everywhere */
+  else if (l2 > l1) return NULL;  /* avoids a negative 'l1' */
+  else {
+    const char *init;  /* to search for a '*s2' inside 's1' */
+    l2--;  /* 1st char will be checked by 'memchr' */
+    l1 = l1 - l2;  /* 's2' cannot be found after that */
+    while (l1 > 0 && (init = (const char *)memchr(s1, *s2, l1)) != NULL) {
+      size_t work = 1 + l2 / 256;
+      while (work-- > 0) lua_native_match_step(L);
+      init++;  /* 1st char is already checked */
+      if (memcmp(init, s2 + 1, l2) == 0)
+        return init - 1;
+      else {  /* correct 'l1' and 's1' to try again */
+        l1 -= (size_t)(init - s1);
+        s1 = init;
+      }
+    }
+    return NULL;  /* not found */
   }
 }

@@ -11,8 +11,11 @@
 #ifndef lua_native_user_h
 #define lua_native_user_h
 
+#include <stddef.h>
+
 void lua_native_on_resume(lua_State *L);
 void lua_native_match_step(lua_State *L);
+const char *lua_native_lmemfind(lua_State *L, const char *s1, size_t l1, const char *s2, size_t l2);
 
 #define luai_userstateresume(L,n)	lua_native_on_resume(L)
 

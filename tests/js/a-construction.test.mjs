@@ -18,13 +18,21 @@ test('A1 new init() with no arguments gives a working bare context', () => {
   assert.equal(c.execute_script('return 1 + 2'), 3);
 });
 
-test('A1 (spec 1.1) module shape: default export has init, a class named LuaContext', () => {
-  assert.deepEqual(Object.keys(lua_native), ['init']);
+// The seed's module had only `init`; the final API adds `createSharedTable`
+// (EVOLUTION.md A9), and the prototype gained the methods of Part A.
+test('A1 (spec 1.1) module shape: default export has init (a class named LuaContext) and createSharedTable', () => {
+  assert.deepEqual(Object.keys(lua_native), ['init', 'createSharedTable']);
   assert.equal(typeof lua_native.init, 'function');
+  assert.equal(typeof lua_native.createSharedTable, 'function');
   assert.equal(lua_native.init.name, 'LuaContext');
   const c = new lua_native.init();
   assert.ok(c instanceof lua_native.init);
-  for (const m of ['execute_script', 'execute_file', 'set_global', 'get_global']) {
+  const seed = ['execute_script', 'execute_file', 'set_global', 'get_global', 'set_userdata', 'set_metatable',
+    'create_coroutine', 'resume', 'execute_script_async', 'execute_file_async', 'is_busy', 'add_search_path',
+    'register_module', 'compile', 'compile_file', 'load_bytecode'];
+  const later = ['get_memory_usage', 'set_hook', 'remove_hook', 'gc', 'reset', 'info', 'dispose'];
+  assert.deepEqual(Object.getOwnPropertyNames(lua_native.init.prototype).sort(), [...seed, ...later, 'constructor'].sort());
+  for (const m of [...seed, ...later]) {
     assert.equal(typeof lua_native.init.prototype[m], 'function', m);
   }
 });

@@ -1,0 +1,111 @@
+//! Dotted-path globals: `a.b.c` as a walk through tables.
+
+use std::ffi::c_int;
+
+use lua_sys::*;
+
+use crate::error::{Error, Result};
+use crate::lua::Lua;
+use crate::protect::protect;
+use crate::stack::{Stack, StackValue};
+
+/// Splits `a.b.c`; an empty segment (leading, trailing or doubled dot) is an error.
+pub fn split_path(name: &[u8]) -> Result<Vec<&[u8]>> {
+    let segments: Vec<&[u8]> = name.split(|&b| b == b'.').collect();
+    if segments.iter().any(|s| s.is_empty()) {
+        return Err(Error::api(format!(
+            "Invalid global path '{}': path segments must be non-empty (no leading, trailing, or doubled dots)",
+            String::from_utf8_lossy(name)
+        )));
+    }
+    Ok(segments)
+}
+
+/// Pushes `segments[..n]` as strings, in order, for the protected walks.
+fn push_segments(stack: &Stack<'_>, segments: &[&[u8]]) -> Result<()> {
+    stack.reserve(segments.len() + 4)?;
+    for s in segments {
+        stack.push_bytes(s)?;
+    }
+    Ok(())
+}
+
+impl Lua {
+    /// `a.b.c = value` (the value `push` pushes): missing tables on the way
+    /// are created; `__index` / `__newindex` run on the way.
+    pub fn set_path_with(&self, segments: &[&[u8]], push: impl FnOnce(&Stack<'_>) -> Result<()>) -> Result<()> {
+        self.with_stack(|stack| {
+            push_segments(stack, segments)?;
+            stack.reserve(4)?;
+            push(stack)?;
+            let n = segments.len() as c_int;
+            let bad = std::cell::Cell::new(0 as c_int);
+            let slot = &bad;
+            // SAFETY: arguments 1..n are the segments, n+1 the value; every hop
+            // may run metamethods or allocate, so the whole walk is protected.
+            unsafe {
+                protect(stack.l, n + 1, 0, move |l| {
+                    lua_pushglobaltable(l);
+                    for i in 1..n {
+                        lua_pushvalue(l, i);
+                        let t = lua_gettable(l, -2);
+                        if t == LUA_TNIL as c_int {
+                            lua_settop(l, -2);
+                            lua_createtable(l, 0, 0);
+                            lua_pushvalue(l, i);
+                            lua_pushvalue(l, -2);
+                            lua_settable(l, -4);
+                        } else if t != LUA_TTABLE as c_int {
+                            slot.set(i);
+                            return 0;
+                        }
+                        lua_rotate(l, -2, -1);
+                        lua_settop(l, -2);
+                    }
+                    lua_pushvalue(l, n);
+                    lua_pushvalue(l, n + 1);
+                    lua_settable(l, -3);
+                    0
+                })?;
+            }
+            match bad.get() {
+                0 => Ok(()),
+                i => Err(Error::api(format!(
+                    "cannot set global path: intermediate '{}' is a {}, not a table",
+                    String::from_utf8_lossy(segments[i as usize - 1]),
+                    self.path_type(&segments[..i as usize])?
+                ))),
+            }
+        })
+    }
+
+    /// Reads `a.b.c`; a nil anywhere on the way reads as nil.
+    pub fn get_path_with<R>(&self, segments: &[&[u8]], read: impl FnOnce(StackValue<'_>) -> R) -> Result<R> {
+        self.with_stack(|stack| {
+            push_segments(stack, segments)?;
+            let n = segments.len() as c_int;
+            // SAFETY: arguments 1..n are the segments; hops run metamethods.
+            unsafe {
+                protect(stack.l, n, 1, move |l| {
+                    lua_pushglobaltable(l);
+                    for i in 1..=n {
+                        lua_pushvalue(l, i);
+                        let t = lua_gettable(l, -2);
+                        if t == LUA_TNIL as c_int {
+                            return 1;
+                        }
+                        lua_rotate(l, -2, -1);
+                        lua_settop(l, -2);
+                    }
+                    1
+                })?;
+            }
+            Ok(read(stack.value(-1)))
+        })
+    }
+
+    /// The type name of the value at a path (for messages).
+    fn path_type(&self, segments: &[&[u8]]) -> Result<String> {
+        self.get_path_with(segments, |v| v.kind().name().to_string())
+    }
+}

@@ -1,0 +1,178 @@
+//! Operational control: `gc()`, `reset()`, `info()`, `dispose()`.
+
+use std::rc::Rc;
+
+use lua_core::{GcCommand, GcParam, GcResult, Lua, MAX_GC_PARAM};
+use napi::sys::ValueType;
+
+use crate::context::Context;
+use crate::error::{JsError, BUSY, BUSY_MESSAGE, DISPOSED};
+use crate::glue::Args;
+use crate::js::Raw;
+
+/// `<op> is unavailable: the Lua context has been closed`.
+fn check_open(cx: &Context, op: &str) -> Result<(), JsError> {
+    if cx.disposed.get() {
+        return Err(JsError::error(format!("{op} is unavailable: the Lua context has been closed"), DISPOSED));
+    }
+    Ok(())
+}
+
+pub fn gc(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
+    cx.check_busy()?;
+    let env = cx.env;
+    let command = args.get(env, 0);
+    if env.type_of(command) != ValueType::napi_string {
+        return Err(JsError::type_error("gc(command) requires a command string (e.g. 'collect', 'count')"));
+    }
+    let name = env.string_value(command)?;
+    let command = match name.as_str() {
+        "collect" => GcCommand::Collect,
+        "stop" => GcCommand::Stop,
+        "restart" => GcCommand::Restart,
+        "count" => GcCommand::Count,
+        "isrunning" => GcCommand::IsRunning,
+        "incremental" => GcCommand::Incremental,
+        "generational" => GcCommand::Generational,
+        "step" => {
+            let size = args.get(env, 1);
+            match env.type_of(size) {
+                ValueType::napi_undefined => GcCommand::Step(0),
+                ValueType::napi_number => {
+                    let n = env.get_number(size);
+                    if n.is_nan() || n < 0.0 {
+                        return Err(JsError::range_error("gc('step', stepSize): stepSize must be non-negative"));
+                    }
+                    GcCommand::Step(n.min(usize::MAX as f64) as usize)
+                }
+                _ => return Err(JsError::type_error("gc('step', stepSize): stepSize must be a number")),
+            }
+        }
+        "param" => {
+            let pname = args.get(env, 1);
+            if env.type_of(pname) != ValueType::napi_string {
+                return Err(JsError::type_error("gc('param', name, value?) requires a parameter name string"));
+            }
+            let pname = env.string_value(pname)?;
+            let param = GcParam::from_name(&pname)
+                .ok_or_else(|| JsError::error(format!("Unknown GC parameter: '{pname}'"), "LUA_INVALID_ARGUMENT"))?;
+            let value = args.get(env, 2);
+            let value = match env.type_of(value) {
+                ValueType::napi_undefined => None,
+                ValueType::napi_number => {
+                    let n = env.get_number(value);
+                    if !(0.0..=MAX_GC_PARAM as f64).contains(&n) {
+                        return Err(JsError::range_error(format!("gc('param', name, value): value must be between 0 and {MAX_GC_PARAM}")));
+                    }
+                    Some(n as u32)
+                }
+                _ => return Err(JsError::type_error("gc('param', name, value): value must be a number")),
+            };
+            GcCommand::Param(param, value)
+        }
+        other => return Err(JsError::error(format!("Unknown GC command: '{other}'"), "LUA_INVALID_ARGUMENT")),
+    };
+    let result = cx.lua().gc(command).map_err(|e| match e {
+        lua_core::Error::Api { .. } => JsError::error(format!("gc('{name}') is not available while a collection is in progress"), "LUA_GC_BUSY"),
+        other => other.into(),
+    })?;
+    Ok(match result {
+        GcResult::None => env.undefined(),
+        GcResult::Count(kb) => env.number(kb)?,
+        GcResult::Bool(b) => env.boolean(b),
+        GcResult::Mode(m) => env.str(m)?,
+        GcResult::Number(n) => env.number(n as f64)?,
+    })
+}
+
+pub fn reset(cx: &Rc<Context>, _args: &Args) -> Result<Raw, JsError> {
+    check_open(cx, "reset()")?;
+    if cx.busy.get() {
+        return Err(JsError::error(BUSY_MESSAGE, BUSY));
+    }
+    if cx.lua().is_executing() {
+        return Err(JsError::error(
+            "reset() cannot be called while Lua is executing (from inside a host callback, metamethod, or __gc finalizer)",
+            "LUA_RESET_REFUSED",
+        ));
+    }
+    let options = cx.replay.borrow().options.clone();
+    let fresh = Lua::with_options(options).map_err(|e| JsError::error(format!("reset failed: {}", e.message()), "LUA_RESET_FAILED"))?;
+    cx.replace_state(fresh);
+    replay(cx)?;
+    Ok(cx.env.undefined())
+}
+
+/// Re-applies, in constructor order, what a fresh state inherits.
+fn replay(cx: &Rc<Context>) -> Result<(), JsError> {
+    let env = cx.env;
+    let (callbacks, paths, hook, shared) = {
+        let r = cx.replay.borrow();
+        (r.callbacks, r.search_paths.clone(), r.hook.clone(), r.shared.iter().map(|(n, s)| (n.clone(), *s)).collect::<Vec<_>>())
+    };
+    let lua = cx.lua();
+    for path in paths {
+        let _ = lua.append_package_path(&path)?;
+    }
+    if let Some(callbacks) = callbacks {
+        crate::methods::install_callbacks(cx, env.deref(callbacks)?)?;
+    }
+    if let Some((slot, mask)) = hook {
+        crate::hooks::install(cx, slot, mask);
+    }
+    for (name, table) in shared {
+        let value = crate::shared::value_of(env, env.deref(table)?)?;
+        crate::methods::set_global_value(cx, &name, value)?;
+    }
+    Ok(())
+}
+
+pub fn dispose(cx: &Rc<Context>, _args: &Args) -> Result<Raw, JsError> {
+    if cx.disposed.get() {
+        return Ok(cx.env.undefined());
+    }
+    if cx.busy.get() {
+        return Err(JsError::error(BUSY_MESSAGE, BUSY));
+    }
+    if cx.lua().is_executing() {
+        return Err(JsError::error(
+            "dispose() cannot be called while Lua is executing (from inside a host callback, metamethod, or __gc finalizer)",
+            "LUA_DISPOSE_REFUSED",
+        ));
+    }
+    cx.close();
+    Ok(cx.env.undefined())
+}
+
+pub fn info(cx: &Rc<Context>, _args: &Args) -> Result<Raw, JsError> {
+    check_open(cx, "info()")?;
+    cx.check_busy()?;
+    let env = cx.env;
+    let lua = cx.lua();
+    let out = env.object()?;
+    env.set_named(out, c"version", env.str(lua_core::LUA_VERSION)?)?;
+    env.set_named(out, c"release", env.str(lua_core::LUA_RELEASE)?)?;
+    env.set_named(out, c"versionNumber", env.number(lua_core::LUA_VERSION_NUM as f64)?)?;
+    let bytes = lua.memory_used() as f64;
+    env.set_named(out, c"memoryBytes", env.number(bytes)?)?;
+    env.set_named(out, c"memoryKB", env.number(bytes / 1024.0)?)?;
+    env.set_named(out, c"memoryLimit", env.number(lua.memory_limit() as f64)?)?;
+    env.set_named(out, c"maxInstructions", env.number(lua.instruction_limit() as f64)?)?;
+    env.set_named(out, c"timeout", env.number(lua.timeout().map_or(0.0, |t| t.as_millis() as f64))?)?;
+    let names: Vec<&str> = lua.libraries().names().collect();
+    let libraries = env.array(names.len())?;
+    for (i, name) in names.iter().enumerate() {
+        env.set_element(libraries, i as u32, env.str(name)?)?;
+    }
+    env.set_named(out, c"libraries", libraries)?;
+    let refs = cx.binding_refs();
+    let binding = env.object()?;
+    let mut total = 0usize;
+    for (name, n) in refs {
+        total += n;
+        env.set_named(binding, name, env.number(n as f64)?)?;
+    }
+    env.set_named(binding, c"total", env.number(total as f64)?)?;
+    env.set_named(out, c"bindingRefs", binding)?;
+    Ok(out)
+}
