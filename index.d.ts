@@ -49,12 +49,87 @@ export interface LuaCallbacks {
 /** The ten standard libraries. */
 export type LuaLibrary = 'base' | 'package' | 'coroutine' | 'table' | 'io' | 'os' | 'string' | 'math' | 'utf8' | 'debug';
 
-/** `'all'`: every library. `'safe'`: all but io, os and debug. */
-export type LuaLibraryPreset = 'all' | 'safe';
+/**
+ * `'all'`: every library. `'safe'`: all but io, os and debug, and scripts can
+ * load neither native code nor binary chunks. `'sandbox'`: `'safe'` without
+ * `package`, `loadfile` and `dofile` (no filesystem at all).
+ */
+export type LuaLibraryPreset = 'all' | 'safe' | 'sandbox';
 
 export interface LuaInitOptions {
   /** Which standard libraries to open. Omitted: none at all (a bare state). */
   libraries?: LuaLibrary[] | LuaLibraryPreset;
+  /** Most bytes the state may hold (0 or omitted: no limit). */
+  maxMemory?: number;
+  /** Most VM instructions one call from JavaScript may run (0 or omitted: no limit). */
+  maxInstructions?: number;
+  /** Longest one call from JavaScript may run, in milliseconds (0 or omitted: no limit). */
+  timeout?: number;
+  /** Shared tables to publish into this context, by global name. */
+  shared?: Record<string, SharedTable>;
+}
+
+/** Options of `compile` and `compile_file` (`chunkName` is ignored by `compile_file`). */
+export interface CompileOptions {
+  stripDebug?: boolean;
+  chunkName?: string;
+}
+
+/** How Lua may touch an object given to `set_userdata`; neither: an opaque handle. */
+export interface UserdataOptions {
+  readable?: boolean;
+  writable?: boolean;
+}
+
+/** Entries of a metatable: JS functions become metamethods, other values are copied. */
+export type MetatableDefinition = Record<string, LuaCallback | LuaValue | object>;
+
+/** The result of `resume`. */
+export interface CoroutineResult {
+  status: 'suspended' | 'dead';
+  values: LuaValue[];
+  error?: string;
+}
+
+export type LuaHookEvent = 'call' | 'tail call' | 'return' | 'line' | 'count';
+export type LuaHookCallback = (event: LuaHookEvent, line: number, name: string) => void;
+export interface HookOptions {
+  call?: boolean;
+  return?: boolean;
+  line?: boolean;
+  count?: number;
+}
+
+export type LuaGCMode = 'incremental' | 'generational';
+export type LuaGCParam = 'minormul' | 'majorminor' | 'minormajor' | 'pause' | 'stepmul' | 'stepsize';
+
+export interface LuaStateInfo {
+  version: string;
+  release: string;
+  versionNumber: number;
+  memoryBytes: number;
+  memoryKB: number;
+  memoryLimit: number;
+  maxInstructions: number;
+  timeout: number;
+  libraries: LuaLibrary[];
+  bindingRefs: {
+    callbacks: number;
+    userdata: number;
+    sharedTables: number;
+    handlers: number;
+    callbacksObject: number;
+    total: number;
+  };
+}
+
+/** One JavaScript value published to several contexts (copies, not shared memory). */
+export interface SharedTable {
+  get(key: string): any;
+  /** Sets a key and pushes the whole value to every subscribed context. */
+  set(key: string, value: LuaValue | object): void;
+  /** Pushes the value again (after mutating it directly). */
+  sync(): void;
 }
 
 /** Every error thrown carries a stable code besides the spec's message. */
@@ -67,6 +142,11 @@ export interface LuaError extends Error {
     | 'LUA_CONVERSION'
     | 'LUA_INVALID_ARGUMENT'
     | 'LUA_BUSY'
+    | 'LUA_INSTRUCTION_LIMIT'
+    | 'LUA_TIMEOUT'
+    | 'LUA_DISPOSED'
+    | 'LUA_STALE_HANDLE'
+    | 'LUA_PACKAGE'
     | 'LUA_INTERNAL'
     | string;
   /** Lua's stack traceback, when the error was raised by running Lua code. */
@@ -80,8 +160,46 @@ export interface LuaContext {
   execute_file<T extends LuaValue | LuaValue[] = LuaValue>(filepath: string): T;
   /** Sets a global; a function becomes callable from Lua. */
   set_global(name: string, value: LuaValue | LuaCallback | object): void;
-  /** Reads a global (`null` when unset). */
+  /** Reads a global (`null` when unset). A dotted name reads a path (`a.b.c`). */
   get_global<T extends LuaValue = LuaValue>(name: string): T;
+  /** Gives Lua a handle to `value` (by reference); see `UserdataOptions`. */
+  set_userdata(name: string, value: object, options?: UserdataOptions): void;
+  /** Replaces the metatable of the global table `name`. */
+  set_metatable(name: string, metatable: MetatableDefinition): void;
+  /** Runs `script`, which must return a function, and makes a coroutine of it. */
+  create_coroutine(script: string): LuaCoroutine;
+  /** Resumes a coroutine; Lua-side failures are reported in `error`, never thrown. */
+  resume(coroutine: LuaCoroutine, ...args: any[]): CoroutineResult;
+  /** Runs a script on the libuv thread pool; JS callbacks are refused meanwhile. */
+  execute_script_async<T extends LuaValue | LuaValue[] = LuaValue>(script: string): Promise<T>;
+  execute_file_async<T extends LuaValue | LuaValue[] = LuaValue>(filepath: string): Promise<T>;
+  /** Whether an async run is in flight (then every other method throws). */
+  is_busy(): boolean;
+  /** Appends a `?` template to `package.path`. */
+  add_search_path(path: string): void;
+  /** Makes `require(name)` return a table built from `module`. */
+  register_module(name: string, module: object): void;
+  /** Compiles (does not run) source to bytecode. */
+  compile(script: string, options?: CompileOptions): Buffer;
+  compile_file(filepath: string, options?: CompileOptions): Buffer;
+  /** Runs precompiled bytecode (binary chunks only). */
+  load_bytecode<T extends LuaValue | LuaValue[] = LuaValue>(bytecode: Uint8Array, chunkName?: string): T;
+  /** Bytes the state holds, as its allocator counts them. */
+  get_memory_usage(): number;
+  /** Sets the debug hook (one per context); limits stay in force. */
+  set_hook(callback: LuaHookCallback, options: HookOptions): void;
+  remove_hook(): void;
+  gc(command: 'collect' | 'stop' | 'restart'): void;
+  gc(command: 'count'): number;
+  gc(command: 'isrunning'): boolean;
+  gc(command: 'step', stepSize?: number): boolean;
+  gc(command: 'incremental' | 'generational'): LuaGCMode;
+  gc(command: 'param', name: LuaGCParam, value?: number): number;
+  /** A fresh state with the same options; constructor callbacks, search paths, hook and shared tables are replayed. */
+  reset(): void;
+  info(): LuaStateInfo;
+  /** Closes the state now; every later call and every handle refuses. */
+  dispose(): void;
 }
 
 export interface LuaContextConstructor {
@@ -91,8 +209,10 @@ export interface LuaContextConstructor {
 
 export interface LuaNative {
   init: LuaContextConstructor;
+  createSharedTable(initial?: Record<string, any> | any[]): SharedTable;
 }
 
 export declare const init: LuaContextConstructor;
+export declare function createSharedTable(initial?: Record<string, any> | any[]): SharedTable;
 declare const lua_native: LuaNative;
 export default lua_native;

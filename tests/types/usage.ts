@@ -1,6 +1,6 @@
 // Compiled with `tsc --noEmit` by the test command: the declarations must
 // accept ordinary use of the API and reject misuse.
-import lua_native, { init, type LuaContext, type LuaError, type LuaInitOptions, type LuaFunction } from 'lua-native';
+import lua_native, { init, createSharedTable, type LuaContext, type LuaError, type LuaInitOptions, type LuaFunction, type CoroutineResult, type LuaStateInfo } from 'lua-native';
 
 const options: LuaInitOptions = { libraries: ['base', 'string', 'math'] };
 const ctx: LuaContext = new lua_native.init({ add: (a: number, b: number) => a + b, limit: 10 }, options);
@@ -25,6 +25,28 @@ try {
   void tb;
 }
 
+const shared = createSharedTable({ level: 1 });
+const sandboxed = new init({}, { libraries: 'sandbox', maxMemory: 1 << 20, maxInstructions: 1e6, timeout: 100, shared: { cfg: shared } });
+shared.set('level', 2);
+sandboxed.set_userdata('player', { score: 1 }, { readable: true, writable: true });
+sandboxed.set_metatable('t', { __index: (_t: unknown, k: string) => k, __call: () => 1 });
+const co = sandboxed.create_coroutine('return function(a) return coroutine.yield(a) end');
+const r: CoroutineResult = sandboxed.resume(co, 1);
+const status: 'suspended' | 'dead' = r.status;
+const kb: number = sandboxed.gc('count');
+const mode: 'incremental' | 'generational' = sandboxed.gc('generational');
+const info: LuaStateInfo = sandboxed.info();
+const bc: Buffer = sandboxed.compile('return 1', { stripDebug: true });
+sandboxed.load_bytecode(bc);
+sandboxed.set_hook((event, line, name) => void [event, line, name], { line: true });
+sandboxed.remove_hook();
+const pending: Promise<number> = sandboxed.execute_script_async<number>('return 1');
+sandboxed.reset();
+sandboxed.dispose();
+void [status, kb, mode, info, pending];
+
+// @ts-expect-error gc commands are checked
+sandboxed.gc('defrag');
 // @ts-expect-error the library names are checked
 new init({}, { libraries: ['Math'] });
 // @ts-expect-error scripts are strings
