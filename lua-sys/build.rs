@@ -56,13 +56,32 @@ const LSTRLIB_PATCH: &[(&str, &str)] = &[
     ),
 ];
 
-fn patched_lstrlib(lua_dir: &Path, out: &Path) -> PathBuf {
-    let mut text = fs::read_to_string(lua_dir.join("lstrlib.c")).unwrap();
-    for (anchor, replacement) in LSTRLIB_PATCH {
-        assert_eq!(text.matches(anchor).count(), 1, "lstrlib.c changed: the lua-sys patch anchor is not found exactly once");
+/// Two places where stock Lua runs Lua code with debug hooks switched off, so
+/// that no instruction limit or timeout could stop a script there:
+/// * `luaG_errormsg` (ldebug.c) calls an `xpcall` message handler with hooks
+///   still off when the error was raised by a hook, so a handler that loops
+///   would run for ever. Once a limit has tripped, the patch skips message
+///   handlers: the limit's error goes straight to the enclosing `pcall`.
+/// * `GCTM` (lgc.c) turns hooks off while a `__gc` finalizer runs. The patch
+///   leaves them on, so the limits reach finalizers too (an error there is a
+///   warning, as for any failing finalizer).
+const LDEBUG_PATCH: &[(&str, &str)] = &[(
+    "  if (L->errfunc != 0) {  /* is there an error handling function? */",
+    "  if (L->errfunc != 0 && !lua_native_handlers_blocked(L)) {  /* lua-sys: no handlers after a limit tripped */",
+)];
+const LGC_PATCH: &[(&str, &str)] = &[(
+    "    L->allowhook = 0;  /* stop debug hooks during GC metamethod */",
+    "    /* lua-sys: debug hooks stay on during GC metamethods, so that limits can stop a finalizer */",
+)];
+
+/// Writes `file` from `vendor/` with `patch` applied into `out`, and returns its path.
+fn patched(lua_dir: &Path, out: &Path, file: &str, patch: &[(&str, &str)]) -> PathBuf {
+    let mut text = fs::read_to_string(lua_dir.join(file)).unwrap();
+    for (anchor, replacement) in patch {
+        assert_eq!(text.matches(anchor).count(), 1, "{file} changed: a lua-sys patch anchor is not found exactly once");
         text = text.replacen(anchor, replacement, 1);
     }
-    let path = out.join("lstrlib.c");
+    let path = out.join(file);
     fs::write(&path, text).unwrap();
     path
 }
@@ -86,10 +105,12 @@ fn compile_lua(lua_dir: &Path, target_os: &str) {
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "c"))
         // The stand-alone interpreter and compiler have their own main().
-        .filter(|p| !matches!(p.file_name().and_then(|n| n.to_str()), Some("lua.c" | "luac.c" | "onelua.c" | "lstrlib.c")))
+        .filter(|p| !matches!(p.file_name().and_then(|n| n.to_str()), Some("lua.c" | "luac.c" | "onelua.c" | "lstrlib.c" | "ldebug.c" | "lgc.c")))
         .collect();
     sources.sort();
-    sources.push(patched_lstrlib(lua_dir, &out));
+    sources.push(patched(lua_dir, &out, "lstrlib.c", LSTRLIB_PATCH));
+    sources.push(patched(lua_dir, &out, "ldebug.c", LDEBUG_PATCH));
+    sources.push(patched(lua_dir, &out, "lgc.c", LGC_PATCH));
     sources.push(csrc.join("lua_native_hooks.c"));
     println!("cargo:rerun-if-changed={}", csrc.display());
     build.files(&sources).compile("lua5.5");
@@ -99,7 +120,10 @@ fn generate_bindings(lua_dir: &Path, out: &Path) {
     let bindings = bindgen::Builder::default()
         .header_contents("wrapper.h", "#include \"lua.h\"\n#include \"lauxlib.h\"\n#include \"lualib.h\"\n")
         .clang_arg(format!("-I{}", lua_dir.display()))
-        .header_contents("hooks.h", "#include \"lua.h\"\nextern void (*lua_native_resume_hook)(lua_State *L);\nextern void (*lua_native_match_hook)(lua_State *L);\n")
+        .header_contents(
+            "hooks.h",
+            "#include \"lua.h\"\nextern void (*lua_native_resume_hook)(lua_State *L);\nextern void (*lua_native_match_hook)(lua_State *L);\nextern int (*lua_native_handlers_hook)(lua_State *L);\n",
+        )
         .allowlist_function("lua_.*|luaL_.*|luaopen_.*")
         .allowlist_type("lua_.*|luaL_.*")
         .allowlist_var("LUA_.*|LUAL_.*|lua_native_.*")

@@ -15,6 +15,9 @@
 //! * Pattern matching, which runs inside C, checks the same budget every
 //!   1024 steps (lua-sys's patched `lstrlib.c`), each step counting as one
 //!   instruction.
+//! * Message handlers are skipped once a limit has tripped, and finalizers run
+//!   with hooks on (lua-sys's patched `ldebug.c` and `lgc.c`), so neither an
+//!   `xpcall` handler nor a `__gc` can loop out of reach of the hook.
 
 use std::cell::{Cell, RefCell};
 use std::ffi::{c_int, CStr};
@@ -181,7 +184,15 @@ pub(crate) fn install_entry_points() {
     unsafe {
         lua_native_resume_hook = Some(on_resume);
         lua_native_match_hook = Some(on_match_steps);
+        lua_native_handlers_hook = Some(handlers_blocked);
     }
+}
+
+/// Asked before Lua runs a message handler: none may run once a limit has
+/// tripped (a handler could otherwise loop with hooks off).
+unsafe extern "C" fn handlers_blocked(l: *mut lua_State) -> c_int {
+    // SAFETY: called from luaG_errormsg on a thread of one of our states.
+    unsafe { Runtime::from_state(l) }.limits().tripped().is_some() as c_int
 }
 
 unsafe extern "C" fn on_resume(l: *mut lua_State) {

@@ -259,3 +259,27 @@ fn timeout_stops_a_quadratic_plain_find() {
     // Ordinary plain finds still work.
     assert_eq!(lua.exec::<i64>("return (string.find('hello world', 'o w', 1, true))").unwrap(), 5);
 }
+
+#[test]
+fn limits_reach_message_handlers_and_finalizers() {
+    let lua = limited(1_000_000, 300);
+    for script in [
+        "xpcall(error, function() while true do end end)",
+        "xpcall(function() while true do end end, function() while true do end end)",
+        "setmetatable({}, {__gc = function() while true do end end}) collectgarbage() while true do end",
+        "do local x <close> = setmetatable({}, {__close = function() while true do end end}) end",
+    ] {
+        let start = std::time::Instant::now();
+        let e = lua.exec::<()>(script).unwrap_err();
+        assert!(matches!(e.code(), "LUA_INSTRUCTION_LIMIT" | "LUA_TIMEOUT"), "{script}: {}", e.message());
+        assert!(start.elapsed() < std::time::Duration::from_secs(3), "{script} took {:?}", start.elapsed());
+        assert_eq!(lua.exec::<i64>("return 2").unwrap(), 2);
+    }
+    // A finalizer that loops, collected later by an ordinary call, is stopped too.
+    let lua = limited(1_000_000, 300);
+    lua.exec::<()>("setmetatable({}, {__gc = function() while true do end end})").unwrap();
+    let start = std::time::Instant::now();
+    let _ = lua.exec::<()>("collectgarbage()");
+    assert!(start.elapsed() < std::time::Duration::from_secs(3));
+    assert_eq!(lua.exec::<i64>("return 3").unwrap(), 3);
+}

@@ -9,6 +9,12 @@
 
 void (*lua_native_resume_hook)(lua_State *L) = 0;
 void (*lua_native_match_hook)(lua_State *L) = 0;
+int (*lua_native_handlers_hook)(lua_State *L) = 0;
+
+int lua_native_handlers_blocked(lua_State *L) {
+  int (*hook)(lua_State *) = lua_native_handlers_hook;
+  return hook ? hook(L) : 0;
+}
 
 /* Pattern steps between two calls of the match hook. */
 #define LUA_NATIVE_MATCH_INTERVAL 1024

@@ -6,7 +6,9 @@
 **     hook was set still runs under the current hooks;
 **   - lua_native_match_step: called by lua-sys's copy of lstrlib.c at each
 **     step of pattern matching, so limits can stop a pattern that runs for
-**     a long time inside C (see lstrlib-interrupt in build.rs).
+**     a long time inside C;
+**   - lua_native_handlers_blocked: asked by lua-sys's copy of ldebug.c
+**     before it runs a message handler (see the patches in build.rs).
 */
 #ifndef lua_native_user_h
 #define lua_native_user_h
@@ -15,6 +17,7 @@
 
 void lua_native_on_resume(lua_State *L);
 void lua_native_match_step(lua_State *L);
+int lua_native_handlers_blocked(lua_State *L);
 const char *lua_native_lmemfind(lua_State *L, const char *s1, size_t l1, const char *s2, size_t l2);
 
 #define luai_userstateresume(L,n)	lua_native_on_resume(L)
