@@ -45,9 +45,31 @@ impl Lua {
         })
     }
 
+    /// Like [`Lua::create_function`] for a closure that is `Send`: the state
+    /// can still move to another thread afterwards ([`Lua::into_send`]).
+    pub fn create_send_function<F, R>(&self, f: F) -> Result<Function>
+    where
+        F: Fn(&Lua, MultiValue) -> Result<R> + Send + 'static,
+        R: IntoLuaMulti,
+    {
+        self.push_function_value(move |ctx: &CallContext<'_>| {
+            let args = (0..ctx.len()).map(|i| Value::from_lua(ctx.arg(i))).collect::<Result<Vec<_>>>()?;
+            let out = f(ctx.lua(), MultiValue(args))?;
+            out.push_multi(&ctx.stack()).map(|n| n as i32)
+        })
+    }
+
     /// Makes a Lua function from a closure that works on the call directly:
     /// reads arguments in place and pushes results itself.
     pub fn create_raw_function<F>(&self, f: F) -> Result<Function>
+    where
+        F: Fn(&CallContext<'_>) -> Result<i32> + 'static,
+    {
+        self.rt.thread_bound.set(true);
+        self.push_function_value(f)
+    }
+
+    fn push_function_value<F>(&self, f: F) -> Result<Function>
     where
         F: Fn(&CallContext<'_>) -> Result<i32> + 'static,
     {

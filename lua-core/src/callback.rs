@@ -129,7 +129,11 @@ unsafe extern "C" fn host_trampoline(l: *mut lua_State) -> c_int {
                 let ctx = CallContext { l, nargs, lua: &lua };
                 match catch_unwind(AssertUnwindSafe(|| f(&ctx))) {
                     Ok(Ok(n)) => Ok(n),
-                    Ok(Err(e)) => Err(into_message(e)),
+                    Ok(Err(e)) => {
+                        let message = into_message(e.clone());
+                        rt.stash_callback_error(message.clone(), e);
+                        Err(message)
+                    }
                     Err(panic) => Err(format!("Rust callback panicked: {}", panic_text(&*panic))),
                 }
             }
@@ -143,18 +147,7 @@ unsafe extern "C" fn host_trampoline(l: *mut lua_State) -> c_int {
 }
 
 fn into_message(e: Error) -> String {
-    match e {
-        Error::Runtime { message, .. }
-        | Error::Syntax { message }
-        | Error::Memory { message }
-        | Error::File { message }
-        | Error::InstructionLimit { message }
-        | Error::Timeout { message }
-        | Error::Conversion { message }
-        | Error::Callback { message }
-        | Error::Api { message }
-        | Error::Closed { message } => message,
-    }
+    e.message().to_string()
 }
 
 fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {

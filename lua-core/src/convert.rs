@@ -321,6 +321,22 @@ macro_rules! handles {
 }
 handles!(Table, Function, Thread);
 
+impl IntoLua for AnyUserData {
+    fn push_into(self, stack: &Stack<'_>) -> Result<()> {
+        stack.reserve(1)?;
+        stack.push_ref(&self.0)
+    }
+}
+
+impl FromLua for AnyUserData {
+    fn from_lua(v: StackValue<'_>) -> Result<Self> {
+        match Value::from_lua(v)? {
+            Value::UserData(u) => Ok(u),
+            _ => Err(mismatch("userdata", &v)),
+        }
+    }
+}
+
 impl<T: IntoLua> IntoLuaMulti for T {
     fn push_multi(self, stack: &Stack<'_>) -> Result<usize> {
         self.push_into(stack).map(|_| 1)

@@ -1,6 +1,7 @@
 //! One error type for everything that can go wrong, keeping Lua's own message.
 
 use std::fmt;
+use std::sync::Arc;
 
 /// The limit on nested containers when values are converted in either
 /// direction; the top value is depth 0.
@@ -11,7 +12,7 @@ pub const DEPTH_MESSAGE: &str = "Value nesting depth exceeds the maximum of 100 
 
 /// What went wrong. `message()` is always the text a user should see, exactly
 /// as Lua (or the API) produced it; `code()` is a stable machine-readable tag.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum Error {
     /// The chunk did not compile.
@@ -28,8 +29,11 @@ pub enum Error {
     Timeout { message: String },
     /// A value could not be converted (too deep, cyclic, wrong type).
     Conversion { message: String },
-    /// A Rust function called from Lua returned an error or panicked.
-    Callback { message: String },
+    /// A Rust function called from Lua returned an error (`cause`) or
+    /// panicked (no cause), and Lua code did not catch it.
+    Callback { message: String, cause: Option<Arc<Error>> },
+    /// An error from outside this crate, returned by a Rust callback.
+    External { message: String, source: Arc<dyn std::error::Error + Send + Sync>, },
     /// The API was used wrongly: bad argument, unknown library, empty path.
     Api { message: String },
     /// The state was closed (`Lua::close`) and can no longer be used.
@@ -56,6 +60,19 @@ impl Error {
         Error::conversion(DEPTH_MESSAGE)
     }
 
+    /// Wraps any error, for a Rust callback to return.
+    pub fn external(source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Error::External { message: source.to_string(), source: Arc::new(source) }
+    }
+
+    /// The error a Rust callback returned, when this one is its report.
+    pub fn cause(&self) -> Option<&Error> {
+        match self {
+            Error::Callback { cause, .. } => cause.as_deref(),
+            _ => None,
+        }
+    }
+
     /// The user-facing text.
     pub fn message(&self) -> &str {
         match self {
@@ -66,7 +83,8 @@ impl Error {
             | Error::InstructionLimit { message }
             | Error::Timeout { message }
             | Error::Conversion { message }
-            | Error::Callback { message }
+            | Error::Callback { message, .. }
+            | Error::External { message, .. }
             | Error::Api { message }
             | Error::Closed { message } => message,
         }
@@ -83,6 +101,7 @@ impl Error {
             Error::Timeout { .. } => "LUA_TIMEOUT",
             Error::Conversion { .. } => "LUA_CONVERSION",
             Error::Callback { .. } => "LUA_CALLBACK",
+            Error::External { .. } => "LUA_EXTERNAL",
             Error::Api { .. } => "LUA_API",
             Error::Closed { .. } => "LUA_DISPOSED",
         }
@@ -103,4 +122,12 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Callback { cause: Some(cause), .. } => Some(cause.as_ref()),
+            Error::External { source, .. } => Some(source.as_ref()),
+            _ => None,
+        }
+    }
+}

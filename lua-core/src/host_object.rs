@@ -97,6 +97,7 @@ pub(crate) unsafe fn install(l: *mut lua_State) {
 impl Lua {
     /// Installs what the host does for its objects (replacing any earlier host).
     pub fn set_host_objects(&self, host: Rc<dyn HostObjects>) {
+        self.rt.thread_bound.set(true);
         *self.rt.host_objects().host.borrow_mut() = Some(host);
     }
 }

@@ -19,6 +19,7 @@
 
 mod alloc;
 mod api;
+mod builder;
 mod bytecode;
 pub mod callback;
 mod detach;
@@ -34,9 +35,11 @@ mod path;
 mod protect;
 mod runtime;
 mod sandbox;
+mod send;
 mod stack;
 mod stdlib;
 mod thread;
+mod userdata;
 mod value;
 
 pub use lua_sys as ffi;
@@ -47,6 +50,7 @@ pub use convert::{FromLua, FromLuaMulti, IntoLua, IntoLuaMulti, MultiValue};
 pub use detach::{Detached, Kept};
 pub use error::{Error, Result, DEPTH_MESSAGE, MAX_DEPTH};
 pub use limits::{DebugHook, HookEvent, HookEventKind, HookMask, LimitKind};
+pub use builder::LuaBuilder;
 pub use lua::{ChunkMode, Lua, LuaOptions, Results};
 pub use runtime::RUNTIME_KEY;
 pub use stack::{Kind, Stack, StackValue, Visitor};
@@ -55,8 +59,10 @@ pub use path::split_path;
 pub use host_object::{Access, HostObjects};
 pub use package::PackageError;
 pub use sandbox::Seal;
+pub use send::SendLua;
 pub use stdlib::StdLib;
 pub use thread::{ResumeRefusal, Resumed};
+pub use userdata::{UserData, UserDataMethods};
 pub use value::{AnyUserData, Function, RegRef, Table, Thread, ThreadStatus, Value};
 
 /// `"Lua 5.5"`.

@@ -400,6 +400,7 @@ impl Lua {
 
     /// Sets the debug hook (replacing any earlier one). Limits stay in force.
     pub fn set_hook(&self, hook: DebugHook, mask: HookMask) {
+        self.rt.thread_bound.set(true);
         *self.rt.limits().user_hook.borrow_mut() = Some((hook, mask));
         self.rt.limits().user_count_acc.set(0);
         // SAFETY: main thread of our state.

@@ -105,7 +105,17 @@ pub(crate) unsafe fn pop_error(l: *mut lua_State, status: c_int) -> Error {
         LUA_ERRSYNTAX => Error::Syntax { message },
         LUA_ERRMEM => Error::Memory { message },
         s if s == LUA_ERRERR + 1 => Error::File { message },
-        _ => Error::Runtime { message, traceback: None },
+        _ => {
+            // SAFETY: as above.
+            let rt = unsafe { crate::runtime::Runtime::from_state(l) };
+            if let Some(cause) = rt.callback_error_for(&message) {
+                return Error::Callback { message, cause: Some(cause) };
+            }
+            if message.starts_with("Rust callback panicked: ") {
+                return Error::Callback { message, cause: None };
+            }
+            Error::Runtime { message, traceback: None }
+        }
     }
 }
 

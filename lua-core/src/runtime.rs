@@ -41,6 +41,11 @@ pub(crate) struct Runtime {
     staged: UnsafeCell<Vec<u8>>,
     /// The traceback taken by the message handler for the last failed call.
     traceback: RefCell<Option<String>>,
+    /// The last error a Rust callback returned, with the text Lua saw, so the
+    /// host can report it with its cause if it comes back uncaught.
+    callback_error: RefCell<Option<(String, std::sync::Arc<Error>)>>,
+    /// Set once something that may not be `Send` is stored in the state.
+    pub(crate) thread_bound: Cell<bool>,
     host_objects: crate::host_object::HostObjectTable,
     limits: crate::limits::LimitState,
     /// Set while the state is lent to another thread (see `detach`).
@@ -75,6 +80,8 @@ impl Runtime {
             closing: Cell::new(false),
             staged: UnsafeCell::new(Vec::new()),
             traceback: RefCell::new(None),
+            callback_error: RefCell::new(None),
+            thread_bound: Cell::new(false),
             host_objects: Default::default(),
             limits: Default::default(),
             off_thread: AtomicBool::new(false),
@@ -270,6 +277,18 @@ impl Runtime {
                     host.released(id);
                 }
             }
+        }
+    }
+
+    pub(crate) fn stash_callback_error(&self, message: String, e: Error) {
+        *self.callback_error.borrow_mut() = Some((message, std::sync::Arc::new(e)));
+    }
+
+    /// The callback error whose text is `message`, if that is what failed.
+    pub(crate) fn callback_error_for(&self, message: &str) -> Option<std::sync::Arc<Error>> {
+        match self.callback_error.borrow().as_ref() {
+            Some((m, e)) if m == message => Some(e.clone()),
+            _ => None,
         }
     }
 

@@ -100,6 +100,9 @@ impl From<lua_core::Error> for JsError {
     fn from(e: lua_core::Error) -> JsError {
         let code = match &e {
             lua_core::Error::Api { .. } => INVALID_ARGUMENT,
+            // From JavaScript, a callback's failure is a Lua runtime error
+            // whose text names the callback.
+            lua_core::Error::Callback { .. } => "LUA_RUNTIME",
             other => other.code(),
         };
         let traceback = e.traceback().map(str::to_owned);

@@ -1,0 +1,89 @@
+//! `Lua::builder()`: options and limits in one place.
+
+use std::time::Duration;
+
+use crate::error::{Error, Result};
+use crate::lua::{Lua, LuaOptions};
+use crate::sandbox::Seal;
+use crate::stdlib::StdLib;
+
+/// Builds a [`Lua`] state.
+///
+/// ```
+/// use lua_core::{Lua, StdLib};
+/// use std::time::Duration;
+///
+/// let lua = Lua::builder()
+///     .preset("safe")?
+///     .memory_limit(8 << 20)
+///     .instruction_limit(10_000_000)
+///     .timeout(Duration::from_millis(250))
+///     .build()?;
+/// assert_eq!(lua.exec::<i64>("return #string.rep('x', 10)")?, 10);
+/// let e = lua.exec::<()>("while true do end").unwrap_err();
+/// assert_eq!(e.code(), "LUA_INSTRUCTION_LIMIT");
+/// # Ok::<(), lua_core::Error>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+#[must_use]
+pub struct LuaBuilder {
+    options: LuaOptions,
+}
+
+impl Lua {
+    /// Starts building a state: bare, with no limits, until told otherwise.
+    pub fn builder() -> LuaBuilder {
+        LuaBuilder::default()
+    }
+}
+
+impl LuaBuilder {
+    /// Opens these libraries (see [`StdLib`]), with no seal.
+    pub fn libraries(mut self, libraries: StdLib) -> Self {
+        self.options.libraries = libraries;
+        self
+    }
+
+    /// Uses a preset: `"all"`, `"safe"` (no native code or binary chunks from
+    /// scripts) or `"sandbox"` (no filesystem either).
+    pub fn preset(mut self, name: &str) -> Result<Self> {
+        let (libraries, seal) = StdLib::preset(name).ok_or_else(|| Error::api(format!("Unknown preset: '{name}'")))?;
+        self.options.libraries = libraries;
+        self.options.seal = seal;
+        Ok(self)
+    }
+
+    /// Closes doors beyond the library choice (see [`Seal`]).
+    pub fn seal(mut self, seal: Seal) -> Self {
+        self.options.seal = seal;
+        self
+    }
+
+    /// The most bytes the state may hold (0: no limit).
+    pub fn memory_limit(mut self, bytes: usize) -> Self {
+        self.options.memory_limit = bytes;
+        self
+    }
+
+    /// The most VM instructions one call from the host may run (0: no limit).
+    pub fn instruction_limit(mut self, max: u64) -> Self {
+        self.options.max_instructions = max;
+        self
+    }
+
+    /// The longest one call from the host may run.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// The options gathered so far.
+    pub fn options(&self) -> &LuaOptions {
+        &self.options
+    }
+
+    /// Creates the state.
+    pub fn build(self) -> Result<Lua> {
+        Lua::with_options(self.options)
+    }
+}
