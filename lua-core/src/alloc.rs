@@ -17,7 +17,7 @@ extern "C" {
 /// its owner. Lives in a `Box` owned by the runtime so its address is stable,
 /// and is dropped only after `lua_close`, which still frees through it.
 #[derive(Debug, Default)]
-pub struct Allocator {
+pub(crate) struct Allocator {
     used: Cell<usize>,
     limit: Cell<usize>,
     peak: Cell<usize>,

@@ -22,6 +22,7 @@ mod api;
 mod builder;
 mod bytecode;
 pub mod callback;
+#[cfg(feature = "host-binding")]
 mod detach;
 mod convert;
 mod error;
@@ -42,11 +43,9 @@ mod thread;
 mod userdata;
 mod value;
 
-pub use lua_sys as ffi;
-
-pub use alloc::Allocator;
 pub use callback::CallContext;
 pub use convert::{FromLua, FromLuaMulti, IntoLua, IntoLuaMulti, MultiValue};
+#[cfg(feature = "host-binding")]
 pub use detach::{Detached, Kept};
 pub use error::{Error, Result, DEPTH_MESSAGE, MAX_DEPTH};
 pub use limits::{DebugHook, HookEvent, HookEventKind, HookMask, LimitKind};

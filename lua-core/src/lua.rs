@@ -85,6 +85,11 @@ impl Lua {
         self.rt.alloc().used()
     }
 
+    /// The most bytes the state has held at once.
+    pub fn memory_peak(&self) -> usize {
+        self.rt.alloc().peak()
+    }
+
     /// The memory limit in bytes (0: none).
     pub fn memory_limit(&self) -> usize {
         self.rt.alloc().limit()

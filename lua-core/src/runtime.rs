@@ -264,6 +264,7 @@ impl Runtime {
     }
 
     /// Settles everything held back while the state was away.
+    #[cfg_attr(not(feature = "host-binding"), allow(dead_code))]
     pub(crate) fn settle_deferred(&self) {
         for id in self.deferred_unrefs.take() {
             self.unref(id);
