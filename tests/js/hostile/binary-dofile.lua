@@ -1,0 +1,2 @@
+-- Runs a binary chunk file (written by the host) with dofile.
+return dofile(BIN)

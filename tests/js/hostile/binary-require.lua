@@ -1,0 +1,2 @@
+-- Requires a module whose .lua file holds a binary chunk.
+return require('binmod')

@@ -1,0 +1,2 @@
+-- Endless loop made of a goto.
+::top:: goto top

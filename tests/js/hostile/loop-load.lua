@@ -1,0 +1,2 @@
+-- An endless loop compiled at run time by load().
+return load('while true do end')()

@@ -1,0 +1,2 @@
+-- Endlessly raising and catching errors.
+while true do pcall(error, 'again') end

@@ -1,0 +1,2 @@
+-- A __tostring metamethod that loops, called from C by tostring().
+return tostring(setmetatable({}, { __tostring = function() while true do end end }))

@@ -1,0 +1,2 @@
+-- Endless loop.
+while true do end

@@ -1,0 +1,2 @@
+-- Calls dofile on a binary chunk in the 'sandbox' preset.
+return dofile(BIN)

@@ -1,0 +1,2 @@
+-- Calls loadfile on a binary chunk in the 'sandbox' preset.
+return loadfile(BIN)

@@ -1,0 +1,2 @@
+-- Calls require in the 'sandbox' preset.
+return require('binmod')
