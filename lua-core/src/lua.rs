@@ -36,7 +36,7 @@ impl ChunkMode {
 pub struct LuaOptions {
     /// The standard libraries to open; none by default (a bare state).
     pub libraries: StdLib,
-    /// What scripts may not reach even with those libraries (see [`Seal`]).
+    /// What scripts may not reach even with those libraries (see [`crate::Seal`]).
     pub seal: crate::sandbox::Seal,
     /// The most bytes the state may hold; 0 for no limit.
     pub memory_limit: usize,

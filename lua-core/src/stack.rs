@@ -112,8 +112,11 @@ impl<'a> Stack<'a> {
         }
     }
 
+    /// Pushes a light userdata: the pointer is stored as a value and never
+    /// dereferenced by Lua or by this crate.
+    #[allow(clippy::not_unsafe_ptr_arg_deref)]
     pub fn push_light_userdata(&self, p: *mut c_void) {
-        // SAFETY: as push_nil.
+        // SAFETY: as push_nil; Lua only stores the address.
         unsafe { lua_pushlightuserdata(self.l, p) }
     }
 

@@ -53,7 +53,7 @@ impl Lua {
             // SAFETY: the function is pushed onto the new, unstarted thread,
             // whose stack has LUA_MINSTACK free slots.
             unsafe {
-                stack.push_ref(f.as_ref())?;
+                stack.push_ref(f.registry_ref())?;
                 lua_xmove(stack.l, co, 1);
             }
             stack.value(-1).to_ref().map(Thread)

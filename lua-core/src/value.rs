@@ -98,7 +98,7 @@ macro_rules! handle {
             }
 
             /// The registry handle behind this value.
-            pub fn as_ref(&self) -> &RegRef {
+            pub fn registry_ref(&self) -> &RegRef {
                 &self.0
             }
         }

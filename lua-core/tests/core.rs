@@ -114,8 +114,8 @@ fn values_both_ways() {
     let mut m = std::collections::HashMap::new();
     m.insert("k".to_string(), 5);
     lua.set_global("m", m).unwrap();
-    assert_eq!(lua.exec::<bool>("return i == math.maxinteger and math.type(i) == 'integer'").unwrap(), true);
-    assert_eq!(lua.exec::<bool>("return math.type(f) == 'float' and #s == 8 and b and #v == 3 and m.k == 5").unwrap(), true);
+    assert!(lua.exec::<bool>("return i == math.maxinteger and math.type(i) == 'integer'").unwrap());
+    assert!(lua.exec::<bool>("return math.type(f) == 'float' and #s == 8 and b and #v == 3 and m.k == 5").unwrap());
     assert_eq!(lua.get_global::<i64>("i").unwrap(), i64::MAX);
     assert_eq!(lua.get_global::<String>("s").unwrap(), "h\u{e9}llo\0x");
     assert_eq!(lua.get_global::<Vec<i64>>("v").unwrap(), vec![10, 20, 30]);

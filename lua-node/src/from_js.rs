@@ -30,7 +30,7 @@ pub fn push_value(cx: &Rc<Context>, stack: &Stack<'_>, v: Raw, depth: usize) -> 
 /// function; any other function becomes a new Lua function calling it.
 fn push_function(cx: &Rc<Context>, stack: &Stack<'_>, f: Raw) -> Result<(), JsError> {
     if let Some(func) = crate::lua_function::unwrap_for(cx, f) {
-        return stack.push_ref(func.as_ref()).map_err(JsError::from);
+        return stack.push_ref(func.registry_ref()).map_err(JsError::from);
     }
     let slot = Rc::new(crate::callbacks::JsFunctionSlot::new(cx.env, cx.next_nested_name(), f)?);
     crate::callbacks::push_js_function(cx, stack, slot)

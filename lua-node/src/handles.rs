@@ -69,7 +69,7 @@ pub fn external_data<'a>(env: Env, v: Raw) -> Option<&'a HandleData> {
 pub fn coroutine_object(cx: &Rc<Context>, t: Thread) -> Result<Raw, JsError> {
     let env = cx.env;
     let status = t.status().name();
-    let ext = external(cx, HandleKind::Coroutine, t.as_ref().clone())?;
+    let ext = external(cx, HandleKind::Coroutine, t.registry_ref().clone())?;
     let obj = env.object()?;
     env.set_named(obj, c"_coroutine", ext)?;
     env.set_named(obj, c"status", env.str(status)?)?;
@@ -78,7 +78,7 @@ pub fn coroutine_object(cx: &Rc<Context>, t: Thread) -> Result<Raw, JsError> {
 
 pub fn userdata_object(cx: &Rc<Context>, u: AnyUserData) -> Result<Raw, JsError> {
     let env = cx.env;
-    let ext = external(cx, HandleKind::Userdata, u.as_ref().clone())?;
+    let ext = external(cx, HandleKind::Userdata, u.registry_ref().clone())?;
     let obj = env.object()?;
     env.set_named(obj, c"_userdata", ext)?;
     Ok(obj)

@@ -55,7 +55,7 @@ pub fn unwrap_for(cx: &Rc<Context>, f: Raw) -> Option<Function> {
     let data = env.unwrap_ptr(f).ok()? as *const LuaFunctionData;
     // SAFETY: the tag guarantees `data` is the LuaFunctionData wrapped above.
     let data = unsafe { &*data };
-    (Rc::ptr_eq(&data.cx, cx) && data.func.as_ref().lua().ptr_eq(&cx.lua())).then(|| data.func.clone())
+    (Rc::ptr_eq(&data.cx, cx) && data.func.registry_ref().lua().ptr_eq(&cx.lua())).then(|| data.func.clone())
 }
 
 unsafe extern "C" fn finalize(_env: sys::napi_env, data: *mut c_void, _hint: *mut c_void) {
@@ -69,7 +69,7 @@ unsafe extern "C" fn call(env: sys::napi_env, info: sys::napi_callback_info) -> 
         let (args, data) = crate::glue::read_args(env, info)?;
         // SAFETY: the function was created with a LuaFunctionData as its data.
         let data = unsafe { &*(data as *const LuaFunctionData) };
-        data.cx.check_handle(data.func.as_ref().lua(), "Lua function")?;
+        data.cx.check_handle(data.func.registry_ref().lua(), "Lua function")?;
         call_function(&data.cx, &data.func, args.argv())
     }));
     crate::glue::finish(env, result)

@@ -25,7 +25,7 @@ pub fn make_proxy(cx: &Rc<Context>, table: Table) -> Result<Raw, JsError> {
     let env = cx.env;
     let (ctor, handler) = cx.proxy_parts()?;
     let target = env.object()?;
-    let ext = external(cx, HandleKind::Table, table.as_ref().clone())?;
+    let ext = external(cx, HandleKind::Table, table.registry_ref().clone())?;
     let prop = sys::napi_property_descriptor {
         utf8name: c"_tableRef".as_ptr(),
         name: ptr::null_mut(),
