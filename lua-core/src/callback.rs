@@ -48,6 +48,7 @@ impl<'a> CallContext<'a> {
         self.nargs as usize
     }
 
+    /// Whether Lua passed no arguments.
     pub fn is_empty(&self) -> bool {
         self.nargs == 0
     }

@@ -19,6 +19,7 @@ pub trait IntoLua {
 
 /// A Rust value that can be read from one Lua value.
 pub trait FromLua: Sized {
+    /// Reads the value in place (it stays on the stack).
     fn from_lua(value: StackValue<'_>) -> Result<Self>;
 }
 
@@ -30,6 +31,7 @@ pub trait IntoLuaMulti {
 
 /// Any number of Lua values coming out (results of a call).
 pub trait FromLuaMulti: Sized {
+    /// Reads the values a call returned.
     fn from_results(results: Results<'_>) -> Result<Self>;
 }
 

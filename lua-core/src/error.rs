@@ -16,46 +16,97 @@ pub const DEPTH_MESSAGE: &str = "Value nesting depth exceeds the maximum of 100 
 #[non_exhaustive]
 pub enum Error {
     /// The chunk did not compile.
-    Syntax { message: String },
+    Syntax {
+        /// The text, exactly as Lua or the API produced it.
+        message: String,
+    },
     /// Lua code raised an error; `traceback` is Lua's stack traceback where one was taken.
-    Runtime { message: String, traceback: Option<String> },
+    Runtime {
+        /// The text, exactly as Lua or the API produced it.
+        message: String,
+        /// Lua's stack traceback, where one was taken.
+        traceback: Option<String>,
+    },
     /// An allocation was refused (`not enough memory`).
-    Memory { message: String },
+    Memory {
+        /// The text, exactly as Lua or the API produced it.
+        message: String,
+    },
     /// A file could not be opened or read.
-    File { message: String },
+    File {
+        /// The text, exactly as Lua or the API produced it.
+        message: String,
+    },
     /// The run went past its instruction limit (`instruction limit exceeded`).
-    InstructionLimit { message: String },
+    InstructionLimit {
+        /// The text, exactly as Lua or the API produced it.
+        message: String,
+    },
     /// The run went past its time limit (`execution timeout`).
-    Timeout { message: String },
+    Timeout {
+        /// The text, exactly as Lua or the API produced it.
+        message: String,
+    },
     /// A value could not be converted (too deep, cyclic, wrong type).
-    Conversion { message: String },
+    Conversion {
+        /// The text, exactly as Lua or the API produced it.
+        message: String,
+    },
     /// A Rust function called from Lua returned an error (`cause`) or
     /// panicked (no cause), and Lua code did not catch it.
-    Callback { message: String, cause: Option<Arc<Error>> },
+    Callback {
+        /// The text, exactly as Lua or the API produced it.
+        message: String,
+        /// The error the Rust function returned (none for a panic).
+        cause: Option<Arc<Error>>,
+    },
     /// An error from outside this crate, returned by a Rust callback.
-    External { message: String, source: Arc<dyn std::error::Error + Send + Sync>, },
+    External {
+        /// The text, exactly as Lua or the API produced it.
+        message: String,
+        /// The original error.
+        source: Arc<dyn std::error::Error + Send + Sync>,
+    },
     /// The API was used wrongly: bad argument, unknown library, empty path.
-    Api { message: String },
+    Api {
+        /// The text, exactly as Lua or the API produced it.
+        message: String,
+    },
     /// The state was closed (`Lua::close`) and can no longer be used.
-    Closed { message: String },
+    Closed {
+        /// The text, exactly as Lua or the API produced it.
+        message: String,
+    },
 }
 
 /// Shorthand used throughout the crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
+    /// A runtime error with this text, for a Rust callback to return:
+    ///
+    /// ```
+    /// let lua = lua_core::Lua::with_libraries(lua_core::StdLib::BASE)?;
+    /// let f = lua.create_function(|_, _| -> lua_core::Result<()> { Err(lua_core::Error::runtime("no")) })?;
+    /// lua.set_global("f", f)?;
+    /// assert_eq!(lua.exec::<String>("return select(2, pcall(f))")?, "no");
+    /// # Ok::<(), lua_core::Error>(())
+    /// ```
     pub fn runtime(message: impl Into<String>) -> Self {
         Error::Runtime { message: message.into(), traceback: None }
     }
 
+    /// An API-misuse error with this text.
     pub fn api(message: impl Into<String>) -> Self {
         Error::Api { message: message.into() }
     }
 
+    /// A conversion error with this text.
     pub fn conversion(message: impl Into<String>) -> Self {
         Error::Conversion { message: message.into() }
     }
 
+    /// The conversion error for going deeper than [`MAX_DEPTH`] ([`DEPTH_MESSAGE`]).
     pub fn depth() -> Self {
         Error::conversion(DEPTH_MESSAGE)
     }

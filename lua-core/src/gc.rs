@@ -12,14 +12,21 @@ use crate::protect::protect;
 /// A collector command.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum GcCommand {
+    /// A full collection (`collectgarbage("collect")`).
     Collect,
+    /// Stops the collector (a memory limit still holds).
     Stop,
+    /// Restarts a stopped collector.
     Restart,
+    /// Memory in use, in KB with a fraction (Lua's own accounting).
     Count,
+    /// Whether the collector runs.
     IsRunning,
     /// One step; the size in KB (0: one basic step).
     Step(usize),
+    /// Switches to incremental mode; answers the previous mode.
     Incremental,
+    /// Switches to generational mode; answers the previous mode.
     Generational,
     /// Reads (`None`) or sets a tuning parameter, returning its previous value.
     Param(GcParam, Option<u32>),
@@ -28,15 +35,22 @@ pub enum GcCommand {
 /// Lua 5.5's tuning parameters (`LUA_GCP*`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GcParam {
+    /// `LUA_GCPMINORMUL`: how often minor collections run.
     MinorMul,
+    /// `LUA_GCPMAJORMINOR`: the shift from major back to minor collections.
     MajorMinor,
+    /// `LUA_GCPMINORMAJOR`: the shift from minor to major collections.
     MinorMajor,
+    /// `LUA_GCPPAUSE`: the pause between incremental cycles.
     Pause,
+    /// `LUA_GCPSTEPMUL`: the incremental collector's speed.
     StepMul,
+    /// `LUA_GCPSTEPSIZE`: the size of an incremental step.
     StepSize,
 }
 
 impl GcParam {
+    /// The parameters by their names (`"pause"`, `"stepmul"`, ...).
     pub const NAMES: [(&'static str, GcParam); 6] = [
         ("minormul", GcParam::MinorMul),
         ("majorminor", GcParam::MajorMinor),
@@ -46,6 +60,7 @@ impl GcParam {
         ("stepsize", GcParam::StepSize),
     ];
 
+    /// The parameter called `name`, if there is one.
     pub fn from_name(name: &str) -> Option<GcParam> {
         GcParam::NAMES.iter().find(|(n, _)| *n == name).map(|(_, p)| *p)
     }
@@ -68,12 +83,15 @@ pub const MAX_GC_PARAM: u32 = 100_000;
 /// What a collector command answers.
 #[derive(Debug, Clone, PartialEq)]
 pub enum GcResult {
+    /// The command answers nothing.
     None,
     /// Memory in use in KB, with a fraction.
     Count(f64),
+    /// A yes/no answer (`isrunning`; `step`: whether it finished a cycle).
     Bool(bool),
     /// A collector mode: `"incremental"` or `"generational"`.
     Mode(&'static str),
+    /// A parameter's previous value.
     Number(i64),
 }
 

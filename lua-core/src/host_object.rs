@@ -31,11 +31,14 @@ const CACHE: &CStr = c"lua_core_host_objects";
 /// How Lua may use a host object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Access {
+    /// Lua may read properties (`u.key`).
     pub readable: bool,
+    /// Lua may write properties (`u.key = v`).
     pub writable: bool,
 }
 
 impl Access {
+    /// Neither: the object can only be stored, compared and passed around.
     pub fn is_opaque(self) -> bool {
         !self.readable && !self.writable
     }

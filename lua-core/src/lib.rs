@@ -17,6 +17,8 @@
 //! # Ok::<(), lua_core::Error>(())
 //! ```
 
+#![warn(missing_docs)]
+
 mod alloc;
 mod api;
 mod builder;

@@ -36,11 +36,14 @@ const LIMIT_INTERVAL: c_int = 1000;
 /// Which limit stopped a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LimitKind {
+    /// The instruction limit.
     Instructions,
+    /// The time limit.
     Timeout,
 }
 
 impl LimitKind {
+    /// The text Lua raises for this limit.
     pub fn message(self) -> &'static str {
         match self {
             LimitKind::Instructions => "instruction limit exceeded",
@@ -61,10 +64,15 @@ impl LimitKind {
 /// An event the user's hook hears about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HookEventKind {
+    /// A function is called.
     Call,
+    /// A function is tail-called (no matching return follows).
     TailCall,
+    /// A function returns.
     Return,
+    /// A new line of Lua code starts.
     Line,
+    /// A number of instructions ran.
     Count,
 }
 
@@ -85,16 +93,22 @@ impl HookEventKind {
 /// none) and the function's name (empty when Lua cannot tell).
 #[derive(Debug, Clone)]
 pub struct HookEvent<'a> {
+    /// What happened.
     pub kind: HookEventKind,
+    /// The current line, or -1 where there is none.
     pub line: i32,
+    /// The function's name, or empty when Lua cannot tell.
     pub name: &'a str,
 }
 
 /// Which events a debug hook wants.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct HookMask {
+    /// Calls and tail calls.
     pub call: bool,
+    /// Returns.
     pub ret: bool,
+    /// Each new line.
     pub line: bool,
     /// Every `count` instructions (0: no count events).
     pub count: u32,
@@ -379,6 +393,7 @@ impl Lua {
         unsafe { sync_hook(&self.rt, self.rt.main()) };
     }
 
+    /// The instruction limit (0: none).
     pub fn instruction_limit(&self) -> u64 {
         self.rt.limits().max_instructions.get()
     }
@@ -394,6 +409,7 @@ impl Lua {
         unsafe { sync_hook(&self.rt, self.rt.main()) };
     }
 
+    /// The time limit, if any.
     pub fn timeout(&self) -> Option<Duration> {
         self.rt.limits().timeout.get()
     }

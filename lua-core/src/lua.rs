@@ -15,8 +15,11 @@ use crate::value::{Function, RegRef};
 /// How a chunk may be given: as source text, as precompiled bytecode, or either.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ChunkMode {
+    /// Source text only.
     Text,
+    /// Precompiled bytecode only.
     Binary,
+    /// Either (Lua's default, `"bt"`).
     #[default]
     Any,
 }
@@ -64,6 +67,14 @@ impl Lua {
         Lua::with_options(LuaOptions { libraries, ..LuaOptions::default() })
     }
 
+    /// A state with these options (see also [`Lua::builder`]).
+    ///
+    /// ```
+    /// use lua_core::{Lua, LuaOptions, StdLib};
+    /// let lua = Lua::with_options(LuaOptions { libraries: StdLib::BASE, memory_limit: 1 << 20, ..Default::default() })?;
+    /// assert_eq!(lua.memory_limit(), 1 << 20);
+    /// # Ok::<(), lua_core::Error>(())
+    /// ```
     pub fn with_options(options: LuaOptions) -> Result<Lua> {
         let lua = Lua { rt: Runtime::new(options.libraries, options.seal, options.memory_limit)? };
         lua.set_instruction_limit(options.max_instructions);
@@ -423,10 +434,12 @@ impl<'a> Results<'a> {
         Results { l, base, count, lua }
     }
 
+    /// How many values there are.
     pub fn len(&self) -> usize {
         self.count as usize
     }
 
+    /// Whether there are none.
     pub fn is_empty(&self) -> bool {
         self.count == 0
     }
@@ -448,6 +461,7 @@ impl<'a> Results<'a> {
         }
     }
 
+    /// The values in order.
     pub fn iter(&self) -> impl Iterator<Item = StackValue<'a>> + '_ {
         (0..self.len()).map(move |i| self.get(i))
     }

@@ -79,21 +79,25 @@ impl<'a> Stack<'a> {
         unsafe { lua_settop(self.l, -n - 1) }
     }
 
+    /// Pushes nil (call [`Stack::enter`] or [`Stack::reserve`] first).
     pub fn push_nil(&self) {
         // SAFETY: the caller reserved a slot (see `enter`); pushing nil never allocates.
         unsafe { lua_pushnil(self.l) }
     }
 
+    /// Pushes a boolean.
     pub fn push_boolean(&self, b: bool) {
         // SAFETY: as push_nil.
         unsafe { lua_pushboolean(self.l, b as c_int) }
     }
 
+    /// Pushes an integer.
     pub fn push_integer(&self, i: i64) {
         // SAFETY: as push_nil.
         unsafe { lua_pushinteger(self.l, i) }
     }
 
+    /// Pushes a float.
     pub fn push_number(&self, n: f64) {
         // SAFETY: as push_nil.
         unsafe { lua_pushnumber(self.l, n) }
@@ -233,18 +237,28 @@ impl<'a> Stack<'a> {
 /// The kind of a Lua value, as `type()` would name it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
+    /// `nil`.
     Nil,
+    /// A boolean.
     Boolean,
+    /// A light userdata (a bare pointer).
     LightUserData,
+    /// An integer or a float.
     Number,
+    /// A string (any bytes).
     String,
+    /// A table.
     Table,
+    /// A Lua or C function.
     Function,
+    /// A full userdata.
     UserData,
+    /// A coroutine.
     Thread,
 }
 
 impl Kind {
+    /// The name `type()` gives.
     pub fn name(self) -> &'static str {
         match self {
             Kind::Nil => "nil",
@@ -273,6 +287,7 @@ impl<'a> StackValue<'a> {
         StackValue { l, idx: unsafe { lua_absindex(l, idx) }, lua }
     }
 
+    /// What kind of value this is.
     pub fn kind(&self) -> Kind {
         // SAFETY: lua_type on a valid index never fails.
         match unsafe { lua_type(self.l, self.idx) } as u32 {
@@ -374,17 +389,26 @@ impl<'a> StackValue<'a> {
 /// walks it. Plain tables come as arrays or objects (the spec's rules);
 /// everything that has identity comes as a handle.
 pub trait Visitor {
+    /// The host's representation of a value.
     type Value;
+    /// The host's error (lua-core's errors convert into it).
     type Error: From<Error>;
 
+    /// `nil`.
     fn nil(&mut self) -> Result<Self::Value, Self::Error>;
+    /// A boolean.
     fn boolean(&mut self, b: bool) -> Result<Self::Value, Self::Error>;
+    /// An integer.
     fn integer(&mut self, i: i64) -> Result<Self::Value, Self::Error>;
+    /// A float.
     fn number(&mut self, n: f64) -> Result<Self::Value, Self::Error>;
+    /// A string's bytes.
     fn string(&mut self, s: &[u8]) -> Result<Self::Value, Self::Error>;
     /// A new array of `len` items, filled by `array_set` with indices `0..len`.
     fn new_array(&mut self, len: usize) -> Result<Self::Value, Self::Error>;
+    /// Sets item `index` (0-based) of an array made by `new_array`.
     fn array_set(&mut self, array: &Self::Value, index: usize, value: Self::Value) -> Result<(), Self::Error>;
+    /// A new object, filled by `object_set`.
     fn new_object(&mut self) -> Result<Self::Value, Self::Error>;
     /// Adds a field. `may_repeat` is true when an earlier key of the same
     /// table could have produced the same text (a number key and a
@@ -392,12 +416,15 @@ pub trait Visitor {
     fn object_set(&mut self, object: &Self::Value, key: &[u8], value: Self::Value, may_repeat: bool) -> Result<(), Self::Error>;
     /// A table with a metatable: passed by reference, never copied.
     fn table_ref(&mut self, table: Table) -> Result<Self::Value, Self::Error>;
+    /// A function, by reference.
     fn function(&mut self, f: Function) -> Result<Self::Value, Self::Error>;
+    /// A coroutine, by reference.
     fn thread(&mut self, t: Thread) -> Result<Self::Value, Self::Error>;
     /// A userdata made by the host (see [`crate::HostObjects`]).
     fn host_object(&mut self, id: u64, access: crate::Access) -> Result<Self::Value, Self::Error>;
     /// Any other full userdata (an `io` file, a C module's object).
     fn userdata(&mut self, u: AnyUserData) -> Result<Self::Value, Self::Error>;
+    /// A light userdata.
     fn light_userdata(&mut self, p: *mut c_void) -> Result<Self::Value, Self::Error>;
 }
 

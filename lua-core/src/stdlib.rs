@@ -12,16 +12,27 @@ use lua_sys::*;
 pub struct StdLib(u32);
 
 impl StdLib {
+    /// No library: a bare state.
     pub const NONE: StdLib = StdLib(0);
+    /// `print`, `type`, `pairs`, `pcall`, `load`, ...
     pub const BASE: StdLib = StdLib(LUA_GLIBK);
+    /// `package` and `require`.
     pub const PACKAGE: StdLib = StdLib(LUA_LOADLIBK);
+    /// `coroutine`.
     pub const COROUTINE: StdLib = StdLib(LUA_COLIBK);
+    /// `debug` (never for untrusted code).
     pub const DEBUG: StdLib = StdLib(LUA_DBLIBK);
+    /// `io` (files).
     pub const IO: StdLib = StdLib(LUA_IOLIBK);
+    /// `math`.
     pub const MATH: StdLib = StdLib(LUA_MATHLIBK);
+    /// `os` (clock, environment, processes).
     pub const OS: StdLib = StdLib(LUA_OSLIBK);
+    /// `string` and the string metatable (`s:upper()`).
     pub const STRING: StdLib = StdLib(LUA_STRLIBK);
+    /// `table`.
     pub const TABLE: StdLib = StdLib(LUA_TABLIBK);
+    /// `utf8`.
     pub const UTF8: StdLib = StdLib(LUA_UTF8LIBK);
 
     /// The `'all'` preset: every library.
@@ -68,10 +79,12 @@ impl StdLib {
         }
     }
 
+    /// Whether every library of `other` is in this set.
     pub fn contains(self, other: StdLib) -> bool {
         self.0 & other.0 == other.0
     }
 
+    /// Whether the set is empty (a bare state).
     pub fn is_empty(self) -> bool {
         self.0 == 0
     }

@@ -37,7 +37,12 @@ impl ResumeRefusal {
 pub enum Resumed<R> {
     /// The coroutine yielded (`true`) or returned (`false`); `R` is what
     /// `read` made of the values.
-    Values { yielded: bool, read: R },
+    Values {
+        /// Whether it yielded (else it returned).
+        yielded: bool,
+        /// What the reader made of the values.
+        read: R,
+    },
     /// The coroutine raised an error; it is dead now.
     Failed(Error),
     /// Nothing ran.

@@ -125,17 +125,26 @@ handle!(
 /// Any Lua value.
 #[derive(Clone, Debug, Default)]
 pub enum Value {
+    /// `nil`.
     #[default]
     Nil,
+    /// A boolean.
     Boolean(bool),
+    /// An integer.
     Integer(i64),
+    /// A float.
     Number(f64),
     /// A Lua string: any bytes.
     String(Vec<u8>),
+    /// A table, by reference.
     Table(Table),
+    /// A function, by reference.
     Function(Function),
+    /// A coroutine, by reference.
     Thread(Thread),
+    /// A full userdata, by reference.
     UserData(AnyUserData),
+    /// A light userdata (a bare pointer).
     LightUserData(*mut c_void),
 }
 
@@ -154,6 +163,7 @@ impl Value {
         }
     }
 
+    /// Whether this is nil.
     pub fn is_nil(&self) -> bool {
         matches!(self, Value::Nil)
     }
@@ -166,6 +176,7 @@ impl Value {
         }
     }
 
+    /// The integer, for an integer or an integral float.
     pub fn as_integer(&self) -> Option<i64> {
         match self {
             Value::Integer(i) => Some(*i),
@@ -174,6 +185,7 @@ impl Value {
         }
     }
 
+    /// The number as a float.
     pub fn as_number(&self) -> Option<f64> {
         match self {
             Value::Integer(i) => Some(*i as f64),
@@ -211,6 +223,7 @@ pub enum ThreadStatus {
 }
 
 impl ThreadStatus {
+    /// The name `coroutine.status` would give.
     pub fn name(self) -> &'static str {
         match self {
             ThreadStatus::Suspended => "suspended",
