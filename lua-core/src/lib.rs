@@ -1,22 +1,4 @@
-//! `lua-core`: embed Lua 5.5 in Rust, safely.
-//!
-//! * Every Lua API call that can raise runs inside a protected call; Rust
-//!   panics and Rust errors in callbacks become ordinary Lua errors.
-//! * Every state is created with a counting allocator, so memory use is
-//!   exact and a limit turns runaway allocation into a catchable error.
-//! * Values cross directly on the Lua stack ([`Stack`], [`StackValue`],
-//!   [`Visitor`]); the typed layer ([`IntoLua`], [`FromLua`], [`Value`]) is
-//!   built on the same primitives.
-//!
-//! ```
-//! use lua_core::{Lua, StdLib};
-//! let lua = Lua::with_libraries(StdLib::SAFE)?;
-//! lua.set_global("n", 20)?;
-//! let fib: i64 = lua.exec("local function f(n) if n < 2 then return n end return f(n-1) + f(n-2) end return f(n)")?;
-//! assert_eq!(fib, 6765);
-//! # Ok::<(), lua_core::Error>(())
-//! ```
-
+#![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
 mod alloc;
