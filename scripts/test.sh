@@ -1,17 +1,25 @@
 #!/usr/bin/env bash
-# Runs every test: the Rust crates (unit, integration and doc tests), the
-# TypeScript declaration check, and the JavaScript suites against the
-# freshly built addon. Sets up whatever is missing first.
+# Runs every test: the Rust crates (unit, integration, ported core checks and
+# doc tests, all features), lint and documentation checks, the TypeScript
+# declaration check, and the JavaScript suites (including the parity harness)
+# against the freshly built addon. Sets up whatever is missing first.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 bash scripts/build-addon.sh
 
-echo "== cargo test"
-cargo test --workspace --release
+echo "== cargo test (workspace, all features)"
+cargo test --workspace --all-features --release
+
+echo "== cargo clippy (all targets, warnings are errors)"
+cargo clippy --workspace --all-targets --all-features -- -D warnings
+
+echo "== cargo doc (warnings are errors)"
+RUSTDOCFLAGS="-D warnings" cargo doc -p lua-core --all-features --no-deps --quiet
 
 echo "== tsc --noEmit (TypeScript declarations)"
 node_modules/.bin/tsc -p tests/types/tsconfig.json
 
-echo "== node --test (JavaScript suites)"
-node --expose-gc --test --test-reporter=spec tests/js/*.test.mjs
+echo "== node --test (JavaScript suites and the parity harness)"
+shopt -s nullglob
+node --expose-gc --test --test-reporter=spec tests/js/*.test.mjs tests/parity/*.test.mjs
