@@ -34,25 +34,52 @@ fn platform_define(target_os: &str) -> Option<&'static str> {
     }
 }
 
-/// The one library file lua-sys compiles from a patched copy, and why: the
-/// string library can run for minutes inside C without executing a VM
-/// instruction, so no hook fires and no timeout could stop it. Two places:
-/// the pattern matcher (`string.find(("a"):rep(1e4), ".-.-.-.-b")`), and the
-/// plain search, which is quadratic in the worst case
-/// (`string.find(("a"):rep(4e6), ("a"):rep(2e6) .. "b", 1, true)`). The
-/// patch adds one call at the top of `match()`, and sends the plain search to
-/// `lua_native_lmemfind` (csrc/lua_native_hooks.c, the same algorithm with a
-/// work charge per comparison); both let the embedding check its limits.
-/// Each anchor must match exactly once, or the build stops: a new Lua release
-/// is then checked by hand rather than patched blindly.
-const LSTRLIB_PATCH: &[(&str, &str)] = &[
+/// Library code that can run for minutes inside C without executing a VM
+/// instruction, so that no hook fires and no limit could stop it. Each place
+/// gets a call to `lua_native_match_step`, which lets the embedding check its
+/// limits every 1024 steps (csrc/lua_native_hooks.c):
+/// * the pattern matcher: every pass through `match()` (its `goto init` loop
+///   included) and every character `%b` scans
+///   (`string.find(("a"):rep(1e4), ".-.-.-.-b")`);
+/// * the plain search, quadratic in the worst case, goes to
+///   `lua_native_lmemfind`, the same algorithm with a charge per comparison
+///   (`string.find(("a"):rep(4e6), ("a"):rep(2e6) .. "b", 1, true)`);
+/// * the element loops of `table.move`, `table.insert` and `table.remove`
+///   (`table.move({}, 1, 1e12, 2)`).
+/// Each anchor must match exactly the given number of times, or the build
+/// stops: a new Lua release is then checked by hand rather than patched blindly.
+const LSTRLIB_PATCH: &[(&str, &str, usize)] = &[
     (
-        "  if (l_unlikely(ms->matchdepth-- == 0))\n    luaL_error(ms->L, \"pattern too complex\");\n  init:",
-        "  if (l_unlikely(ms->matchdepth-- == 0))\n    luaL_error(ms->L, \"pattern too complex\");\n  lua_native_match_step(ms->L);  /* lua-sys: let limits interrupt matching */\n  init:",
+        "  init: /* using goto to optimize tail recursion */\n",
+        "  init: /* using goto to optimize tail recursion */\n  lua_native_match_step(ms->L);  /* lua-sys: let limits interrupt matching */\n",
+        1,
+    ),
+    (
+        "    while (++s < ms->src_end) {\n      if (*s == e) {",
+        "    while (++s < ms->src_end) {\n      lua_native_match_step(ms->L);  /* lua-sys: interruptible */\n      if (*s == e) {",
+        1,
     ),
     (
         "    const char *s2 = lmemfind(s + init, ls - init, p, lp);",
         "    const char *s2 = lua_native_lmemfind(L, s + init, ls - init, p, lp);  /* lua-sys: interruptible */",
+        1,
+    ),
+];
+const LTABLIB_PATCH: &[(&str, &str, usize)] = &[
+    (
+        "        lua_geti(L, 1, i - 1);\n        lua_seti(L, 1, i);  /* t[i] = t[i - 1] */",
+        "        lua_native_match_step(L);  /* lua-sys: interruptible */\n        lua_geti(L, 1, i - 1);\n        lua_seti(L, 1, i);  /* t[i] = t[i - 1] */",
+        1,
+    ),
+    (
+        "    lua_geti(L, 1, pos + 1);\n    lua_seti(L, 1, pos);  /* t[pos] = t[pos + 1] */",
+        "    lua_native_match_step(L);  /* lua-sys: interruptible */\n    lua_geti(L, 1, pos + 1);\n    lua_seti(L, 1, pos);  /* t[pos] = t[pos + 1] */",
+        1,
+    ),
+    (
+        "        lua_geti(L, 1, f + i);\n        lua_seti(L, tt, t + i);",
+        "        lua_native_match_step(L);  /* lua-sys: interruptible */\n        lua_geti(L, 1, f + i);\n        lua_seti(L, tt, t + i);",
+        2,
     ),
 ];
 
@@ -65,21 +92,23 @@ const LSTRLIB_PATCH: &[(&str, &str)] = &[
 /// * `GCTM` (lgc.c) turns hooks off while a `__gc` finalizer runs. The patch
 ///   leaves them on, so the limits reach finalizers too (an error there is a
 ///   warning, as for any failing finalizer).
-const LDEBUG_PATCH: &[(&str, &str)] = &[(
+const LDEBUG_PATCH: &[(&str, &str, usize)] = &[(
     "  if (L->errfunc != 0) {  /* is there an error handling function? */",
     "  if (L->errfunc != 0 && !lua_native_handlers_blocked(L)) {  /* lua-sys: no handlers after a limit tripped */",
+    1,
 )];
-const LGC_PATCH: &[(&str, &str)] = &[(
+const LGC_PATCH: &[(&str, &str, usize)] = &[(
     "    L->allowhook = 0;  /* stop debug hooks during GC metamethod */",
     "    /* lua-sys: debug hooks stay on during GC metamethods, so that limits can stop a finalizer */",
+    1,
 )];
 
 /// Writes `file` from `vendor/` with `patch` applied into `out`, and returns its path.
-fn patched(lua_dir: &Path, out: &Path, file: &str, patch: &[(&str, &str)]) -> PathBuf {
+fn patched(lua_dir: &Path, out: &Path, file: &str, patch: &[(&str, &str, usize)]) -> PathBuf {
     let mut text = fs::read_to_string(lua_dir.join(file)).unwrap();
-    for (anchor, replacement) in patch {
-        assert_eq!(text.matches(anchor).count(), 1, "{file} changed: a lua-sys patch anchor is not found exactly once");
-        text = text.replacen(anchor, replacement, 1);
+    for (anchor, replacement, count) in patch {
+        assert_eq!(text.matches(anchor).count(), *count, "{file} changed: a lua-sys patch anchor is not found {count} time(s)");
+        text = text.replace(anchor, replacement);
     }
     let path = out.join(file);
     fs::write(&path, text).unwrap();
@@ -105,10 +134,11 @@ fn compile_lua(lua_dir: &Path, target_os: &str) {
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "c"))
         // The stand-alone interpreter and compiler have their own main().
-        .filter(|p| !matches!(p.file_name().and_then(|n| n.to_str()), Some("lua.c" | "luac.c" | "onelua.c" | "lstrlib.c" | "ldebug.c" | "lgc.c")))
+        .filter(|p| !matches!(p.file_name().and_then(|n| n.to_str()), Some("lua.c" | "luac.c" | "onelua.c" | "lstrlib.c" | "ltablib.c" | "ldebug.c" | "lgc.c")))
         .collect();
     sources.sort();
     sources.push(patched(lua_dir, &out, "lstrlib.c", LSTRLIB_PATCH));
+    sources.push(patched(lua_dir, &out, "ltablib.c", LTABLIB_PATCH));
     sources.push(patched(lua_dir, &out, "ldebug.c", LDEBUG_PATCH));
     sources.push(patched(lua_dir, &out, "lgc.c", LGC_PATCH));
     sources.push(csrc.join("lua_native_hooks.c"));

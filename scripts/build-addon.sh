@@ -18,5 +18,8 @@ case "$(uname -s)" in
   MINGW*|MSYS*|CYGWIN*) lib="$out/lua_node.dll" ;;
   *) lib="$out/liblua_node.so" ;;
 esac
-cp "$lib" "$root/lua-native.node"
+# Replace the file atomically: a process that has the old addon loaded keeps
+# its (unlinked) copy instead of crashing on a file rewritten under it.
+cp "$lib" "$root/lua-native.node.tmp.$$"
+mv -f "$root/lua-native.node.tmp.$$" "$root/lua-native.node"
 echo "built $root/lua-native.node ($profile)"

@@ -21,11 +21,14 @@ pub(crate) struct Allocator {
     used: Cell<usize>,
     limit: Cell<usize>,
     peak: Cell<usize>,
+    /// The state's limits (set once the runtime exists): growth is also
+    /// where a timeout is noticed during long C calls (see `LimitState::refuses_growth`).
+    limits: Cell<*const crate::limits::LimitState>,
 }
 
 impl Allocator {
     pub fn new(limit: usize) -> Self {
-        Allocator { used: Cell::new(0), limit: Cell::new(limit), peak: Cell::new(0) }
+        Allocator { used: Cell::new(0), limit: Cell::new(limit), peak: Cell::new(0), limits: Cell::new(ptr::null()) }
     }
 
     /// Bytes currently held by the state.
@@ -45,6 +48,12 @@ impl Allocator {
 
     pub fn set_limit(&self, limit: usize) {
         self.limit.set(limit)
+    }
+
+    /// Points the allocator at the state's limits (they live in the same
+    /// runtime, so the pointer stays valid as long as the allocator is used).
+    pub fn watch(&self, limits: *const crate::limits::LimitState) {
+        self.limits.set(limits)
     }
 
     /// Whether an allocation can be refused, so that every allocating API
@@ -74,6 +83,16 @@ impl Allocator {
         let next = self.used.get() - old + nsize;
         if limit != 0 && nsize > old && next > limit {
             return ptr::null_mut();
+        }
+        if nsize > old {
+            // SAFETY: set by the runtime to its own limits, which outlive
+            // every allocation the state makes (the runtime closes the state
+            // before it is dropped).
+            if let Some(limits) = unsafe { self.limits.get().as_ref() } {
+                if limits.refuses_growth(nsize - old) {
+                    return ptr::null_mut();
+                }
+            }
         }
         // SAFETY: ptr is NULL or a live block from this allocator.
         let block = unsafe { realloc(ptr, nsize) };

@@ -208,6 +208,7 @@ unsafe extern "C" fn object_index(l: *mut lua_State) -> c_int {
                             let r = catch_unwind(AssertUnwindSafe(|| host.get(&ctx, payload.id, key)));
                             match r {
                                 Ok(Ok(())) => Ok(1),
+                                Ok(Err(crate::Error::Memory { message })) => Err(message),
                                 Ok(Err(e)) => Err(format!("Error reading property '{key_s}': {}", e.message())),
                                 Err(_) => Err(format!("Error reading property '{key_s}': the host panicked")),
                             }

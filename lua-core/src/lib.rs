@@ -20,6 +20,8 @@ mod path;
 mod protect;
 mod runtime;
 mod sandbox;
+#[cfg(feature = "serde")]
+mod serde;
 mod send;
 mod stack;
 mod stdlib;
@@ -42,6 +44,8 @@ pub use path::split_path;
 pub use host_object::{Access, HostObjects};
 pub use package::PackageError;
 pub use sandbox::Seal;
+#[cfg(feature = "serde")]
+pub use crate::serde::{LuaDeserializer, LuaSerializer, Serde};
 pub use send::SendLua;
 pub use stdlib::StdLib;
 pub use thread::{ResumeRefusal, Resumed};

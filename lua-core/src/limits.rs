@@ -129,7 +129,12 @@ pub(crate) struct LimitState {
     /// Instructions since the user's last count event.
     user_count_acc: Cell<u64>,
     user_hook: RefCell<Option<(DebugHook, HookMask)>>,
+    /// Bytes grown since the allocator last looked at the clock.
+    grown: Cell<usize>,
 }
+
+/// How many bytes of growth between two clock checks in the allocator.
+const GROWTH_CHECK: usize = 256 * 1024;
 
 /// What the state's hook is set to: (mask, count), or None for no hook.
 fn wanted(s: &LimitState) -> Option<(c_int, c_int)> {
@@ -355,6 +360,7 @@ impl<'a> Entry<'a> {
         let depth = s.depth.get();
         if depth == 0 {
             s.used.set(0);
+            s.grown.set(0);
             s.tripped.set(None);
             s.deadline.set(s.timeout.get().map(|t| Instant::now() + t));
         }
@@ -380,9 +386,59 @@ impl LimitState {
         self.tripped.get()
     }
 
+    /// Asked by the allocator before a block grows by `delta` bytes during a
+    /// call from the host: after a trip every growth is refused (Lua raises
+    /// "not enough memory", reported as the limit), and every 256 KB of
+    /// growth the deadline is checked, so long C calls that allocate
+    /// (`string.rep`, `table.concat`) cannot run far past it.
+    pub(crate) fn refuses_growth(&self, delta: usize) -> bool {
+        if self.depth.get() == 0 {
+            return false;
+        }
+        if self.tripped.get().is_some() {
+            return true;
+        }
+        let Some(deadline) = self.deadline.get() else { return false };
+        let grown = self.grown.get() + delta;
+        if grown < GROWTH_CHECK {
+            self.grown.set(grown);
+            return false;
+        }
+        self.grown.set(0);
+        if Instant::now() >= deadline {
+            self.tripped.set(Some(LimitKind::Timeout));
+            return true;
+        }
+        false
+    }
+
     pub(crate) fn depth(&self) -> u32 {
         self.depth.get()
     }
+}
+
+/// How long finalizers may run while a limited state closes, when no
+/// timeout is configured.
+const TEARDOWN_TIMEOUT: Duration = Duration::from_millis(1000);
+
+/// Prepares closing the state: if it has limits, the finalizers that run in
+/// `lua_close` get one fresh budget (hooks stay on for them), so a looping
+/// `__gc` cannot hang teardown; without limits the hook is simply removed.
+///
+/// # Safety
+/// `rt`'s state must be open and about to be closed.
+pub(crate) unsafe fn begin_teardown(rt: &Runtime) {
+    let s = rt.limits();
+    s.user_hook.borrow_mut().take();
+    let limited = s.max_instructions.get() > 0 || s.timeout.get().is_some();
+    if limited {
+        s.depth.set(1);
+        s.used.set(0);
+        s.tripped.set(None);
+        s.deadline.set(Some(Instant::now() + s.timeout.get().unwrap_or(TEARDOWN_TIMEOUT)));
+    }
+    // SAFETY: the main thread of an open state.
+    unsafe { sync_hook(rt, rt.main()) };
 }
 
 impl Lua {

@@ -367,8 +367,22 @@ impl Lua {
             return Err(Error::api("the Lua state is running on another thread"));
         }
         let _entry = crate::limits::Entry::new(&self.rt);
-        // SAFETY: the guard restores the stack whatever happens; the handler
-        // slot is reserved before anything is pushed.
+        // SAFETY: the whole call runs in its own C frame (so a large result
+        // or argument list does not stay reserved on the base frame); the
+        // body raises nothing itself. The guard restores the stack whatever
+        // happens; the handler slot is reserved before anything is pushed.
+        unsafe { crate::protect::in_frame(l, || self.run_here(l, prepare, nargs, read)) }?
+    }
+
+    /// The body of `run`, inside its frame.
+    unsafe fn run_here<R>(
+        &self,
+        l: *mut lua_State,
+        prepare: impl FnOnce(*mut lua_State) -> Result<()>,
+        nargs: c_int,
+        read: impl FnOnce(Results<'_>) -> R,
+    ) -> Result<R> {
+        // SAFETY: see `run`.
         unsafe {
             let guard = StackGuard::new(l);
             if lua_checkstack(l, 3) == 0 {

@@ -82,6 +82,56 @@ where
     Ok(status.get())
 }
 
+/// Runs `f` inside a fresh C frame on `l` (a C function called through
+/// `lua_pcall`), so that stack space it uses — results of a call, arguments
+/// pushed for one — is released with the frame instead of staying reserved by
+/// the thread's base frame for the life of the state. `f` must not raise
+/// (everything raising it does goes through [`protect`]); a panic in it is
+/// carried across the C frame and resumed here.
+///
+/// # Safety
+/// `l` must be a valid thread with no running host call on top of it that
+/// expects its stack slots to stay put; `f` must not raise a Lua error.
+pub(crate) unsafe fn in_frame<R>(l: *mut lua_State, f: impl FnOnce() -> R) -> Result<R> {
+    type Body<'a> = &'a mut dyn FnMut();
+    unsafe extern "C" fn trampoline(l: *mut lua_State) -> c_int {
+        // SAFETY: argument 1 is the light userdata pushed below, pointing at
+        // a `Body` that lives in `in_frame`'s frame for the whole call.
+        unsafe {
+            let body = lua_touserdata(l, 1) as *mut Body<'_>;
+            lua_settop(l, 0);
+            (*body)();
+        }
+        0
+    }
+    let mut f = Some(f);
+    let mut out: Option<std::thread::Result<R>> = None;
+    let mut run = || {
+        if let Some(f) = f.take() {
+            out = Some(std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)));
+        }
+    };
+    let mut body: Body<'_> = &mut run;
+    // SAFETY: pushing a light C function and a light userdata never
+    // allocates (stack space is checked first); lua_pcall catches anything.
+    unsafe {
+        if lua_checkstack(l, 2) == 0 {
+            return Err(Error::runtime("stack overflow (cannot grow the Lua stack)"));
+        }
+        lua_pushcclosure(l, Some(trampoline), 0);
+        lua_pushlightuserdata(l, &mut body as *mut Body<'_> as *mut c_void);
+        let status = lua_pcall(l, 1, 0, 0);
+        if status != LUA_OK as c_int {
+            return Err(pop_error(l, status));
+        }
+    }
+    match out {
+        Some(Ok(r)) => Ok(r),
+        Some(Err(panic)) => std::panic::resume_unwind(panic),
+        None => Err(Error::runtime("internal error: the frame did not run")),
+    }
+}
+
 /// Pops the error value a failed call left on top of `l` and turns it into an
 /// [`Error`] of the kind `status` says. Never raises.
 ///
@@ -104,6 +154,8 @@ pub(crate) unsafe fn pop_error(l: *mut lua_State, status: c_int) -> Error {
     match status as u32 {
         LUA_ERRSYNTAX => Error::Syntax { message },
         LUA_ERRMEM => Error::Memory { message },
+        // A refused allocation reported through a host function is still one.
+        LUA_ERRRUN if message == "not enough memory" => Error::Memory { message },
         s if s == LUA_ERRERR + 1 => Error::File { message },
         _ => {
             // SAFETY: as above.

@@ -90,6 +90,7 @@ impl Runtime {
             deferred_releases: UnsafeCell::new(Vec::new()),
         });
         let rt_ptr = Rc::as_ptr(&rt) as *mut c_void;
+        rt.alloc.watch(rt.limits());
         // SAFETY: fresh state with an empty stack; the extra space is
         // LUA_EXTRASPACE bytes, the size of a pointer.
         unsafe { *(lua_getextraspace(main) as *mut *mut c_void) = rt_ptr };
@@ -148,10 +149,10 @@ impl Runtime {
         self.closing.set(true);
         self.host_objects.host.borrow_mut().take();
         // SAFETY: the state is ours and no Rust frame is running Lua on it
-        // (callers refuse to close while Lua executes). Removing the hook
-        // first keeps finalizers from tripping a limit.
+        // (callers refuse to close while Lua executes). Finalizers of a
+        // limited state run under one last budget (see begin_teardown).
         unsafe {
-            lua_sethook(l, None, 0, 0);
+            crate::limits::begin_teardown(self);
             lua_close(l);
         }
         self.main.set(std::ptr::null_mut());

@@ -283,3 +283,50 @@ fn limits_reach_message_handlers_and_finalizers() {
     assert!(start.elapsed() < std::time::Duration::from_secs(3));
     assert_eq!(lua.exec::<i64>("return 3").unwrap(), 3);
 }
+
+#[test]
+fn long_c_loops_are_interrupted() {
+    for script in [
+        "table.move({}, 1, 1e12, 2)",
+        "local t = setmetatable({}, {__len = function() return 1e12 end}) table.insert(t, 1, 'x')",
+        "return string.find(string.rep('(', 4e6), '%b()')",
+        "return string.find(string.rep('a', 1e5), string.rep('.', 5e4) .. 'b')",
+        "local t = {} for i = 1, 1e9 do t[#t + 1] = string.rep('x', 4e6) t[#t] = nil end",
+    ] {
+        let lua = limited(0, 100);
+        let start = std::time::Instant::now();
+        let e = lua.exec::<()>(script).unwrap_err();
+        assert_eq!(e.code(), "LUA_TIMEOUT", "{script}: {}", e.message());
+        assert!(start.elapsed() < std::time::Duration::from_millis(1500), "{script} took {:?}", start.elapsed());
+        assert_eq!(lua.exec::<i64>("return 5").unwrap(), 5);
+    }
+}
+
+#[test]
+fn a_looping_finalizer_cannot_hang_teardown() {
+    let start = std::time::Instant::now();
+    {
+        let lua = limited(1_000_000, 100);
+        lua.exec::<()>("keep = setmetatable({}, {__gc = function() while true do end end})").unwrap();
+        lua.close();
+        assert!(lua.is_closed());
+    }
+    {
+        let lua = limited(0, 100);
+        lua.exec::<()>("keep = setmetatable({}, {__gc = function() while true do end end})").unwrap();
+    } // dropped: closes
+    assert!(start.elapsed() < std::time::Duration::from_secs(3), "took {:?}", start.elapsed());
+}
+
+#[test]
+fn big_results_do_not_keep_stack_memory() {
+    let lua = Lua::with_libraries(StdLib::ALL).unwrap();
+    lua.exec::<()>("collectgarbage()").unwrap();
+    let before = lua.memory_used();
+    let n: MultiValue = lua.exec("return table.unpack((function() local t = {} for i = 1, 200000 do t[i] = i end return t end)())").unwrap();
+    assert_eq!(n.0.len(), 200_000);
+    drop(n);
+    lua.exec::<()>("collectgarbage() collectgarbage()").unwrap();
+    let after = lua.memory_used();
+    assert!(after < before + 256 * 1024, "before {before}, after {after}");
+}

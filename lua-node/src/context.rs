@@ -43,6 +43,8 @@ pub struct Context {
 #[derive(Default)]
 pub struct Replay {
     pub options: lua_core::LuaOptions,
+    /// The library names as the constructor was given them, when a list.
+    pub library_names: Option<Vec<String>>,
     pub callbacks: Option<sys::napi_ref>,
     pub search_paths: Vec<Vec<u8>>,
     pub hook: Option<(Rc<JsFunctionSlot>, lua_core::HookMask)>,

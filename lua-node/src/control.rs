@@ -159,7 +159,8 @@ pub fn info(cx: &Rc<Context>, _args: &Args) -> Result<Raw, JsError> {
     env.set_named(out, c"memoryLimit", env.number(lua.memory_limit() as f64)?)?;
     env.set_named(out, c"maxInstructions", env.number(lua.instruction_limit() as f64)?)?;
     env.set_named(out, c"timeout", env.number(lua.timeout().map_or(0.0, |t| t.as_millis() as f64))?)?;
-    let names: Vec<&str> = lua.libraries().names().collect();
+    let given = cx.replay.borrow().library_names.clone();
+    let names: Vec<String> = given.unwrap_or_else(|| lua.libraries().names().map(str::to_owned).collect());
     let libraries = env.array(names.len())?;
     for (i, name) in names.iter().enumerate() {
         env.set_element(libraries, i as u32, env.str(name)?)?;

@@ -273,8 +273,13 @@ impl Env {
     }
 
     pub fn has_tag(self, v: Raw, tag: &sys::napi_type_tag) -> bool {
+        // Only objects (and functions, externals) can carry a tag; asking
+        // about anything else would leave an exception pending.
+        if !matches!(self.type_of(v), ValueType::napi_object | ValueType::napi_function | ValueType::napi_external) {
+            return false;
+        }
         let mut b = false;
-        // SAFETY: valid env; non-objects simply report false.
+        // SAFETY: valid env and an object-like value.
         unsafe { sys::napi_check_object_type_tag(self.0, v, tag, &mut b) };
         b
     }

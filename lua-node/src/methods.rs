@@ -31,13 +31,14 @@ fn string_arg(env: Env, args: &Args, message: &str) -> Result<Raw, JsError> {
 
 /// `new init(callbacks?, options?)`.
 pub fn construct(env: Env, args: &Args) -> Result<Rc<Context>, JsError> {
-    let options = match args.argv() {
+    let (options, library_names) = match args.argv() {
         [_, options, ..] if env.is_object(*options) => crate::options::parse(env, *options)?,
-        _ => LuaOptions::default(),
+        _ => (LuaOptions::default(), None),
     };
     let lua = Lua::with_options(options.clone())?;
     let cx = Context::new(lua, env);
     cx.replay.borrow_mut().options = options;
+    cx.replay.borrow_mut().library_names = library_names;
     if let Some(&callbacks) = args.argv().first() {
         if env.is_object(callbacks) {
             install_callbacks(&cx, callbacks)?;

@@ -10,21 +10,26 @@ use crate::js::{Env, Raw};
 
 const LIBRARIES_TYPE: &str = "libraries must be 'all', 'safe', 'sandbox', or an array of library names";
 
-/// Reads `{ libraries, maxMemory, maxInstructions, timeout }`.
-pub fn parse(env: Env, options: Raw) -> Result<LuaOptions, JsError> {
+/// Reads `{ libraries, maxMemory, maxInstructions, timeout }`; also returns
+/// the library names when they were given as a list.
+pub fn parse(env: Env, options: Raw) -> Result<(LuaOptions, Option<Vec<String>>), JsError> {
     let mut o = LuaOptions::default();
+    let mut names = None;
     if env.has_property(options, c"libraries")? {
-        let (libraries, seal) = libraries(env, env.get_named(options, c"libraries")?)?;
+        let (libraries, seal, given) = libraries(env, env.get_named(options, c"libraries")?)?;
         o.libraries = libraries;
         o.seal = seal;
+        names = given;
     }
     o.memory_limit = limit(env, options, c"maxMemory")?.map_or(0, |n| n as usize);
     o.max_instructions = limit(env, options, c"maxInstructions")?.map_or(0, |n| n as u64);
     o.timeout = limit(env, options, c"timeout")?.filter(|&ms| ms >= 1.0).map(|ms| Duration::from_millis(ms as u64));
-    Ok(o)
+    Ok((o, names))
 }
 
-fn libraries(env: Env, value: Raw) -> Result<(StdLib, Seal), JsError> {
+/// The libraries, their seal, and the names as given when they were a list
+/// (`info()` reports a list verbatim).
+pub fn libraries(env: Env, value: Raw) -> Result<(StdLib, Seal, Option<Vec<String>>), JsError> {
     if env.is_array(value) {
         let len = env.array_len(value)?;
         let mut names = Vec::with_capacity(len as usize);
@@ -36,13 +41,14 @@ fn libraries(env: Env, value: Raw) -> Result<(StdLib, Seal), JsError> {
             names.push(env.string_value(item)?);
         }
         let mut libs = StdLib::NONE;
-        for name in names {
-            libs |= StdLib::from_name(&name).ok_or_else(|| JsError::error(format!("Unknown Lua library: '{name}'"), "LUA_INVALID_ARGUMENT"))?;
+        for name in &names {
+            libs |= StdLib::from_name(name).ok_or_else(|| JsError::error(format!("Unknown Lua library: '{name}'"), "LUA_INVALID_ARGUMENT"))?;
         }
-        return Ok((libs, Seal::Open));
+        return Ok((libs, Seal::Open, Some(names)));
     }
     if env.type_of(value) == ValueType::napi_string {
-        return StdLib::preset(&env.string_value(value)?).ok_or_else(|| JsError::type_error(LIBRARIES_TYPE));
+        let (libs, seal) = StdLib::preset(&env.string_value(value)?).ok_or_else(|| JsError::type_error(LIBRARIES_TYPE))?;
+        return Ok((libs, seal, None));
     }
     Err(JsError::type_error(LIBRARIES_TYPE))
 }
