@@ -1,26 +1,46 @@
 #!/usr/bin/env bash
 # The benchmark suite (not part of the tests): builds the release addon and
-# the plain-Rust floor program, then runs scripts/bench.mjs, which prints ns
-# per operation for the addon's hot paths and compares fib(30) through the
-# addon with the same chunk run on lua-sys alone.
+# the plain-Rust floor program (src/bin/lua-floor.rs, lua-sys only), then runs
+# scripts/bench.mjs, which prints ns per operation for the addon's hot paths
+# and compares fib(30) through the addon with the same chunk on the floor.
 #
 #   bash scripts/bench.sh
 #
 # Knobs (environment): BENCH_BATCHES, BENCH_BATCH_MS, BENCH_FIB_RUNS,
 # BENCH_FIB_ROUNDS (see scripts/bench.mjs).
+#
+# Experiment (not the shipped build): BENCH_LUA_CFLAGS="-falign-functions=64"
+# builds both the addon and the floor with those extra C flags for Lua, in a
+# separate target directory (target/bench-cflags), and benchmarks those
+# builds instead; ./lua-native.node is left alone. See docs/PERFORMANCE.md.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
-echo "== building the addon (release)" >&2
-bash scripts/build-addon.sh >&2
+if [ -n "${BENCH_LUA_CFLAGS:-}" ]; then
+  bash scripts/setup.sh >&2
+  export CFLAGS="${CFLAGS:+$CFLAGS }$BENCH_LUA_CFLAGS"
+  export CARGO_TARGET_DIR="$root/target/bench-cflags"
+  echo "== EXPERIMENT: Lua compiled with extra CFLAGS: $BENCH_LUA_CFLAGS (in $CARGO_TARGET_DIR)" >&2
+  cargo build --release -p lua-node >&2
+  case "$(uname -s)" in
+    Darwin) lib="$CARGO_TARGET_DIR/release/liblua_node.dylib" ;;
+    *) lib="$CARGO_TARGET_DIR/release/liblua_node.so" ;;
+  esac
+  cp "$lib" "$CARGO_TARGET_DIR/lua-native.node"
+  export LUA_NATIVE_BINARY="$CARGO_TARGET_DIR/lua-native.node"
+else
+  echo "== building the addon (release)" >&2
+  bash scripts/build-addon.sh >&2
+fi
 echo "== building the floor (release)" >&2
 cargo build --release --bin lua-floor >&2
 floor="${CARGO_TARGET_DIR:-$root/target}/release/lua-floor"
 [ -x "$floor" ] || { echo "bench: $floor was not built" >&2; exit 1; }
 
 echo "== machine"
-echo "cpus: $(nproc)  model: $(lscpu 2>/dev/null | sed -n 's/^Model name:[[:space:]]*//p' | head -1)"
+echo "cpus: $(nproc)  model: $(lscpu 2>/dev/null | sed -n 's/^Model name:[[:space:]]*//p' | head -1)  load: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
 echo "$(node --version) / $(rustc --version)"
+[ -n "${BENCH_LUA_CFLAGS:-}" ] && echo "EXPERIMENT: Lua built with extra CFLAGS '$BENCH_LUA_CFLAGS' (not the shipped build)"
 
 node --expose-gc scripts/bench.mjs --floor "$floor"
