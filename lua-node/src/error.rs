@@ -109,3 +109,26 @@ impl From<lua_core::Error> for JsError {
         JsError::Error { message: e.message().to_owned(), code, traceback }
     }
 }
+
+/// Carries a JavaScript-side failure out through a lua-core operation whose
+/// push callback can only return a lua-core error: the callback hands its
+/// `JsError` to [`Failure::keep`], and [`Failure::finish`] reports that error
+/// (a pending exception settled into an Error) rather than the placeholder.
+#[derive(Default)]
+pub struct Failure(Option<JsError>);
+
+impl Failure {
+    /// Keeps `e` and gives lua-core a placeholder error to unwind with.
+    pub fn keep(&mut self, e: JsError) -> lua_core::Error {
+        self.0 = Some(e);
+        lua_core::Error::conversion("a JavaScript value could not be converted")
+    }
+
+    /// The kept failure if there was one, else the operation's own outcome.
+    pub fn finish<T>(self, env: Env, outcome: lua_core::Result<T>) -> Result<T, JsError> {
+        match self.0 {
+            Some(e) => Err(e.settle(env, "LUA_CONVERSION")),
+            None => outcome.map_err(JsError::from),
+        }
+    }
+}

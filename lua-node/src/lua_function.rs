@@ -10,7 +10,7 @@ use lua_core::Function;
 use napi::sys;
 
 use crate::context::Context;
-use crate::error::JsError;
+use crate::error::{Failure, JsError};
 use crate::from_js::push_value;
 use crate::js::{Env, Raw};
 use crate::to_js::shape;
@@ -77,23 +77,16 @@ unsafe extern "C" fn call(env: sys::napi_env, info: sys::napi_callback_info) -> 
 
 /// Calls `func` with JS arguments and shapes its results.
 pub fn call_function(cx: &Rc<Context>, func: &Function, argv: &[Raw]) -> Result<Raw, JsError> {
-    let mut failure = None;
+    let mut failure = Failure::default();
     let outcome = cx.lua().call_with(
         func,
         |stack| {
-            for (i, &arg) in argv.iter().enumerate() {
-                if let Err(e) = push_value(cx, stack, arg, 0) {
-                    failure = Some(e);
-                    return Err(lua_core::Error::conversion(format!("argument {}", i + 1)));
-                }
+            for &arg in argv {
+                push_value(cx, stack, arg, 0).map_err(|e| failure.keep(e))?;
             }
             Ok(argv.len())
         },
         |results| shape(cx, results),
     );
-    match (outcome, failure) {
-        (_, Some(e)) => Err(e.settle(cx.env, "LUA_CONVERSION")),
-        (Ok(shaped), None) => shaped,
-        (Err(e), None) => Err(e.into()),
-    }
+    failure.finish(cx.env, outcome)?
 }

@@ -7,7 +7,7 @@ use napi::sys::ValueType;
 
 use crate::callbacks::{push_js_function, JsFunctionSlot};
 use crate::context::Context;
-use crate::error::JsError;
+use crate::error::{Failure, JsError};
 use crate::from_js::push_value;
 use crate::glue::Args;
 use crate::js::Raw;
@@ -51,18 +51,8 @@ pub fn set_metatable(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
     let id = cx.metatable_calls.get() + 1;
     cx.metatable_calls.set(id);
     let prefix = format!("__mt_{id}_");
-    let mut failure = None;
-    let outcome = env.with_string(name, |name| {
-        cx.lua().set_global_metatable(name, |stack| {
-            push_definition(cx, stack, def, &prefix).map_err(|e| {
-                failure = Some(e);
-                lua_core::Error::conversion("metatable")
-            })
-        })
-    })?;
-    if let Some(e) = failure {
-        return Err(e.settle(env, "LUA_CONVERSION"));
-    }
-    outcome?;
+    let mut failure = Failure::default();
+    let outcome = env.with_string(name, |name| cx.lua().set_global_metatable(name, |stack| push_definition(cx, stack, def, &prefix).map_err(|e| failure.keep(e))))?;
+    failure.finish(env, outcome)?;
     Ok(env.undefined())
 }

@@ -8,7 +8,7 @@ use lua_core::{Lua, LuaOptions};
 use napi::sys::ValueType;
 
 use crate::context::Context;
-use crate::error::JsError;
+use crate::error::{Failure, JsError};
 use crate::from_js::push_value;
 use crate::glue::Args;
 use crate::js::{Env, Raw};
@@ -69,37 +69,23 @@ pub fn set_global_value(cx: &Rc<Context>, name: &[u8], value: Raw) -> Result<(),
         return set_path_value(cx, name, value);
     }
     let env = cx.env;
-    let mut failure = None;
+    let mut failure = Failure::default();
     let is_plain_function = env.type_of(value) == ValueType::napi_function && crate::lua_function::unwrap_for(cx, value).is_none();
     let outcome = cx.lua().set_global_with(name, |stack| {
         let pushed = if is_plain_function { cx.push_named_function(stack, name, value) } else { push_value(cx, stack, value, 0) };
-        pushed.map_err(|e| {
-            failure = Some(e);
-            lua_core::Error::conversion("value")
-        })
+        pushed.map_err(|e| failure.keep(e))
     });
-    match failure {
-        Some(e) => Err(e.settle(env, "LUA_CONVERSION")),
-        None => outcome.map_err(JsError::from),
-    }
+    failure.finish(env, outcome)
 }
 
 fn set_path_value(cx: &Rc<Context>, name: &[u8], value: Raw) -> Result<(), JsError> {
     let env = cx.env;
     let segments = lua_core::split_path(name).map_err(|e| JsError::type_error(e.message()))?;
-    let mut failure = None;
+    let mut failure = Failure::default();
     // A function at a path is an ordinary (collectable) Lua function, not a
     // named registration.
-    let outcome = cx.lua().set_path_with(&segments, |stack| {
-        push_value(cx, stack, value, 0).map_err(|e| {
-            failure = Some(e);
-            lua_core::Error::conversion("value")
-        })
-    });
-    match failure {
-        Some(e) => Err(e.settle(env, "LUA_CONVERSION")),
-        None => outcome.map_err(JsError::from),
-    }
+    let outcome = cx.lua().set_path_with(&segments, |stack| push_value(cx, stack, value, 0).map_err(|e| failure.keep(e)));
+    failure.finish(env, outcome)
 }
 
 /// Hands the script text to `f` as a C string: everything from a NUL on is

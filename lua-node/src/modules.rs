@@ -6,7 +6,7 @@ use lua_core::PackageError;
 use napi::sys::ValueType;
 
 use crate::context::Context;
-use crate::error::JsError;
+use crate::error::{Failure, JsError};
 use crate::glue::Args;
 use crate::js::Raw;
 use crate::metatables::push_definition;
@@ -45,19 +45,9 @@ pub fn register_module(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
     let id = cx.module_calls.get() + 1;
     cx.module_calls.set(id);
     let prefix = format!("__module_{id}_");
-    let mut failure = None;
-    let outcome = env.with_string(name, |name| {
-        cx.lua().register_module_with(name, |stack| {
-            push_definition(cx, stack, module, &prefix).map_err(|e| {
-                failure = Some(e);
-                lua_core::Error::conversion("module")
-            })
-        })
-    })?;
-    if let Some(e) = failure {
-        return Err(e.settle(env, "LUA_CONVERSION"));
-    }
-    match outcome? {
+    let mut failure = Failure::default();
+    let outcome = env.with_string(name, |name| cx.lua().register_module_with(name, |stack| push_definition(cx, stack, module, &prefix).map_err(|e| failure.keep(e))))?;
+    match failure.finish(env, outcome)? {
         Ok(()) => Ok(env.undefined()),
         Err(PackageError::NoPackage) => Err(JsError::error(
             "Cannot register module: the 'package' library is not loaded. Include 'package' in the libraries option.",

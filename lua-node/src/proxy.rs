@@ -14,7 +14,7 @@ use napi::sys;
 use napi::sys::ValueType;
 
 use crate::context::Context;
-use crate::error::JsError;
+use crate::error::{Failure, JsError};
 use crate::from_js::push_value;
 use crate::handles::{external, external_data, HandleKind};
 use crate::js::{Env, Raw};
@@ -163,20 +163,14 @@ unsafe extern "C" fn trap_set(env: sys::napi_env, info: sys::napi_callback_info)
             return Ok(env.boolean(true));
         }
         let (cx, table) = target_table(env, target)?;
-        let mut failure = None;
+        let mut failure = Failure::default();
         let outcome = env.with_string(key, |name| {
             cx.lua().assign_with(table, |s| {
                 push_key(s, name)?;
-                push_value(cx, s, value, 0).map_err(|e| {
-                    failure = Some(e);
-                    lua_core::Error::conversion("value")
-                })
+                push_value(cx, s, value, 0).map_err(|e| failure.keep(e))
             })
         })?;
-        if let Some(e) = failure {
-            return Err(e.settle(env, "LUA_CONVERSION"));
-        }
-        outcome?;
+        failure.finish(env, outcome)?;
         Ok(env.boolean(true))
     })
 }
