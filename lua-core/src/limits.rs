@@ -131,6 +131,8 @@ pub(crate) struct LimitState {
     user_hook: RefCell<Option<(DebugHook, HookMask)>>,
     /// Bytes grown since the allocator last looked at the clock.
     grown: Cell<usize>,
+    /// The watchdog's watch over the current run, if it has a deadline.
+    watch: Cell<Option<u64>>,
 }
 
 /// How many bytes of growth between two clock checks in the allocator.
@@ -348,6 +350,84 @@ unsafe extern "C" fn dispatch(l: *mut lua_State, ar: *mut lua_Debug) {
     let _ = catch_unwind(AssertUnwindSafe(|| hook(&lua, &HookEvent { kind: user_kind, line, name: &name })));
 }
 
+/// Makes a timeout reach a run that spends its time in long C calls with few
+/// VM instructions between them (full collections, sorts, scans of big
+/// strings): when a deadline passes, a watchdog thread sets the running
+/// state's count hook to fire on the very next instruction (`lua_sethook` is
+/// the one Lua function documented as safe to call asynchronously), so the
+/// overshoot is at most one C call instead of a thousand instructions' worth.
+mod watchdog {
+    use std::sync::{Condvar, Mutex, OnceLock};
+    use std::time::Instant;
+
+    use lua_sys::*;
+
+    struct Watch {
+        id: u64,
+        deadline: Instant,
+        l: usize,
+    }
+
+    struct Watchdog {
+        watches: Mutex<(u64, Vec<Watch>)>,
+        wake: Condvar,
+    }
+
+    fn watchdog() -> &'static Watchdog {
+        static WATCHDOG: OnceLock<&'static Watchdog> = OnceLock::new();
+        WATCHDOG.get_or_init(|| {
+            let w: &'static Watchdog = Box::leak(Box::new(Watchdog { watches: Mutex::new((0, Vec::new())), wake: Condvar::new() }));
+            std::thread::Builder::new().name("lua-core-watchdog".into()).spawn(move || run(w)).expect("spawning the watchdog thread");
+            w
+        })
+    }
+
+    fn run(w: &'static Watchdog) {
+        let mut guard = w.watches.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            let now = Instant::now();
+            guard.1.retain(|watch| {
+                if watch.deadline > now {
+                    return true;
+                }
+                let l = watch.l as *mut lua_State;
+                // SAFETY: a watch is removed (under this lock) before its run
+                // ends, so `l` is a live state here; lua_sethook may be called
+                // while the state runs on another thread.
+                unsafe {
+                    let mask = lua_gethookmask(l) | LUA_MASKCOUNT as std::ffi::c_int;
+                    lua_sethook(l, lua_gethook(l).or(Some(super::dispatch)), mask, 1);
+                }
+                false
+            });
+            let next = guard.1.iter().map(|w| w.deadline).min();
+            guard = match next {
+                Some(deadline) => w.wake.wait_timeout(guard, deadline.saturating_duration_since(Instant::now())).unwrap_or_else(|e| e.into_inner()).0,
+                None => w.wake.wait(guard).unwrap_or_else(|e| e.into_inner()),
+            };
+        }
+    }
+
+    /// Watches `l` until `deadline`; returns the watch's id.
+    pub(super) fn watch(l: *mut lua_State, deadline: Instant) -> u64 {
+        let w = watchdog();
+        let mut guard = w.watches.lock().unwrap_or_else(|e| e.into_inner());
+        guard.0 += 1;
+        let id = guard.0;
+        guard.1.push(Watch { id, deadline, l: l as usize });
+        drop(guard);
+        w.wake.notify_one();
+        id
+    }
+
+    /// Stops watching (before the run ends).
+    pub(super) fn unwatch(id: u64) {
+        let w = watchdog();
+        let mut guard = w.watches.lock().unwrap_or_else(|e| e.into_inner());
+        guard.1.retain(|watch| watch.id != id);
+    }
+}
+
 /// Marks an entry from the host into Lua; the outermost one starts the budget
 /// and, when it ends, clears a trip.
 pub(crate) struct Entry<'a> {
@@ -362,7 +442,11 @@ impl<'a> Entry<'a> {
             s.used.set(0);
             s.grown.set(0);
             s.tripped.set(None);
-            s.deadline.set(s.timeout.get().map(|t| Instant::now() + t));
+            let deadline = s.timeout.get().map(|t| Instant::now() + t);
+            s.deadline.set(deadline);
+            if let Some(deadline) = deadline {
+                s.watch.set(Some(watchdog::watch(rt.main(), deadline)));
+            }
         }
         s.depth.set(depth + 1);
         Entry { rt }
@@ -374,7 +458,12 @@ impl Drop for Entry<'_> {
         let s = self.rt.limits();
         let depth = s.depth.get().saturating_sub(1);
         s.depth.set(depth);
-        if depth == 0 && s.tripped.take().is_some() {
+        if depth == 0 {
+            if let Some(id) = s.watch.take() {
+                watchdog::unwatch(id);
+            }
+        }
+        if depth == 0 && (s.tripped.take().is_some() || self.rt.limits().timeout.get().is_some()) {
             // SAFETY: back in the host; the main thread's hook returns to normal.
             unsafe { sync_hook(self.rt, self.rt.main()) };
         }

@@ -292,6 +292,8 @@ fn long_c_loops_are_interrupted() {
         "return string.find(string.rep('(', 4e6), '%b()')",
         "return string.find(string.rep('a', 1e5), string.rep('.', 5e4) .. 'b')",
         "local t = {} for i = 1, 1e9 do t[#t + 1] = string.rep('x', 4e6) t[#t] = nil end",
+        "local keep = {} for i = 1, 3e5 do keep[i] = {} end while true do collectgarbage() end",
+        "local t = {} for i = 1, 2e5 do t[i] = (i * 7919) % 100003 end while true do table.sort(t) end",
     ] {
         let lua = limited(0, 100);
         let start = std::time::Instant::now();
