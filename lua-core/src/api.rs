@@ -11,6 +11,15 @@ use crate::value::{Function, Table, Value};
 
 impl Lua {
     /// Runs `source` and converts its results (`()`, one value `T`, or [`MultiValue`]).
+///
+/// ```
+/// use lua_core::{Lua, MultiValue};
+/// let lua = Lua::new();
+/// assert_eq!(lua.exec::<i64>("return 6 * 7")?, 42);
+/// let all: MultiValue = lua.exec("return 1, 'two', nil")?;
+/// assert_eq!(all.0.len(), 3);
+/// # Ok::<(), lua_core::Error>(())
+/// ```
     pub fn exec<R: FromLuaMulti>(&self, source: &str) -> Result<R> {
         let name = chunk_name(source);
         self.exec_buffer_with(source.as_bytes(), &name, ChunkMode::Any, R::from_results)?
@@ -22,17 +31,42 @@ impl Lua {
     }
 
     /// Sets a global.
+///
+/// ```
+/// let lua = lua_core::Lua::new();
+/// lua.set_global("limit", 10)?;
+/// lua.set_global("names", vec!["a", "b"])?;
+/// assert_eq!(lua.exec::<i64>("return limit + #names")?, 12);
+/// # Ok::<(), lua_core::Error>(())
+/// ```
     pub fn set_global(&self, name: &str, value: impl IntoLua) -> Result<()> {
         self.set_global_with(name.as_bytes(), |stack| value.push_into(stack))
     }
 
     /// Reads a global.
+///
+/// ```
+/// let lua = lua_core::Lua::new();
+/// lua.exec::<()>("answer = 42")?;
+/// assert_eq!(lua.get_global::<i64>("answer")?, 42);
+/// assert_eq!(lua.get_global::<Option<i64>>("missing")?, None);
+/// # Ok::<(), lua_core::Error>(())
+/// ```
     pub fn get_global<T: FromLua>(&self, name: &str) -> Result<T> {
         self.get_global_with(name.as_bytes(), T::from_lua)?
     }
 
     /// Makes a Lua function that calls `f` with the call's arguments. An `Err`
     /// (or a panic) becomes a Lua error that Lua code can catch with `pcall`.
+///
+/// ```
+/// use lua_core::{Lua, MultiValue, Value};
+/// let lua = Lua::new();
+/// let sum = lua.create_function(|_, args: MultiValue| Ok(args.0.iter().filter_map(Value::as_integer).sum::<i64>()))?;
+/// lua.set_global("sum", sum)?;
+/// assert_eq!(lua.exec::<i64>("return sum(1, 2, 3)")?, 6);
+/// # Ok::<(), lua_core::Error>(())
+/// ```
     pub fn create_function<F, R>(&self, f: F) -> Result<Function>
     where
         F: Fn(&Lua, MultiValue) -> Result<R> + 'static,
@@ -91,6 +125,13 @@ impl Lua {
 
 impl Function {
     /// Calls the function with `args` and converts its results.
+///
+/// ```
+/// let lua = lua_core::Lua::new();
+/// let f: lua_core::Function = lua.exec("return function(a, b) return a .. b end")?;
+/// assert_eq!(f.call::<_, String>(("lu", "a"))?, "lua");
+/// # Ok::<(), lua_core::Error>(())
+/// ```
     pub fn call<A: IntoLuaMulti, R: FromLuaMulti>(&self, args: A) -> Result<R> {
         let lua = self.0.lua().clone();
         lua.call_with(self, |stack| args.push_multi(stack), R::from_results)?
@@ -99,6 +140,14 @@ impl Function {
 
 impl Table {
     /// `t[key]` without metamethods.
+///
+/// ```
+/// let lua = lua_core::Lua::new();
+/// let t: lua_core::Table = lua.exec("return { x = 1 }")?;
+/// t.raw_set("y", 2)?;
+/// assert_eq!(t.raw_get::<_, i64>("x")? + t.raw_get::<_, i64>("y")?, 3);
+/// # Ok::<(), lua_core::Error>(())
+/// ```
     pub fn raw_get<K: IntoLua, V: FromLua>(&self, key: K) -> Result<V> {
         let lua = self.0.lua().clone();
         lua.with_stack(|stack| {

@@ -12,6 +12,15 @@ use crate::stack::StackValue;
 impl Lua {
     /// Compiles `source` (not run) named `name` and returns its bytecode;
     /// `strip` leaves out debug information.
+///
+/// ```
+/// let lua = lua_core::Lua::new();
+/// let code = lua.compile(b"return 40 + 2", c"=answer", true)?;
+/// assert_eq!(&code[..4], b"\x1bLua");
+/// let n = lua.exec_bytecode_with(&code, c"answer", |r| r.get(0).as_integer())?;
+/// assert_eq!(n, Some(42));
+/// # Ok::<(), lua_core::Error>(())
+/// ```
     pub fn compile(&self, source: &[u8], name: &CStr, strip: bool) -> Result<Vec<u8>> {
         self.load_with(source, name, ChunkMode::Any, |f| dump(f, strip))?
     }

@@ -106,6 +106,15 @@ fn mode_name(code: c_int) -> &'static str {
 impl Lua {
     /// Runs a collector command. Commands that can run finalizers (collect,
     /// step, mode switches) count as running Lua for limits and hooks.
+///
+/// ```
+/// use lua_core::{GcCommand, GcResult, Lua};
+/// let lua = Lua::new();
+/// lua.gc(GcCommand::Collect)?;
+/// assert!(matches!(lua.gc(GcCommand::Count)?, GcResult::Count(kb) if kb > 0.0));
+/// assert_eq!(lua.gc(GcCommand::Generational)?, GcResult::Mode("incremental"));
+/// # Ok::<(), lua_core::Error>(())
+/// ```
     pub fn gc(&self, command: GcCommand) -> Result<GcResult> {
         if let GcCommand::Param(_, Some(v)) = command {
             if v > MAX_GC_PARAM {

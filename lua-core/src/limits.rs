@@ -560,6 +560,18 @@ impl Lua {
     }
 
     /// Sets the debug hook (replacing any earlier one). Limits stay in force.
+///
+/// ```
+/// use std::{cell::RefCell, rc::Rc};
+/// use lua_core::{HookMask, Lua};
+/// let lua = Lua::new();
+/// let lines = Rc::new(RefCell::new(Vec::new()));
+/// let seen = lines.clone();
+/// lua.set_hook(Rc::new(move |_, ev| seen.borrow_mut().push(ev.line)), HookMask { line: true, ..Default::default() });
+/// lua.exec::<()>("local a = 1\nlocal b = 2")?;
+/// assert_eq!(*lines.borrow(), [1, 2]);
+/// # Ok::<(), lua_core::Error>(())
+/// ```
     pub fn set_hook(&self, hook: DebugHook, mask: HookMask) {
         self.rt.thread_bound.set(true);
         *self.rt.limits().user_hook.borrow_mut() = Some((hook, mask));

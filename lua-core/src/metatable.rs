@@ -15,6 +15,19 @@ impl Lua {
     /// old one does not stop it). The global is read first with `__index`
     /// honoured; `Global '<name>' does not exist` / `... is not a table` when
     /// it is nil / not a table.
+///
+/// ```
+/// use lua_core::{Lua, StdLib};
+/// let lua = Lua::with_libraries(StdLib::BASE)?;
+/// lua.exec::<()>("point = { x = 1, y = 2 }")?;
+/// lua.set_global_metatable(b"point", |s| {
+///     s.push_table(0, 1)?;
+///     s.push_function(|call| { call.stack().push_bytes(b"(1, 2)")?; Ok(1) })?;
+///     s.set_field(b"__tostring")
+/// })?;
+/// assert_eq!(lua.exec::<String>("return tostring(point)")?, "(1, 2)");
+/// # Ok::<(), lua_core::Error>(())
+/// ```
     pub fn set_global_metatable(&self, name: &[u8], push_metatable: impl FnOnce(&Stack<'_>) -> Result<()>) -> Result<()> {
         self.with_stack(|stack| {
             stack.reserve(4)?;

@@ -57,6 +57,18 @@ impl Lua {
 
     /// Sets `package.loaded[name]` to the table `push_module` pushes, so
     /// `require(name)` returns it without touching the filesystem.
+///
+/// ```
+/// use lua_core::{Lua, StdLib};
+/// let lua = Lua::with_libraries(StdLib::BASE | StdLib::PACKAGE)?;
+/// lua.register_module_with(b"greeting", |s| {
+///     s.push_table(0, 1)?;
+///     s.push_bytes(b"hello")?;
+///     s.set_field(b"text")
+/// })?.expect("package is loaded");
+/// assert_eq!(lua.exec::<String>("return require('greeting').text")?, "hello");
+/// # Ok::<(), lua_core::Error>(())
+/// ```
     pub fn register_module_with(
         &self,
         name: &[u8],

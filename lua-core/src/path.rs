@@ -33,6 +33,14 @@ fn push_segments(stack: &Stack<'_>, segments: &[&[u8]]) -> Result<()> {
 impl Lua {
     /// `a.b.c = value` (the value `push` pushes): missing tables on the way
     /// are created; `__index` / `__newindex` run on the way.
+///
+/// ```
+/// use lua_core::{split_path, Lua};
+/// let lua = Lua::new();
+/// lua.set_path_with(&split_path(b"config.server.port")?, |s| { s.push_integer(8080); Ok(()) })?;
+/// assert_eq!(lua.exec::<i64>("return config.server.port")?, 8080);
+/// # Ok::<(), lua_core::Error>(())
+/// ```
     pub fn set_path_with(&self, segments: &[&[u8]], push: impl FnOnce(&Stack<'_>) -> Result<()>) -> Result<()> {
         self.with_stack(|stack| {
             push_segments(stack, segments)?;

@@ -172,6 +172,18 @@ impl Thread {
     /// returns how many). The values it yields or returns are handed to
     /// `read` while still on its stack; if `read` fails, the coroutine is
     /// declared dead (Appendix B #4).
+///
+/// ```
+/// use lua_core::{Error, Lua, Resumed, StdLib};
+/// let lua = Lua::with_libraries(StdLib::COROUTINE)?;
+/// let body: lua_core::Function = lua.exec("return function(n) coroutine.yield(n + 1) return n * 10 end")?;
+/// let co = lua.create_thread(&body)?;
+/// let first = co.resume_with(|s| { s.push_integer(4); Ok::<_, Error>(1) }, |r| Ok::<_, Error>(r.get(0).as_integer()))?;
+/// assert!(matches!(first, Resumed::Values { yielded: true, read: Some(5) }));
+/// let last = co.resume_with(|_| Ok::<_, Error>(0), |r| Ok::<_, Error>(r.get(0).as_integer()))?;
+/// assert!(matches!(last, Resumed::Values { yielded: false, read: Some(40) }));
+/// # Ok::<(), lua_core::Error>(())
+/// ```
     pub fn resume_with<R, E>(
         &self,
         push_args: impl FnOnce(&Stack<'_>) -> std::result::Result<usize, E>,
