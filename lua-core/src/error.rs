@@ -59,6 +59,8 @@ pub enum Error {
         message: String,
         /// The error the Rust function returned (none for a panic).
         cause: Option<Arc<Error>>,
+        /// Lua's stack traceback, where one was taken.
+        traceback: Option<String>,
     },
     /// An error from outside this crate, returned by a Rust callback.
     External {
@@ -161,7 +163,7 @@ impl Error {
     /// Lua's traceback, when the error came from running Lua code.
     pub fn traceback(&self) -> Option<&str> {
         match self {
-            Error::Runtime { traceback, .. } => traceback.as_deref(),
+            Error::Runtime { traceback, .. } | Error::Callback { traceback, .. } => traceback.as_deref(),
             _ => None,
         }
     }

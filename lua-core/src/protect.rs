@@ -161,10 +161,10 @@ pub(crate) unsafe fn pop_error(l: *mut lua_State, status: c_int) -> Error {
             // SAFETY: as above.
             let rt = unsafe { crate::runtime::Runtime::from_state(l) };
             if let Some(cause) = rt.callback_error_for(&message) {
-                return Error::Callback { message, cause: Some(cause) };
+                return Error::Callback { message, cause: Some(cause), traceback: None };
             }
             if message.starts_with("Rust callback panicked: ") {
-                return Error::Callback { message, cause: None };
+                return Error::Callback { message, cause: None, traceback: None };
             }
             Error::Runtime { message, traceback: None }
         }

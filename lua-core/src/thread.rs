@@ -148,7 +148,11 @@ impl Thread {
         if self.0.lua().rt.is_closed() {
             return Some(ResumeRefusal::Dead);
         }
-        let (co, _) = self.state();
+        let (co, lua) = self.state();
+        if co == lua.main_state() {
+            // The main thread is never a coroutine one could resume.
+            return Some(ResumeRefusal::Finished);
+        }
         // SAFETY: status reads of a valid thread.
         let (status, top) = unsafe { (lua_status(co), lua_gettop(co)) };
         if status > LUA_YIELD as c_int || self.declared_dead() {
