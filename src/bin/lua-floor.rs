@@ -6,17 +6,24 @@
 //! compares the addon's `execute_script` of the same chunk against it.
 //!
 //! ```text
-//! lua-floor [--runs N] [--warmup N] [--file PATH] [--json]
+//! lua-floor [--runs N] [--warmup N] [--file PATH] [--json] [--count-hook N]
 //! ```
 //!
 //! Without `--file` the chunk is the recursive `fib(30)` below. One state is
 //! created; the chunk is loaded (compiled) and run `warmup` times untimed and
 //! then `runs` times timed, each run measured with `Instant` around load + call.
 //! The median wall time is printed (`--json`: one JSON line for scripts).
+//!
+//! `--count-hook N` (an experiment, not the floor proper) installs a count
+//! hook every N instructions whose body only bumps a counter: what Lua's own
+//! hook machinery costs, without anything a host would do in the hook. The
+//! addon's `maxInstructions`/`timeout` ride on such a hook (every 1000), so
+//! this separates Lua's share of their overhead from the addon's.
 
 use std::ffi::{c_char, c_int, c_void, CStr};
 use std::process::ExitCode;
 use std::ptr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use lua_sys::*;
@@ -47,10 +54,11 @@ struct Options {
     warmup: usize,
     file: Option<String>,
     json: bool,
+    count_hook: c_int,
 }
 
 fn parse_args() -> Result<Options, String> {
-    let mut o = Options { runs: 7, warmup: 1, file: None, json: false };
+    let mut o = Options { runs: 7, warmup: 1, file: None, json: false, count_hook: 0 };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));
@@ -59,8 +67,14 @@ fn parse_args() -> Result<Options, String> {
             "--warmup" => o.warmup = value("--warmup")?.parse().map_err(|e| format!("--warmup: {e}"))?,
             "--file" => o.file = Some(value("--file")?),
             "--json" => o.json = true,
+            "--count-hook" => {
+                o.count_hook = value("--count-hook")?.parse().map_err(|e| format!("--count-hook: {e}"))?;
+                if o.count_hook < 1 {
+                    return Err("--count-hook must be at least 1".into());
+                }
+            }
             "-h" | "--help" => {
-                println!("usage: lua-floor [--runs N] [--warmup N] [--file PATH] [--json]");
+                println!("usage: lua-floor [--runs N] [--warmup N] [--file PATH] [--json] [--count-hook N]");
                 std::process::exit(0);
             }
             other => return Err(format!("unknown argument {other:?}")),
@@ -70,6 +84,15 @@ fn parse_args() -> Result<Options, String> {
         return Err("--runs must be at least 1".into());
     }
     Ok(o)
+}
+
+/// How many times the `--count-hook` hook fired (read at the end, so the
+/// hook's work cannot be optimised away).
+static HOOK_CALLS: AtomicU64 = AtomicU64::new(0);
+
+/// The `--count-hook` hook: counts, nothing else.
+unsafe extern "C" fn count_hook(_l: *mut lua_State, _ar: *mut lua_Debug) {
+    HOOK_CALLS.fetch_add(1, Ordering::Relaxed);
 }
 
 /// The message on top of the stack, for an error report.
@@ -171,6 +194,10 @@ fn main() -> ExitCode {
     // itself is out of memory (Lua's panic handler then aborts) - the same
     // stance the standalone `lua` interpreter takes.
     unsafe { luaL_openselectedlibs(l, !0, 0) };
+    if opts.count_hook > 0 {
+        // SAFETY: `l` is live; lua_sethook only stores the hook, mask and count.
+        unsafe { lua_sethook(l, Some(count_hook), LUA_MASKCOUNT as c_int, opts.count_hook) };
+    }
 
     let mut times = Vec::with_capacity(opts.runs);
     let mut result = None;
@@ -202,10 +229,11 @@ fn main() -> ExitCode {
         let list: Vec<String> = times.iter().map(|t| t.to_string()).collect();
         let res = result.map_or("null".to_string(), |r| r.to_string());
         println!(
-            "{{\"median_ns\":{med},\"min_ns\":{},\"runs\":{},\"warmup\":{},\"result\":{res},\"times_ns\":[{}]}}",
+            "{{\"median_ns\":{med},\"min_ns\":{},\"runs\":{},\"warmup\":{},\"result\":{res},\"hook_calls\":{},\"times_ns\":[{}]}}",
             sorted[0],
             opts.runs,
             opts.warmup,
+            HOOK_CALLS.load(Ordering::Relaxed),
             list.join(",")
         );
     } else {
