@@ -157,7 +157,7 @@ fn generate_bindings(lua_dir: &Path, out: &Path) {
         .clang_arg(format!("-I{}", lua_dir.display()))
         .header_contents(
             "hooks.h",
-            "#include \"lua.h\"\nextern void (*lua_native_resume_hook)(lua_State *L);\nextern void (*lua_native_match_hook)(lua_State *L);\nextern int (*lua_native_handlers_hook)(lua_State *L);\n",
+            "#include \"lua.h\"\nextern void (*lua_native_resume_hook)(lua_State *L);\nextern void (*lua_native_match_hook)(lua_State *L);\nextern int (*lua_native_handlers_hook)(lua_State *L);\nextern void (*lua_native_thread_hook)(lua_State *L, lua_State *L1, int alive);\n",
         )
         .allowlist_function("lua_.*|luaL_.*|luaopen_.*")
         .allowlist_type("lua_.*|luaL_.*")

@@ -142,13 +142,13 @@ const GROWTH_CHECK: usize = 256 * 1024;
 fn wanted(s: &LimitState) -> Option<(c_int, c_int)> {
     let mut mask = 0;
     let mut count: c_int = 0;
-    let limited = s.max_instructions.get() > 0 || s.timeout.get().is_some();
-    if limited {
+    // Only the instruction limit needs a count hook all the time: any hook
+    // makes Lua's VM take its slow path on every instruction (about 2x on
+    // pure-Lua work). A timeout alone is watched from outside (see
+    // `watchdog`), which hooks every thread once the deadline has passed.
+    if s.max_instructions.get() > 0 {
         mask |= LUA_MASKCOUNT as c_int;
-        count = match s.max_instructions.get() {
-            0 => LIMIT_INTERVAL,
-            n => (n.min(LIMIT_INTERVAL as u64)) as c_int,
-        };
+        count = s.max_instructions.get().min(LIMIT_INTERVAL as u64) as c_int;
     }
     if let Some((_, m)) = s.user_hook.borrow().as_ref() {
         if m.call {
@@ -198,6 +198,13 @@ pub(crate) unsafe fn sync_hook(rt: &Runtime, l: *mut lua_State) {
     }
 }
 
+/// Ends the teardown budget's watch (the state is closed).
+pub(crate) fn end_teardown(rt: &Runtime) {
+    if let Some(id) = rt.limits().watch.take() {
+        watchdog::unwatch(id);
+    }
+}
+
 /// Installs the process-wide entry points in lua-sys (idempotent).
 pub(crate) fn install_entry_points() {
     // SAFETY: plain stores of function pointers into lua-sys's globals;
@@ -206,6 +213,28 @@ pub(crate) fn install_entry_points() {
         lua_native_resume_hook = Some(on_resume);
         lua_native_match_hook = Some(on_match_steps);
         lua_native_handlers_hook = Some(handlers_blocked);
+        lua_native_thread_hook = Some(on_thread);
+    }
+}
+
+/// Keeps the runtime's list of live threads (for the watchdog); `alive` 2
+/// means the state is closing.
+unsafe extern "C" fn on_thread(l: *mut lua_State, l1: *mut lua_State, alive: c_int) {
+    // SAFETY: called by lua_newthread / luaE_freethread of one of our states;
+    // the extra space of `l` holds the runtime pointer (it is copied into
+    // `l1` only after this call, so `l` is read).
+    let rt = unsafe { Runtime::from_state(l) };
+    if alive == 2 {
+        // The state is about to free its main thread: no watch may touch it.
+        end_teardown(rt);
+        rt.threads().lock().unwrap_or_else(|e| e.into_inner()).clear();
+        return;
+    }
+    let mut threads = rt.threads().lock().unwrap_or_else(|e| e.into_inner());
+    if alive != 0 {
+        threads.push(l1 as usize);
+    } else {
+        threads.retain(|&t| t != l1 as usize);
     }
 }
 
@@ -365,7 +394,8 @@ mod watchdog {
     struct Watch {
         id: u64,
         deadline: Instant,
-        l: usize,
+        /// The runtime whose threads get hooked.
+        rt: usize,
     }
 
     struct Watchdog {
@@ -390,13 +420,17 @@ mod watchdog {
                 if watch.deadline > now {
                     return true;
                 }
-                let l = watch.l as *mut lua_State;
                 // SAFETY: a watch is removed (under this lock) before its run
-                // ends, so `l` is a live state here; lua_sethook may be called
-                // while the state runs on another thread.
+                // ends, so the runtime and its threads are alive here (a thread
+                // being freed waits for the threads lock); lua_sethook may be
+                // called while a state runs on another thread.
                 unsafe {
-                    let mask = lua_gethookmask(l) | LUA_MASKCOUNT as std::ffi::c_int;
-                    lua_sethook(l, lua_gethook(l).or(Some(super::dispatch)), mask, 1);
+                    let rt = &*(watch.rt as *const crate::runtime::Runtime);
+                    for &l in rt.threads().lock().unwrap_or_else(|e| e.into_inner()).iter() {
+                        let l = l as *mut lua_State;
+                        let mask = lua_gethookmask(l) | LUA_MASKCOUNT as std::ffi::c_int;
+                        lua_sethook(l, lua_gethook(l).or(Some(super::dispatch)), mask, 1);
+                    }
                 }
                 false
             });
@@ -408,13 +442,13 @@ mod watchdog {
         }
     }
 
-    /// Watches `l` until `deadline`; returns the watch's id.
-    pub(super) fn watch(l: *mut lua_State, deadline: Instant) -> u64 {
+    /// Watches the runtime's run until `deadline`; returns the watch's id.
+    pub(super) fn watch(rt: &crate::runtime::Runtime, deadline: Instant) -> u64 {
         let w = watchdog();
         let mut guard = w.watches.lock().unwrap_or_else(|e| e.into_inner());
         guard.0 += 1;
         let id = guard.0;
-        guard.1.push(Watch { id, deadline, l: l as usize });
+        guard.1.push(Watch { id, deadline, rt: rt as *const crate::runtime::Runtime as usize });
         drop(guard);
         w.wake.notify_one();
         id
@@ -445,7 +479,7 @@ impl<'a> Entry<'a> {
             let deadline = s.timeout.get().map(|t| Instant::now() + t);
             s.deadline.set(deadline);
             if let Some(deadline) = deadline {
-                s.watch.set(Some(watchdog::watch(rt.main(), deadline)));
+                s.watch.set(Some(watchdog::watch(rt, deadline)));
             }
         }
         s.depth.set(depth + 1);
@@ -524,7 +558,9 @@ pub(crate) unsafe fn begin_teardown(rt: &Runtime) {
         s.depth.set(1);
         s.used.set(0);
         s.tripped.set(None);
-        s.deadline.set(Some(Instant::now() + s.timeout.get().unwrap_or(TEARDOWN_TIMEOUT)));
+        let deadline = Instant::now() + s.timeout.get().unwrap_or(TEARDOWN_TIMEOUT);
+        s.deadline.set(Some(deadline));
+        s.watch.set(Some(watchdog::watch(rt, deadline)));
     }
     // SAFETY: the main thread of an open state.
     unsafe { sync_hook(rt, rt.main()) };

@@ -44,6 +44,8 @@ pub(crate) struct Runtime {
     /// The last error a Rust callback returned, with the text Lua saw, so the
     /// host can report it with its cause if it comes back uncaught.
     callback_error: RefCell<Option<(String, std::sync::Arc<Error>)>>,
+    /// Every live thread of the state (the main one first), for the watchdog.
+    threads: std::sync::Mutex<Vec<usize>>,
     /// Set once something that may not be `Send` is stored in the state.
     pub(crate) thread_bound: Cell<bool>,
     host_objects: crate::host_object::HostObjectTable,
@@ -81,6 +83,7 @@ impl Runtime {
             staged: UnsafeCell::new(Vec::new()),
             traceback: RefCell::new(None),
             callback_error: RefCell::new(None),
+            threads: std::sync::Mutex::new(vec![main as usize]),
             thread_bound: Cell::new(false),
             host_objects: Default::default(),
             limits: Default::default(),
@@ -155,6 +158,7 @@ impl Runtime {
             crate::limits::begin_teardown(self);
             lua_close(l);
         }
+        crate::limits::end_teardown(self);
         self.main.set(std::ptr::null_mut());
         self.deferred_unrefs.borrow_mut().clear();
     }
@@ -280,6 +284,10 @@ impl Runtime {
                 }
             }
         }
+    }
+
+    pub(crate) fn threads(&self) -> &std::sync::Mutex<Vec<usize>> {
+        &self.threads
     }
 
     pub(crate) fn stash_callback_error(&self, message: String, e: Error) {

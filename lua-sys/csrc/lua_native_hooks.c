@@ -10,6 +10,23 @@
 void (*lua_native_resume_hook)(lua_State *L) = 0;
 void (*lua_native_match_hook)(lua_State *L) = 0;
 int (*lua_native_handlers_hook)(lua_State *L) = 0;
+void (*lua_native_thread_hook)(lua_State *L, lua_State *L1, int alive) = 0;
+
+void lua_native_on_thread(lua_State *L, lua_State *L1) {
+  void (*hook)(lua_State *, lua_State *, int) = lua_native_thread_hook;
+  if (hook) hook(L, L1, 1);
+}
+
+/* After the last finalizer, before the main thread's memory goes. */
+void lua_native_on_close(lua_State *L) {
+  void (*hook)(lua_State *, lua_State *, int) = lua_native_thread_hook;
+  if (hook) hook(L, L, 2);
+}
+
+void lua_native_on_thread_free(lua_State *L, lua_State *L1) {
+  void (*hook)(lua_State *, lua_State *, int) = lua_native_thread_hook;
+  if (hook) hook(L, L1, 0);
+}
 
 int lua_native_handlers_blocked(lua_State *L) {
   int (*hook)(lua_State *) = lua_native_handlers_hook;

@@ -4,6 +4,8 @@
 ** without changing a line of vendor/:
 **   - luai_userstateresume: every lua_resume, so a coroutine made before a
 **     hook was set still runs under the current hooks;
+**   - luai_userstatethread / luai_userstatefree: every coroutine made and
+**     freed, so a watchdog can reach all threads of a state;
 **   - lua_native_match_step: called by lua-sys's copy of lstrlib.c at each
 **     step of pattern matching, so limits can stop a pattern that runs for
 **     a long time inside C;
@@ -20,6 +22,13 @@ void lua_native_match_step(lua_State *L);
 int lua_native_handlers_blocked(lua_State *L);
 const char *lua_native_lmemfind(lua_State *L, const char *s1, size_t l1, const char *s2, size_t l2);
 
+void lua_native_on_thread(lua_State *L, lua_State *L1);
+void lua_native_on_thread_free(lua_State *L, lua_State *L1);
+void lua_native_on_close(lua_State *L);
+
 #define luai_userstateresume(L,n)	lua_native_on_resume(L)
+#define luai_userstatethread(L,L1)	lua_native_on_thread(L,L1)
+#define luai_userstatefree(L,L1)	lua_native_on_thread_free(L,L1)
+#define luai_userstateclose(L)	lua_native_on_close(L)
 
 #endif
