@@ -98,6 +98,16 @@ const LDEBUG_PATCH: &[(&str, &str, usize)] = &[(
     "  if (L->errfunc != 0 && !lua_native_handlers_blocked(L)) {  /* lua-sys: no handlers after a limit tripped */",
     1,
 )];
+/// Counting instructions with a count hook costs about 2x on pure-Lua work:
+/// any hook sends the VM through `luaG_traceexec` on every instruction. The
+/// patch counts in the VM instead, one decrement of a per-thread counter in
+/// the extra space per instruction; when it runs out, the embedding charges
+/// the budget and, once it is spent, sets the count hook that raises.
+const LVM_PATCH: &[(&str, &str, usize)] = &[(
+    "#define vmfetch()\t{ \\\n  if (l_unlikely(trap)) {",
+    "#define vmfetch()\t{ \\\n  if (l_unlikely(--lua_native_steps(L) <= 0)) {  /* lua-sys: instruction budget */ \\\n    savepc(ci); lua_native_steps_out(L); trap = ci->u.l.trap; \\\n  } \\\n  if (l_unlikely(trap)) {",
+    1,
+)];
 const LGC_PATCH: &[(&str, &str, usize)] = &[(
     "    L->allowhook = 0;  /* stop debug hooks during GC metamethod */",
     "    /* lua-sys: debug hooks stay on during GC metamethods, so that limits can stop a finalizer */",
@@ -139,13 +149,14 @@ fn compile_lua(lua_dir: &Path, target_os: &str) {
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "c"))
         // The stand-alone interpreter and compiler have their own main().
-        .filter(|p| !matches!(p.file_name().and_then(|n| n.to_str()), Some("lua.c" | "luac.c" | "onelua.c" | "lstrlib.c" | "ltablib.c" | "ldebug.c" | "lgc.c")))
+        .filter(|p| !matches!(p.file_name().and_then(|n| n.to_str()), Some("lua.c" | "luac.c" | "onelua.c" | "lstrlib.c" | "ltablib.c" | "ldebug.c" | "lgc.c" | "lvm.c")))
         .collect();
     sources.sort();
     sources.push(patched(lua_dir, &out, "lstrlib.c", LSTRLIB_PATCH));
     sources.push(patched(lua_dir, &out, "ltablib.c", LTABLIB_PATCH));
     sources.push(patched(lua_dir, &out, "ldebug.c", LDEBUG_PATCH));
     sources.push(patched(lua_dir, &out, "lgc.c", LGC_PATCH));
+    sources.push(patched(lua_dir, &out, "lvm.c", LVM_PATCH));
     sources.push(csrc.join("lua_native_hooks.c"));
     println!("cargo:rerun-if-changed={}", csrc.display());
     build.files(&sources).compile("lua5.5");
@@ -157,7 +168,7 @@ fn generate_bindings(lua_dir: &Path, out: &Path) {
         .clang_arg(format!("-I{}", lua_dir.display()))
         .header_contents(
             "hooks.h",
-            "#include \"lua.h\"\nextern void (*lua_native_resume_hook)(lua_State *L);\nextern void (*lua_native_match_hook)(lua_State *L);\nextern int (*lua_native_handlers_hook)(lua_State *L);\nextern void (*lua_native_thread_hook)(lua_State *L, lua_State *L1, int alive);\n",
+            "#include \"lua.h\"\nextern void (*lua_native_resume_hook)(lua_State *L);\nextern void (*lua_native_match_hook)(lua_State *L);\nextern int (*lua_native_handlers_hook)(lua_State *L);\nextern void (*lua_native_thread_hook)(lua_State *L, lua_State *L1, int alive);\nextern void (*lua_native_steps_hook)(lua_State *L);\n",
         )
         .allowlist_function("lua_.*|luaL_.*|luaopen_.*")
         .allowlist_type("lua_.*|luaL_.*")

@@ -30,9 +30,6 @@ use lua_sys::*;
 use crate::lua::Lua;
 use crate::runtime::Runtime;
 
-/// Count interval used by the limits when nothing finer is asked for.
-const LIMIT_INTERVAL: c_int = 1000;
-
 /// Which limit stopped a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LimitKind {
@@ -133,6 +130,8 @@ pub(crate) struct LimitState {
     grown: Cell<usize>,
     /// The watchdog's watch over the current run, if it has a deadline.
     watch: Cell<Option<u64>>,
+    /// What the VM's step counter was last refilled with.
+    step_refill: Cell<std::ffi::c_long>,
 }
 
 /// How many bytes of growth between two clock checks in the allocator.
@@ -142,14 +141,11 @@ const GROWTH_CHECK: usize = 256 * 1024;
 fn wanted(s: &LimitState) -> Option<(c_int, c_int)> {
     let mut mask = 0;
     let mut count: c_int = 0;
-    // Only the instruction limit needs a count hook all the time: any hook
-    // makes Lua's VM take its slow path on every instruction (about 2x on
-    // pure-Lua work). A timeout alone is watched from outside (see
-    // `watchdog`), which hooks every thread once the deadline has passed.
-    if s.max_instructions.get() > 0 {
-        mask |= LUA_MASKCOUNT as c_int;
-        count = s.max_instructions.get().min(LIMIT_INTERVAL as u64) as c_int;
-    }
+    // No limit needs a standing hook: any hook makes Lua's VM take its slow
+    // path on every instruction (about 2x on pure-Lua work). Instructions are
+    // counted by the VM itself (lua-sys's lvm.c patch, `on_steps_out`), and a
+    // timeout is watched from outside (`watchdog`); either sets the hook only
+    // once its limit is reached.
     if let Some((_, m)) = s.user_hook.borrow().as_ref() {
         if m.call {
             mask |= LUA_MASKCALL as c_int;
@@ -214,8 +210,44 @@ pub(crate) fn install_entry_points() {
         lua_native_match_hook = Some(on_match_steps);
         lua_native_handlers_hook = Some(handlers_blocked);
         lua_native_thread_hook = Some(on_thread);
+        lua_native_steps_hook = Some(on_steps_out);
     }
 }
+
+/// The VM's step counter of `l` ran out: charge what it counted to the
+/// budget, refill it with at most what is left, and once the budget is spent
+/// trip the limit (the hook this sets raises on the next instruction).
+unsafe extern "C" fn on_steps_out(l: *mut lua_State) {
+    // SAFETY: called from the VM on a thread of one of our states; it only
+    // writes the thread's counter and, when tripping, its hook.
+    unsafe {
+        let rt = Runtime::from_state(l);
+        let s = rt.limits();
+        let counter = lua_native_steps(l);
+        let counted = s.step_refill.get().max(1) as u64;
+        let max = s.max_instructions.get();
+        if max == 0 || s.depth.get() == 0 {
+            *counter = STEP_INTERVAL;
+            return;
+        }
+        let used = s.used.get().saturating_add(counted);
+        s.used.set(used);
+        if used >= max {
+            if s.tripped.get().is_none() {
+                s.tripped.set(Some(LimitKind::Instructions));
+            }
+            *counter = STEP_INTERVAL;
+            sync_hook(rt, l);
+            return;
+        }
+        let refill = (max - used).min(STEP_INTERVAL as u64) as std::ffi::c_long;
+        s.step_refill.set(refill);
+        *counter = refill;
+    }
+}
+
+/// Instructions between two calls of `on_steps_out` when no budget is near.
+const STEP_INTERVAL: std::ffi::c_long = 1000;
 
 /// Keeps the runtime's list of live threads (for the watchdog); `alive` 2
 /// means the state is closing.
@@ -327,8 +359,9 @@ unsafe extern "C" fn dispatch(l: *mut lua_State, ar: *mut lua_Debug) {
         LUA_HOOKCOUNT => {
             // SAFETY: reading the thread's own hook interval.
             let interval = unsafe { lua_gethookcount(l) }.max(1) as u64;
+            // Instructions are counted by the VM (`on_steps_out`); the hook
+            // only checks.
             if s.depth.get() > 0 && (s.max_instructions.get() > 0 || s.deadline.get().is_some() || s.tripped.get().is_some()) {
-                s.used.set(s.used.get().saturating_add(interval));
                 if let Some(kind) = check(s) {
                     // SAFETY: raising from a hook is allowed; nothing owned is alive.
                     unsafe { trip_and_raise(rt, l, kind) }
@@ -476,6 +509,18 @@ impl<'a> Entry<'a> {
             s.used.set(0);
             s.grown.set(0);
             s.tripped.set(None);
+            // The main thread's counter starts a fresh interval with the budget.
+            let first = match s.max_instructions.get() {
+                0 => STEP_INTERVAL,
+                max => max.min(STEP_INTERVAL as u64) as std::ffi::c_long,
+            };
+            s.step_refill.set(first);
+            // SAFETY: the main thread of an open state (Entry is only made then).
+            unsafe {
+                if !rt.main().is_null() {
+                    *lua_native_steps(rt.main()) = first;
+                }
+            }
             let deadline = s.timeout.get().map(|t| Instant::now() + t);
             s.deadline.set(deadline);
             if let Some(deadline) = deadline {

@@ -96,7 +96,10 @@ impl Runtime {
         rt.alloc.watch(rt.limits());
         // SAFETY: fresh state with an empty stack; the extra space is
         // LUA_EXTRASPACE bytes, the size of a pointer.
-        unsafe { *(lua_getextraspace(main) as *mut *mut c_void) = rt_ptr };
+        unsafe {
+            *(lua_getextraspace(main) as *mut *mut c_void) = rt_ptr;
+            *lua_native_steps(main) = 1000;
+        }
         // The library opening and the registry writes allocate, so they run
         // protected, under the memory limit if there is one.
         rt.alloc.set_limit(memory_limit);

@@ -11,6 +11,14 @@ void (*lua_native_resume_hook)(lua_State *L) = 0;
 void (*lua_native_match_hook)(lua_State *L) = 0;
 int (*lua_native_handlers_hook)(lua_State *L) = 0;
 void (*lua_native_thread_hook)(lua_State *L, lua_State *L1, int alive) = 0;
+void (*lua_native_steps_hook)(lua_State *L) = 0;
+
+/* The VM's step counter ran out: let the embedding charge and refill it. */
+void lua_native_steps_out(lua_State *L) {
+  void (*hook)(lua_State *) = lua_native_steps_hook;
+  if (hook) hook(L);
+  else lua_native_steps(L) = 1 << 30;
+}
 
 void lua_native_on_thread(lua_State *L, lua_State *L1) {
   void (*hook)(lua_State *, lua_State *, int) = lua_native_thread_hook;

@@ -26,6 +26,15 @@ void lua_native_on_thread(lua_State *L, lua_State *L1);
 void lua_native_on_thread_free(lua_State *L, lua_State *L1);
 void lua_native_on_close(lua_State *L);
 
+/*
+** Two words of extra space per thread: the embedding's pointer, then the
+** instruction step counter the VM decrements (see lvm.c's patch in build.rs).
+*/
+#undef LUA_EXTRASPACE
+#define LUA_EXTRASPACE		(2 * sizeof(void *))
+#define lua_native_steps(L)	(((long *)lua_getextraspace(L))[1])
+void lua_native_steps_out(lua_State *L);
+
 #define luai_userstateresume(L,n)	lua_native_on_resume(L)
 #define luai_userstatethread(L,L1)	lua_native_on_thread(L,L1)
 #define luai_userstatefree(L,L1)	lua_native_on_thread_free(L,L1)

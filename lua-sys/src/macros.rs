@@ -26,9 +26,19 @@ pub unsafe fn lua_yield(l: *mut lua_State, nresults: c_int) -> c_int {
     lua_yieldk(l, nresults, 0, None)
 }
 
+/// The size of the extra space before every thread: lua-sys gives it two
+/// pointer-sized words (see csrc/lua_native_user.h).
+pub const LUA_EXTRASPACE: usize = 2 * std::mem::size_of::<*mut c_void>();
+
 #[inline(always)]
 pub unsafe fn lua_getextraspace(l: *mut lua_State) -> *mut c_void {
-    (l as *mut u8).sub(std::mem::size_of::<*mut c_void>()) as *mut c_void
+    (l as *mut u8).sub(LUA_EXTRASPACE) as *mut c_void
+}
+
+/// The VM's instruction step counter of a thread (the extra space's second word).
+#[inline(always)]
+pub unsafe fn lua_native_steps(l: *mut lua_State) -> *mut std::ffi::c_long {
+    (lua_getextraspace(l) as *mut std::ffi::c_long).add(1)
 }
 
 #[inline(always)]
