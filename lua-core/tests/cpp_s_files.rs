@@ -1,32 +1,12 @@
 //! API-SEED §10 area S (file execution): the C++ core suite's items, ported
 //! to lua-core's `Lua::exec_file` / `Lua::exec_file_with`.
 
-use std::path::PathBuf;
 
 use lua_core::{Error, Lua, MultiValue, StdLib, Table, Value};
 
-/// A scratch directory for one test, removed when dropped.
-struct Scratch(PathBuf);
+mod common;
+use common::Scratch;
 
-impl Scratch {
-    fn new(test: &str) -> Scratch {
-        let dir = std::env::temp_dir().join(format!("lua-core-cpp-s-{}-{test}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
-    }
-
-    fn file(&self, name: &str, text: &str) -> String {
-        let path = self.0.join(name);
-        std::fs::write(&path, text).unwrap();
-        path.to_str().unwrap().to_string()
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 fn lua() -> Lua {
     Lua::with_libraries(StdLib::ALL).unwrap()

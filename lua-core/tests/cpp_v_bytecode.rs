@@ -3,9 +3,11 @@
 //! `Lua::exec_bytecode_with` (binary chunks only).
 
 use std::ffi::CStr;
-use std::path::PathBuf;
 
 use lua_core::{Error, FromLua, FromLuaMulti, Function, Lua, MultiValue, StdLib, Value};
+
+mod common;
+use common::Scratch;
 
 const NAME: &CStr = c"=bytecode";
 
@@ -25,28 +27,6 @@ fn run(lua: &Lua, bytecode: &[u8]) -> Result<MultiValue, Error> {
 /// Lua's binary chunk signature.
 const SIGNATURE: &[u8] = b"\x1bLua";
 
-/// A scratch directory for one test, removed when dropped.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(test: &str) -> Scratch {
-        let dir = std::env::temp_dir().join(format!("lua-core-cpp-v-{}-{test}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
-    }
-
-    fn file(&self, name: &str, text: &str) -> String {
-        let path = self.0.join(name);
-        std::fs::write(&path, text).unwrap();
-        path.to_str().unwrap().to_string()
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// V.274 [TS+C++] `compile` returns a non-empty Buffer.
 #[test]
