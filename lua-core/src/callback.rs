@@ -132,10 +132,20 @@ unsafe extern "C" fn host_trampoline(l: *mut lua_State) -> c_int {
                     Ok(Ok(n)) => Ok(n),
                     Ok(Err(e)) => {
                         let message = into_message(e.clone());
-                        rt.stash_callback_error(message.clone(), e);
+                        // Lua running out of memory stays a memory error; any
+                        // other failure is the callback's, with its cause.
+                        let report = match e {
+                            Error::Memory { .. } => e,
+                            e => Error::Callback { message: message.clone(), cause: Some(std::sync::Arc::new(e)), traceback: None },
+                        };
+                        rt.record_host_failure(&message, report);
                         Err(message)
                     }
-                    Err(panic) => Err(format!("Rust callback panicked: {}", panic_text(&*panic))),
+                    Err(panic) => {
+                        let message = format!("Rust callback panicked: {}", panic_text(&*panic));
+                        rt.record_host_failure(&message, Error::Callback { message: message.clone(), cause: None, traceback: None });
+                        Err(message)
+                    }
                 }
             }
         }

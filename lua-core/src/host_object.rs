@@ -88,11 +88,7 @@ pub(crate) unsafe fn install(l: *mut lua_State) {
             }
             lua_settop(l, -2);
         }
-        lua_createtable(l, 0, 0);
-        lua_createtable(l, 0, 1);
-        lua_pushstring(l, c"v".as_ptr());
-        lua_setfield(l, -2, c"__mode".as_ptr());
-        lua_setmetatable(l, -2);
+        crate::runtime::push_weak_table(l, c"v");
         lua_setfield(l, LUA_REGISTRYINDEX, CACHE.as_ptr());
     }
 }
@@ -208,7 +204,12 @@ unsafe extern "C" fn object_index(l: *mut lua_State) -> c_int {
                             let r = catch_unwind(AssertUnwindSafe(|| host.get(&ctx, payload.id, key)));
                             match r {
                                 Ok(Ok(())) => Ok(1),
-                                Ok(Err(crate::Error::Memory { message })) => Err(message),
+                                Ok(Err(e @ crate::Error::Memory { .. })) => {
+                                    // Lua ran out of memory; the property itself is fine.
+                                    let message = e.message().to_string();
+                                    rt.record_host_failure(&message, e);
+                                    Err(message)
+                                }
                                 Ok(Err(e)) => Err(format!("Error reading property '{key_s}': {}", e.message())),
                                 Err(_) => Err(format!("Error reading property '{key_s}': the host panicked")),
                             }

@@ -154,20 +154,13 @@ pub(crate) unsafe fn pop_error(l: *mut lua_State, status: c_int) -> Error {
     match status as u32 {
         LUA_ERRSYNTAX => Error::Syntax { message },
         LUA_ERRMEM => Error::Memory { message },
-        // A refused allocation reported through a host function is still one.
-        LUA_ERRRUN if message == "not enough memory" => Error::Memory { message },
         s if s == LUA_ERRERR + 1 => Error::File { message },
-        _ => {
-            // SAFETY: as above.
-            let rt = unsafe { crate::runtime::Runtime::from_state(l) };
-            if let Some(cause) = rt.callback_error_for(&message) {
-                return Error::Callback { message, cause: Some(cause), traceback: None };
-            }
-            if message.starts_with("Rust callback panicked: ") {
-                return Error::Callback { message, cause: None, traceback: None };
-            }
-            Error::Runtime { message, traceback: None }
-        }
+        // A host function's failure is reported as what it was (a callback
+        // error with its cause, a panic, Lua running out of memory).
+        // SAFETY: as above.
+        _ => unsafe { crate::runtime::Runtime::from_state(l) }
+            .host_failure_for(&message)
+            .unwrap_or(Error::Runtime { message, traceback: None }),
     }
 }
 

@@ -41,9 +41,10 @@ pub(crate) struct Runtime {
     staged: UnsafeCell<Vec<u8>>,
     /// The traceback taken by the message handler for the last failed call.
     traceback: RefCell<Option<String>>,
-    /// The last error a Rust callback returned, with the text Lua saw, so the
-    /// host can report it with its cause if it comes back uncaught.
-    callback_error: RefCell<Option<(String, std::sync::Arc<Error>)>>,
+    /// What the last failing host function (or host-object access) really
+    /// was, keyed by the text Lua saw, so the host can report it as such if
+    /// it comes back uncaught.
+    host_failure: RefCell<Option<(String, Error)>>,
     /// Every live thread of the state (the main one first), for the watchdog.
     threads: std::sync::Mutex<Vec<usize>>,
     /// Set once something that may not be `Send` is stored in the state.
@@ -82,7 +83,7 @@ impl Runtime {
             closing: Cell::new(false),
             staged: UnsafeCell::new(Vec::new()),
             traceback: RefCell::new(None),
-            callback_error: RefCell::new(None),
+            host_failure: RefCell::new(None),
             threads: std::sync::Mutex::new(vec![main as usize]),
             thread_bound: Cell::new(false),
             host_objects: Default::default(),
@@ -117,6 +118,7 @@ impl Runtime {
                 }
                 lua_settop(l, -2);
                 crate::host_object::install(l);
+                crate::thread::install(l);
                 luaL_openselectedlibs(l, bits, 0);
                 crate::sandbox::apply(l, seal);
                 0
@@ -293,14 +295,16 @@ impl Runtime {
         &self.threads
     }
 
-    pub(crate) fn stash_callback_error(&self, message: String, e: Error) {
-        *self.callback_error.borrow_mut() = Some((message, std::sync::Arc::new(e)));
+    /// Records that a host function failed with `message` (the text it
+    /// raises), and what that failure is to be reported as.
+    pub(crate) fn record_host_failure(&self, message: &str, report: Error) {
+        *self.host_failure.borrow_mut() = Some((message.to_string(), report));
     }
 
-    /// The callback error whose text is `message`, if that is what failed.
-    pub(crate) fn callback_error_for(&self, message: &str) -> Option<std::sync::Arc<Error>> {
-        match self.callback_error.borrow().as_ref() {
-            Some((m, e)) if m == message => Some(e.clone()),
+    /// The report recorded for a host failure whose text is `message`.
+    pub(crate) fn host_failure_for(&self, message: &str) -> Option<Error> {
+        match self.host_failure.borrow().as_ref() {
+            Some((m, report)) if m == message => Some(report.clone()),
             _ => None,
         }
     }
@@ -338,6 +342,21 @@ pub(crate) unsafe extern "C" fn traceback_handler(l: *mut lua_State) -> c_int {
         }
         lua_settop(l, 1);
         1
+    }
+}
+
+/// Pushes a new table whose keys (`mode` "k") or values ("v") are weak.
+///
+/// # Safety
+/// Allocates: must run inside a protected call.
+pub(crate) unsafe fn push_weak_table(l: *mut lua_State, mode: &CStr) {
+    // SAFETY: forwarded to the caller.
+    unsafe {
+        lua_createtable(l, 0, 0);
+        lua_createtable(l, 0, 1);
+        lua_pushstring(l, mode.as_ptr());
+        lua_setfield(l, -2, c"__mode".as_ptr());
+        lua_setmetatable(l, -2);
     }
 }
 

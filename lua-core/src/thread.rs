@@ -10,9 +10,26 @@ use crate::protect::{pop_error, protect};
 use crate::stack::Stack;
 use crate::value::{Function, Thread, ThreadStatus};
 
-/// The registry key of the weak-keyed set of coroutines the host declared
-/// dead (their values could not be handed over; Appendix B #4).
-const DEAD_THREADS: &std::ffi::CStr = c"lua_core_dead_threads";
+/// Its address is the registry key of the weak-keyed set of coroutines the
+/// host declared dead (their values could not be handed over; Appendix B #4).
+/// A light-userdata key is read with `lua_rawgetp`, which never allocates.
+static DEAD_THREADS: u8 = 0;
+
+fn dead_key() -> *const std::ffi::c_void {
+    &DEAD_THREADS as *const u8 as *const std::ffi::c_void
+}
+
+/// Creates the set of dead threads; called once when the state is made.
+///
+/// # Safety
+/// Must run inside a protected call.
+pub(crate) unsafe fn install(l: *mut lua_State) {
+    // SAFETY: forwarded; allocates into the enclosing protected call.
+    unsafe {
+        crate::runtime::push_weak_table(l, c"k");
+        lua_rawsetp(l, LUA_REGISTRYINDEX, dead_key());
+    }
+}
 
 /// Why a resume did not run the coroutine.
 #[derive(Debug, Clone, PartialEq)]
@@ -102,10 +119,7 @@ impl Thread {
             if lua_checkstack(l, 2) == 0 {
                 return false;
             }
-            if lua_getfield(l, LUA_REGISTRYINDEX, DEAD_THREADS.as_ptr()) != LUA_TTABLE as c_int {
-                lua_settop(l, -2);
-                return false;
-            }
+            lua_rawgetp(l, LUA_REGISTRYINDEX, dead_key());
             lua_rawgeti(l, LUA_REGISTRYINDEX, self.0.id() as lua_Integer);
             let dead = lua_rawget(l, -2) != LUA_TNIL as c_int;
             lua_settop(l, -3);
@@ -120,20 +134,10 @@ impl Thread {
         lua.with_stack(|stack| {
             stack.reserve(3)?;
             stack.push_ref(&self.0)?;
-            // SAFETY: creates the weak-keyed set on first use and adds the
-            // thread; both allocate, so they run protected.
+            // SAFETY: adding to the set may allocate, so it runs protected.
             unsafe {
                 protect(stack.l, 1, 0, |l| {
-                    if lua_getfield(l, LUA_REGISTRYINDEX, DEAD_THREADS.as_ptr()) != LUA_TTABLE as c_int {
-                        lua_settop(l, -2);
-                        lua_createtable(l, 0, 1);
-                        lua_createtable(l, 0, 1);
-                        lua_pushstring(l, c"k".as_ptr());
-                        lua_setfield(l, -2, c"__mode".as_ptr());
-                        lua_setmetatable(l, -2);
-                        lua_pushvalue(l, -1);
-                        lua_setfield(l, LUA_REGISTRYINDEX, DEAD_THREADS.as_ptr());
-                    }
+                    lua_rawgetp(l, LUA_REGISTRYINDEX, dead_key());
                     lua_pushvalue(l, 1);
                     lua_pushboolean(l, 1);
                     lua_rawset(l, -3);

@@ -148,8 +148,8 @@ fn typed_cell<'a, T: 'static>(call: &'a CallContext<'_>, idx: usize) -> Option<&
         if lua_type(l, v.index()) != LUA_TUSERDATA as c_int || lua_checkstack(l, 2) == 0 || lua_getmetatable(l, v.index()) == 0 {
             return None;
         }
-        lua_getfield(l, -1, c"__lua_core_type".as_ptr());
-        let marked = lua_touserdata(l, -1) == mark();
+        // A raw read with a light-userdata key: no allocation, no metamethod.
+        let marked = lua_rawgetp(l, -1, mark()) == LUA_TBOOLEAN as c_int;
         lua_settop(l, -3);
         if !marked {
             return None;
@@ -223,8 +223,8 @@ fn push_metatable<T: UserData>(stack: &Stack<'_>) -> Result<()> {
     let mut methods = UserDataMethods::<T> { methods: Vec::new(), meta: Vec::new(), _type: std::marker::PhantomData };
     T::add_methods(&mut methods);
     // The metatable is on top: fill it through the stack API.
-    stack.push_bytes(b"__lua_core_type")?;
     stack.push_light_userdata(mark());
+    stack.push_boolean(true);
     stack.set_entry()?;
     stack.push_bytes(b"__gc")?;
     // SAFETY: a light C function (no upvalues) never allocates.
