@@ -3,14 +3,17 @@
 // same suites can be run against it.
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+import { resolveEntry } from '../parity/lib/load-package.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const target = process.env.LUA_NATIVE_PACKAGE
   ? path.resolve(process.env.LUA_NATIVE_PACKAGE)
   : path.resolve(here, '..', '..');
 
-const mod = await import(path.extname(target) ? target : path.join(target, 'index.mjs'));
+// A directory (whatever its name looks like) goes through its package.json.
+const mod = await import(pathToFileURL(resolveEntry(target)).href);
 const lua_native = mod.default ?? mod;
 
 export default lua_native;
