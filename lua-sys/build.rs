@@ -108,11 +108,42 @@ const LVM_PATCH: &[(&str, &str, usize)] = &[(
     "#define vmfetch()\t{ \\\n  if (l_unlikely(--lua_native_steps(L) <= 0)) {  /* lua-sys: instruction budget */ \\\n    savepc(ci); lua_native_steps_out(L); trap = ci->u.l.trap; \\\n  } \\\n  if (l_unlikely(trap)) {",
     1,
 )];
+/// After every C function returns, the flag a watchdog thread may set (see
+/// `lua_native_after_c` in csrc/lua_native_user.h): a loop whose time goes
+/// into long C calls (full collections, sorts) notices a passed deadline at
+/// the next call instead of a thousand instructions later.
+const LDO_PATCH: &[(&str, &str, usize)] = &[(
+    "  n = (*f)(L);  /* do the actual call */\n",
+    "  n = (*f)(L);  /* do the actual call */\n  lua_native_after_c(L);  /* lua-sys: a watchdog's flag */\n",
+    1,
+)];
 const LGC_PATCH: &[(&str, &str, usize)] = &[(
     "    L->allowhook = 0;  /* stop debug hooks during GC metamethod */",
     "    /* lua-sys: debug hooks stay on during GC metamethods, so that limits can stop a finalizer */",
     1,
 )];
+
+/// Opt-in AddressSanitizer for Lua's C code (scripts/asan.sh), never on by
+/// default: `LUA_NATIVE_SANITIZE=address` compiles every C file of the build
+/// (vendor/, the patched copies, csrc/) with `-fsanitize=address` and links the
+/// ASan runtime into whatever links lua-sys. Rust code stays uninstrumented
+/// (that needs nightly). Unset or empty changes nothing.
+fn sanitize(build: &mut cc::Build) {
+    println!("cargo:rerun-if-env-changed=LUA_NATIVE_SANITIZE");
+    match env::var("LUA_NATIVE_SANITIZE").as_deref() {
+        Err(_) | Ok("") => {}
+        Ok("address") => {
+            // Still -O2 (the shipped code paths); -g and frame pointers give
+            // readable ASan stacks.
+            build.flag("-fsanitize=address").flag("-fno-omit-frame-pointer").flag("-g");
+            // Printed before dl/m so that libasan comes first among the test
+            // binaries' shared libraries, as ASan requires. A host that only
+            // dlopens the result (node) must LD_PRELOAD libasan instead.
+            println!("cargo:rustc-link-lib=dylib=asan");
+        }
+        Ok(other) => panic!("LUA_NATIVE_SANITIZE={other:?}: only \"address\" is supported"),
+    }
+}
 
 /// Writes `file` from `vendor/` with `patch` applied into `out`, and returns its path.
 fn patched(lua_dir: &Path, out: &Path, file: &str, patch: &[(&str, &str, usize)]) -> PathBuf {
@@ -136,6 +167,7 @@ fn compile_lua(lua_dir: &Path, target_os: &str) {
     // up to 12% on fib(30) between two otherwise identical builds).
     build.flag_if_supported("-falign-functions=64");
     build.define("LUA_USER_H", Some("\"lua_native_user.h\""));
+    sanitize(&mut build);
     if let Some(define) = platform_define(target_os) {
         build.define(define, None);
     }
@@ -149,7 +181,7 @@ fn compile_lua(lua_dir: &Path, target_os: &str) {
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "c"))
         // The stand-alone interpreter and compiler have their own main().
-        .filter(|p| !matches!(p.file_name().and_then(|n| n.to_str()), Some("lua.c" | "luac.c" | "onelua.c" | "lstrlib.c" | "ltablib.c" | "ldebug.c" | "lgc.c" | "lvm.c")))
+        .filter(|p| !matches!(p.file_name().and_then(|n| n.to_str()), Some("lua.c" | "luac.c" | "onelua.c" | "lstrlib.c" | "ltablib.c" | "ldebug.c" | "lgc.c" | "lvm.c" | "ldo.c")))
         .collect();
     sources.sort();
     sources.push(patched(lua_dir, &out, "lstrlib.c", LSTRLIB_PATCH));
@@ -157,6 +189,7 @@ fn compile_lua(lua_dir: &Path, target_os: &str) {
     sources.push(patched(lua_dir, &out, "ldebug.c", LDEBUG_PATCH));
     sources.push(patched(lua_dir, &out, "lgc.c", LGC_PATCH));
     sources.push(patched(lua_dir, &out, "lvm.c", LVM_PATCH));
+    sources.push(patched(lua_dir, &out, "ldo.c", LDO_PATCH));
     sources.push(csrc.join("lua_native_hooks.c"));
     println!("cargo:rerun-if-changed={}", csrc.display());
     build.files(&sources).compile("lua5.5");

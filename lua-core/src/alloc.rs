@@ -57,11 +57,15 @@ impl Allocator {
     }
 
     /// Whether an allocation can be refused, so that every allocating API
-    /// call must run protected. Without a limit only the system can refuse,
-    /// and then the process is lost anyway (as with any Rust allocation).
+    /// call must run protected: under a memory limit, and under any limit
+    /// that can trip (a tripped budget refuses all growth, and a passed
+    /// deadline is noticed on growth). Without any, only the system can
+    /// refuse, and then the process is lost anyway (as with any Rust
+    /// allocation).
     #[inline]
     pub fn may_refuse(&self) -> bool {
-        self.limit.get() != 0
+        // SAFETY: see `reallocate`: the limits outlive every use of the allocator.
+        self.limit.get() != 0 || unsafe { self.limits.get().as_ref() }.is_some_and(|l| l.may_refuse_growth())
     }
 
     /// The `lua_Alloc` contract: `nsize == 0` frees; a NULL `ptr` means a new

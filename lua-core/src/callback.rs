@@ -19,6 +19,7 @@ use crate::lua::Lua;
 use crate::protect::protect;
 use crate::runtime::{Runtime, HOST_FN_META};
 use crate::stack::{Stack, StackValue};
+use crate::tagged::Tag;
 
 /// What a host function is: it reads its arguments from the call, pushes its
 /// results onto the call's stack and says how many it pushed.
@@ -81,22 +82,24 @@ impl<'a> CallContext<'a> {
 /// Pushes a closure that calls `f`.
 pub(crate) fn push_host_function(stack: &Stack<'_>, f: HostFunction) -> Result<()> {
     stack.reserve(2)?;
-    let size = std::mem::size_of::<Slot>();
     // SAFETY: the userdata is given an empty slot and its metatable inside the
     // same protected call, so its __gc never sees uninitialised memory; the box
     // is written only once both allocations have succeeded, so a refused
     // allocation cannot leak it.
     unsafe {
         protect(stack.l, 0, 1, move |l| {
-            let slot = lua_newuserdatauv(l, size, 0) as *mut Slot;
-            slot.write(None);
+            crate::tagged::push_new::<Slot>(l, Tag::HostFunction, None);
             luaL_setmetatable(l, HOST_FN_META.as_ptr());
             lua_pushcclosure(l, Some(host_trampoline), 1);
             1
         })?;
+        // The closure was made just now: its upvalue is the slot.
         lua_getupvalue(stack.l, -1, 1);
-        let slot = lua_touserdata(stack.l, -1) as *mut Slot;
-        *slot = Some(f);
+        let slot = crate::tagged::check::<Slot>(stack.l, -1, Tag::HostFunction);
+        debug_assert!(!slot.is_null());
+        if let Some(slot) = slot.as_mut() {
+            *slot = Some(f);
+        }
         lua_settop(stack.l, -2);
     }
     Ok(())
@@ -118,12 +121,16 @@ unsafe extern "C" fn host_trampoline(l: *mut lua_State) -> c_int {
         // Appendix B #11: nothing of the host runs while the state closes.
         return 0;
     }
+    // The upvalue can be replaced from Lua (`debug.setupvalue`), so it is
+    // checked on every call; it stays alive while the closure is running.
+    // SAFETY: an upvalue pseudo-index is acceptable in a C closure.
+    let slot = unsafe { crate::tagged::check::<Slot>(l, lua_upvalueindex(1), Tag::HostFunction) };
     let outcome: std::result::Result<c_int, String> = {
-        // SAFETY: as above; the slot stays alive while the closure is on the stack.
-        let slot = unsafe { &*(lua_touserdata(l, lua_upvalueindex(1)) as *const Slot) };
-        match slot {
-            None => Ok(0),
-            Some(f) => {
+        // SAFETY: non-null means a live slot made by push_host_function.
+        match unsafe { slot.as_ref() } {
+            None => Err("host function is broken: its upvalue was replaced".to_string()),
+            Some(None) => Ok(0),
+            Some(Some(f)) => {
                 // SAFETY: see borrowed_lua.
                 let lua = unsafe { borrowed_lua(rt) };
                 let nargs = unsafe { lua_gettop(l) };
@@ -173,11 +180,15 @@ fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
 
 /// `__gc` of the slot userdata: drops the Rust function.
 pub(crate) unsafe extern "C" fn host_fn_gc(l: *mut lua_State) -> c_int {
-    // SAFETY: only userdata made by push_host_function carry this metatable
-    // (it is protected from Lua by `__metatable`).
+    // SAFETY: `check` accepts only a slot made by push_host_function (Lua
+    // code can call this function with anything through the debug library).
     unsafe {
-        let slot = lua_touserdata(l, 1) as *mut Slot;
-        if !slot.is_null() {
+        let slot = crate::tagged::check::<Slot>(l, 1, Tag::HostFunction);
+        if slot.is_null() {
+            let rt = Runtime::from_state(l);
+            rt.raise(l, crate::tagged::bad_self("__gc", "host function"));
+        }
+        {
             let f = (*slot).take();
             let rt = Runtime::from_state(l);
             if rt.is_off_thread() {

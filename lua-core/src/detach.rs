@@ -10,7 +10,6 @@
 //! and settled on reattach.
 
 use std::ffi::{c_int, CStr, CString};
-use std::sync::atomic::Ordering;
 
 use lua_sys::*;
 
@@ -40,24 +39,32 @@ pub struct Kept {
 impl Lua {
     /// Whether the state is lent to another thread right now.
     pub fn is_off_thread(&self) -> bool {
-        self.rt.off_thread.load(Ordering::Acquire)
+        self.rt.occupancy().is_away()
     }
 
-    /// Lends the state to another thread.
+    /// Lends the state to another thread. Refused with [`Error::Busy`]
+    /// while anything is inside the state (this thread would still be
+    /// running in it) or it is already lent, and with [`Error::Closed`] once
+    /// it is closed.
     ///
     /// # Safety
     /// Until [`Lua::reattach`], the caller must keep this `Lua` alive, must not
     /// use it (or any of its handles) except to check `is_off_thread` and to
     /// drop handles, and must run at most one `Detached` call at a time.
-    pub unsafe fn detach(&self) -> Detached {
-        self.rt.off_thread.store(true, Ordering::Release);
-        Detached { rt: std::rc::Rc::as_ptr(&self.rt) }
+    pub unsafe fn detach(&self) -> Result<Detached> {
+        self.rt.check_open()?;
+        if let Some(occupied) = self.rt.occupancy().occupied() {
+            let message = format!("{}: handing the state to a worker thread requires that nothing else holds it", occupied.message("execute_async()"));
+            return Err(Error::Busy { message });
+        }
+        self.rt.occupancy().set_away(true);
+        Ok(Detached { rt: std::rc::Rc::as_ptr(&self.rt) })
     }
 
     /// Takes the state back after the other thread finished with it, and
     /// settles whatever was held back meanwhile.
     pub fn reattach(&self, _detached: Detached) {
-        self.rt.off_thread.store(false, Ordering::Release);
+        self.rt.occupancy().set_away(false);
         self.rt.settle_deferred();
     }
 
@@ -91,9 +98,8 @@ impl Detached {
     }
 
     fn run(&self, load: impl Fn(*mut lua_State) -> c_int + Copy, protected_load: bool) -> Result<Kept> {
-        self.rt().check_open()?;
+        let _entry = crate::occupancy::Entry::lent(self.rt())?;
         let l = self.rt().main();
-        let _entry = crate::limits::Entry::new(self.rt());
         // SAFETY: this thread is the only user of the state (see Detached);
         // the stack is restored on every failure.
         unsafe {

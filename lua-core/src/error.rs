@@ -79,6 +79,12 @@ pub enum Error {
         /// The text, exactly as Lua or the API produced it.
         message: String,
     },
+    /// The state is occupied: it cannot be closed or lent from inside a call
+    /// into it, and cannot be used while lent to another thread.
+    Busy {
+        /// The text, exactly as Lua or the API produced it.
+        message: String,
+    },
 }
 
 /// Shorthand used throughout the crate.
@@ -133,6 +139,7 @@ impl Error {
             | Error::Runtime { message, .. }
             | Error::Memory { message }
             | Error::File { message }
+            | Error::Busy { message }
             | Error::InstructionLimit { message }
             | Error::Timeout { message }
             | Error::Conversion { message }
@@ -157,6 +164,7 @@ impl Error {
             Error::External { .. } => "LUA_EXTERNAL",
             Error::Api { .. } => "LUA_API",
             Error::Closed { .. } => "LUA_DISPOSED",
+            Error::Busy { .. } => "LUA_BUSY",
         }
     }
 

@@ -23,6 +23,7 @@ use crate::lua::Lua;
 use crate::protect::{bytes_at, protect};
 use crate::runtime::Runtime;
 use crate::stack::{Stack, StackValue};
+use crate::tagged::Tag;
 
 pub(crate) const OPAQUE_META: &CStr = c"lua_native_userdata";
 pub(crate) const PROPERTY_META: &CStr = c"lua_native_proxy_userdata";
@@ -59,6 +60,9 @@ pub trait HostObjects {
 struct Payload {
     id: u64,
     access: Access,
+    /// Set by `__gc`, so that a second call (through the debug library)
+    /// cannot count the object's release twice.
+    finalized: bool,
 }
 
 /// Per-state bookkeeping, kept in the runtime.
@@ -86,6 +90,12 @@ pub(crate) unsafe fn install(l: *mut lua_State) {
                 lua_pushcclosure(l, Some(object_newindex), 0);
                 lua_setfield(l, -2, c"__newindex".as_ptr());
             }
+            // Sealed: `getmetatable(u)` gives a stand-in that only names the
+            // kind (as the original's did), never the functions themselves.
+            lua_createtable(l, 0, 1);
+            lua_pushstring(l, name.as_ptr());
+            lua_setfield(l, -2, c"__name".as_ptr());
+            lua_setfield(l, -2, c"__metatable".as_ptr());
             lua_settop(l, -2);
         }
         crate::runtime::push_weak_table(l, c"v");
@@ -109,7 +119,7 @@ impl Stack<'_> {
         let rt: &Runtime = &self.lua.rt;
         let created = std::cell::Cell::new(false);
         let flag = &created;
-        let payload = Payload { id, access };
+        let payload = Payload { id, access, finalized: false };
         let meta = if access.is_opaque() { OPAQUE_META.as_ptr() } else { PROPERTY_META.as_ptr() };
         // SAFETY: the cache lookup and the creation allocate, so they run
         // protected; the closure captures only Copy values.
@@ -120,8 +130,7 @@ impl Stack<'_> {
                     return 1;
                 }
                 lua_settop(l, -2);
-                let p = lua_newuserdatauv(l, std::mem::size_of::<Payload>(), 0) as *mut Payload;
-                p.write(payload);
+                crate::tagged::push_new(l, Tag::HostObject, payload);
                 luaL_setmetatable(l, meta);
                 lua_pushvalue(l, -1);
                 lua_rawseti(l, -3, id as lua_Integer);
@@ -140,20 +149,8 @@ impl StackValue<'_> {
     /// The id and access of a host object.
     pub fn host_object(&self) -> Option<(u64, Access)> {
         let l = self.state();
-        // SAFETY: luaL_testudata reads the value's metatable and compares it
-        // with the registry's (names interned at creation; no allocation).
-        unsafe {
-            if lua_type(l, self.index()) != LUA_TUSERDATA as c_int || lua_checkstack(l, 2) == 0 {
-                return None;
-            }
-            for name in [OPAQUE_META, PROPERTY_META] {
-                let p = luaL_testudata(l, self.index(), name.as_ptr()) as *const Payload;
-                if let Some(p) = p.as_ref() {
-                    return Some((p.id, p.access));
-                }
-            }
-        }
-        None
+        // SAFETY: `check` only reads; non-null means one of our payloads.
+        unsafe { crate::tagged::check::<Payload>(l, self.index(), Tag::HostObject).as_ref() }.map(|p| (p.id, p.access))
     }
 }
 
@@ -184,10 +181,15 @@ unsafe extern "C" fn object_index(l: *mut lua_State) -> c_int {
     if rt.is_closing() {
         return 0;
     }
+    // Lua code can call this function with anything (`debug.getmetatable`):
+    // only our own payloads are accepted.
+    // SAFETY: `check` only reads; nothing with a destructor is alive if it raises.
+    let payload = match unsafe { crate::tagged::check::<Payload>(l, 1, Tag::HostObject).as_ref() }.copied() {
+        Some(payload) => payload,
+        None => unsafe { rt.raise(l, crate::tagged::bad_self("__index", "lua_native_proxy_userdata")) },
+    };
     let outcome: std::result::Result<c_int, String> = {
         let mut buf = [0; LUA_N2SBUFFSZ as usize];
-        // SAFETY: argument 1 carries this metatable, so it is a Payload.
-        let payload = unsafe { *(lua_touserdata(l, 1) as *const Payload) };
         match unsafe { key_text(l, 2, &mut buf) } {
             None => Ok(0),
             Some(key) => {
@@ -232,10 +234,15 @@ unsafe extern "C" fn object_newindex(l: *mut lua_State) -> c_int {
     if rt.is_closing() {
         return 0;
     }
+    // Lua code can call this function with anything (`debug.getmetatable`):
+    // only our own payloads are accepted.
+    // SAFETY: `check` only reads; nothing with a destructor is alive if it raises.
+    let payload = match unsafe { crate::tagged::check::<Payload>(l, 1, Tag::HostObject).as_ref() }.copied() {
+        Some(payload) => payload,
+        None => unsafe { rt.raise(l, crate::tagged::bad_self("__newindex", "lua_native_proxy_userdata")) },
+    };
     let outcome: std::result::Result<(), String> = {
         let mut buf = [0; LUA_N2SBUFFSZ as usize];
-        // SAFETY: argument 1 carries this metatable, so it is a Payload.
-        let payload = unsafe { *(lua_touserdata(l, 1) as *const Payload) };
         match unsafe { key_text(l, 2, &mut buf) } {
             None => Ok(()),
             Some(key) => {
@@ -271,7 +278,16 @@ unsafe extern "C" fn object_newindex(l: *mut lua_State) -> c_int {
 unsafe extern "C" fn object_gc(l: *mut lua_State) -> c_int {
     // SAFETY: __gc gets the userdata, whose memory is still valid.
     let rt = unsafe { Runtime::from_state(l) };
-    let id = unsafe { (*(lua_touserdata(l, 1) as *const Payload)).id };
+    // SAFETY: `check` accepts only our own payloads; `finalized` makes a
+    // repeated call (through the debug library) a no-op.
+    let id = match unsafe { crate::tagged::check::<Payload>(l, 1, Tag::HostObject).as_mut() } {
+        None => unsafe { rt.raise(l, crate::tagged::bad_self("__gc", "lua_native_userdata")) },
+        Some(p) if p.finalized => return 0,
+        Some(p) => {
+            p.finalized = true;
+            p.id
+        }
+    };
     let _ = catch_unwind(AssertUnwindSafe(|| {
         let table = rt.host_objects();
         let last = {

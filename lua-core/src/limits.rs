@@ -118,8 +118,9 @@ pub type DebugHook = Rc<dyn Fn(&Lua, &HookEvent<'_>)>;
 pub(crate) struct LimitState {
     max_instructions: Cell<u64>,
     timeout: Cell<Option<Duration>>,
-    /// Host-entry nesting; the budget starts at the outermost entry.
-    depth: Cell<u32>,
+    /// Whether a budget is running: opened by the outermost entry into the
+    /// state (see `occupancy::Entry`), closed when it returns.
+    budget_open: Cell<bool>,
     used: Cell<u64>,
     deadline: Cell<Option<Instant>>,
     tripped: Cell<Option<LimitKind>>,
@@ -130,6 +131,10 @@ pub(crate) struct LimitState {
     grown: Cell<usize>,
     /// The watchdog's watch over the current run, if it has a deadline.
     watch: Cell<Option<u64>>,
+    /// Set by the watchdog thread once the run's deadline has passed: the
+    /// one thing another thread writes. The thread running Lua reads it
+    /// where it counts steps (`on_steps_out`, `on_match_steps`, growth).
+    expired: std::sync::atomic::AtomicBool,
     /// What the VM's step counter was last refilled with.
     step_refill: Cell<std::ffi::c_long>,
 }
@@ -196,6 +201,7 @@ pub(crate) unsafe fn sync_hook(rt: &Runtime, l: *mut lua_State) {
 
 /// Ends the teardown budget's watch (the state is closed).
 pub(crate) fn end_teardown(rt: &Runtime) {
+    rt.limits().budget_open.set(false);
     if let Some(id) = rt.limits().watch.take() {
         watchdog::unwatch(id);
     }
@@ -226,7 +232,19 @@ unsafe extern "C" fn on_steps_out(l: *mut lua_State) {
         let counter = lua_native_steps(l);
         let counted = s.step_refill.get().max(1) as u64;
         let max = s.max_instructions.get();
-        if max == 0 || s.depth.get() == 0 {
+        if !s.budget_open.get() {
+            *counter = STEP_INTERVAL;
+            return;
+        }
+        if s.deadline_passed() {
+            if s.tripped.get().is_none() {
+                s.tripped.set(Some(LimitKind::Timeout));
+            }
+            *counter = STEP_INTERVAL;
+            sync_hook(rt, l);
+            return;
+        }
+        if max == 0 {
             *counter = STEP_INTERVAL;
             return;
         }
@@ -249,24 +267,13 @@ unsafe extern "C" fn on_steps_out(l: *mut lua_State) {
 /// Instructions between two calls of `on_steps_out` when no budget is near.
 const STEP_INTERVAL: std::ffi::c_long = 1000;
 
-/// Keeps the runtime's list of live threads (for the watchdog); `alive` 2
-/// means the state is closing.
-unsafe extern "C" fn on_thread(l: *mut lua_State, l1: *mut lua_State, alive: c_int) {
-    // SAFETY: called by lua_newthread / luaE_freethread of one of our states;
-    // the extra space of `l` holds the runtime pointer (it is copied into
-    // `l1` only after this call, so `l` is read).
-    let rt = unsafe { Runtime::from_state(l) };
+/// Hears of threads made and freed; `alive` 2 means the state is closing,
+/// and then no watch may outlive it.
+unsafe extern "C" fn on_thread(l: *mut lua_State, _l1: *mut lua_State, alive: c_int) {
     if alive == 2 {
-        // The state is about to free its main thread: no watch may touch it.
-        end_teardown(rt);
-        rt.threads().lock().unwrap_or_else(|e| e.into_inner()).clear();
-        return;
-    }
-    let mut threads = rt.threads().lock().unwrap_or_else(|e| e.into_inner());
-    if alive != 0 {
-        threads.push(l1 as usize);
-    } else {
-        threads.retain(|&t| t != l1 as usize);
+        // SAFETY: called by lua_close of one of our states, whose extra
+        // space holds the runtime pointer.
+        end_teardown(unsafe { Runtime::from_state(l) });
     }
 }
 
@@ -290,7 +297,7 @@ unsafe extern "C" fn on_match_steps(l: *mut lua_State) {
     unsafe {
         let rt = Runtime::from_state(l);
         let s = rt.limits();
-        if s.depth.get() == 0 {
+        if !s.budget_open.get() {
             return;
         }
         s.used.set(s.used.get().saturating_add(1024));
@@ -308,6 +315,9 @@ fn check(s: &LimitState) -> Option<LimitKind> {
     let max = s.max_instructions.get();
     if max > 0 && s.used.get() >= max {
         return Some(LimitKind::Instructions);
+    }
+    if s.deadline_passed() {
+        return Some(LimitKind::Timeout);
     }
     if let Some(deadline) = s.deadline.get() {
         if Instant::now() >= deadline {
@@ -361,7 +371,7 @@ unsafe extern "C" fn dispatch(l: *mut lua_State, ar: *mut lua_Debug) {
             let interval = unsafe { lua_gethookcount(l) }.max(1) as u64;
             // Instructions are counted by the VM (`on_steps_out`); the hook
             // only checks.
-            if s.depth.get() > 0 && (s.max_instructions.get() > 0 || s.deadline.get().is_some() || s.tripped.get().is_some()) {
+            if s.budget_open.get() && (s.max_instructions.get() > 0 || s.deadline.get().is_some() || s.tripped.get().is_some()) {
                 if let Some(kind) = check(s) {
                     // SAFETY: raising from a hook is allowed; nothing owned is alive.
                     unsafe { trip_and_raise(rt, l, kind) }
@@ -412,23 +422,21 @@ unsafe extern "C" fn dispatch(l: *mut lua_State, ar: *mut lua_Debug) {
     let _ = catch_unwind(AssertUnwindSafe(|| hook(&lua, &HookEvent { kind: user_kind, line, name: &name })));
 }
 
-/// Makes a timeout reach a run that spends its time in long C calls with few
-/// VM instructions between them (full collections, sorts, scans of big
-/// strings): when a deadline passes, a watchdog thread sets the running
-/// state's count hook to fire on the very next instruction (`lua_sethook` is
-/// the one Lua function documented as safe to call asynchronously), so the
-/// overshoot is at most one C call instead of a thousand instructions' worth.
+/// Tells a run that its deadline has passed without ever touching its state:
+/// a watchdog thread sleeps until the earliest deadline and then only sets
+/// that run's `expired` flag (an atomic). The thread running Lua reads the
+/// flag where it already stops to count: the VM's step counter (at most a
+/// thousand instructions apart), pattern-matching steps and memory growth.
 mod watchdog {
+    use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::{Condvar, Mutex, OnceLock};
     use std::time::Instant;
-
-    use lua_sys::*;
 
     struct Watch {
         id: u64,
         deadline: Instant,
-        /// The runtime whose threads get hooked.
-        rt: usize,
+        /// The run's flag (in its `LimitState`), as an address.
+        expired: usize,
     }
 
     struct Watchdog {
@@ -453,18 +461,10 @@ mod watchdog {
                 if watch.deadline > now {
                     return true;
                 }
-                // SAFETY: a watch is removed (under this lock) before its run
-                // ends, so the runtime and its threads are alive here (a thread
-                // being freed waits for the threads lock); lua_sethook may be
-                // called while a state runs on another thread.
-                unsafe {
-                    let rt = &*(watch.rt as *const crate::runtime::Runtime);
-                    for &l in rt.threads().lock().unwrap_or_else(|e| e.into_inner()).iter() {
-                        let l = l as *mut lua_State;
-                        let mask = lua_gethookmask(l) | LUA_MASKCOUNT as std::ffi::c_int;
-                        lua_sethook(l, lua_gethook(l).or(Some(super::dispatch)), mask, 1);
-                    }
-                }
+                // SAFETY: a watch is removed (under this lock) before its
+                // run ends, and the flag lives as long as the runtime, which
+                // outlives the run; an atomic may be written from any thread.
+                unsafe { (*(watch.expired as *const AtomicBool)).store(true, Ordering::Release) };
                 false
             });
             let next = guard.1.iter().map(|w| w.deadline).min();
@@ -475,13 +475,14 @@ mod watchdog {
         }
     }
 
-    /// Watches the runtime's run until `deadline`; returns the watch's id.
-    pub(super) fn watch(rt: &crate::runtime::Runtime, deadline: Instant) -> u64 {
+    /// Watches a run until `deadline`, when `expired` is set; returns the watch's id.
+    pub(super) fn watch(expired: &AtomicBool, deadline: Instant) -> u64 {
+        expired.store(false, Ordering::Release);
         let w = watchdog();
         let mut guard = w.watches.lock().unwrap_or_else(|e| e.into_inner());
         guard.0 += 1;
         let id = guard.0;
-        guard.1.push(Watch { id, deadline, rt: rt as *const crate::runtime::Runtime as usize });
+        guard.1.push(Watch { id, deadline, expired: expired as *const AtomicBool as usize });
         drop(guard);
         w.wake.notify_one();
         id
@@ -495,61 +496,58 @@ mod watchdog {
     }
 }
 
-/// Marks an entry from the host into Lua; the outermost one starts the budget
-/// and, when it ends, clears a trip.
-pub(crate) struct Entry<'a> {
-    rt: &'a Runtime,
-}
-
-impl<'a> Entry<'a> {
-    pub(crate) fn new(rt: &'a Runtime) -> Entry<'a> {
-        let s = rt.limits();
-        let depth = s.depth.get();
-        if depth == 0 {
-            s.used.set(0);
-            s.grown.set(0);
-            s.tripped.set(None);
-            // The main thread's counter starts a fresh interval with the budget.
-            let first = match s.max_instructions.get() {
-                0 => STEP_INTERVAL,
-                max => max.min(STEP_INTERVAL as u64) as std::ffi::c_long,
-            };
-            s.step_refill.set(first);
-            // SAFETY: the main thread of an open state (Entry is only made then).
-            unsafe {
-                if !rt.main().is_null() {
-                    *lua_native_steps(rt.main()) = first;
-                }
-            }
-            let deadline = s.timeout.get().map(|t| Instant::now() + t);
-            s.deadline.set(deadline);
-            if let Some(deadline) = deadline {
-                s.watch.set(Some(watchdog::watch(rt, deadline)));
-            }
+/// Starts the budget of a call from the host (the outermost entry into the
+/// state, see `occupancy::Entry`).
+pub(crate) fn open_budget(rt: &Runtime) {
+    let s = rt.limits();
+    s.used.set(0);
+    s.grown.set(0);
+    s.tripped.set(None);
+    // The main thread's counter starts a fresh interval with the budget.
+    let first = match s.max_instructions.get() {
+        0 => STEP_INTERVAL,
+        max => max.min(STEP_INTERVAL as u64) as std::ffi::c_long,
+    };
+    s.step_refill.set(first);
+    // SAFETY: the main thread of an open state (entries are only made then).
+    unsafe {
+        if !rt.main().is_null() {
+            *lua_native_steps(rt.main()) = first;
         }
-        s.depth.set(depth + 1);
-        Entry { rt }
     }
+    let deadline = s.timeout.get().map(|t| Instant::now() + t);
+    s.deadline.set(deadline);
+    if let Some(deadline) = deadline {
+        s.watch.set(Some(watchdog::watch(&s.expired, deadline)));
+    }
+    s.budget_open.set(true);
 }
 
-impl Drop for Entry<'_> {
-    fn drop(&mut self) {
-        let s = self.rt.limits();
-        let depth = s.depth.get().saturating_sub(1);
-        s.depth.set(depth);
-        if depth == 0 {
-            if let Some(id) = s.watch.take() {
-                watchdog::unwatch(id);
-            }
-        }
-        if depth == 0 && (s.tripped.take().is_some() || self.rt.limits().timeout.get().is_some()) {
-            // SAFETY: back in the host; the main thread's hook returns to normal.
-            unsafe { sync_hook(self.rt, self.rt.main()) };
-        }
+/// Ends the budget when the outermost entry returns; a trip is cleared.
+pub(crate) fn close_budget(rt: &Runtime) {
+    let s = rt.limits();
+    s.budget_open.set(false);
+    if let Some(id) = s.watch.take() {
+        watchdog::unwatch(id);
+    }
+    if s.tripped.take().is_some() || s.timeout.get().is_some() {
+        // SAFETY: back in the host; the main thread's hook returns to normal.
+        unsafe { sync_hook(rt, rt.main()) };
     }
 }
 
 impl LimitState {
+    /// The address of the watchdog's flag, for the VM to read (an atomic byte).
+    pub(crate) fn expired_flag(&self) -> *const u8 {
+        self.expired.as_ptr() as *const u8
+    }
+
+    /// Whether the watchdog has said the run's deadline passed.
+    #[inline]
+    fn deadline_passed(&self) -> bool {
+        self.deadline.get().is_some() && self.expired.load(std::sync::atomic::Ordering::Acquire)
+    }
+
     pub(crate) fn tripped(&self) -> Option<LimitKind> {
         self.tripped.get()
     }
@@ -560,10 +558,14 @@ impl LimitState {
     /// growth the deadline is checked, so long C calls that allocate
     /// (`string.rep`, `table.concat`) cannot run far past it.
     pub(crate) fn refuses_growth(&self, delta: usize) -> bool {
-        if self.depth.get() == 0 {
+        if !self.budget_open.get() {
             return false;
         }
         if self.tripped.get().is_some() {
+            return true;
+        }
+        if self.deadline_passed() {
+            self.tripped.set(Some(LimitKind::Timeout));
             return true;
         }
         let Some(deadline) = self.deadline.get() else { return false };
@@ -580,8 +582,10 @@ impl LimitState {
         false
     }
 
-    pub(crate) fn depth(&self) -> u32 {
-        self.depth.get()
+    /// Whether a refusal of growth is possible at all (a limit that can
+    /// trip is set), so that host-side pushes must run protected.
+    pub(crate) fn may_refuse_growth(&self) -> bool {
+        self.max_instructions.get() > 0 || self.timeout.get().is_some()
     }
 }
 
@@ -600,12 +604,12 @@ pub(crate) unsafe fn begin_teardown(rt: &Runtime) {
     s.user_hook.borrow_mut().take();
     let limited = s.max_instructions.get() > 0 || s.timeout.get().is_some();
     if limited {
-        s.depth.set(1);
+        s.budget_open.set(true);
         s.used.set(0);
         s.tripped.set(None);
         let deadline = Instant::now() + s.timeout.get().unwrap_or(TEARDOWN_TIMEOUT);
         s.deadline.set(Some(deadline));
-        s.watch.set(Some(watchdog::watch(rt, deadline)));
+        s.watch.set(Some(watchdog::watch(&s.expired, deadline)));
     }
     // SAFETY: the main thread of an open state.
     unsafe { sync_hook(rt, rt.main()) };
@@ -628,7 +632,7 @@ impl Lua {
     pub fn set_timeout(&self, timeout: Option<Duration>) {
         let s = self.rt.limits();
         s.timeout.set(timeout.filter(|t| !t.is_zero()));
-        if s.depth.get() > 0 {
+        if s.budget_open.get() {
             s.deadline.set(s.timeout.get().map(|t| Instant::now() + t));
         }
         // SAFETY: main thread of our state.

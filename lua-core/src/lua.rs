@@ -6,6 +6,7 @@ use std::rc::Rc;
 use lua_sys::*;
 
 use crate::error::{Error, Result};
+use crate::occupancy::Entry;
 use crate::protect::{pop_error, protect, protect_status};
 use crate::runtime::{traceback_handler, Runtime, StackGuard};
 use crate::stack::{Stack, StackValue};
@@ -118,9 +119,31 @@ impl Lua {
     }
 
     /// Closes the state now. Finalizers run; every later use of this `Lua`
-    /// or of a handle into it fails with [`Error::Closed`].
-    pub fn close(&self) {
+    /// or of a handle into it fails with [`Error::Closed`]. Closing twice
+    /// does nothing.
+    ///
+    /// Refused with [`Error::Busy`] from inside the state (a callback, a
+    /// hook, a finalizer, at any depth) and while it is lent to another
+    /// thread: closing then would free what a running frame still uses.
+    ///
+    /// ```
+    /// use lua_core::{Error, Lua, StdLib};
+    /// let lua = Lua::with_libraries(StdLib::BASE)?;
+    /// let f = lua.create_function(|lua, _| Ok(lua.close().is_err()))?;
+    /// lua.set_global("try_close", f)?;
+    /// assert!(lua.exec::<bool>("return try_close()")?);
+    /// lua.close()?;
+    /// assert!(lua.is_closed());
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn close(&self) -> Result<()> {
         self.rt.close()
+    }
+
+    /// What keeps the state from being closed (or lent to another thread)
+    /// right now, if anything.
+    pub fn occupied(&self) -> Option<crate::Occupied> {
+        self.rt.occupancy().occupied()
     }
 
     /// Whether [`Lua::close`] has run.
@@ -128,9 +151,10 @@ impl Lua {
         self.rt.is_closed()
     }
 
-    /// Whether Lua code is running now (the host is inside a call into Lua).
+    /// Whether anything is inside the state now: Lua code, the parser, a
+    /// finalizer, a hook or a host callback, at any depth.
     pub fn is_executing(&self) -> bool {
-        self.rt.limits().depth() > 0
+        self.rt.occupancy().is_inside()
     }
 
     /// The runtime pointer as the registry records it (for diagnostics and tests).
@@ -154,12 +178,8 @@ impl Lua {
     /// A stack to push values onto, for the duration of `f`; whatever `f`
     /// leaves is removed afterwards.
     pub fn with_stack<R>(&self, f: impl FnOnce(&Stack<'_>) -> Result<R>) -> Result<R> {
-        self.rt.check_open()?;
-        if self.rt.is_off_thread() {
-            return Err(Error::api("the Lua state is running on another thread"));
-        }
+        let _entry = Entry::new(&self.rt)?;
         let l = self.rt.main();
-        let _entry = crate::limits::Entry::new(&self.rt);
         // SAFETY: the guard restores the top of the main thread.
         let _guard = unsafe { StackGuard::new(l) };
         f(&Stack::new(l, self))
@@ -188,7 +208,9 @@ impl Lua {
     /// Compiles a chunk without running it and leaves the function on the
     /// stack for `read`.
     pub fn load_with<R>(&self, bytes: &[u8], name: &CStr, mode: ChunkMode, read: impl FnOnce(StackValue<'_>) -> R) -> Result<R> {
-        self.rt.check_open()?;
+        // The parser's collection steps can run finalizers: compiling is
+        // being inside the state like running is.
+        let _entry = Entry::new(&self.rt)?;
         let l = self.rt.main();
         // SAFETY: the guard restores the stack.
         let _guard = unsafe { StackGuard::new(l) };
@@ -200,7 +222,7 @@ impl Lua {
     /// on the stack for `read`.
     pub fn load_file_with<R>(&self, path: &[u8], read: impl FnOnce(StackValue<'_>) -> R) -> Result<R> {
         let path = file_path(path)?;
-        self.rt.check_open()?;
+        let _entry = Entry::new(&self.rt)?;
         let l = self.rt.main();
         // SAFETY: the guard restores the stack.
         let _guard = unsafe { StackGuard::new(l) };
@@ -361,12 +383,8 @@ impl Lua {
         nargs: c_int,
         read: impl FnOnce(Results<'_>) -> R,
     ) -> Result<R> {
-        self.rt.check_open()?;
+        let _entry = Entry::new(&self.rt)?;
         let l = self.rt.main();
-        if self.rt.is_off_thread() {
-            return Err(Error::api("the Lua state is running on another thread"));
-        }
-        let _entry = crate::limits::Entry::new(&self.rt);
         // SAFETY: the whole call runs in its own C frame (so a large result
         // or argument list does not stay reserved on the base frame); the
         // body raises nothing itself. The guard restores the stack whatever

@@ -13,7 +13,6 @@ use std::ffi::{c_int, c_void, CStr};
 use std::hash::BuildHasher;
 use std::ptr;
 use std::rc::Rc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use lua_sys::*;
 
@@ -34,8 +33,8 @@ pub(crate) struct Runtime {
     /// Dropped after `lua_close` (see `Drop`), which still frees through it.
     alloc: Box<Allocator>,
     libs: StdLib,
-    /// Set while the state closes: host functions and finalizers become no-ops.
-    closing: Cell<bool>,
+    /// Who is inside the state (the one record of it; see `occupancy`).
+    occupancy: crate::occupancy::Occupancy,
     /// An error message moved here before `lua_error`, so that no frame a
     /// `longjmp` crosses still owns it.
     staged: UnsafeCell<Vec<u8>>,
@@ -45,14 +44,10 @@ pub(crate) struct Runtime {
     /// was, keyed by the text Lua saw, so the host can report it as such if
     /// it comes back uncaught.
     host_failure: RefCell<Option<(String, Error)>>,
-    /// Every live thread of the state (the main one first), for the watchdog.
-    threads: std::sync::Mutex<Vec<usize>>,
     /// Set once something that may not be `Send` is stored in the state.
     pub(crate) thread_bound: Cell<bool>,
     host_objects: crate::host_object::HostObjectTable,
     limits: crate::limits::LimitState,
-    /// Set while the state is lent to another thread (see `detach`).
-    pub(crate) off_thread: AtomicBool,
     /// Registry references dropped by the owner while the state was away.
     deferred_unrefs: RefCell<Vec<c_int>>,
     /// Host functions Lua collected while away (their drop may touch the
@@ -80,15 +75,13 @@ impl Runtime {
             main: Cell::new(main),
             alloc,
             libs,
-            closing: Cell::new(false),
+            occupancy: Default::default(),
             staged: UnsafeCell::new(Vec::new()),
             traceback: RefCell::new(None),
             host_failure: RefCell::new(None),
-            threads: std::sync::Mutex::new(vec![main as usize]),
             thread_bound: Cell::new(false),
             host_objects: Default::default(),
             limits: Default::default(),
-            off_thread: AtomicBool::new(false),
             deferred_unrefs: RefCell::new(Vec::new()),
             deferred_drops: UnsafeCell::new(Vec::new()),
             deferred_releases: UnsafeCell::new(Vec::new()),
@@ -96,10 +89,13 @@ impl Runtime {
         let rt_ptr = Rc::as_ptr(&rt) as *mut c_void;
         rt.alloc.watch(rt.limits());
         // SAFETY: fresh state with an empty stack; the extra space is
-        // LUA_EXTRASPACE bytes, the size of a pointer.
+        // LUA_EXTRASPACE bytes: three words (lua-sys's user header), which
+        // lua_newthread copies into every coroutine.
         unsafe {
             *(lua_getextraspace(main) as *mut *mut c_void) = rt_ptr;
             *lua_native_steps(main) = 1000;
+            // The watchdog's flag lives in the runtime, as long as the state.
+            *lua_native_flag(main) = rt.limits().expired_flag();
         }
         // The library opening and the registry writes allocate, so they run
         // protected, under the memory limit if there is one.
@@ -148,24 +144,38 @@ impl Runtime {
 
     /// Closes the state now (finalizers run, host functions do nothing).
     /// Handles that outlive it refuse to work; the allocator stays until the
-    /// runtime itself goes.
-    pub(crate) fn close(&self) {
+    /// runtime itself goes. Refused while anything is inside the state or it
+    /// is lent to another thread (see `occupancy`); closing a closed state
+    /// does nothing.
+    pub(crate) fn close(&self) -> Result<()> {
         let l = self.main.get();
         if l.is_null() {
-            return;
+            return Ok(());
         }
-        self.closing.set(true);
+        if let Some(occupied) = self.occupancy.occupied() {
+            return Err(Error::Busy { message: occupied.message("close()") });
+        }
+        self.occupancy.set_closing(true);
         self.host_objects.host.borrow_mut().take();
-        // SAFETY: the state is ours and no Rust frame is running Lua on it
-        // (callers refuse to close while Lua executes). Finalizers of a
-        // limited state run under one last budget (see begin_teardown).
+        // SAFETY: the state is ours and nothing is inside it (checked just
+        // above, and host functions do nothing from here on, so no finalizer
+        // can start anything). Finalizers of a limited state run under one
+        // last budget (see begin_teardown).
         unsafe {
             crate::limits::begin_teardown(self);
             lua_close(l);
         }
         crate::limits::end_teardown(self);
         self.main.set(std::ptr::null_mut());
+        self.occupancy.set_closing(false);
         self.deferred_unrefs.borrow_mut().clear();
+        Ok(())
+    }
+
+    /// Who is inside the state.
+    #[inline]
+    pub(crate) fn occupancy(&self) -> &crate::occupancy::Occupancy {
+        &self.occupancy
     }
 
     #[inline]
@@ -179,7 +189,7 @@ impl Runtime {
 
     #[inline]
     pub(crate) fn is_closing(&self) -> bool {
-        self.closing.get()
+        self.occupancy.is_closing()
     }
 
     /// The runtime of any thread of a state this crate created.
@@ -239,7 +249,7 @@ impl Runtime {
 
     #[inline]
     pub(crate) fn is_off_thread(&self) -> bool {
-        self.off_thread.load(Ordering::Acquire)
+        self.occupancy.is_away()
     }
 
     /// Drops a registry reference now, or later if the state is away.
@@ -291,10 +301,6 @@ impl Runtime {
         }
     }
 
-    pub(crate) fn threads(&self) -> &std::sync::Mutex<Vec<usize>> {
-        &self.threads
-    }
-
     /// Records that a host function failed with `message` (the text it
     /// raises), and what that failure is to be reported as.
     pub(crate) fn record_host_failure(&self, message: &str, report: Error) {
@@ -317,8 +323,9 @@ impl Runtime {
 impl Drop for Runtime {
     fn drop(&mut self) {
         // The state goes first; `alloc` is dropped after this body, once
-        // nothing can free through it any more.
-        self.close();
+        // nothing can free through it any more. Nothing is inside: every
+        // entry holds a handle, so the last one cannot go while one is open.
+        let _ = self.close();
     }
 }
 

@@ -200,16 +200,12 @@ impl Thread {
     where
         E: From<Error>,
     {
-        self.0.lua().rt.check_open().map_err(E::from)?;
-        if self.0.lua().rt.is_off_thread() {
-            return Err(E::from(Error::api("the Lua state is running on another thread")));
-        }
+        let _entry = crate::occupancy::Entry::new(&self.0.lua().rt).map_err(E::from)?;
         if let Some(refusal) = self.refusal() {
             return Ok(Resumed::Refused(refusal));
         }
         let (co, lua) = self.state();
         let from = lua.main_state();
-        let _entry = crate::limits::Entry::new(&lua.rt);
         let stack = Stack::new(co, lua);
         // SAFETY: the arguments go on the suspended coroutine's own stack, as
         // lua_resume expects; lua_resume catches every error of the run.

@@ -12,6 +12,8 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use lua_sys::*;
 
+use crate::tagged::Tag;
+
 use crate::callback::{CallContext, HostFunction};
 use crate::convert::{FromLua, IntoLuaMulti, MultiValue};
 use crate::error::{Error, Result};
@@ -129,32 +131,15 @@ fn borrow_self_mut<'a, T: 'static>(call: &'a CallContext<'_>) -> Result<RefMut<'
     cell.try_borrow_mut().map_err(|_| Error::runtime("userdata is already borrowed"))
 }
 
-/// Marks the metatables of lua-core's typed userdata (its address is the mark).
-static TYPED_USERDATA: u8 = 0;
-
-fn mark() -> *mut std::ffi::c_void {
-    &TYPED_USERDATA as *const u8 as *mut std::ffi::c_void
-}
-
 /// The `RefCell<T>` inside argument `idx`, if it is a `T` userdata.
 fn typed_cell<'a, T: 'static>(call: &'a CallContext<'_>, idx: usize) -> Option<&'a RefCell<T>> {
     let v = call.arg(idx);
     let l = v.state();
-    // SAFETY: a userdata whose metatable carries the mark was made by
-    // `create_userdata`, so its memory is a `Cell`; the `Any` downcast then
-    // checks the type itself. (Only the debug library could move the mark
-    // onto another userdata, and a state with it runs trusted code.)
+    // SAFETY: `check` accepts only a cell made by `create_userdata`; the
+    // `Any` downcast then checks the type itself.
     unsafe {
-        if lua_type(l, v.index()) != LUA_TUSERDATA as c_int || lua_checkstack(l, 2) == 0 || lua_getmetatable(l, v.index()) == 0 {
-            return None;
-        }
-        // A raw read with a light-userdata key: no allocation, no metamethod.
-        let marked = lua_rawgetp(l, -1, mark()) == LUA_TBOOLEAN as c_int;
-        lua_settop(l, -3);
-        if !marked {
-            return None;
-        }
-        let cell = &*(lua_touserdata(l, v.index()) as *const Cell);
+        let cell = crate::tagged::check::<Cell>(l, v.index(), Tag::UserData);
+        let cell = cell.as_ref()?;
         cell.as_ref()?.downcast_ref::<RefCell<T>>()
     }
 }
@@ -166,20 +151,21 @@ impl Lua {
         self.with_stack(|stack| {
             stack.reserve(4)?;
             push_metatable::<T>(stack)?;
-            let size = std::mem::size_of::<Cell>();
             // SAFETY: the userdata gets an empty cell and the metatable in one
             // protected call (its __gc never sees uninitialised memory); the
             // value is moved in only after that succeeded.
             unsafe {
                 protect(stack.l, 1, 1, move |l| {
-                    let cell = lua_newuserdatauv(l, size, 0) as *mut Cell;
-                    cell.write(None);
+                    crate::tagged::push_new::<Cell>(l, Tag::UserData, None);
                     lua_pushvalue(l, 1);
                     lua_setmetatable(l, -2);
                     1
                 })?;
-                let cell = lua_touserdata(stack.l, -1) as *mut Cell;
-                *cell = Some(Box::new(RefCell::new(value)));
+                let cell = crate::tagged::check::<Cell>(stack.l, -1, Tag::UserData);
+                debug_assert!(!cell.is_null(), "made just now");
+                if let Some(cell) = cell.as_mut() {
+                    *cell = Some(Box::new(RefCell::new(value)));
+                }
             }
             stack.value(-1).to_ref().map(AnyUserData)
         })
@@ -223,9 +209,6 @@ fn push_metatable<T: UserData>(stack: &Stack<'_>) -> Result<()> {
     let mut methods = UserDataMethods::<T> { methods: Vec::new(), meta: Vec::new(), _type: std::marker::PhantomData };
     T::add_methods(&mut methods);
     // The metatable is on top: fill it through the stack API.
-    stack.push_light_userdata(mark());
-    stack.push_boolean(true);
-    stack.set_entry()?;
     stack.push_bytes(b"__gc")?;
     // SAFETY: a light C function (no upvalues) never allocates.
     unsafe { lua_pushcclosure(stack.l, Some(userdata_gc), 0) };
@@ -256,12 +239,13 @@ fn push_metatable<T: UserData>(stack: &Stack<'_>) -> Result<()> {
 }
 
 unsafe extern "C" fn userdata_gc(l: *mut lua_State) -> c_int {
-    // SAFETY: only our typed userdata carry this __gc; the cell is taken
-    // once. While the state is lent to another thread the drop waits.
+    // SAFETY: `check` accepts only cells made by `create_userdata` (Lua code
+    // can call this with anything through the debug library); the cell is
+    // taken once. While the state is lent to another thread the drop waits.
     unsafe {
-        let cell = lua_touserdata(l, 1) as *mut Cell;
+        let cell = crate::tagged::check::<Cell>(l, 1, Tag::UserData);
         if cell.is_null() {
-            return 0;
+            Runtime::from_state(l).raise(l, crate::tagged::bad_self("__gc", "userdata"));
         }
         let value = (*cell).take();
         let rt = Runtime::from_state(l);

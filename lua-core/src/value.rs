@@ -63,18 +63,24 @@ impl Drop for RegRef {
 
 impl Clone for RegRef {
     fn clone(&self) -> Self {
-        if self.lua.rt.is_closed() || self.lua.rt.is_off_thread() {
-            // Nothing to anchor: the copy refers to nothing, like the original now.
-            return RegRef { lua: self.lua.clone(), id: LUA_NOREF };
-        }
+        let nothing = || RegRef { lua: self.lua.clone(), id: LUA_NOREF };
+        // Anchoring the copy allocates, and a collection step it triggers
+        // can run finalizers: it is an entry into the state like any other.
+        // Where that is refused (closed, lent, out of memory) the copy refers
+        // to nothing, as a handle into a closed state does.
+        let Ok(_entry) = crate::occupancy::Entry::new(&self.lua.rt) else { return nothing() };
         let l = self.lua.rt.main();
-        // SAFETY: one free slot is always available to the host side of the
-        // main thread between calls; the value is pushed then re-anchored.
+        // SAFETY: the value is pushed (a stack slot is checked first) and
+        // anchored again by RegRef::new, which runs protected when an
+        // allocation can be refused.
         unsafe {
+            if lua_checkstack(l, 1) == 0 {
+                return nothing();
+            }
             lua_rawgeti(l, LUA_REGISTRYINDEX, self.id as lua_Integer);
             let r = RegRef::new(&self.lua, l, -1);
             lua_settop(l, -2);
-            r.expect("registry reference could not be cloned (out of memory)")
+            r.unwrap_or_else(|_| nothing())
         }
     }
 }

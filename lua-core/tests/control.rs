@@ -64,14 +64,14 @@ fn a_closed_state_refuses_everything_and_its_handles_too() {
     let lua = Lua::with_libraries(StdLib::BASE).unwrap();
     let f: Function = lua.exec("return function() return 1 end").unwrap();
     lua.exec::<()>("closed_flag = setmetatable({}, {__gc = function() end})").unwrap();
-    lua.close();
+    lua.close().unwrap();
     assert!(lua.is_closed());
     assert!(matches!(lua.exec::<()>("return 1").unwrap_err(), Error::Closed { .. }));
     assert_eq!(lua.set_global("x", 1).unwrap_err().code(), "LUA_DISPOSED");
     assert_eq!(f.call::<_, i64>(()).unwrap_err().code(), "LUA_DISPOSED");
     assert!(lua.gc(GcCommand::Count).is_err());
     drop(f); // dropping a handle of a closed state is fine
-    lua.close(); // and closing twice is a no-op
+    lua.close().unwrap(); // and closing twice is a no-op
 }
 
 #[test]

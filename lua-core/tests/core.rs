@@ -310,7 +310,7 @@ fn a_looping_finalizer_cannot_hang_teardown() {
     {
         let lua = limited(1_000_000, 100);
         lua.exec::<()>("keep = setmetatable({}, {__gc = function() while true do end end})").unwrap();
-        lua.close();
+        lua.close().unwrap();
         assert!(lua.is_closed());
     }
     {

@@ -173,7 +173,7 @@ fn p171_closing_a_state_with_live_handles_is_safe() {
     // Explicit close, then drop; the closed state refuses further use.
     let lua = Lua::with_libraries(StdLib::ALL).unwrap();
     set_handle(&lua, "a", 1, OPAQUE);
-    lua.close();
+    lua.close().unwrap();
     assert!(lua.is_closed());
     assert_eq!(lua.exec::<i64>("return 1").unwrap_err().code(), "LUA_DISPOSED");
     drop(lua);
@@ -181,7 +181,7 @@ fn p171_closing_a_state_with_live_handles_is_safe() {
     // With a host installed, closing does not call back into it.
     let (lua, tracker) = setup();
     set_handle(&lua, "a", 1, OPAQUE);
-    lua.close();
+    lua.close().unwrap();
     assert!(released(&tracker).is_empty());
 }
 

@@ -39,7 +39,7 @@ fn run_detached(lua: &Lua, source: &str) -> Result<MultiValue, Error> {
     use lua_core::FromLuaMulti;
     let source = std::ffi::CString::new(source).unwrap();
     // SAFETY: `lua` outlives the worker, and nothing touches it until `reattach`.
-    let detached = unsafe { lua.detach() };
+    let detached = unsafe { lua.detach() }?;
     assert!(lua.is_off_thread());
     let (detached, outcome) = std::thread::scope(|s| {
         s.spawn(|| {

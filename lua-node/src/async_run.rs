@@ -1,10 +1,10 @@
 //! `execute_script_async`, `execute_file_async` and `is_busy`.
 //!
-//! The script runs on the libuv thread pool. The context is marked busy at
-//! once (every method then refuses), the state is lent to the worker
-//! (`Lua::detach`), and the results stay on the Lua stack until the
-//! completion callback, back on the main thread, converts them; the busy flag
-//! is cleared before the promise settles.
+//! The script runs on the libuv thread pool. The state is lent to the worker
+//! at once (`Lua::detach`; lua-core's occupancy then refuses every entry, and
+//! every method refuses with the busy error), and the results stay on the Lua
+//! stack until the completion callback, back on the main thread, takes the
+//! state back and converts them before the promise settles.
 
 use std::ffi::{c_void, CString};
 use std::ptr;
@@ -15,7 +15,7 @@ use napi::sys;
 use napi::sys::ValueType;
 
 use crate::context::Context;
-use crate::error::JsError;
+use crate::error::{JsError, BUSY};
 use crate::glue::Args;
 use crate::js::{Env, Raw};
 use crate::to_js::shape;
@@ -37,18 +37,18 @@ struct Job {
 }
 
 pub fn execute_script_async(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
-    start(cx, args, |env, v| crate::methods::with_script(env, v, |s| Input::Script(s.to_owned())))
+    start(cx, args, "execute_script_async()", |env, v| crate::methods::with_script(env, v, |s| Input::Script(s.to_owned())))
 }
 
 pub fn execute_file_async(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
-    start(cx, args, |env, v| env.with_string(v, |b| Input::File(b.to_vec())))
+    start(cx, args, "execute_file_async()", |env, v| env.with_string(v, |b| Input::File(b.to_vec())))
 }
 
 pub fn is_busy(cx: &Rc<Context>, _args: &Args) -> Result<Raw, JsError> {
-    Ok(cx.env.boolean(cx.busy.get()))
+    Ok(cx.env.boolean(cx.is_busy()))
 }
 
-fn start(cx: &Rc<Context>, args: &Args, read: impl FnOnce(Env, Raw) -> Result<Input, JsError>) -> Result<Raw, JsError> {
+fn start(cx: &Rc<Context>, args: &Args, op: &str, read: impl FnOnce(Env, Raw) -> Result<Input, JsError>) -> Result<Raw, JsError> {
     cx.check_busy()?;
     let env = cx.env;
     let arg = args.get(env, 0);
@@ -56,6 +56,12 @@ fn start(cx: &Rc<Context>, args: &Args, read: impl FnOnce(Env, Raw) -> Result<In
         return Err(JsError::type_error("Expected string argument"));
     }
     let input = read(env, arg)?;
+    // Lending the state while this thread is inside it (a callback, a hook,
+    // a finalizer of a synchronous run) would put two threads in it.
+    if let Some(occupied) = cx.lua().occupied() {
+        let message = format!("{}: handing the state to a worker thread requires that nothing else holds it", occupied.message(op));
+        return Err(JsError::error(message, BUSY));
+    }
     let mut deferred = ptr::null_mut();
     let mut promise = ptr::null_mut();
     // SAFETY: valid env and out pointers.
@@ -72,14 +78,19 @@ fn start(cx: &Rc<Context>, args: &Args, read: impl FnOnce(Env, Raw) -> Result<In
         }
         (*job).work = work;
         // The state is lent before the work is queued, so nothing on this
-        // thread can use it from now on.
-        cx.busy.set(true);
-        (*job).detached = Some(cx.lua().detach());
+        // thread can use it from now on (lua-core refuses every entry).
+        match cx.lua().detach() {
+            Ok(detached) => (*job).detached = Some(detached),
+            Err(e) => {
+                drop(Box::from_raw(job));
+                sys::napi_delete_async_work(env.0, work);
+                return Err(e.into());
+            }
+        }
         let status = sys::napi_queue_async_work(env.0, work);
         if status != sys::Status::napi_ok {
             let job = Box::from_raw(job);
             cx.lua().reattach(job.detached.expect("set above"));
-            cx.busy.set(false);
             sys::napi_delete_async_work(env.0, work);
             env.check(status)?;
         }
@@ -112,7 +123,6 @@ unsafe extern "C" fn complete(env: sys::napi_env, status: sys::napi_status, data
     if let Some(d) = detached {
         cx.lua().reattach(d);
     }
-    cx.busy.set(false);
     let settled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match (status, outcome) {
         (sys::Status::napi_ok, Some(Ok(kept))) => cx.lua().read_kept(kept, |results| shape(&cx, results)),
         (_, Some(Err(e))) => Err(JsError::from(e)),

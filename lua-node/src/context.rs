@@ -21,8 +21,6 @@ pub struct Context {
     named: RefCell<HashMap<Vec<u8>, Rc<JsFunctionSlot>>>,
     /// Numbers the names of functions met inside converted values.
     nested: Cell<u64>,
-    /// Set while an async run owns the Lua state.
-    pub busy: Cell<bool>,
     /// The global `Proxy` constructor and the trap handler, made on first use.
     proxy: Cell<Option<(sys::napi_ref, sys::napi_ref)>>,
     /// Objects given to `set_userdata`, by id, with the access Lua has.
@@ -59,7 +57,6 @@ impl Context {
             env,
             named: RefCell::new(HashMap::new()),
             nested: Cell::new(0),
-            busy: Cell::new(false),
             proxy: Cell::new(None),
             objects: RefCell::new(HashMap::new()),
             next_object: Cell::new(0),
@@ -84,10 +81,15 @@ impl Context {
         if self.disposed.get() {
             return Err(JsError::error(CLOSED_MESSAGE, DISPOSED));
         }
-        if self.busy.get() {
+        if self.is_busy() {
             return Err(JsError::error(BUSY_MESSAGE, BUSY));
         }
         Ok(())
+    }
+
+    /// Whether an async run holds the state (lua-core's occupancy says so).
+    pub fn is_busy(&self) -> bool {
+        self.state.borrow().is_off_thread()
     }
 
     /// Refuses a handle (`what`: "Lua function", "table handle", ...) whose
@@ -225,10 +227,11 @@ impl Context {
         drop(old);
     }
 
-    /// Closes the state now and forgets every registration (`dispose()`).
-    pub fn close(&self) {
+    /// Closes the state now and forgets every registration (`dispose()`);
+    /// refused while anything is inside the state (lua-core decides).
+    pub fn close(&self) -> Result<(), lua_core::Error> {
+        self.state.borrow().close()?;
         self.disposed.set(true);
-        self.state.borrow().close();
         self.named.borrow_mut().clear();
         for (_, (r, _)) in self.objects.borrow_mut().drain() {
             // SAFETY: made by register_object, deleted once.
@@ -244,6 +247,7 @@ impl Context {
             // SAFETY: made by the constructor, deleted once.
             unsafe { sys::napi_delete_reference(self.env.0, r) };
         }
+        Ok(())
     }
 }
 

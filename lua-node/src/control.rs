@@ -6,7 +6,7 @@ use lua_core::{GcCommand, GcParam, GcResult, Lua, MAX_GC_PARAM};
 use napi::sys::ValueType;
 
 use crate::context::Context;
-use crate::error::{JsError, BUSY, BUSY_MESSAGE, DISPOSED};
+use crate::error::{JsError, BUSY, DISPOSED};
 use crate::glue::Args;
 use crate::js::Raw;
 
@@ -16,6 +16,16 @@ fn check_open(cx: &Context, op: &str) -> Result<(), JsError> {
         return Err(JsError::error(format!("{op} is unavailable: the Lua context has been closed"), DISPOSED));
     }
     Ok(())
+}
+
+/// Retiring the state (`reset`, `dispose`) while anything is inside it, or
+/// while it is lent to a worker, would free what a running frame uses;
+/// lua-core's occupancy says whether that is so.
+fn refuse_if_occupied(cx: &Context, op: &str) -> Result<(), JsError> {
+    match cx.lua().occupied() {
+        Some(occupied) => Err(JsError::error(occupied.message(op), BUSY)),
+        None => Ok(()),
+    }
 }
 
 pub fn gc(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
@@ -87,15 +97,7 @@ pub fn gc(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
 
 pub fn reset(cx: &Rc<Context>, _args: &Args) -> Result<Raw, JsError> {
     check_open(cx, "reset()")?;
-    if cx.busy.get() {
-        return Err(JsError::error(BUSY_MESSAGE, BUSY));
-    }
-    if cx.lua().is_executing() {
-        return Err(JsError::error(
-            "reset() cannot be called while Lua is executing (from inside a host callback, metamethod, or __gc finalizer)",
-            "LUA_RESET_REFUSED",
-        ));
-    }
+    refuse_if_occupied(cx, "reset()")?;
     let options = cx.replay.borrow().options.clone();
     let fresh = Lua::with_options(options).map_err(|e| JsError::error(format!("reset failed: {}", e.message()), "LUA_RESET_FAILED"))?;
     cx.replace_state(fresh);
@@ -131,16 +133,8 @@ pub fn dispose(cx: &Rc<Context>, _args: &Args) -> Result<Raw, JsError> {
     if cx.disposed.get() {
         return Ok(cx.env.undefined());
     }
-    if cx.busy.get() {
-        return Err(JsError::error(BUSY_MESSAGE, BUSY));
-    }
-    if cx.lua().is_executing() {
-        return Err(JsError::error(
-            "dispose() cannot be called while Lua is executing (from inside a host callback, metamethod, or __gc finalizer)",
-            "LUA_DISPOSE_REFUSED",
-        ));
-    }
-    cx.close();
+    refuse_if_occupied(cx, "dispose()")?;
+    cx.close()?;
     Ok(cx.env.undefined())
 }
 

@@ -27,13 +27,25 @@ void lua_native_on_thread_free(lua_State *L, lua_State *L1);
 void lua_native_on_close(lua_State *L);
 
 /*
-** Two words of extra space per thread: the embedding's pointer, then the
-** instruction step counter the VM decrements (see lvm.c's patch in build.rs).
+** Three words of extra space per thread: the embedding's pointer, the
+** instruction step counter the VM decrements (see lvm.c's patch in build.rs),
+** and the address of a flag another thread may set (the embedding's
+** watchdog: a passed deadline), read atomically after every C function
+** returns (ldo.c's patch), so that a loop of long C calls notices it at once.
 */
 #undef LUA_EXTRASPACE
-#define LUA_EXTRASPACE		(2 * sizeof(void *))
+#define LUA_EXTRASPACE		(3 * sizeof(void *))
 #define lua_native_steps(L)	(((long *)lua_getextraspace(L))[1])
+#define lua_native_flag(L)	(((const unsigned char **)lua_getextraspace(L))[2])
 void lua_native_steps_out(lua_State *L);
+
+#if defined(__GNUC__) || defined(__clang__)
+#define lua_native_flag_load(p)	__atomic_load_n((p), __ATOMIC_ACQUIRE)
+#else
+#define lua_native_flag_load(p)	(*(const volatile unsigned char *)(p))
+#endif
+#define lua_native_after_c(L)	{ const unsigned char *f_ = lua_native_flag(L); \
+  if (f_ != NULL && lua_native_flag_load(f_)) lua_native_steps_out(L); }
 
 #define luai_userstateresume(L,n)	lua_native_on_resume(L)
 #define luai_userstatethread(L,L1)	lua_native_on_thread(L,L1)

@@ -28,7 +28,7 @@ pub unsafe fn lua_yield(l: *mut lua_State, nresults: c_int) -> c_int {
 
 /// The size of the extra space before every thread: lua-sys gives it two
 /// pointer-sized words (see csrc/lua_native_user.h).
-pub const LUA_EXTRASPACE: usize = 2 * std::mem::size_of::<*mut c_void>();
+pub const LUA_EXTRASPACE: usize = 3 * std::mem::size_of::<*mut c_void>();
 
 #[inline(always)]
 pub unsafe fn lua_getextraspace(l: *mut lua_State) -> *mut c_void {
@@ -39,6 +39,13 @@ pub unsafe fn lua_getextraspace(l: *mut lua_State) -> *mut c_void {
 #[inline(always)]
 pub unsafe fn lua_native_steps(l: *mut lua_State) -> *mut std::ffi::c_long {
     (lua_getextraspace(l) as *mut std::ffi::c_long).add(1)
+}
+
+/// The address of the flag a watchdog may set for a thread (the extra
+/// space's third word; read atomically after every C function returns).
+#[inline(always)]
+pub unsafe fn lua_native_flag(l: *mut lua_State) -> *mut *const u8 {
+    (lua_getextraspace(l) as *mut *const u8).add(2)
 }
 
 #[inline(always)]

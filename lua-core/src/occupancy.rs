@@ -1,0 +1,140 @@
+//! Who is inside a state: the one record that every way into the state
+//! takes, and that everything able to retire the state asks.
+//!
+//! A state is *inside* from the moment the host enters it (to run code,
+//! compile, resume a coroutine, collect, or push and read values) until it
+//! returns, however deep the nesting: Lua code, the parser, a finalizer run
+//! by a collection step, a hook and a host callback all happen within some
+//! entry. It is *away* while lent to a worker thread, and *closing* while
+//! `lua_close` runs its finalizers. Closing the state, handing it to a worker
+//! and (in the addon) replacing it are refused unless none of the three
+//! holds: anything else would pull the state from under a running frame.
+
+use std::cell::Cell;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::error::{Error, Result};
+use crate::runtime::Runtime;
+
+/// The text of every refusal to enter a state lent to another thread.
+pub(crate) const AWAY_MESSAGE: &str = "the Lua state is running on another thread";
+
+#[derive(Default)]
+pub(crate) struct Occupancy {
+    /// Open entries from the host, nested ones included.
+    depth: Cell<u32>,
+    /// Set while the state is lent to a worker thread (see `detach`); the
+    /// only field another thread reads.
+    away: AtomicBool,
+    /// Set while the state closes: host functions and finalizers do nothing.
+    closing: Cell<bool>,
+}
+
+/// Why the state cannot be retired (closed, replaced, lent) right now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Occupied {
+    /// Code is running in it: this call comes from inside a host callback,
+    /// a metamethod, a hook or a finalizer (at any depth), or from inside a
+    /// compile, a resume or a collection.
+    Inside,
+    /// It is lent to another thread.
+    Away,
+    /// It is closing right now (this call comes from a finalizer).
+    Closing,
+}
+
+impl Occupancy {
+    pub(crate) fn is_inside(&self) -> bool {
+        self.depth.get() > 0
+    }
+
+    #[inline]
+    pub(crate) fn is_away(&self) -> bool {
+        self.away.load(Ordering::Acquire)
+    }
+
+    #[inline]
+    pub(crate) fn is_closing(&self) -> bool {
+        self.closing.get()
+    }
+
+    /// What keeps the state from being retired now, if anything.
+    pub(crate) fn occupied(&self) -> Option<Occupied> {
+        if self.is_away() {
+            Some(Occupied::Away)
+        } else if self.closing.get() {
+            Some(Occupied::Closing)
+        } else if self.is_inside() {
+            Some(Occupied::Inside)
+        } else {
+            None
+        }
+    }
+
+    /// Marks the state lent (`true`) or back (`false`).
+    #[cfg_attr(not(feature = "host-binding"), allow(dead_code))]
+    pub(crate) fn set_away(&self, away: bool) {
+        self.away.store(away, Ordering::Release);
+    }
+
+    pub(crate) fn set_closing(&self, closing: bool) {
+        self.closing.set(closing)
+    }
+}
+
+/// One open entry into the state; the outermost one opens the limits'
+/// budget and closes it again when it ends.
+pub(crate) struct Entry<'a> {
+    rt: &'a Runtime,
+}
+
+impl<'a> Entry<'a> {
+    /// Enters the state from its owner's thread: refused if it is closed or
+    /// lent to another thread.
+    pub(crate) fn new(rt: &'a Runtime) -> Result<Entry<'a>> {
+        rt.check_open()?;
+        if rt.occupancy().is_away() {
+            return Err(Error::Busy { message: AWAY_MESSAGE.into() });
+        }
+        Ok(Entry::enter(rt))
+    }
+
+    /// Enters the state from the worker it is lent to (see `detach`).
+    #[cfg_attr(not(feature = "host-binding"), allow(dead_code))]
+    pub(crate) fn lent(rt: &'a Runtime) -> Result<Entry<'a>> {
+        rt.check_open()?;
+        Ok(Entry::enter(rt))
+    }
+
+    fn enter(rt: &'a Runtime) -> Entry<'a> {
+        let o = rt.occupancy();
+        let depth = o.depth.get();
+        if depth == 0 {
+            crate::limits::open_budget(rt);
+        }
+        o.depth.set(depth + 1);
+        Entry { rt }
+    }
+}
+
+impl Drop for Entry<'_> {
+    fn drop(&mut self) {
+        let o = self.rt.occupancy();
+        let depth = o.depth.get().saturating_sub(1);
+        o.depth.set(depth);
+        if depth == 0 {
+            crate::limits::close_budget(self.rt);
+        }
+    }
+}
+
+impl Occupied {
+    /// The refusal of `op` (for example `"dispose()"`) in the spec's words.
+    pub fn message(self, op: &str) -> String {
+        match self {
+            Occupied::Inside => format!("{op} cannot be called while Lua is executing (from inside a host callback, metamethod, or __gc finalizer)"),
+            Occupied::Closing => format!("{op} cannot be called re-entrantly (from inside a __gc finalizer of the state being retired)"),
+            Occupied::Away => "Lua context is busy with an async operation".to_string(),
+        }
+    }
+}

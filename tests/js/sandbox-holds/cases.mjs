@@ -1,0 +1,248 @@
+// The reproducers of "the sandbox holds": each once killed the process
+// (SIGSEGV, abort, V8 fatal error). Each case is a function run in a child
+// process of its own (run-case.mjs), so a crash fails one test instead of the
+// runner; it throws (AssertionError) if the outcome is wrong.
+import assert from 'node:assert/strict';
+import lua_native from '../load.mjs';
+
+const init = lua_native.init;
+
+/** Asserts `fn` throws an Error with a string `code` (and `code`/`message` when given). */
+function cleanError(fn, code, message) {
+  let caught;
+  try {
+    fn();
+  } catch (e) {
+    caught = e;
+  }
+  assert.ok(caught instanceof Error, `expected an Error, got ${caught}`);
+  assert.equal(typeof caught.code, 'string', `no code on: ${caught.message}`);
+  if (code) assert.equal(caught.code, code, caught.message);
+  if (message instanceof RegExp) assert.match(caught.message, message);
+  else if (message) assert.equal(caught.message, message);
+  return caught;
+}
+
+function usable(c) {
+  assert.equal(c.execute_script('return 20 + 22'), 42);
+}
+
+const big = () => Array.from({ length: 1_000_000 }, (_, i) => i + 0.5);
+
+export const cases = {
+  // Forged arguments to the host-object metatables' functions.
+  'forged-index'() {
+    const c = new init({}, { libraries: 'all' });
+    c.set_userdata('u', { x: 1 }, { readable: true });
+    // Sealed: the metatable Lua sees names the kind and holds no function.
+    assert.deepEqual(c.execute_script('local mt = getmetatable(u) return type(mt), mt.__name, mt.__index'), ['table', 'lua_native_proxy_userdata', null]);
+    const mt = 'local mt = debug.getmetatable(u) ';
+    for (const call of ['mt.__index(1, "x")', 'mt.__index({}, "x")', 'mt.__index(io.stdout, "x")', 'mt.__newindex(1, "x", 2)', 'mt.__newindex("s", "x", 2)', 'mt.__gc({})', 'mt.__gc(io.stdout)', 'mt.__gc()']) {
+      const [ok, msg] = c.execute_script(`${mt} return pcall(function() ${call} end)`);
+      assert.equal(ok, false, call);
+      assert.match(msg, /bad argument #1/, call);
+    }
+    assert.equal(c.execute_script('return u.x'), 1);
+    usable(c);
+  },
+  'forged-gc-opaque'() {
+    const c = new init({}, { libraries: 'all' });
+    c.set_userdata('u', { x: 1 });
+    assert.equal(c.execute_script('return getmetatable(u).__gc'), null);
+    const [ok, msg] = c.execute_script('return pcall(debug.getmetatable(u).__gc, {})');
+    assert.equal(ok, false);
+    assert.match(msg, /bad argument #1 to '__gc'/);
+    // Twice on the real object: released once, no double count.
+    c.execute_script('local gc = debug.getmetatable(u).__gc gc(u) gc(u)');
+    usable(c);
+  },
+  'forged-metatable-moved'() {
+    // The debug library moves our metatable onto a file, and a file's onto ours.
+    const c = new init({}, { libraries: 'all' });
+    c.set_userdata('u', { x: 1 }, { readable: true, writable: true });
+    const r = c.execute_script(`
+      local mine, files = debug.getmetatable(u), debug.getmetatable(io.stdout)
+      local f = io.tmpfile()
+      debug.setmetatable(f, mine)
+      local a = { pcall(function() return f.x end) }
+      debug.setmetatable(f, files)
+      debug.setmetatable(u, files)
+      local b = { pcall(io.close, u) }
+      local c = { pcall(function() return u:read() end) }
+      debug.setmetatable(u, mine)
+      return a[1], b[1], c[1], u.x`);
+    assert.deepEqual(r, [false, false, false, 1]);
+    usable(c);
+  },
+  'forged-upvalue'() {
+    const c = new init({ f: () => 7 }, { libraries: 'all' });
+    assert.equal(c.execute_script('return f()'), 7);
+    cleanError(() => c.execute_script('debug.setupvalue(f, 1, 42); return f()'), 'LUA_RUNTIME', /host function is broken/);
+    const g = c.execute_script('return function() return 1 end');
+    c.set_global('h', () => 8);
+    // Swapping in another host function's slot is allowed: it is a real one.
+    assert.equal(c.execute_script('local _, slot = debug.getupvalue(h, 1) debug.setupvalue(print, 1, slot) return h()'), 8);
+    assert.equal(g(), 1);
+    usable(c);
+  },
+  // Retiring the state from inside it.
+  'dispose-during-compile'() {
+    let c;
+    let refused = 0;
+    c = new init({
+      cb: () => {
+        try {
+          c.dispose();
+        } catch (e) {
+          assert.equal(e.code, 'LUA_BUSY');
+          assert.equal(e.message, 'dispose() cannot be called while Lua is executing (from inside a host callback, metamethod, or __gc finalizer)');
+          refused++;
+        }
+      },
+    }, { libraries: 'all' });
+    c.execute_script('for i = 1, 200 do setmetatable({}, { __gc = function() cb() end }) end');
+    const src = 'local t = {' + Array.from({ length: 20000 }, (_, i) => `"s${i}"`).join(',') + '} return #t';
+    c.compile(src);
+    c.load_bytecode(c.compile(src));
+    assert.ok(refused > 0, 'a finalizer ran during compile');
+    usable(c);
+    c.dispose();
+  },
+  'reset-during-compile'() {
+    let c;
+    let refused = 0;
+    c = new init({
+      cb: () => {
+        try {
+          c.reset();
+        } catch (e) {
+          assert.equal(e.code, 'LUA_BUSY');
+          refused++;
+        }
+      },
+    }, { libraries: 'all' });
+    c.execute_script('for i = 1, 200 do setmetatable({}, { __gc = function() cb() end }) end');
+    c.compile('local t = {' + Array.from({ length: 20000 }, (_, i) => `"s${i}"`).join(',') + '} return #t');
+    assert.ok(refused > 0);
+    usable(c);
+  },
+  'dispose-from-callback-and-hook'() {
+    let c;
+    const seen = [];
+    c = new init({ cb: () => cleanError(() => c.dispose(), 'LUA_BUSY') }, { libraries: 'all' });
+    c.execute_script('cb()');
+    c.execute_script('coroutine.wrap(function() cb() end)()');
+    c.set_hook(() => {
+      seen.push(cleanError(() => c.dispose(), 'LUA_BUSY').code);
+      seen.push(cleanError(() => c.reset(), 'LUA_BUSY').code);
+    }, { line: true });
+    c.execute_script('local a = 1');
+    c.remove_hook();
+    assert.ok(seen.length >= 2);
+    usable(c);
+  },
+  async 'async-from-callback'() {
+    let c;
+    let refused;
+    c = new init({
+      cb: () => {
+        refused = cleanError(() => c.execute_script_async('return 1'), 'LUA_BUSY');
+        return 5;
+      },
+    }, { libraries: 'all' });
+    for (let i = 0; i < 50; i++) assert.equal(c.execute_script('return cb() + 1'), 6);
+    assert.match(refused.message, /cannot be called while Lua is executing .*: handing the state to a worker thread requires that nothing else holds it$/);
+    assert.equal(c.is_busy(), false);
+    assert.equal(await c.execute_script_async('return 2'), 2);
+    usable(c);
+  },
+  // Errors converted while memory is at its cap.
+  'coroutine-error-object-at-max-memory'() {
+    const c = new init({}, { libraries: 'all', maxMemory: 256 * 1024 });
+    const script = `
+      local mt = { __tostring = function() return string.rep("x", 1e6) end }
+      local co = coroutine.create(function()
+        local hoard = {}
+        pcall(function() while true do hoard[#hoard + 1] = string.rep("y", 1000) .. #hoard end end)
+        error(setmetatable({}, mt))
+      end)
+      return co`;
+    let resumed = 0;
+    for (let i = 0; i < 3; i++) {
+      // A dead coroutine keeps its stack (and the hoard on it) while JS
+      // holds it, so a later round may itself run out of memory: cleanly.
+      try {
+        const r = c.resume(c.execute_script(script));
+        assert.equal(r.status, 'dead');
+        assert.equal(typeof r.error, 'string');
+        resumed++;
+      } catch (e) {
+        assert.equal(e.code, 'LUA_MEMORY', e.message);
+      }
+    }
+    assert.ok(resumed > 0);
+    cleanError(() => c.execute_script(`
+      local mt = { __tostring = function() return string.rep("x", 1e6) end }
+      local hoard = {}
+      pcall(function() while true do hoard[#hoard + 1] = string.rep("y", 1000) .. #hoard end end)
+      error(setmetatable({}, mt))`));
+    c.execute_script('collectgarbage()');
+    usable(c);
+  },
+  // Host-side pushes under a timeout without a memory limit.
+  'timeout-set-global-big'() {
+    const c = new init({}, { timeout: 1 });
+    const B = big();
+    try {
+      c.set_global('V', [B, B, B]);
+    } catch (e) {
+      assert.equal(typeof e.code, 'string');
+    }
+    usable(c);
+  },
+  'timeout-callback-set-global-big'() {
+    let c;
+    const B = big();
+    c = new init({
+      slow: () => {
+        const until = Date.now() + 30;
+        while (Date.now() < until);
+        c.set_global('V', [B, B, B]);
+        return 1;
+      },
+    }, { libraries: 'all', timeout: 10 });
+    cleanError(() => c.execute_script('return pcall(slow)'), 'LUA_TIMEOUT');
+    usable(c);
+  },
+  'timeout-callback-register-module-big'() {
+    let c;
+    const B = big();
+    c = new init({
+      slow: () => {
+        const until = Date.now() + 30;
+        while (Date.now() < until);
+        c.register_module('m', { v: [B, B] });
+        return 1;
+      },
+    }, { libraries: 'all', timeout: 10 });
+    cleanError(() => c.execute_script('return pcall(slow)'), 'LUA_TIMEOUT');
+    usable(c);
+  },
+  'timeout-constructor-and-shared-big'() {
+    const B = big();
+    // Either it fits in the time or the constructor refuses cleanly.
+    try {
+      usable(new init({ V: [B, B, B] }, { timeout: 1, libraries: 'all' }));
+    } catch (e) {
+      assert.equal(e.code, 'LUA_TIMEOUT');
+    }
+    const shared = lua_native.createSharedTable({ v: 1 });
+    const d = new init({}, { timeout: 1, shared: { S: shared } });
+    try {
+      shared.set({ v: [B, B, B] });
+    } catch (e) {
+      assert.equal(typeof e.code, 'string', e.message);
+    }
+    usable(d);
+  },
+};
