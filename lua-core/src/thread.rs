@@ -221,7 +221,14 @@ impl Thread {
             let mut nres: c_int = 0;
             let status = lua_resume(co, from, nargs, &mut nres);
             if status != LUA_OK as c_int && status != LUA_YIELD as c_int {
-                return Ok(Resumed::Failed(pop_error(co, status)));
+                // The error value is converted on the resuming thread: a dead
+                // coroutine can run no call (its `__tostring` would need one).
+                if lua_checkstack(from, 1) != 0 {
+                    lua_xmove(co, from, 1);
+                    return Ok(Resumed::Failed(pop_error(from, status)));
+                }
+                lua_settop(co, -2);
+                return Ok(Resumed::Failed(Error::runtime("stack overflow (cannot grow the Lua stack)")));
             }
             let top = lua_gettop(co);
             if let Some(kind) = lua.rt.limits().tripped() {
