@@ -45,7 +45,7 @@ fn refused(lua: &Lua, call: &str, pattern: &str) {
 fn typed_userdata_functions_refuse_forged_arguments() {
     let lua = all();
     lua.set_global("c", lua.create_userdata(Counter { n: 5 }).unwrap()).unwrap();
-    assert_eq!(lua.exec::<bool>("return getmetatable(c) == false").unwrap(), true, "sealed");
+    assert!(lua.exec::<bool>("return getmetatable(c) == false").unwrap(), "sealed");
     for call in ["debug.getmetatable(c).__gc({})", "debug.getmetatable(c).__gc(io.stdout)", "debug.getmetatable(c).__gc(1)"] {
         refused(&lua, call, "bad argument #1 to '__gc'");
     }
@@ -80,7 +80,7 @@ fn host_object_functions_refuse_forged_arguments() {
     assert_eq!(lua.exec::<i64>("return u.anything").unwrap(), 9);
     let kind: String = lua.exec("local mt = getmetatable(u) return type(mt) .. ' ' .. mt.__name").unwrap();
     assert_eq!(kind, "table lua_native_proxy_userdata");
-    assert_eq!(lua.exec::<bool>("return getmetatable(u).__index == nil").unwrap(), true);
+    assert!(lua.exec::<bool>("return getmetatable(u).__index == nil").unwrap());
     for call in ["mt.__index(1, 'x')", "mt.__index(io.stdout, 'x')", "mt.__newindex({}, 'x', 1)", "mt.__gc(io.stdout)", "mt.__gc()"] {
         refused(&lua, &format!("local mt = debug.getmetatable(u) {call}"), "bad argument #1");
     }
