@@ -108,7 +108,9 @@ impl Lua {
         F: Fn(&CallContext<'_>) -> Result<i32> + 'static,
     {
         self.with_stack(|stack| {
-            stack.push_function(f)?;
+            // Not `Stack::push_function`, which marks the state thread-bound:
+            // whether it is, is the caller's to say.
+            crate::callback::push_host_function(stack, Box::new(f))?;
             stack.value(-1).to_ref().map(Function)
         })
     }
@@ -154,8 +156,15 @@ impl Table {
             stack.reserve(3)?;
             stack.push_ref(&self.0)?;
             key.push_into(stack)?;
-            // SAFETY: lua_rawget never raises or allocates.
-            unsafe { lua_sys::lua_rawget(stack.l, -2) };
+            // SAFETY: lua_rawget on a table (checked: the registry slot can
+            // be replaced from Lua through the debug library) never raises or
+            // allocates.
+            unsafe {
+                if lua_sys::lua_type(stack.l, -2) != lua_sys::LUA_TTABLE as std::ffi::c_int {
+                    return Err(crate::Error::api(crate::stack::NOT_A_TABLE));
+                }
+                lua_sys::lua_rawget(stack.l, -2)
+            };
             V::from_lua(stack.value(-1))
         })
     }
@@ -178,7 +187,7 @@ impl Table {
         lua.with_stack(|stack| {
             stack.reserve(1)?;
             stack.push_ref(&self.0)?;
-            // SAFETY: rawlen never raises.
+            // SAFETY: rawlen never raises (and gives 0 for what has no length).
             Ok(unsafe { lua_sys::lua_rawlen(stack.l, -1) as usize })
         })
         .unwrap_or(0)

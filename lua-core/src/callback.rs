@@ -25,7 +25,10 @@ use crate::tagged::Tag;
 /// results onto the call's stack and says how many it pushed.
 pub type HostFunction = Box<dyn Fn(&CallContext<'_>) -> Result<i32>>;
 
-type Slot = Option<HostFunction>;
+/// What the slot userdata holds. An `Rc`, so a call holds its own count on
+/// the function: Lua code can collect or finalize the slot (through the
+/// debug library) while the function is running.
+type Slot = Option<Rc<dyn Fn(&CallContext<'_>) -> Result<i32>>>;
 
 /// One call from Lua into a host function.
 pub struct CallContext<'a> {
@@ -89,7 +92,8 @@ pub(crate) fn push_host_function(stack: &Stack<'_>, f: HostFunction) -> Result<(
     unsafe {
         protect(stack.l, 0, 1, move |l| {
             crate::tagged::push_new::<Slot>(l, Tag::HostFunction, None);
-            luaL_setmetatable(l, HOST_FN_META.as_ptr());
+            crate::runtime::push_registry_table(l, HOST_FN_META);
+            lua_setmetatable(l, -2);
             lua_pushcclosure(l, Some(host_trampoline), 1);
             1
         })?;
@@ -98,7 +102,7 @@ pub(crate) fn push_host_function(stack: &Stack<'_>, f: HostFunction) -> Result<(
         let slot = crate::tagged::check::<Slot>(stack.l, -1, Tag::HostFunction);
         debug_assert!(!slot.is_null());
         if let Some(slot) = slot.as_mut() {
-            *slot = Some(f);
+            *slot = Some(Rc::from(f));
         }
         lua_settop(stack.l, -2);
     }
@@ -109,13 +113,15 @@ pub(crate) fn push_host_function(stack: &Stack<'_>, f: HostFunction) -> Result<(
 /// pointer without touching its reference count.
 pub(crate) unsafe fn borrowed_lua(rt: &Runtime) -> ManuallyDrop<Lua> {
     // SAFETY: the runtime lives in an Rc (Runtime::new); from_raw on its data
-    // pointer recreates a handle that ManuallyDrop never releases.
+    // pointer recreates a handle that ManuallyDrop never releases. Every
+    // caller first returns if the state is closing: during `Runtime::drop`
+    // the count is already 0 and a clone of this handle would revive it.
     ManuallyDrop::new(Lua { rt: unsafe { Rc::from_raw(rt as *const Runtime) } })
 }
 
 unsafe extern "C" fn host_trampoline(l: *mut lua_State) -> c_int {
-    // SAFETY: Lua calls this with the slot userdata as upvalue 1 (set up in
-    // push_host_function) on a state this crate created.
+    // SAFETY: Lua calls this on a thread of a state this crate created (its
+    // upvalue is not trusted here: it is checked below).
     let rt = unsafe { Runtime::from_state(l) };
     if rt.is_closing() {
         // Appendix B #11: nothing of the host runs while the state closes.
@@ -126,8 +132,11 @@ unsafe extern "C" fn host_trampoline(l: *mut lua_State) -> c_int {
     // SAFETY: an upvalue pseudo-index is acceptable in a C closure.
     let slot = unsafe { crate::tagged::check::<Slot>(l, lua_upvalueindex(1), Tag::HostFunction) };
     let outcome: std::result::Result<c_int, String> = {
-        // SAFETY: non-null means a live slot made by push_host_function.
-        match unsafe { slot.as_ref() } {
+        // SAFETY: non-null means a live slot made by push_host_function; the
+        // function is cloned out of it (its count held for the call), so the
+        // slot may be finalized meanwhile. The clone is dropped with this
+        // block, before any raise.
+        match unsafe { slot.as_ref() }.map(|s| s.clone()) {
             None => Err("host function is broken: its upvalue was replaced".to_string()),
             Some(None) => Ok(0),
             Some(Some(f)) => {
@@ -194,7 +203,7 @@ pub(crate) unsafe extern "C" fn host_fn_gc(l: *mut lua_State) -> c_int {
             if rt.is_off_thread() {
                 if let Some(f) = f {
                     // Its drop may touch the owner's data: wait until the state is back.
-                    rt.defer_drop(f);
+                    rt.defer_drop(Box::new(f));
                 }
                 return 0;
             }

@@ -272,7 +272,8 @@ impl<K: FromLua + Eq + Hash, V: FromLua> FromLua for HashMap<K, V> {
         }
         let l = v.state();
         let mut out = HashMap::new();
-        // SAFETY: a raw traversal; lua_next gets only keys it produced.
+        // SAFETY: a raw traversal; lua_next gets only keys it produced and
+        // that are still in the table (checked after each conversion).
         unsafe {
             if lua_checkstack(l, 3) == 0 {
                 return Err(Error::runtime("stack overflow (cannot grow the Lua stack)"));
@@ -285,6 +286,11 @@ impl<K: FromLua + Eq + Hash, V: FromLua> FromLua for HashMap<K, V> {
                 match (key, value) {
                     (Ok(k), Ok(val)) => {
                         out.insert(k, val);
+                        // A conversion may run host code that changes the table.
+                        if !crate::stack::key_still_present(l, v.index()) {
+                            lua_settop(l, -2);
+                            return Err(Error::conversion(crate::stack::TABLE_CHANGED));
+                        }
                     }
                     (Err(e), _) | (_, Err(e)) => {
                         lua_settop(l, -2);

@@ -23,9 +23,14 @@ pub struct Detached {
     rt: *const Runtime,
 }
 
-// SAFETY: while detached, the owner does not touch the state (it checks
-// `is_off_thread`) and every path from Lua to the owner's data is deferred,
-// so exactly one thread uses the `lua_State` and its runtime at a time.
+// SAFETY: while detached, the owner does not touch the state (`detach`'s
+// contract), and what Lua hands back to the owner (collected host
+// functions and userdata, released host objects, dropped references) is
+// deferred until `reattach`. Calls Lua makes into the host are not
+// deferred: host functions, userdata methods and host-object accessors run
+// on the worker, so `detach`'s caller must make them refuse while
+// `is_off_thread` (the addon's do); the user's debug hook is skipped. So
+// exactly one thread uses the `lua_State` and its runtime at a time.
 unsafe impl Send for Detached {}
 
 /// Results left on the stack by a detached run.
@@ -51,6 +56,9 @@ impl Lua {
     /// Until [`Lua::reattach`], the caller must keep this `Lua` alive, must not
     /// use it (or any of its handles) except to check `is_off_thread` and to
     /// drop handles, and must run at most one `Detached` call at a time.
+    /// Every host function, `UserData` method and `HostObjects` accessor in
+    /// the state runs on the worker if Lua calls it: each must refuse (check
+    /// `is_off_thread`) or touch nothing tied to the owner's thread.
     pub unsafe fn detach(&self) -> Result<Detached> {
         self.rt.check_open()?;
         if let Some(occupied) = self.rt.occupancy().occupied() {
@@ -69,12 +77,15 @@ impl Lua {
     }
 
     /// Hands the results of a detached run to `read`, then removes them.
-    pub fn read_kept<R>(&self, kept: Kept, read: impl FnOnce(Results<'_>) -> R) -> R {
+    /// Reading is an entry into the state like any other (it may run host
+    /// code, which must not close the state under it).
+    pub fn read_kept<R>(&self, kept: Kept, read: impl FnOnce(Results<'_>) -> R) -> Result<R> {
+        let _entry = crate::occupancy::Entry::new(&self.rt)?;
         let l = self.rt.main();
         let r = read(Results::new(l, kept.base, kept.count, self));
         // SAFETY: lowering the top to where the run started never raises.
         unsafe { lua_settop(l, kept.top) };
-        r
+        Ok(r)
     }
 }
 

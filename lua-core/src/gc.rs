@@ -125,7 +125,11 @@ impl Lua {
             let out = std::cell::Cell::new((0 as c_int, 0 as c_int));
             let slot = &out;
             // SAFETY: lua_gc with the exact argument list Lua 5.5 expects for
-            // each option; finalizers it runs are Lua calls, so it is protected.
+            // each option (LUA_GCSTEP takes a size_t, LUA_GCPARAM two ints).
+            // A finalizer's error never leaves lua_gc (Lua runs each one in
+            // its own protected call and turns a failure into a warning), so
+            // nothing here is expected to raise; it runs protected anyway, a
+            // cheap guard. The closure captures Copy values only.
             unsafe {
                 protect(stack.l, 0, 0, move |l| {
                     let r = match command {

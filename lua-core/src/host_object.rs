@@ -120,18 +120,19 @@ impl Stack<'_> {
         let created = std::cell::Cell::new(false);
         let flag = &created;
         let payload = Payload { id, access, finalized: false };
-        let meta = if access.is_opaque() { OPAQUE_META.as_ptr() } else { PROPERTY_META.as_ptr() };
+        let meta = if access.is_opaque() { OPAQUE_META } else { PROPERTY_META };
         // SAFETY: the cache lookup and the creation allocate, so they run
         // protected; the closure captures only Copy values.
         unsafe {
             protect(self.l, 0, 1, move |l| {
-                lua_getfield(l, LUA_REGISTRYINDEX, CACHE.as_ptr());
+                crate::runtime::push_registry_table(l, CACHE);
                 if lua_rawgeti(l, -1, id as lua_Integer) == LUA_TUSERDATA as c_int {
                     return 1;
                 }
                 lua_settop(l, -2);
                 crate::tagged::push_new(l, Tag::HostObject, payload);
-                luaL_setmetatable(l, meta);
+                crate::runtime::push_registry_table(l, meta);
+                lua_setmetatable(l, -2);
                 lua_pushvalue(l, -1);
                 lua_rawseti(l, -3, id as lua_Integer);
                 flag.set(true);
@@ -276,7 +277,9 @@ unsafe extern "C" fn object_newindex(l: *mut lua_State) -> c_int {
 }
 
 unsafe extern "C" fn object_gc(l: *mut lua_State) -> c_int {
-    // SAFETY: __gc gets the userdata, whose memory is still valid.
+    // SAFETY: Lua calls this (from a collection step, from lua_close, or
+    // directly from Lua code through the debug library) on a thread of one
+    // of this crate's states, whose extra space holds the runtime pointer.
     let rt = unsafe { Runtime::from_state(l) };
     // SAFETY: `check` accepts only our own payloads; `finalized` makes a
     // repeated call (through the debug library) a no-op.

@@ -291,9 +291,10 @@ unsafe extern "C" fn on_resume(l: *mut lua_State) {
 
 /// Every 1024 pattern-matching steps.
 unsafe extern "C" fn on_match_steps(l: *mut lua_State) {
-    // SAFETY: called from lstrlib's match() on a thread of one of our states,
-    // inside a C function Lua is running, so raising is allowed; nothing
-    // with a destructor is alive when `raise` runs.
+    // SAFETY: called from the loops lua-sys patches (lstrlib's match() and
+    // plain find, ltablib's move/insert/remove) on a thread of one of our
+    // states, always inside a C function Lua is running, so raising is
+    // allowed; nothing with a destructor is alive when `raise` runs.
     unsafe {
         let rt = Runtime::from_state(l);
         let s = rt.limits();

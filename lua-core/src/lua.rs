@@ -334,12 +334,17 @@ impl Lua {
             stack.reserve(4)?;
             stack.push_ref(table)?;
             let t = stack.top();
-            // SAFETY: a raw traversal; lua_next only ever gets the key it produced.
+            // SAFETY: a raw traversal; lua_next only ever gets the key it
+            // produced, checked to be still there after `f` ran (host code
+            // that may have changed the table).
             unsafe {
                 lua_pushnil(stack.l);
                 while lua_next(stack.l, t) != 0 {
                     lua_settop(stack.l, -2);
                     f(stack.value(-1))?;
+                    if !crate::stack::key_still_present(stack.l, t) {
+                        return Err(Error::conversion(crate::stack::TABLE_CHANGED));
+                    }
                 }
             }
             Ok(())
@@ -349,7 +354,9 @@ impl Lua {
     /// Loads a chunk onto the stack of `l`, or returns the load error.
     fn load_buffer(&self, l: *mut lua_State, bytes: &[u8], name: &CStr, mode: ChunkMode) -> Result<()> {
         // SAFETY: lua_load runs the parser in its own protected call and reports
-        // failures as a status (with the message pushed), never raising.
+        // failures as a status (with the message pushed), never raising. Before
+        // parsing it runs a collection step, which cannot raise but can run
+        // finalizers: callers hold an `Entry`.
         unsafe {
             let status = luaL_loadbufferx(l, bytes.as_ptr() as *const _, bytes.len(), name.as_ptr(), mode.as_cstr().as_ptr());
             if status != LUA_OK as c_int {

@@ -28,6 +28,30 @@ pub(crate) unsafe fn protect<F>(l: *mut lua_State, nargs: c_int, nresults: c_int
 where
     F: Fn(*mut lua_State) -> c_int + Copy,
 {
+    // SAFETY: forwarded contract.
+    match unsafe { protect_raw(l, nargs, nresults, f) } {
+        s if s == LUA_OK as c_int => Ok(()),
+        NO_STACK => Err(Error::runtime("stack overflow (cannot grow the Lua stack)")),
+        // SAFETY: a failed call leaves its error value on top.
+        status => Err(unsafe { pop_error(l, status) }),
+    }
+}
+
+/// What [`protect_raw`] returns when there was no room for the call: the
+/// arguments are gone and nothing was pushed.
+pub(crate) const NO_STACK: c_int = -1;
+
+/// Like [`protect`], but a failure is only reported as Lua's status, with
+/// the error value left on the stack, unconverted (converting it can itself
+/// fail: see `error_text`), or as [`NO_STACK`] with nothing pushed.
+///
+/// # Safety
+/// As for [`protect`].
+#[inline]
+pub(crate) unsafe fn protect_raw<F>(l: *mut lua_State, nargs: c_int, nresults: c_int, f: F) -> c_int
+where
+    F: Fn(*mut lua_State) -> c_int + Copy,
+{
     unsafe extern "C" fn trampoline<F: Fn(*mut lua_State) -> c_int + Copy>(l: *mut lua_State) -> c_int {
         // SAFETY: index 1 is the light userdata pushed by `protect`, pointing at
         // an `F` that lives in `protect`'s frame for the whole call.
@@ -45,17 +69,12 @@ where
     unsafe {
         if lua_checkstack(l, 2) == 0 {
             lua_settop(l, -nargs - 1);
-            return Err(Error::runtime("stack overflow (cannot grow the Lua stack)"));
+            return NO_STACK;
         }
         lua_pushcclosure(l, Some(trampoline::<F>), 0);
         lua_pushlightuserdata(l, &f as *const F as *mut c_void);
         lua_rotate(l, -(nargs + 2), 2);
-        let status = lua_pcall(l, nargs + 1, nresults, 0);
-        if status == LUA_OK as c_int {
-            Ok(())
-        } else {
-            Err(pop_error(l, status))
-        }
+        lua_pcall(l, nargs + 1, nresults, 0)
     }
 }
 
@@ -185,16 +204,26 @@ pub(crate) unsafe fn error_text(l: *mut lua_State, idx: c_int) -> String {
             _ => {}
         }
         let type_name = CStr::from_ptr(luaL_typename(l, idx)).to_string_lossy().into_owned();
-        if lua_checkstack(l, 3) != 0 && luaL_getmetafield(l, idx, c"__tostring".as_ptr()) != LUA_TNIL as c_int {
-            lua_settop(l, -2);
+        // The metafield lookup allocates (the key) and `__tostring` runs Lua:
+        // both inside one protected call. If it fails, its own error value is
+        // dropped unconverted: converting it could fail the same way again
+        // (`__tostring = error` raises the object itself), without end.
+        if lua_checkstack(l, 3) != 0 {
             lua_pushvalue(l, idx);
-            let converted = protect(l, 1, 1, |l| {
+            let status = protect_raw(l, 1, 1, |l| {
+                if luaL_getmetafield(l, 1, c"__tostring".as_ptr()) == LUA_TNIL as c_int {
+                    lua_pushnil(l);
+                    return 1;
+                }
+                lua_settop(l, 1);
                 luaL_tolstring(l, 1, std::ptr::null_mut());
                 1
             });
-            if converted.is_ok() {
-                let text = bytes_at(l, -1).map(lossy).unwrap_or_default();
+            let text = if status == LUA_OK as c_int { bytes_at(l, -1).map(lossy) } else { None };
+            if status != NO_STACK {
                 lua_settop(l, -2);
+            }
+            if let Some(text) = text {
                 return text;
             }
         }

@@ -52,7 +52,7 @@ pub(crate) struct Runtime {
     deferred_unrefs: RefCell<Vec<c_int>>,
     /// Host functions Lua collected while away (their drop may touch the
     /// owner's data); only the thread holding the state touches this.
-    deferred_drops: UnsafeCell<Vec<crate::callback::HostFunction>>,
+    deferred_drops: UnsafeCell<Vec<Box<dyn std::any::Any>>>,
     /// Host objects Lua released while away; same rule.
     deferred_releases: UnsafeCell<Vec<u64>>,
 }
@@ -269,7 +269,7 @@ impl Runtime {
     ///
     /// # Safety
     /// Only the thread running the state may call this.
-    pub(crate) unsafe fn defer_drop(&self, f: crate::callback::HostFunction) {
+    pub(crate) unsafe fn defer_drop(&self, f: Box<dyn std::any::Any>) {
         // SAFETY: see the field's rule.
         unsafe { (*self.deferred_drops.get()).push(f) }
     }
@@ -349,6 +349,23 @@ pub(crate) unsafe extern "C" fn traceback_handler(l: *mut lua_State) -> c_int {
         }
         lua_settop(l, 1);
         1
+    }
+}
+
+/// Pushes the registry's table under `key` (an internal metatable or cache),
+/// raising if it is not a table: Lua code can replace registry entries
+/// through `debug.getregistry()`, and Lua's C API takes a non-table given
+/// as a table for one.
+///
+/// # Safety
+/// Must run inside a protected call, with a free stack slot.
+pub(crate) unsafe fn push_registry_table(l: *mut lua_State, key: &CStr) {
+    // SAFETY: forwarded; raising is what the caller's protection is for.
+    unsafe {
+        if lua_getfield(l, LUA_REGISTRYINDEX, key.as_ptr()) != LUA_TTABLE as c_int {
+            lua_pushstring(l, c"an internal registry entry of lua-native was replaced".as_ptr());
+            lua_error(l);
+        }
     }
 }
 

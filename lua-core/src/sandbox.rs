@@ -90,7 +90,13 @@ unsafe extern "C" fn call_text_only(l: *mut lua_State) -> c_int {
     // SAFETY: Lua calls this with the two upvalues set by wrap_text_only; no
     // Rust value with a destructor lives here, so errors may pass through.
     unsafe {
-        let mode_arg = lua_tointegerx(l, lua_upvalueindex(2), std::ptr::null_mut()) as c_int;
+        // Upvalue 2 can be replaced from Lua (`debug.setupvalue`): only the
+        // two positions wrap_text_only uses are accepted.
+        let mode_arg = lua_tointegerx(l, lua_upvalueindex(2), std::ptr::null_mut());
+        if !(2..=3).contains(&mode_arg) {
+            return luaL_error(l, c"text-only loader is broken: its upvalue was replaced".as_ptr());
+        }
+        let mode_arg = mode_arg as c_int;
         if lua_gettop(l) < mode_arg {
             lua_settop(l, mode_arg);
         }
@@ -119,8 +125,8 @@ unsafe extern "C" fn dofile_text(l: *mut lua_State) -> c_int {
 
 /// `require`'s Lua-file searcher, reading text only.
 unsafe extern "C" fn search_lua_text(l: *mut lua_State) -> c_int {
-    // SAFETY: as call_text_only; `package.searchpath` finds the file exactly
-    // as Lua's own searcher does.
+    // SAFETY: as call_text_only; `package.searchpath` finds the file as Lua's
+    // own searcher does (its result is checked: Lua code can replace it).
     unsafe {
         let name = luaL_checklstring(l, 1, std::ptr::null_mut());
         lua_getglobal(l, c"package".as_ptr());
@@ -135,6 +141,11 @@ unsafe extern "C" fn search_lua_text(l: *mut lua_State) -> c_int {
             return 1; // the "no file ..." message
         }
         lua_settop(l, -2);
+        // `package.searchpath` can be replaced from Lua: a non-string name
+        // would be NULL, which luaL_loadfilex takes for standard input.
+        if lua_type(l, -1) != LUA_TSTRING as c_int {
+            return luaL_error(l, c"'package.searchpath' must return a string".as_ptr());
+        }
         let filename = lua_tolstring(l, -1, std::ptr::null_mut());
         if luaL_loadfilex(l, filename, c"t".as_ptr()) == LUA_OK as c_int {
             lua_rotate(l, -2, 1);

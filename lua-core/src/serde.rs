@@ -1162,10 +1162,17 @@ impl<'de> de::MapAccess<'de> for TableMap<'_> {
         }
         let (l, t) = (self.table.l(), self.table.idx());
         // SAFETY: the stack is cut back to the traversal key (dropping a value
-        // nobody read), so lua_next gets exactly the key it produced last and
-        // cannot raise; it has the slots the table's `enter` reserved.
+        // nobody read), so lua_next gets exactly the key it produced last,
+        // checked to be still in the table, and cannot raise; it has the
+        // slots the table's `enter` reserved (the check uses one of them).
         unsafe {
             lua_settop(l, self.key);
+            // Deserializing the last entry may have run host code that
+            // changed the table; lua_next would raise for a key now gone.
+            if lua_type(l, self.key) != LUA_TNIL as c_int && !crate::stack::key_still_present(l, t) {
+                self.done = true;
+                return Err(Error::conversion(crate::stack::TABLE_CHANGED));
+            }
             loop {
                 if lua_next(l, t) == 0 {
                     self.done = true;

@@ -161,9 +161,14 @@ impl<'a> Stack<'a> {
     /// With a table at -2 and a value at -1: `table[index] = value` (raw), and
     /// pops the value.
     pub fn set_index(&self, index: i64) -> Result<()> {
-        // SAFETY: the caller placed a table at -2; the protected form passes a
-        // copy of it as argument 1 so the closure can address it.
+        // SAFETY: the target is checked to be a table (a raw set on anything
+        // else is undefined in Lua's C API); the protected form passes a copy
+        // of it as argument 1 so the closure can address it.
         unsafe {
+            if lua_type(self.l, -2) != LUA_TTABLE as c_int {
+                lua_settop(self.l, -2);
+                return Err(Error::api(NOT_A_TABLE));
+            }
             if self.guarded() {
                 lua_pushvalue(self.l, -2);
                 lua_rotate(self.l, -2, 1);
@@ -184,6 +189,10 @@ impl<'a> Stack<'a> {
         // SAFETY: as set_index; a nil/NaN key raises, so it always runs
         // protected when the key could be one.
         unsafe {
+            if lua_type(self.l, -3) != LUA_TTABLE as c_int {
+                lua_settop(self.l, -3);
+                return Err(Error::api(NOT_A_TABLE));
+            }
             let key_type = lua_type(self.l, -2);
             let key_safe = key_type == LUA_TSTRING as c_int || key_type == LUA_TBOOLEAN as c_int || key_type == LUA_TTABLE as c_int;
             if self.guarded() || !key_safe {
@@ -224,6 +233,9 @@ impl<'a> Stack<'a> {
     where
         F: Fn(&crate::callback::CallContext<'_>) -> Result<i32> + 'static,
     {
+        // The closure need not be `Send`: the state may not move to another
+        // thread from now on (see `SendLua`).
+        self.rt().thread_bound.set(true);
         crate::callback::push_host_function(self, Box::new(f))
     }
 
@@ -454,13 +466,37 @@ fn visit_at<V: Visitor>(lua: &Lua, l: *mut lua_State, idx: c_int, v: &mut V, dep
     }
 }
 
+/// The error of a raw write or read into something that is not a table.
+pub(crate) const NOT_A_TABLE: &str = "the target of a raw table access is not a table";
+
+/// The error of a walk whose table was changed under it by the host code it ran.
+pub(crate) const TABLE_CHANGED: &str = "table was modified during conversion";
+
+/// Whether the key on top of the stack is still a key of the table at `t`
+/// with a value, so that `lua_next` may continue from it. A raw lookup:
+/// never raises, never allocates (one slot, reserved by the caller).
+///
+/// # Safety
+/// `t` is a table index; the key is on top; one free slot.
+pub(crate) unsafe fn key_still_present(l: *mut lua_State, t: c_int) -> bool {
+    // SAFETY: see above.
+    unsafe {
+        lua_pushvalue(l, -1);
+        let present = lua_rawget(l, t) != LUA_TNIL as c_int;
+        lua_settop(l, -2);
+        present
+    }
+}
+
 /// The spec's array test: walking with `next` from the start, every key must
 /// be the integer one more than the last. Then the table is an array of
 /// `rawlen` items; otherwise an object keyed by strings and number texts.
 fn visit_table<V: Visitor>(lua: &Lua, l: *mut lua_State, t: c_int, v: &mut V, depth: usize) -> Result<V::Value, V::Error> {
     // SAFETY: every call below is a raw, non-raising read. `lua_next` raises
-    // only for a key that is not in the table, and it is only ever given the
-    // key it produced. The stack is reserved first and left balanced.
+    // only for a key that is not in the table: it is only ever given the key
+    // it produced, checked to be still there after the visitor ran host code
+    // (which can change the table). The stack is reserved first and left
+    // balanced.
     unsafe {
         if lua_checkstack(l, SLOTS_PER_LEVEL) == 0 {
             return Err(Error::runtime("stack overflow (cannot grow the Lua stack)").into());
@@ -519,6 +555,13 @@ fn visit_table<V: Visitor>(lua: &Lua, l: *mut lua_State, t: c_int, v: &mut V, de
                 return Err(e);
             }
             lua_settop(l, -2);
+            // The visitor ran host code, which may have run Lua code that
+            // changed this table. `lua_next` raises (unprotected, here) for
+            // a key no longer in it, so the walk stops first.
+            if !key_still_present(l, t) {
+                lua_settop(l, -2);
+                return Err(Error::conversion(TABLE_CHANGED).into());
+            }
         }
         Ok(object)
     }

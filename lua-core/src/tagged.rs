@@ -58,8 +58,9 @@ pub(crate) unsafe fn push_new<T>(l: *mut lua_State, tag: Tag, value: T) -> *mut 
 /// # Safety
 /// `idx` must be an acceptable index (a pseudo-index for upvalues included).
 pub(crate) unsafe fn check<T>(l: *mut lua_State, idx: c_int, tag: Tag) -> *mut T {
-    // SAFETY: type and raw length are plain reads; a full userdata of
-    // exactly the header's size (or more) has at least two readable words.
+    // SAFETY: type and raw length are plain reads; a full userdata whose
+    // size is exactly that of `Tagged<T>` has the two header words and a
+    // `T` readable, and only this crate writes the magic word.
     unsafe {
         if lua_type(l, idx) != LUA_TUSERDATA as c_int || lua_rawlen(l, idx) as usize != size_of::<Tagged<T>>() {
             return std::ptr::null_mut();

@@ -38,6 +38,9 @@ pub enum ResumeRefusal {
     Dead,
     /// It returned earlier.
     Finished,
+    /// It is running now, or has resumed another coroutine that is (this
+    /// call comes from inside it).
+    Running,
 }
 
 impl ResumeRefusal {
@@ -46,6 +49,7 @@ impl ResumeRefusal {
         match self {
             ResumeRefusal::Dead => "Coroutine is dead",
             ResumeRefusal::Finished => "Coroutine has finished",
+            ResumeRefusal::Running => "cannot resume non-suspended coroutine",
         }
     }
 }
@@ -98,13 +102,25 @@ fn new_thread(stack: &Stack<'_>) -> Result<*mut lua_State> {
     Ok(co)
 }
 
+/// Whether a thread with status OK has a call in progress.
+fn has_frames(co: *mut lua_State) -> bool {
+    let mut ar: lua_Debug = unsafe { std::mem::zeroed() };
+    // SAFETY: lua_getstack only reads the thread's call info.
+    unsafe { lua_getstack(co, 0, &mut ar) > 0 }
+}
+
 impl Thread {
     fn state(&self) -> (*mut lua_State, &Lua) {
         let lua = self.0.lua();
         let l = lua.main_state();
         // SAFETY: the thread is anchored by this handle, so its pointer stays
-        // valid after the pushed copy is popped.
+        // valid after the pushed copy is popped. The slot may hold something
+        // else (a handle that anchors nothing, or a registry changed from Lua
+        // through the debug library): then the pointer is null.
         unsafe {
+            if lua_checkstack(l, 1) == 0 {
+                return (std::ptr::null_mut(), lua);
+            }
             lua_rawgeti(l, LUA_REGISTRYINDEX, self.0.id() as lua_Integer);
             let co = lua_tothread(l, -1);
             lua_settop(l, -2);
@@ -119,7 +135,11 @@ impl Thread {
             if lua_checkstack(l, 2) == 0 {
                 return false;
             }
-            lua_rawgetp(l, LUA_REGISTRYINDEX, dead_key());
+            if lua_rawgetp(l, LUA_REGISTRYINDEX, dead_key()) != LUA_TTABLE as c_int {
+                // The set was replaced from Lua (debug library): dead.
+                lua_settop(l, -2);
+                return true;
+            }
             lua_rawgeti(l, LUA_REGISTRYINDEX, self.0.id() as lua_Integer);
             let dead = lua_rawget(l, -2) != LUA_TNIL as c_int;
             lua_settop(l, -3);
@@ -137,7 +157,11 @@ impl Thread {
             // SAFETY: adding to the set may allocate, so it runs protected.
             unsafe {
                 protect(stack.l, 1, 0, |l| {
-                    lua_rawgetp(l, LUA_REGISTRYINDEX, dead_key());
+                    if lua_rawgetp(l, LUA_REGISTRYINDEX, dead_key()) != LUA_TTABLE as c_int {
+                        // Replaced from Lua (debug library): every thread
+                        // counts as declared dead then.
+                        return 0;
+                    }
                     lua_pushvalue(l, 1);
                     lua_pushboolean(l, 1);
                     lua_rawset(l, -3);
@@ -153,6 +177,9 @@ impl Thread {
             return Some(ResumeRefusal::Dead);
         }
         let (co, lua) = self.state();
+        if co.is_null() {
+            return Some(ResumeRefusal::Dead);
+        }
         if co == lua.main_state() {
             // The main thread is never a coroutine one could resume.
             return Some(ResumeRefusal::Finished);
@@ -161,6 +188,10 @@ impl Thread {
         let (status, top) = unsafe { (lua_status(co), lua_gettop(co)) };
         if status > LUA_YIELD as c_int || self.declared_dead() {
             Some(ResumeRefusal::Dead)
+        } else if status == LUA_OK as c_int && has_frames(co) {
+            // Running or normal (as lcorolib's `auxstatus` tells them):
+            // lua_resume would fail with an allocation outside protection.
+            Some(ResumeRefusal::Running)
         } else if status == LUA_OK as c_int && top == 0 {
             Some(ResumeRefusal::Finished)
         } else {

@@ -6,7 +6,8 @@
 //! so methods borrow it (`&T` or `&mut T`) for the length of a call.
 
 use std::any::Any;
-use std::cell::{Ref, RefCell, RefMut};
+use std::cell::RefCell;
+use std::rc::Rc;
 use std::ffi::{c_int, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -59,8 +60,10 @@ pub struct UserDataMethods<T> {
     _type: std::marker::PhantomData<fn(T)>,
 }
 
-/// What the userdata memory holds.
-type Cell = Option<Box<dyn Any>>;
+/// What the userdata memory holds. An `Rc`, so a running method holds its
+/// own count on the value: Lua code can finalize the userdata (through the
+/// debug library) while one of its methods runs.
+type Cell = Option<Rc<dyn Any>>;
 
 impl<T: UserData> UserDataMethods<T> {
     /// A method reading the value: `obj:name(...)`.
@@ -72,7 +75,8 @@ impl<T: UserData> UserDataMethods<T> {
         self.methods.push((name.to_string(), Box::new(move |call| {
             let args = rest_args(call)?;
             let out = {
-                let this = borrow_self::<T>(call)?;
+                let cell = self_cell::<T>(call)?;
+                let this = cell.try_borrow().map_err(|_| Error::runtime("userdata is already borrowed mutably"))?;
                 f(call.lua(), &this, args)?
             };
             out.push_multi(&call.stack()).map(|n| n as i32)
@@ -88,7 +92,8 @@ impl<T: UserData> UserDataMethods<T> {
         self.methods.push((name.to_string(), Box::new(move |call| {
             let args = rest_args(call)?;
             let out = {
-                let mut this = borrow_self_mut::<T>(call)?;
+                let cell = self_cell::<T>(call)?;
+                let mut this = cell.try_borrow_mut().map_err(|_| Error::runtime("userdata is already borrowed"))?;
                 f(call.lua(), &mut this, args)?
             };
             out.push_multi(&call.stack()).map(|n| n as i32)
@@ -105,7 +110,8 @@ impl<T: UserData> UserDataMethods<T> {
         self.meta.push((name.to_string(), Box::new(move |call| {
             let args = rest_args(call)?;
             let out = {
-                let this = borrow_self::<T>(call)?;
+                let cell = self_cell::<T>(call)?;
+                let this = cell.try_borrow().map_err(|_| Error::runtime("userdata is already borrowed mutably"))?;
                 f(call.lua(), &this, args)?
             };
             out.push_multi(&call.stack()).map(|n| n as i32)
@@ -121,26 +127,21 @@ fn type_error<T>() -> Error {
     Error::runtime(format!("bad self: expected a {} userdata", std::any::type_name::<T>()))
 }
 
-fn borrow_self<'a, T: 'static>(call: &'a CallContext<'_>) -> Result<Ref<'a, T>> {
-    let cell = typed_cell::<T>(call, 0).ok_or_else(type_error::<T>)?;
-    cell.try_borrow().map_err(|_| Error::runtime("userdata is already borrowed mutably"))
-}
-
-fn borrow_self_mut<'a, T: 'static>(call: &'a CallContext<'_>) -> Result<RefMut<'a, T>> {
-    let cell = typed_cell::<T>(call, 0).ok_or_else(type_error::<T>)?;
-    cell.try_borrow_mut().map_err(|_| Error::runtime("userdata is already borrowed"))
+/// The value behind `self` (argument 0), its count held for the call.
+fn self_cell<T: 'static>(call: &CallContext<'_>) -> Result<Rc<RefCell<T>>> {
+    typed_cell::<T>(call, 0).ok_or_else(type_error::<T>)
 }
 
 /// The `RefCell<T>` inside argument `idx`, if it is a `T` userdata.
-fn typed_cell<'a, T: 'static>(call: &'a CallContext<'_>, idx: usize) -> Option<&'a RefCell<T>> {
+fn typed_cell<T: 'static>(call: &CallContext<'_>, idx: usize) -> Option<Rc<RefCell<T>>> {
     let v = call.arg(idx);
     let l = v.state();
     // SAFETY: `check` accepts only a cell made by `create_userdata`; the
-    // `Any` downcast then checks the type itself.
+    // `Any` downcast then checks the type itself. The value is cloned out.
     unsafe {
         let cell = crate::tagged::check::<Cell>(l, v.index(), Tag::UserData);
-        let cell = cell.as_ref()?;
-        cell.as_ref()?.downcast_ref::<RefCell<T>>()
+        let value = cell.as_ref()?.as_ref()?.clone();
+        value.downcast::<RefCell<T>>().ok()
     }
 }
 
@@ -164,7 +165,7 @@ impl Lua {
                 let cell = crate::tagged::check::<Cell>(stack.l, -1, Tag::UserData);
                 debug_assert!(!cell.is_null(), "made just now");
                 if let Some(cell) = cell.as_mut() {
-                    *cell = Some(Box::new(RefCell::new(value)));
+                    *cell = Some(Rc::new(RefCell::new(value)));
                 }
             }
             stack.value(-1).to_ref().map(AnyUserData)
@@ -199,6 +200,10 @@ fn push_metatable<T: UserData>(stack: &Stack<'_>) -> Result<()> {
         protect(stack.l, 0, 1, move |l| {
             if luaL_newmetatable(l, p) != 0 {
                 flag.set(true);
+            } else if lua_type(l, -1) != LUA_TTABLE as c_int {
+                // Replaced from Lua through `debug.getregistry()`.
+                lua_pushstring(l, c"an internal registry entry of lua-native was replaced".as_ptr());
+                lua_error(l);
             }
             1
         })?;
@@ -252,10 +257,7 @@ unsafe extern "C" fn userdata_gc(l: *mut lua_State) -> c_int {
         if rt.is_off_thread() {
             // Dropping may touch the owner's data: wait until the state is back.
             if let Some(value) = value {
-                rt.defer_drop(Box::new(move |_| {
-                    let _ = &value;
-                    Ok(0)
-                }));
+                rt.defer_drop(Box::new(value));
             }
             return 0;
         }

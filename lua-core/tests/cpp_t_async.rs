@@ -52,7 +52,7 @@ fn run_detached(lua: &Lua, source: &str) -> Result<MultiValue, Error> {
     lua.reattach(detached);
     assert!(!lua.is_off_thread());
     let kept = outcome?;
-    lua.read_kept(kept, MultiValue::from_results)
+    lua.read_kept(kept, MultiValue::from_results)?
 }
 
 /// T.248 [C++] In async mode host functions are refused with a message

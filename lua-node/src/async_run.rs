@@ -124,7 +124,7 @@ unsafe extern "C" fn complete(env: sys::napi_env, status: sys::napi_status, data
         cx.lua().reattach(d);
     }
     let settled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match (status, outcome) {
-        (sys::Status::napi_ok, Some(Ok(kept))) => cx.lua().read_kept(kept, |results| shape(&cx, results)),
+        (sys::Status::napi_ok, Some(Ok(kept))) => cx.lua().read_kept(kept, |results| shape(&cx, results)).map_err(JsError::from).and_then(|r| r),
         (_, Some(Err(e))) => Err(JsError::from(e)),
         _ => Err(JsError::error("the async run was cancelled", "LUA_CANCELLED")),
     }));

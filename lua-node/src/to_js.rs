@@ -62,9 +62,16 @@ impl Visitor for ToJs<'_> {
             Some(end) => &key[..end],
             None => key,
         };
+        let is_proto = key == b"__proto__";
         let key = self.env.string(key)?;
         if may_repeat && self.env.has_own(*object, key)? {
             return Ok(()); // the first key met keeps its value
+        }
+        if is_proto {
+            // A set would run Object.prototype's `__proto__` setter: the
+            // script would choose the object's prototype (and through a
+            // Proxy, run code for every later key).
+            return self.env.define_value(*object, key, value);
         }
         self.env.set_property(*object, key, value)
     }

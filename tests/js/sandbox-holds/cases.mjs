@@ -27,6 +27,18 @@ function usable(c) {
   assert.equal(c.execute_script('return 20 + 22'), 42);
 }
 
+/** Usable under a tiny `timeout`, which a loaded machine can exceed on any script. */
+function usableUnderTimeout(c) {
+  for (let i = 0; i < 50; i++) {
+    try {
+      return usable(c);
+    } catch (e) {
+      assert.equal(e.code, 'LUA_TIMEOUT', e.message);
+    }
+  }
+  assert.fail('never ran within its timeout');
+}
+
 const big = () => Array.from({ length: 1_000_000 }, (_, i) => i + 0.5);
 
 export const cases = {
@@ -198,7 +210,7 @@ export const cases = {
     } catch (e) {
       assert.equal(typeof e.code, 'string');
     }
-    usable(c);
+    usableUnderTimeout(c);
   },
   'timeout-callback-set-global-big'() {
     let c;
@@ -212,7 +224,7 @@ export const cases = {
       },
     }, { libraries: 'all', timeout: 10 });
     cleanError(() => c.execute_script('return pcall(slow)'), 'LUA_TIMEOUT');
-    usable(c);
+    usableUnderTimeout(c);
   },
   'timeout-callback-register-module-big'() {
     let c;
@@ -226,13 +238,13 @@ export const cases = {
       },
     }, { libraries: 'all', timeout: 10 });
     cleanError(() => c.execute_script('return pcall(slow)'), 'LUA_TIMEOUT');
-    usable(c);
+    usableUnderTimeout(c);
   },
   'timeout-constructor-and-shared-big'() {
     const B = big();
     // Either it fits in the time or the constructor refuses cleanly.
     try {
-      usable(new init({ V: [B, B, B] }, { timeout: 1, libraries: 'all' }));
+      usableUnderTimeout(new init({ V: [B, B, B] }, { timeout: 1, libraries: 'all' }));
     } catch (e) {
       assert.equal(e.code, 'LUA_TIMEOUT');
     }
@@ -243,6 +255,79 @@ export const cases = {
     } catch (e) {
       assert.equal(typeof e.code, 'string', e.message);
     }
-    usable(d);
+    usableUnderTimeout(d);
+  },
+  // An error object whose __tostring raises the object itself.
+  'error-tostring-raises-itself'() {
+    for (const libraries of ['sandbox', 'all']) {
+      const c = new init({}, { libraries });
+      const e = cleanError(() => c.execute_script('error(setmetatable({}, { __tostring = error }))'), 'LUA_RUNTIME');
+      assert.equal(e.message, '(error object is a table value)');
+      const r = c.resume(c.create_coroutine('return function() error(setmetatable({}, { __tostring = error })) end'));
+      assert.equal(r.status, 'dead');
+      assert.equal(r.error, '(error object is a table value)');
+      usable(c);
+    }
+  },
+  // A table whose conversion to JS changes it: `__proto__` once set the
+  // result's prototype to a Proxy whose traps ran Lua mid-walk.
+  async 'table-changed-during-conversion'() {
+    const script = `
+      local victim = {}
+      for i = 1, 64 do victim["k" .. i] = i end
+      victim.__proto__ = setmetatable({}, { __newindex = function(t, k, v)
+        for key in pairs(victim) do victim[key] = nil end
+        for i = 1, 200 do victim["n" .. i] = i end
+      end })
+      return victim`;
+    const seen = [];
+    const c = new init({ cb: (t) => { seen.push(Object.getPrototypeOf(t) === Object.prototype); return 1; } }, { libraries: 'sandbox' });
+    const r = c.execute_script(script);
+    assert.equal(Object.getPrototypeOf(r), Object.prototype);
+    assert.equal(typeof r.__proto__, 'object');
+    assert.equal(Object.keys(r).length, 65);
+    c.execute_script(`local t = (function() ${script} end)() cb(t)`);
+    assert.deepEqual(seen, [true]);
+    assert.equal((await c.execute_script_async(script)).k1, 1);
+    usable(c);
+  },
+  // Registry entries replaced from Lua (debug library).
+  'registry-forged'() {
+    const c = new init({ f: () => 1 }, { libraries: 'all' });
+    c.set_userdata('u', { x: 1 }, { readable: true });
+    c.execute_script(`
+      local r = debug.getregistry()
+      for _, k in ipairs({ 'lua_core_host_function', 'lua_native_userdata', 'lua_native_proxy_userdata', 'lua_core_host_objects' }) do r[k] = 12345 end
+      for k, v in pairs(r) do if type(k) == 'userdata' then r[k] = 7 end end`);
+    cleanError(() => c.set_global('g', () => 2));
+    cleanError(() => c.set_userdata('w', { y: 1 }, { readable: true }));
+    const co = c.create_coroutine('return function() coroutine.yield(1) end');
+    const r = c.resume(co);
+    assert.ok(['suspended', 'dead'].includes(r.status));
+    assert.equal(c.execute_script('return f()'), 1);
+    usable(c);
+  },
+  // A host function that, while running, has its slot finalized from Lua.
+  'host-function-finalized-while-running'() {
+    let c;
+    c = new init({
+      f: () => {
+        c.execute_script('local _, slot = debug.getupvalue(f, 1) debug.getmetatable(slot).__gc(slot) collectgarbage() collectgarbage()');
+        return 5;
+      },
+    }, { libraries: 'all' });
+    assert.equal(c.execute_script('return f()'), 5);
+    assert.equal(c.execute_script('return f()'), undefined);
+    usable(c);
+  },
+  // Resuming a coroutine from inside itself.
+  'resume-running-coroutine'() {
+    let c;
+    let co;
+    c = new init({ inner: () => c.resume(co) }, { libraries: 'all' });
+    co = c.create_coroutine('return function() local r = inner() coroutine.yield(r.status, r.error) end');
+    const r = c.resume(co);
+    assert.deepEqual(r.values, ['dead', 'cannot resume non-suspended coroutine']);
+    usable(c);
   },
 };
