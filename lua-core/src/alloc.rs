@@ -24,11 +24,30 @@ pub(crate) struct Allocator {
     /// The state's limits (set once the runtime exists): growth is also
     /// where a timeout is noticed during long C calls (see `LimitState::refuses_growth`).
     limits: Cell<*const crate::limits::LimitState>,
+    /// Injected faults (testing only, see `fault`): 0 when off; otherwise
+    /// the growth request that many requests from now is the first refused.
+    fault_countdown: Cell<u64>,
+    /// How many requests are refused once the countdown arrives, counting
+    /// the first (`u64::MAX`: every one until disarmed).
+    fault_refusals: Cell<u64>,
+    /// Requests refused by injection since the fault was last set.
+    fault_fired: Cell<u64>,
 }
 
 impl Allocator {
     pub fn new(limit: usize) -> Self {
-        Allocator { used: Cell::new(0), limit: Cell::new(limit), peak: Cell::new(0), limits: Cell::new(ptr::null()) }
+        let a = Allocator {
+            used: Cell::new(0),
+            limit: Cell::new(limit),
+            peak: Cell::new(0),
+            limits: Cell::new(ptr::null()),
+            fault_countdown: Cell::new(0),
+            fault_refusals: Cell::new(0),
+            fault_fired: Cell::new(0),
+        };
+        // A fault armed for the next state made on this thread (testing only).
+        a.set_fault(crate::fault::take_next_state_fault());
+        a
     }
 
     /// Bytes currently held by the state.
@@ -57,15 +76,66 @@ impl Allocator {
     }
 
     /// Whether an allocation can be refused, so that every allocating API
-    /// call must run protected: under a memory limit, and under any limit
-    /// that can trip (a tripped budget refuses all growth, and a passed
-    /// deadline is noticed on growth). Without any, only the system can
-    /// refuse, and then the process is lost anyway (as with any Rust
-    /// allocation).
+    /// call must run protected: under a memory limit, while an injected
+    /// fault is armed (testing only, see `fault`), and under any limit that
+    /// can trip (a tripped budget refuses all growth, and a passed deadline
+    /// is noticed on growth). Without any, only the system can refuse, and
+    /// then the process is lost anyway (as with any Rust allocation).
     #[inline]
     pub fn may_refuse(&self) -> bool {
         // SAFETY: see `reallocate`: the limits outlive every use of the allocator.
-        self.limit.get() != 0 || unsafe { self.limits.get().as_ref() }.is_some_and(|l| l.may_refuse_growth())
+        self.limit.get() != 0 || self.fault_countdown.get() != 0 || unsafe { self.limits.get().as_ref() }.is_some_and(|l| l.may_refuse_growth())
+    }
+
+    /// Arms (or, with `None`, disarms) an injected fault and restarts the
+    /// count of injected refusals.
+    pub fn set_fault(&self, fault: Option<crate::fault::AllocationFault>) {
+        self.fault_fired.set(0);
+        match fault {
+            Some(f) if f.nth > 0 && f.refusals > 0 => {
+                self.fault_countdown.set(f.nth);
+                self.fault_refusals.set(f.refusals);
+            }
+            _ => {
+                self.fault_countdown.set(0);
+                self.fault_refusals.set(0);
+            }
+        }
+    }
+
+    /// Growth requests refused by injection since the fault was last set.
+    pub fn faults_fired(&self) -> u64 {
+        self.fault_fired.get()
+    }
+
+    /// Whether an injected fault is still pending or refusing.
+    pub fn fault_armed(&self) -> bool {
+        self.fault_countdown.get() != 0
+    }
+
+    /// One growth request under an armed fault: whether to refuse it.
+    #[cold]
+    #[inline(never)]
+    fn injected_refusal(&self) -> bool {
+        let countdown = self.fault_countdown.get();
+        if countdown > 1 {
+            self.fault_countdown.set(countdown - 1);
+            return false;
+        }
+        // The countdown has arrived: this request is refused, and the fault
+        // stays at 1 until its refusals are used up.
+        self.fault_fired.set(self.fault_fired.get() + 1);
+        crate::fault::count_injected();
+        let left = self.fault_refusals.get();
+        if left != u64::MAX {
+            if left <= 1 {
+                self.fault_countdown.set(0);
+                self.fault_refusals.set(0);
+            } else {
+                self.fault_refusals.set(left - 1);
+            }
+        }
+        true
     }
 
     /// The `lua_Alloc` contract: `nsize == 0` frees; a NULL `ptr` means a new
@@ -81,6 +151,9 @@ impl Allocator {
                 unsafe { free(ptr) };
                 self.used.set(self.used.get() - old);
             }
+            return ptr::null_mut();
+        }
+        if self.fault_countdown.get() != 0 && nsize > old && self.injected_refusal() {
             return ptr::null_mut();
         }
         let limit = self.limit.get();
@@ -136,6 +209,40 @@ mod tests {
             assert_eq!(a.used(), 40);
             assert_eq!(a.peak(), 250);
             assert!(a.reallocate(q, 40, 0).is_null());
+            assert_eq!(a.used(), 0);
+        }
+    }
+
+    #[test]
+    fn injected_faults_refuse_growth_only_from_the_nth_request() {
+        use crate::fault::AllocationFault;
+        let a = Allocator::new(0);
+        assert!(!a.may_refuse());
+        // SAFETY: every block passed back is one this allocator returned, with its size.
+        unsafe {
+            a.set_fault(Some(AllocationFault::times(2, 2)));
+            assert!(a.may_refuse(), "armed: pushes must run protected");
+            let p = a.reallocate(ptr::null_mut(), 0, 10);
+            assert!(!p.is_null(), "the 1st request passes");
+            // Shrinks and frees never count and never fail.
+            let p = a.reallocate(p, 10, 5);
+            assert!(!p.is_null());
+            assert!(a.reallocate(p, 5, 50).is_null(), "the 2nd is refused");
+            assert!(a.reallocate(ptr::null_mut(), 0, 8).is_null(), "and the 3rd");
+            let q = a.reallocate(ptr::null_mut(), 0, 8);
+            assert!(!q.is_null(), "then it is over");
+            assert_eq!(a.faults_fired(), 2);
+            assert!(!a.fault_armed() && !a.may_refuse());
+            a.set_fault(Some(AllocationFault::persistent(1)));
+            for _ in 0..3 {
+                assert!(a.reallocate(ptr::null_mut(), 0, 1).is_null());
+            }
+            assert!(a.fault_armed());
+            a.set_fault(None);
+            assert!(!a.may_refuse());
+            assert_eq!(a.used(), 13);
+            a.reallocate(p, 5, 0);
+            a.reallocate(q, 8, 0);
             assert_eq!(a.used(), 0);
         }
     }

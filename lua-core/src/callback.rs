@@ -136,7 +136,7 @@ unsafe extern "C" fn host_trampoline(l: *mut lua_State) -> c_int {
         // function is cloned out of it (its count held for the call), so the
         // slot may be finalized meanwhile. The clone is dropped with this
         // block, before any raise.
-        match unsafe { slot.as_ref() }.map(|s| s.clone()) {
+        match unsafe { slot.as_ref() }.cloned() {
             None => Err("host function is broken: its upvalue was replaced".to_string()),
             Some(None) => Ok(0),
             Some(Some(f)) => {

@@ -10,6 +10,7 @@ pub mod callback;
 mod detach;
 mod convert;
 mod error;
+pub mod fault;
 mod gc;
 mod host_object;
 mod limits;

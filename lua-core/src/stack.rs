@@ -25,8 +25,9 @@ const SLOTS_PER_LEVEL: c_int = 4;
 /// Somewhere to push values: the top of one Lua thread's stack.
 ///
 /// Every method either cannot raise, or runs protected whenever the state can
-/// refuse an allocation (a memory limit is set); either way a failure comes
-/// back as an `Err`, never as a `longjmp` through the caller.
+/// refuse an allocation (`Allocator::may_refuse`: a memory limit, a limit that
+/// can trip, an injected fault); either way a failure comes back as an `Err`,
+/// never as a `longjmp` through the caller.
 #[derive(Clone, Copy)]
 pub struct Stack<'a> {
     pub(crate) l: *mut lua_State,
@@ -218,10 +219,15 @@ impl<'a> Stack<'a> {
     }
 
     /// Pushes the value a handle refers to. Fails if the handle belongs to
-    /// another state.
+    /// another state, or refers to nothing (a copy that could not be
+    /// anchored: pushing it as nil would let a raw table access or a resume
+    /// work on a value of the wrong type).
     pub fn push_ref(&self, r: &RegRef) -> Result<()> {
         if !r.belongs_to(self.lua) {
             return Err(Error::api("the value belongs to another Lua state"));
+        }
+        if r.id() == LUA_NOREF {
+            return Err(Error::api("the handle refers to no value (it could not be anchored)"));
         }
         // SAFETY: a registry read never allocates.
         unsafe { lua_rawgeti(self.l, LUA_REGISTRYINDEX, r.id() as lua_Integer) };

@@ -195,15 +195,24 @@ fn push_metatable<T: UserData>(stack: &Stack<'_>) -> Result<()> {
     let p = name.as_ptr();
     let created = std::cell::Cell::new(false);
     let flag = &created;
-    // SAFETY: luaL_newmetatable allocates; protected, Copy captures only.
+    // The metatable is registered only once it is complete (see the end): a
+    // refused allocation while filling it must not leave a half-made one
+    // for every later userdata of the type.
+    // SAFETY: the lookup and the new table allocate; protected, Copy captures only.
     unsafe {
         protect(stack.l, 0, 1, move |l| {
-            if luaL_newmetatable(l, p) != 0 {
-                flag.set(true);
-            } else if lua_type(l, -1) != LUA_TTABLE as c_int {
-                // Replaced from Lua through `debug.getregistry()`.
-                lua_pushstring(l, c"an internal registry entry of lua-native was replaced".as_ptr());
-                lua_error(l);
+            match lua_getfield(l, LUA_REGISTRYINDEX, p) as u32 {
+                LUA_TTABLE => {}
+                LUA_TNIL => {
+                    lua_settop(l, -2);
+                    lua_createtable(l, 0, 4);
+                    flag.set(true);
+                }
+                _ => {
+                    // Replaced from Lua through `debug.getregistry()`.
+                    lua_pushstring(l, c"an internal registry entry of lua-native was replaced".as_ptr());
+                    lua_error(l);
+                }
             }
             1
         })?;
@@ -240,7 +249,15 @@ fn push_metatable<T: UserData>(stack: &Stack<'_>) -> Result<()> {
         crate::callback::push_host_function(stack, f)?;
         stack.set_entry()?;
     }
-    Ok(())
+    // SAFETY: registering allocates; protected, with a copy of the finished
+    // metatable as the argument; Copy captures only.
+    unsafe {
+        lua_pushvalue(stack.l, -1);
+        protect(stack.l, 1, 0, move |l| {
+            lua_setfield(l, LUA_REGISTRYINDEX, p);
+            0
+        })
+    }
 }
 
 unsafe extern "C" fn userdata_gc(l: *mut lua_State) -> c_int {

@@ -61,27 +61,37 @@ impl Drop for RegRef {
     }
 }
 
-impl Clone for RegRef {
-    fn clone(&self) -> Self {
-        let nothing = || RegRef { lua: self.lua.clone(), id: LUA_NOREF };
+impl RegRef {
+    /// Another handle to the same value, or the reason there cannot be one:
+    /// the state is closed or lent to another thread, or anchoring the copy
+    /// needs memory that is refused. (`clone` gives a handle to nothing in
+    /// those cases instead.)
+    pub fn try_clone(&self) -> Result<RegRef> {
         // Anchoring the copy allocates, and a collection step it triggers
         // can run finalizers: it is an entry into the state like any other.
-        // Where that is refused (closed, lent, out of memory) the copy refers
-        // to nothing, as a handle into a closed state does.
-        let Ok(_entry) = crate::occupancy::Entry::new(&self.lua.rt) else { return nothing() };
+        let _entry = crate::occupancy::Entry::new(&self.lua.rt)?;
         let l = self.lua.rt.main();
         // SAFETY: the value is pushed (a stack slot is checked first) and
         // anchored again by RegRef::new, which runs protected when an
         // allocation can be refused.
         unsafe {
             if lua_checkstack(l, 1) == 0 {
-                return nothing();
+                return Err(crate::error::Error::runtime("stack overflow (cannot grow the Lua stack)"));
             }
             lua_rawgeti(l, LUA_REGISTRYINDEX, self.id as lua_Integer);
             let r = RegRef::new(&self.lua, l, -1);
             lua_settop(l, -2);
-            r.unwrap_or_else(|_| nothing())
+            r
         }
+    }
+}
+
+impl Clone for RegRef {
+    /// Where the copy cannot be anchored (closed, lent, out of memory) it
+    /// refers to nothing, as a handle into a closed state does; see
+    /// [`RegRef::try_clone`] to be told instead.
+    fn clone(&self) -> Self {
+        self.try_clone().unwrap_or_else(|_| RegRef { lua: self.lua.clone(), id: LUA_NOREF })
     }
 }
 
@@ -95,6 +105,7 @@ macro_rules! handle {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
         #[derive(Clone, Debug)]
+        #[repr(transparent)]
         pub struct $name(pub(crate) RegRef);
 
         impl $name {
@@ -106,6 +117,24 @@ macro_rules! handle {
             /// The registry handle behind this value.
             pub fn registry_ref(&self) -> &RegRef {
                 &self.0
+            }
+
+            /// A registry handle known to hold this kind of value, seen as
+            /// this handle type without anchoring the value again.
+            pub fn from_ref_borrowed(r: &RegRef) -> &Self {
+                // SAFETY: the type is a `repr(transparent)` wrapper of `RegRef`.
+                unsafe { &*(r as *const RegRef as *const Self) }
+            }
+
+            /// The registry handle behind this value, taken out of it.
+            pub fn into_ref(self) -> RegRef {
+                self.0
+            }
+
+            /// Another handle to the same value, or the error of anchoring
+            /// it (see [`RegRef::try_clone`]).
+            pub fn try_clone(&self) -> Result<Self> {
+                self.0.try_clone().map($name)
             }
         }
     };

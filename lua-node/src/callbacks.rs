@@ -72,6 +72,8 @@ fn invoke(weak: &Weak<Context>, slot: &JsFunctionSlot, call: &CallContext<'_>) -
         for i in 0..call.len() {
             match call.arg(i).visit(&mut to_js) {
                 Ok(v) => argv.push(v),
+                // A refused allocation is Lua running out of memory, as below.
+                Err(JsError::Error { code: "LUA_MEMORY", message, .. }) => return Err(Error::Memory { message }),
                 Err(e) => {
                     return Err(Error::runtime(format!("Error converting arguments for '{name}': {}", e.message(env))));
                 }

@@ -22,11 +22,13 @@ pub fn create_coroutine(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
     }
     let function = crate::methods::with_script(env, script, |source| {
         cx.lua().exec_source_with(source, |results| match results.len() {
-            0 => None,
-            _ if results.get(0).kind() != Kind::Function => None,
-            _ => results.get(0).to_ref().ok(),
+            0 => Ok(None),
+            _ if results.get(0).kind() != Kind::Function => Ok(None),
+            // Anchoring the function can fail for lack of memory: that is
+            // reported as such, not as a script without a function.
+            _ => results.get(0).to_ref().map(Some),
         })
-    })??;
+    })???;
     let Some(function) = function else {
         return Err(JsError::type_error("Script must return a function"));
     };
@@ -48,7 +50,8 @@ pub fn resume(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
     let thread = match external_data(env, ext) {
         Some(d) if d.kind == HandleKind::Coroutine && Rc::ptr_eq(&d.cx, cx) => {
             cx.check_handle(d.value.lua(), "Lua coroutine")?;
-            lua_core::Thread::from_ref(d.value.clone())
+            // Borrowed: anchoring a copy could fail for lack of memory.
+            lua_core::Thread::from_ref_borrowed(&d.value)
         }
         _ => return Err(JsError::type_error("Invalid coroutine object")),
     };

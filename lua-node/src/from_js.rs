@@ -39,7 +39,7 @@ fn push_function(cx: &Rc<Context>, stack: &Stack<'_>, f: Raw) -> Result<(), JsEr
 fn push_object(cx: &Rc<Context>, stack: &Stack<'_>, v: Raw, depth: usize) -> Result<(), JsError> {
     let env = cx.env;
     if let Some(r) = crate::handles::lua_ref_of(cx, v)? {
-        return stack.push_ref(&r).map_err(JsError::from);
+        return stack.push_ref(r).map_err(JsError::from);
     }
     if let Some((id, access)) = cx.object_id(v)? {
         return stack.push_host_object(id, access).map_err(JsError::from);

@@ -69,7 +69,8 @@ pub fn external_data<'a>(env: Env, v: Raw) -> Option<&'a HandleData> {
 pub fn coroutine_object(cx: &Rc<Context>, t: Thread) -> Result<Raw, JsError> {
     let env = cx.env;
     let status = t.status().name();
-    let ext = external(cx, HandleKind::Coroutine, t.registry_ref().clone())?;
+    // The handle moves into the External: no second anchor to allocate.
+    let ext = external(cx, HandleKind::Coroutine, t.into_ref())?;
     let obj = env.object()?;
     env.set_named(obj, c"_coroutine", ext)?;
     env.set_named(obj, c"status", env.str(status)?)?;
@@ -78,7 +79,7 @@ pub fn coroutine_object(cx: &Rc<Context>, t: Thread) -> Result<Raw, JsError> {
 
 pub fn userdata_object(cx: &Rc<Context>, u: AnyUserData) -> Result<Raw, JsError> {
     let env = cx.env;
-    let ext = external(cx, HandleKind::Userdata, u.registry_ref().clone())?;
+    let ext = external(cx, HandleKind::Userdata, u.into_ref())?;
     let obj = env.object()?;
     env.set_named(obj, c"_userdata", ext)?;
     Ok(obj)
@@ -86,8 +87,10 @@ pub fn userdata_object(cx: &Rc<Context>, u: AnyUserData) -> Result<Raw, JsError>
 
 /// The Lua value a JS object stands for, when it is a Proxy or a `_userdata`
 /// handle of this context. Coroutine objects are not recognised (the spec:
-/// they go back to Lua as plain tables).
-pub fn lua_ref_of(cx: &Rc<Context>, v: Raw) -> Result<Option<RegRef>, JsError> {
+/// they go back to Lua as plain tables). The handle is borrowed from the
+/// object's External (anchoring a copy could fail for lack of memory): use it
+/// at once, before any JavaScript runs that could let the External go.
+pub fn lua_ref_of<'a>(cx: &Rc<Context>, v: Raw) -> Result<Option<&'a RegRef>, JsError> {
     let env = cx.env;
     if let Some(table) = crate::proxy::table_of(cx, v) {
         return Ok(Some(table));
@@ -99,7 +102,7 @@ pub fn lua_ref_of(cx: &Rc<Context>, v: Raw) -> Result<Option<RegRef>, JsError> {
     match external_data(env, ext) {
         Some(d) if d.kind == HandleKind::Userdata && Rc::ptr_eq(&d.cx, cx) => {
             cx.check_handle(d.value.lua(), "userdata handle")?;
-            Ok(Some(d.value.clone()))
+            Ok(Some(&d.value))
         }
         _ => Ok(None),
     }

@@ -9,6 +9,7 @@ mod callbacks;
 mod context;
 mod control;
 mod error;
+mod fault;
 mod from_js;
 mod glue;
 mod handles;
@@ -155,6 +156,7 @@ pub fn module_init(exports: Object, env: napi::Env) -> napi::Result<()> {
     if status != sys::Status::napi_ok {
         return Err(napi::Error::from_reason("could not define LuaContext"));
     }
+    fault::install(env, class).map_err(|_| napi::Error::from_reason("could not install the fault-injection methods"))?;
     let mut create = ptr::null_mut();
     let name = "createSharedTable";
     // SAFETY: valid env; a plain function with no data.

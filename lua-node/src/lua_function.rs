@@ -46,16 +46,18 @@ pub fn wrap(cx: &Rc<Context>, func: Function) -> Result<Raw, JsError> {
     Ok(f)
 }
 
-/// The Lua function behind `f`, if `f` is a wrapper made by this context.
-pub fn unwrap_for(cx: &Rc<Context>, f: Raw) -> Option<Function> {
+/// The Lua function behind `f`, if `f` is a wrapper made by this context;
+/// borrowed from the wrapper (which the caller holds), not anchored again.
+pub fn unwrap_for<'a>(cx: &Rc<Context>, f: Raw) -> Option<&'a Function> {
     let env = cx.env;
     if !env.has_tag(f, &LUA_FUNCTION_TAG) {
         return None;
     }
     let data = env.unwrap_ptr(f).ok()? as *const LuaFunctionData;
-    // SAFETY: the tag guarantees `data` is the LuaFunctionData wrapped above.
-    let data = unsafe { &*data };
-    (Rc::ptr_eq(&data.cx, cx) && data.func.registry_ref().lua().ptr_eq(&cx.lua())).then(|| data.func.clone())
+    // SAFETY: the tag guarantees `data` is the LuaFunctionData wrapped above;
+    // it lives as long as the function `f`, which the caller holds.
+    let data: &'a LuaFunctionData = unsafe { &*data };
+    (Rc::ptr_eq(&data.cx, cx) && data.func.registry_ref().lua().ptr_eq(&cx.lua())).then_some(&data.func)
 }
 
 unsafe extern "C" fn finalize(_env: sys::napi_env, data: *mut c_void, _hint: *mut c_void) {

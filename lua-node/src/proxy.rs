@@ -25,7 +25,8 @@ pub fn make_proxy(cx: &Rc<Context>, table: Table) -> Result<Raw, JsError> {
     let env = cx.env;
     let (ctor, handler) = cx.proxy_parts()?;
     let target = env.object()?;
-    let ext = external(cx, HandleKind::Table, table.registry_ref().clone())?;
+    // The handle moves into the External: no second anchor to allocate.
+    let ext = external(cx, HandleKind::Table, table.into_ref())?;
     let prop = sys::napi_property_descriptor {
         utf8name: c"_tableRef".as_ptr(),
         name: ptr::null_mut(),
@@ -67,7 +68,8 @@ pub fn make_handler(env: Env) -> Result<Raw, JsError> {
 
 /// The Lua table a Proxy of this context stands for. The `get` trap hands
 /// out the target's `_tableRef` External, whose tag and owner are checked.
-pub fn table_of(cx: &Rc<Context>, v: Raw) -> Option<RegRef> {
+/// Borrowed from the External, as in `handles::lua_ref_of`: use it at once.
+pub fn table_of<'a>(cx: &Rc<Context>, v: Raw) -> Option<&'a RegRef> {
     let env = cx.env;
     let ext = match env.get_named(v, c"_tableRef") {
         Ok(ext) => ext,
@@ -76,7 +78,7 @@ pub fn table_of(cx: &Rc<Context>, v: Raw) -> Option<RegRef> {
             return None;
         }
     };
-    external_data(env, ext).filter(|d| d.kind == HandleKind::Table && d.value.lua().ptr_eq(&cx.lua())).map(|d| d.value.clone())
+    external_data(env, ext).filter(|d| d.kind == HandleKind::Table && d.value.lua().ptr_eq(&cx.lua())).map(|d| &d.value)
 }
 
 /// What a trap works on: the context and table of its target.
