@@ -21,7 +21,7 @@ use crate::stdlib::StdLib;
 ///     .build()?;
 /// assert_eq!(lua.exec::<i64>("return #string.rep('x', 10)")?, 10);
 /// let e = lua.exec::<()>("while true do end").unwrap_err();
-/// assert_eq!(e.code(), "LUA_INSTRUCTION_LIMIT");
+/// assert!(matches!(e.code(), "LUA_INSTRUCTION_LIMIT" | "LUA_TIMEOUT"));
 /// # Ok::<(), lua_core::Error>(())
 /// ```
 #[derive(Debug, Clone, Default)]

@@ -249,8 +249,25 @@ impl Thread {
                     return Err(e);
                 }
             };
-            let mut nres: c_int = 0;
-            let status = lua_resume(co, from, nargs, &mut nres);
+            // lua_resume itself can raise where the coroutine has no handler
+            // (allocating its "cannot resume" message, or a coroutine that
+            // resumes another); Lua then rethrows on the main thread, so the
+            // call runs inside a protected call there.
+            let out = std::cell::Cell::new((LUA_OK as c_int, 0 as c_int));
+            let slot = &out;
+            let raised = crate::protect::protect_raw(from, 0, 0, move |from| {
+                let mut nres: c_int = 0;
+                let status = lua_resume(co, from, nargs, &mut nres);
+                slot.set((status, nres));
+                0
+            });
+            if raised != LUA_OK as c_int {
+                if raised != crate::protect::NO_STACK {
+                    return Ok(Resumed::Failed(pop_error(from, raised)));
+                }
+                return Ok(Resumed::Failed(Error::runtime("stack overflow (cannot grow the Lua stack)")));
+            }
+            let (status, nres) = out.get();
             if status != LUA_OK as c_int && status != LUA_YIELD as c_int {
                 // The error value is converted on the resuming thread: a dead
                 // coroutine can run no call (its `__tostring` would need one).

@@ -188,23 +188,6 @@ impl Env {
         self.check(unsafe { sys::napi_set_property(self.0, v, key, value) })
     }
 
-    /// Defines an own data property (writable, enumerable, configurable):
-    /// unlike a set, it runs no setter, `__proto__`'s included.
-    pub fn define_value(self, v: Raw, key: Raw, value: Raw) -> Result<(), JsError> {
-        let prop = sys::napi_property_descriptor {
-            utf8name: std::ptr::null(),
-            name: key,
-            method: None,
-            getter: None,
-            setter: None,
-            value,
-            attributes: sys::PropertyAttributes::writable | sys::PropertyAttributes::enumerable | sys::PropertyAttributes::configurable,
-            data: std::ptr::null_mut(),
-        };
-        // SAFETY: valid env and values, one descriptor.
-        self.check(unsafe { sys::napi_define_properties(self.0, v, 1, &prop) })
-    }
-
     pub fn set_named(self, v: Raw, name: &std::ffi::CStr, value: Raw) -> Result<(), JsError> {
         // SAFETY: valid env, value and NUL-terminated name.
         self.check(unsafe { sys::napi_set_named_property(self.0, v, name.as_ptr(), value) })

@@ -62,17 +62,13 @@ impl Visitor for ToJs<'_> {
             Some(end) => &key[..end],
             None => key,
         };
-        let is_proto = key == b"__proto__";
         let key = self.env.string(key)?;
         if may_repeat && self.env.has_own(*object, key)? {
             return Ok(()); // the first key met keeps its value
         }
-        if is_proto {
-            // A set would run Object.prototype's `__proto__` setter: the
-            // script would choose the object's prototype (and through a
-            // Proxy, run code for every later key).
-            return self.env.define_value(*object, key, value);
-        }
+        // A `__proto__` key sets the object's prototype, as in the original
+        // (parity: tables.proto-key-object); a Proxy prototype then runs Lua
+        // for later keys, which lua-core's table walk survives.
         self.env.set_property(*object, key, value)
     }
 
