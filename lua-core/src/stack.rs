@@ -372,7 +372,12 @@ impl<'a> StackValue<'a> {
 
     /// Converts the value by walking it into `visitor` (depth 0).
     pub fn visit<V: Visitor>(&self, visitor: &mut V) -> Result<V::Value, V::Error> {
-        visit_at(self.lua, self.l, self.idx, visitor, 0)
+        // Each conversion has its own table budget (a visitor may start
+        // another conversion from host code); the outer one's is kept.
+        let outer = TABLES_VISITED.with(|c| c.replace(0));
+        let result = visit_at(self.lua, self.l, self.idx, visitor, 0);
+        TABLES_VISITED.with(|c| c.set(outer));
+        result
     }
 
     pub(crate) fn index(&self) -> c_int {
@@ -460,7 +465,12 @@ fn visit_at<V: Visitor>(lua: &Lua, l: *mut lua_State, idx: c_int, v: &mut V, dep
         },
         Kind::String => v.string(value.as_bytes().unwrap_or_default()),
         Kind::Table if value.has_metatable() => v.table_ref(Table(value.to_ref()?)),
-        Kind::Table => visit_table(lua, l, idx, v, depth),
+        Kind::Table => {
+            if TABLES_VISITED.with(|c| c.replace(c.get() + 1)) >= MAX_TABLES {
+                return Err(too_many_tables().into());
+            }
+            visit_table(lua, l, idx, v, depth)
+        }
         Kind::Function => v.function(Function(value.to_ref()?)),
         Kind::Thread => v.thread(Thread(value.to_ref()?)),
         Kind::UserData => match value.host_object() {
@@ -470,6 +480,21 @@ fn visit_at<V: Visitor>(lua: &Lua, l: *mut lua_State, idx: c_int, v: &mut V, dep
         // SAFETY: a non-raising read of a light userdata.
         Kind::LightUserData => v.light_userdata(unsafe { lua_touserdata(l, idx) }),
     }
+}
+
+/// The most tables one conversion walks. A table reached twice is copied
+/// twice (copies, not references), so a script can build a value whose copy
+/// grows exponentially within the depth limit (`t = {a = t, b = t}`, 40
+/// times); no execution limit runs during a conversion, so this bounds it.
+pub const MAX_TABLES: u64 = 1_000_000;
+
+thread_local! {
+    static TABLES_VISITED: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// The error of a conversion that walked more than [`MAX_TABLES`] tables.
+pub(crate) fn too_many_tables() -> Error {
+    Error::conversion(format!("Value is too large to convert: more than {MAX_TABLES} tables"))
 }
 
 /// The error of a raw write or read into something that is not a table.

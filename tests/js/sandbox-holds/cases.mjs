@@ -341,4 +341,14 @@ export const cases = {
     assert.deepEqual(r.values, ['dead', 'cannot resume non-suspended coroutine']);
     usable(c);
   },
+  // A value whose copy grows exponentially within the depth limit.
+  'shared-subtables-exponential'() {
+    const c = new init({}, { libraries: 'sandbox', maxInstructions: 1e5, timeout: 50 });
+    const started = Date.now();
+    cleanError(() => c.execute_script('local t = {} for i = 1, 40 do t = {a = t, b = t} end return t'), 'LUA_CONVERSION', /more than 1000000 tables/);
+    assert.ok(Date.now() - started < 20_000, 'bounded');
+    // Small shared subtables still convert (as copies).
+    assert.deepEqual(c.execute_script('local s = {1} return {a = s, b = s}'), { a: [1], b: [1] });
+    usable(c);
+  },
 };
