@@ -140,6 +140,15 @@ unsafe extern "C" fn complete(env: sys::napi_env, status: sys::napi_status, data
                 sys::napi_reject_deferred(env.0, deferred, error);
             }
         }
+        // Resolving with a value reads its `then`; a throwing getter (the
+        // caller's own object, handed back from Lua) leaves an exception
+        // pending here, which would reach the event loop as uncaught and end
+        // the process. It is the caller's own error: dropped.
+        let mut pending = false;
+        if sys::napi_is_exception_pending(env.0, &mut pending) == sys::Status::napi_ok && pending {
+            let mut exception = ptr::null_mut();
+            sys::napi_get_and_clear_last_exception(env.0, &mut exception);
+        }
         sys::napi_delete_async_work(env.0, work);
     }
 }

@@ -351,4 +351,11 @@ export const cases = {
     assert.deepEqual(c.execute_script('local s = {1} return {a = s, b = s}'), { a: [1], b: [1] });
     usable(c);
   },
+  // An async result whose `then` getter throws (the caller's own object).
+  async 'async-result-then-throws'() {
+    const c = new init({}, { libraries: 'all' });
+    c.set_userdata('u1', { get then() { throw new Error('x'); } });
+    await assert.rejects(c.execute_script_async('return u1'), /^Error: x$/);
+    usable(c);
+  },
 };
