@@ -411,6 +411,21 @@ unsafe extern "C" fn dispatch(l: *mut lua_State, ar: *mut lua_Debug) {
     if !wanted {
         return;
     }
+    // The crate's own protected calls are not the user's business: a hook
+    // told of them could reach into their arguments (`debug.setlocal`).
+    // SAFETY: "f" pushes the running function (a hook has LUA_MINSTACK
+    // free slots); it is popped at once.
+    if matches!(user_kind, HookEventKind::Call | HookEventKind::TailCall | HookEventKind::Return) {
+        let internal = unsafe {
+            lua_getinfo(l, c"f".as_ptr(), ar);
+            let f = lua_tocfunction(l, -1);
+            lua_settop(l, -2);
+            crate::protect::is_internal(f)
+        };
+        if internal {
+            return;
+        }
+    }
     // SAFETY: "nl" fills the record without pushing or allocating.
     let (line, name) = unsafe {
         lua_getinfo(l, c"nl".as_ptr(), ar);

@@ -52,16 +52,6 @@ pub(crate) unsafe fn protect_raw<F>(l: *mut lua_State, nargs: c_int, nresults: c
 where
     F: Fn(*mut lua_State) -> c_int + Copy,
 {
-    unsafe extern "C" fn trampoline<F: Fn(*mut lua_State) -> c_int + Copy>(l: *mut lua_State) -> c_int {
-        // SAFETY: index 1 is the light userdata pushed by `protect`, pointing at
-        // an `F` that lives in `protect`'s frame for the whole call.
-        let f = unsafe { *(lua_touserdata(l, 1) as *const F) };
-        // SAFETY: removing slot 1 shifts the arguments down; never allocates.
-        unsafe { lua_rotate(l, 1, -1) };
-        unsafe { lua_settop(l, -2) };
-        f(l)
-    }
-
     // SAFETY: the caller guarantees `l` and the argument count. The two pushes
     // below need stack space, checked first; pushing a light C function and a
     // light userdata never allocates, so nothing here can raise before
@@ -71,11 +61,74 @@ where
             lua_settop(l, -nargs - 1);
             return NO_STACK;
         }
-        lua_pushcclosure(l, Some(trampoline::<F>), 0);
-        lua_pushlightuserdata(l, &f as *const F as *mut c_void);
+        let body: ProtectBody<'_> = &f;
+        let p = &body as *const ProtectBody<'_> as *mut c_void;
+        lua_pushcclosure(l, Some(protect_trampoline), 0);
+        lua_pushlightuserdata(l, p);
         lua_rotate(l, -(nargs + 2), 2);
-        lua_pcall(l, nargs + 1, nresults, 0)
+        let outer = EXPECTED.with(|e| e.replace(p));
+        let status = lua_pcall(l, nargs + 1, nresults, 0);
+        EXPECTED.with(|e| e.set(outer));
+        status
     }
+}
+
+type ProtectBody<'a> = &'a dyn Fn(*mut lua_State) -> c_int;
+type InFrameBody<'a> = &'a mut dyn FnMut();
+
+unsafe extern "C" fn in_frame_trampoline(l: *mut lua_State) -> c_int {
+    // SAFETY: argument 1 is used only if it is the pointer this call was
+    // made with (see `protect_raw`'s trampoline); it then points at a
+    // `Body` that lives in `in_frame`'s frame for the whole call.
+    unsafe {
+        let p = lua_touserdata(l, 1);
+        if p.is_null() || p != EXPECTED.with(|e| e.get()) {
+            lua_pushstring(l, c"lua-native: an internal call was tampered with".as_ptr());
+            return lua_error(l);
+        }
+        let body = p as *mut InFrameBody<'_>;
+        lua_settop(l, 0);
+        (*body)();
+    }
+    0
+}
+
+
+/// The C function every protected call runs: one address for all of them,
+/// so a debug hook can tell them apart (`is_internal`).
+unsafe extern "C" fn protect_trampoline(l: *mut lua_State) -> c_int {
+    // A debug hook runs before this body (a "call" event), and through
+    // `debug.setlocal` Lua code can replace argument 1: it is used only if
+    // it is the pointer this call was made with.
+    // SAFETY: when it matches, it points at the `ProtectBody` that lives in
+    // `protect_raw`'s frame for the whole call.
+    unsafe {
+        let p = lua_touserdata(l, 1);
+        if p.is_null() || p != EXPECTED.with(|e| e.get()) {
+            lua_pushstring(l, c"lua-native: an internal call was tampered with".as_ptr());
+            return lua_error(l);
+        }
+        let f = *(p as *const ProtectBody<'_>);
+        // Removing slot 1 shifts the arguments down; never allocates.
+        lua_rotate(l, 1, -1);
+        lua_settop(l, -2);
+        f(l)
+    }
+}
+
+/// Whether `f` is one of the C functions this module calls through Lua
+/// (their arguments are the crate's own: a user's debug hook is not told
+/// of them, so it cannot reach into them with `debug.setlocal`).
+pub(crate) fn is_internal(f: lua_CFunction) -> bool {
+    let f = f.map(|f| f as *const () as usize);
+    f == Some(protect_trampoline as *const () as usize) || f == Some(in_frame_trampoline as *const () as usize)
+}
+
+thread_local! {
+    /// The pointer the innermost pending trampoline call was made with
+    /// (saved and restored around each call, so nested calls from a hook
+    /// that runs before a trampoline's body leave it as they found it).
+    static EXPECTED: std::cell::Cell<*mut c_void> = const { std::cell::Cell::new(std::ptr::null_mut()) };
 }
 
 /// Like [`protect`] for a closure that reports a Lua status (such as a loader's)
@@ -112,17 +165,6 @@ where
 /// `l` must be a valid thread with no running host call on top of it that
 /// expects its stack slots to stay put; `f` must not raise a Lua error.
 pub(crate) unsafe fn in_frame<R>(l: *mut lua_State, f: impl FnOnce() -> R) -> Result<R> {
-    type Body<'a> = &'a mut dyn FnMut();
-    unsafe extern "C" fn trampoline(l: *mut lua_State) -> c_int {
-        // SAFETY: argument 1 is the light userdata pushed below, pointing at
-        // a `Body` that lives in `in_frame`'s frame for the whole call.
-        unsafe {
-            let body = lua_touserdata(l, 1) as *mut Body<'_>;
-            lua_settop(l, 0);
-            (*body)();
-        }
-        0
-    }
     let mut f = Some(f);
     let mut out: Option<std::thread::Result<R>> = None;
     let mut run = || {
@@ -130,16 +172,19 @@ pub(crate) unsafe fn in_frame<R>(l: *mut lua_State, f: impl FnOnce() -> R) -> Re
             out = Some(std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)));
         }
     };
-    let mut body: Body<'_> = &mut run;
+    let mut body: InFrameBody<'_> = &mut run;
     // SAFETY: pushing a light C function and a light userdata never
     // allocates (stack space is checked first); lua_pcall catches anything.
     unsafe {
         if lua_checkstack(l, 2) == 0 {
             return Err(Error::runtime("stack overflow (cannot grow the Lua stack)"));
         }
-        lua_pushcclosure(l, Some(trampoline), 0);
-        lua_pushlightuserdata(l, &mut body as *mut Body<'_> as *mut c_void);
+        let p = &mut body as *mut InFrameBody<'_> as *mut c_void;
+        lua_pushcclosure(l, Some(in_frame_trampoline), 0);
+        lua_pushlightuserdata(l, p);
+        let outer = EXPECTED.with(|e| e.replace(p));
         let status = lua_pcall(l, 1, 0, 0);
+        EXPECTED.with(|e| e.set(outer));
         if status != LUA_OK as c_int {
             return Err(pop_error(l, status));
         }

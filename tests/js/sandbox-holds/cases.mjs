@@ -358,4 +358,22 @@ export const cases = {
     await assert.rejects(c.execute_script_async('return u1'), /^Error: x$/);
     usable(c);
   },
+  // A debug hook told of the binding's own protected calls could replace
+  // their arguments with `debug.setlocal`.
+  'hook-setlocal-into-internal-calls'() {
+    const c = new init({}, { libraries: 'all' });
+    c.set_hook(() => {
+      try {
+        c.execute_script('for i = 1, 4 do pcall(debug.setlocal, 3, i, true) end');
+      } catch (e) {
+        assert.equal(typeof e.code, 'string');
+      }
+    }, { call: true, return: true });
+    for (let i = 0; i < 3; i++) {
+      c.compile('return 1');
+      c.set_global('g', { a: [1, 2] });
+    }
+    c.remove_hook();
+    usable(c);
+  },
 };
