@@ -73,19 +73,33 @@ where
     }
 }
 
-type ProtectBody<'a> = &'a dyn Fn(*mut lua_State) -> c_int;
-type InFrameBody<'a> = &'a mut dyn FnMut();
-
-unsafe extern "C" fn in_frame_trampoline(l: *mut lua_State) -> c_int {
-    // SAFETY: argument 1 is used only if it is the pointer this call was
-    // made with (see `protect_raw`'s trampoline); it then points at a
-    // `Body` that lives in `in_frame`'s frame for the whole call.
+/// Argument 1 of a trampoline, if it is the pointer the call was made with;
+/// raises otherwise. A debug hook runs before a C function's body (a "call"
+/// event) and, through `debug.setlocal`, Lua code can replace its arguments.
+///
+/// # Safety
+/// Called first thing by a trampoline Lua is running; nothing owned is alive.
+unsafe fn own_argument(l: *mut lua_State) -> *mut c_void {
+    // SAFETY: raising from a C function Lua called.
     unsafe {
         let p = lua_touserdata(l, 1);
         if p.is_null() || p != EXPECTED.with(|e| e.get()) {
             lua_pushstring(l, c"lua-native: an internal call was tampered with".as_ptr());
-            return lua_error(l);
+            lua_error(l);
         }
+        p
+    }
+}
+
+type ProtectBody<'a> = &'a dyn Fn(*mut lua_State) -> c_int;
+type InFrameBody<'a> = &'a mut dyn FnMut();
+
+unsafe extern "C" fn in_frame_trampoline(l: *mut lua_State) -> c_int {
+    // SAFETY: argument 1 is the pointer this call was made with (checked);
+    // it points at an `InFrameBody` that lives in `in_frame`'s frame for the
+    // whole call.
+    unsafe {
+        let p = own_argument(l);
         let body = p as *mut InFrameBody<'_>;
         lua_settop(l, 0);
         (*body)();
@@ -93,22 +107,14 @@ unsafe extern "C" fn in_frame_trampoline(l: *mut lua_State) -> c_int {
     0
 }
 
-
 /// The C function every protected call runs: one address for all of them,
 /// so a debug hook can tell them apart (`is_internal`).
 unsafe extern "C" fn protect_trampoline(l: *mut lua_State) -> c_int {
-    // A debug hook runs before this body (a "call" event), and through
-    // `debug.setlocal` Lua code can replace argument 1: it is used only if
-    // it is the pointer this call was made with.
-    // SAFETY: when it matches, it points at the `ProtectBody` that lives in
-    // `protect_raw`'s frame for the whole call.
+    // SAFETY: argument 1 is the pointer this call was made with (checked);
+    // it points at the `ProtectBody` that lives in `protect_raw`'s frame for
+    // the whole call.
     unsafe {
-        let p = lua_touserdata(l, 1);
-        if p.is_null() || p != EXPECTED.with(|e| e.get()) {
-            lua_pushstring(l, c"lua-native: an internal call was tampered with".as_ptr());
-            return lua_error(l);
-        }
-        let f = *(p as *const ProtectBody<'_>);
+        let f = *(own_argument(l) as *const ProtectBody<'_>);
         // Removing slot 1 shifts the arguments down; never allocates.
         lua_rotate(l, 1, -1);
         lua_settop(l, -2);
