@@ -145,9 +145,13 @@ impl<'a> Stack<'a> {
     /// Pushes a new table with room for `narr` array items and `nrec` fields.
     pub fn push_table(&self, narr: usize, nrec: usize) -> Result<()> {
         let (narr, nrec) = (narr.min(i32::MAX as usize) as c_int, nrec.min(i32::MAX as usize) as c_int);
+        // A big presize can be refused by the system itself (a JS array's
+        // length can say 2^32 - 1 with two items in it), so it runs
+        // protected whatever the limits.
+        let big = narr > (1 << 16) || nrec > (1 << 16);
         // SAFETY: as push_bytes.
         unsafe {
-            if self.guarded() {
+            if self.guarded() || big {
                 protect(self.l, 0, 1, move |l| {
                     lua_createtable(l, narr, nrec);
                     1
