@@ -39,6 +39,29 @@ function usableUnderTimeout(c) {
   assert.fail('never ran within its timeout');
 }
 
+/** Source big enough that compiling it runs collection steps (and finalizers). */
+const BIG_CHUNK = 'local t = {' + Array.from({ length: 20000 }, (_, i) => `"s${i}"`).join(',') + '} return #t';
+
+/**
+ * A context whose finalizers call `op` ('dispose' or 'reset') on it, after a
+ * compile that ran some of them: each call refused with LUA_BUSY.
+ */
+function retireDuringCompile(op) {
+  let c;
+  let refused = 0;
+  c = new init({
+    cb: () => {
+      const e = cleanError(() => c[op](), 'LUA_BUSY');
+      assert.equal(e.message, `${op}() cannot be called while Lua is executing (from inside a host callback, metamethod, or __gc finalizer)`);
+      refused++;
+    },
+  }, { libraries: 'all' });
+  c.execute_script('for i = 1, 200 do setmetatable({}, { __gc = function() cb() end }) end');
+  c.compile(BIG_CHUNK);
+  assert.ok(refused > 0, 'a finalizer ran during compile');
+  return c;
+}
+
 const big = () => Array.from({ length: 1_000_000 }, (_, i) => i + 0.5);
 
 export const cases = {
@@ -99,44 +122,13 @@ export const cases = {
   },
   // Retiring the state from inside it.
   'dispose-during-compile'() {
-    let c;
-    let refused = 0;
-    c = new init({
-      cb: () => {
-        try {
-          c.dispose();
-        } catch (e) {
-          assert.equal(e.code, 'LUA_BUSY');
-          assert.equal(e.message, 'dispose() cannot be called while Lua is executing (from inside a host callback, metamethod, or __gc finalizer)');
-          refused++;
-        }
-      },
-    }, { libraries: 'all' });
-    c.execute_script('for i = 1, 200 do setmetatable({}, { __gc = function() cb() end }) end');
-    const src = 'local t = {' + Array.from({ length: 20000 }, (_, i) => `"s${i}"`).join(',') + '} return #t';
-    c.compile(src);
-    c.load_bytecode(c.compile(src));
-    assert.ok(refused > 0, 'a finalizer ran during compile');
+    const c = retireDuringCompile('dispose');
+    c.load_bytecode(c.compile(BIG_CHUNK));
     usable(c);
     c.dispose();
   },
   'reset-during-compile'() {
-    let c;
-    let refused = 0;
-    c = new init({
-      cb: () => {
-        try {
-          c.reset();
-        } catch (e) {
-          assert.equal(e.code, 'LUA_BUSY');
-          refused++;
-        }
-      },
-    }, { libraries: 'all' });
-    c.execute_script('for i = 1, 200 do setmetatable({}, { __gc = function() cb() end }) end');
-    c.compile('local t = {' + Array.from({ length: 20000 }, (_, i) => `"s${i}"`).join(',') + '} return #t');
-    assert.ok(refused > 0);
-    usable(c);
+    usable(retireDuringCompile('reset'));
   },
   'dispose-from-callback-and-hook'() {
     let c;
