@@ -104,9 +104,13 @@ fn new_thread(stack: &Stack<'_>) -> Result<*mut lua_State> {
 
 /// Whether a thread with status OK has a call in progress.
 fn has_frames(co: *mut lua_State) -> bool {
-    let mut ar: lua_Debug = unsafe { std::mem::zeroed() };
-    // SAFETY: lua_getstack only reads the thread's call info.
-    unsafe { lua_getstack(co, 0, &mut ar) > 0 }
+    // SAFETY: lua_Debug is a plain C struct (integers, pointers, a char
+    // array): all zeroes is a valid value; lua_getstack only reads the
+    // thread's call info into it.
+    unsafe {
+        let mut ar: lua_Debug = std::mem::zeroed();
+        lua_getstack(co, 0, &mut ar) > 0
+    }
 }
 
 impl Thread {
