@@ -9,7 +9,10 @@ have_libclang() {
   [ -n "${LIBCLANG_PATH:-}" ] && return 0
   # One match is enough (`ls` of all the patterns fails when any one is empty).
   local f
-  for f in /usr/lib/llvm-*/lib/libclang.so* /usr/lib/x86_64-linux-gnu/libclang*.so* /usr/lib/aarch64-linux-gnu/libclang*.so*; do
+  # libclang itself, not libclang-cpp (which some images carry alone and
+  # bindgen cannot use).
+  for f in /usr/lib/llvm-*/lib/libclang.so* /usr/lib/llvm-*/lib/libclang-[0-9]*.so* \
+           /usr/lib/*-linux-gnu/libclang.so* /usr/lib/*-linux-gnu/libclang-[0-9]*.so*; do
     [ -e "$f" ] && return 0
   done
   return 1
