@@ -36,6 +36,45 @@ fn push_function(cx: &Rc<Context>, stack: &Stack<'_>, f: Raw) -> Result<(), JsEr
     crate::callbacks::push_js_function(cx, stack, slot)
 }
 
+/// Arrays longer than this are walked by their keys, not by index: `[]` with
+/// `length = 2 ** 32 - 1` would otherwise cost four billion lookups of holes.
+const DENSE_ARRAY_LIMIT: u32 = 1 << 20;
+
+/// Sets `t[i + 1] = v[i]` on the table at the top, skipping holes.
+fn push_element(cx: &Rc<Context>, stack: &Stack<'_>, v: Raw, i: u32, depth: usize) -> Result<(), JsError> {
+    let env = cx.env;
+    let item = env.get_element(v, i)?;
+    if matches!(env.type_of(item), ValueType::napi_undefined | ValueType::napi_null) {
+        return Ok(()); // a hole
+    }
+    push_value(cx, stack, item, depth + 1)?;
+    stack.set_index(i as i64 + 1)?;
+    Ok(())
+}
+
+/// A long array, by the indices it really has: the same table the index walk
+/// gives, in time proportional to the elements present.
+fn push_long_array(cx: &Rc<Context>, stack: &Stack<'_>, v: Raw, len: u32, depth: usize) -> Result<(), JsError> {
+    let env = cx.env;
+    let names = env.property_names(v)?;
+    let count = env.array_len(names)?;
+    stack.push_table(count as usize, 0)?;
+    for k in 0..count {
+        let key = env.get_element(names, k)?;
+        if env.type_of(key) != ValueType::napi_string {
+            continue;
+        }
+        // Only canonical indices ("7", not "07" or "foo"), as the index walk sees.
+        let index = env.with_string(key, |b| {
+            std::str::from_utf8(b).ok().filter(|s| s == &"0" || !s.starts_with('0')).and_then(|s| s.parse::<u32>().ok())
+        })?;
+        if let Some(i) = index.filter(|&i| i < len) {
+            push_element(cx, stack, v, i, depth)?;
+        }
+    }
+    Ok(())
+}
+
 fn push_object(cx: &Rc<Context>, stack: &Stack<'_>, v: Raw, depth: usize) -> Result<(), JsError> {
     let env = cx.env;
     if let Some(r) = crate::handles::lua_ref_of(cx, v)? {
@@ -46,14 +85,12 @@ fn push_object(cx: &Rc<Context>, stack: &Stack<'_>, v: Raw, depth: usize) -> Res
     }
     if env.is_array(v) {
         let len = env.array_len(v)?;
+        if len > DENSE_ARRAY_LIMIT {
+            return push_long_array(cx, stack, v, len, depth);
+        }
         stack.push_table(len as usize, 0)?;
         for i in 0..len {
-            let item = env.get_element(v, i)?;
-            if matches!(env.type_of(item), ValueType::napi_undefined | ValueType::napi_null) {
-                continue; // a hole
-            }
-            push_value(cx, stack, item, depth + 1)?;
-            stack.set_index(i as i64 + 1)?;
+            push_element(cx, stack, v, i, depth)?;
         }
         return Ok(());
     }

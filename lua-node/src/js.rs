@@ -134,7 +134,10 @@ impl Env {
         // SAFETY: the buffer size passed is the buffer's size; N-API writes at
         // most size - 1 bytes plus a NUL and reports how many it wrote.
         self.check(unsafe { sys::napi_get_value_string_utf8(self.0, v, inline.as_mut_ptr() as *mut c_char, INLINE_STRING, &mut len) })?;
-        if len < INLINE_STRING - 1 {
+        // V8 writes whole characters only: a string it cut short left room
+        // for less than one more (up to 4 bytes), so 4 spare bytes prove
+        // the whole string is in the buffer.
+        if len + 4 < INLINE_STRING - 1 {
             return Ok(f(&inline[..len]));
         }
         // SAFETY: a NULL buffer asks for the length only.

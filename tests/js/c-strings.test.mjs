@@ -69,3 +69,16 @@ test('C34 (spec 3.4) invalid UTF-8 becomes U+FFFD; lone surrogates become EF BF 
   c.set_global('lone', '\uD800');
   assert.deepEqual(c.execute_script('return #lone, string.byte(lone, 1, -1)'), [3, 0xef, 0xbf, 0xbd]);
 });
+
+test('C31 a multi-byte character at any offset near the binding\'s inline buffer is kept whole', () => {
+  const c = ctx(['base', 'string']);
+  // The binding reads short strings into a fixed buffer first; V8 stops
+  // before a character that does not fit, which must not truncate the value.
+  for (let prefix = 240; prefix <= 260; prefix++) {
+    for (const ch of ['é', '日', '😀']) {
+      const text = 'a'.repeat(prefix) + ch + 'z';
+      assert.equal(roundTrip(c, text), text, `prefix ${prefix}, ${ch}`);
+      assert.equal(c.execute_script('return #s'), Buffer.byteLength(text), `prefix ${prefix}, ${ch}`);
+    }
+  }
+});

@@ -208,3 +208,20 @@ test('F68 (spec 3.5) array holes, inherited keys and class instances', () => {
   c.set_global('d', new Map([['k', 1]]));
   assert.equal(c.execute_script('return next(d) == nil'), true);
 });
+
+test('F68 a sparse array of any length costs what it holds, and gives the table the index walk gives', () => {
+  const c = ctx(['base']);
+  const sparse = [];
+  sparse[3] = 'a';
+  sparse[2 ** 32 - 2] = 'last'; // the highest index an array can have
+  sparse.extra = 'not an index';
+  c.set_global('s', sparse);
+  assert.deepEqual(c.execute_script('local n = 0 for _ in pairs(s) do n = n + 1 end return n, s[4], s[2^32 - 1]'), [2, 'a', 'last']);
+  const long = new Array(2 ** 32 - 1);
+  c.set_global('l', long);
+  assert.equal(c.execute_script('return next(l) == nil'), true);
+  // A long dense array still arrives whole, in order, holes left out.
+  const dense = Array.from({ length: (1 << 20) + 5 }, (_, i) => (i === 7 ? null : i));
+  c.set_global('d', dense);
+  assert.deepEqual(c.execute_script('local n = 0 for _ in pairs(d) do n = n + 1 end return n, d[1], d[8], d[2^20 + 5]'), [(1 << 20) + 4, 0, null, (1 << 20) + 4]);
+});
