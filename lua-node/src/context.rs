@@ -11,6 +11,13 @@ use crate::callbacks::JsFunctionSlot;
 use crate::error::{JsError, BUSY, BUSY_MESSAGE, CLOSED_MESSAGE, DISPOSED, STALE};
 use crate::js::{Env, Raw};
 
+/// A state taken out of service by `replace_state`, with what belonged to it.
+pub struct Retired {
+    lua: Lua,
+    named: HashMap<Vec<u8>, Rc<JsFunctionSlot>>,
+    objects: HashMap<u64, (sys::napi_ref, Access)>,
+}
+
 pub struct Context {
     /// The current state; `reset()` replaces it.
     state: RefCell<Lua>,
@@ -214,17 +221,41 @@ impl Context {
 }
 
 impl Context {
-    /// Swaps in a new state (for `reset()`); the old one closes when its last
-    /// handle goes. Registrations that belonged to the old state are dropped.
-    pub fn replace_state(self: &Rc<Self>, lua: Lua) {
+    /// Swaps in a new state (for `reset()`). The old one and the
+    /// registrations that belonged to it are handed back, so that a reset
+    /// whose replay fails can put them back (`restore_state`); otherwise
+    /// `retire` lets them go.
+    pub fn replace_state(self: &Rc<Self>, lua: Lua) -> Retired {
         lua.set_host_objects(Rc::new(crate::userdata::NodeObjects { cx: Rc::downgrade(self) }));
         let old = self.state.replace(lua);
-        self.named.borrow_mut().clear();
-        for (_, (r, _)) in self.objects.borrow_mut().drain() {
-            // SAFETY: made by register_object, deleted once.
+        let named = std::mem::take(&mut *self.named.borrow_mut());
+        let objects = std::mem::take(&mut *self.objects.borrow_mut());
+        Retired { lua: old, named, objects }
+    }
+
+    /// Lets a replaced state go; it closes when its last handle goes.
+    pub fn retire(&self, retired: Retired) {
+        self.delete_object_refs(retired.objects);
+        drop(retired.named);
+        drop(retired.lua);
+    }
+
+    /// Puts a replaced state back in place of the current one, which is
+    /// dropped with whatever was registered into it.
+    pub fn restore_state(&self, retired: Retired) {
+        let failed = self.state.replace(retired.lua);
+        let failed_named = std::mem::replace(&mut *self.named.borrow_mut(), retired.named);
+        let failed_objects = std::mem::replace(&mut *self.objects.borrow_mut(), retired.objects);
+        self.delete_object_refs(failed_objects);
+        drop(failed_named);
+        drop(failed);
+    }
+
+    fn delete_object_refs(&self, objects: HashMap<u64, (sys::napi_ref, Access)>) {
+        for (_, (r, _)) in objects {
+            // SAFETY: made by register_object, deleted once (the map owned it).
             unsafe { sys::napi_delete_reference(self.env.0, r) };
         }
-        drop(old);
     }
 
     /// Closes the state now and forgets every registration (`dispose()`);

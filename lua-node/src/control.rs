@@ -99,10 +99,34 @@ pub fn reset(cx: &Rc<Context>, _args: &Args) -> Result<Raw, JsError> {
     check_open(cx, "reset()")?;
     refuse_if_occupied(cx, "reset()")?;
     let options = cx.replay.borrow().options.clone();
-    let fresh = Lua::with_options(options).map_err(|e| JsError::error(format!("reset failed: {}", e.message()), "LUA_RESET_FAILED"))?;
-    cx.replace_state(fresh);
-    replay(cx)?;
-    Ok(cx.env.undefined())
+    let failed = |what: String| JsError::error(format!("reset failed: {what}"), "LUA_RESET_FAILED");
+    let fresh = Lua::with_options(options).map_err(|e| failed(e.message().to_string()))?;
+    let retired = cx.replace_state(fresh.clone());
+    // The new state counts as occupied while it is prepared, so a getter or
+    // Proxy trap that replay runs cannot reset, dispose or lend it midway.
+    let mut replayed = Ok(());
+    let held = fresh.with_stack(|_| {
+        replayed = replay(cx);
+        Ok(())
+    });
+    match (held, replayed) {
+        (Ok(()), Ok(())) => {
+            cx.retire(retired);
+            Ok(cx.env.undefined())
+        }
+        // All or nothing: the old state stays, as when the build fails.
+        (Err(e), _) => {
+            cx.restore_state(retired);
+            Err(failed(e.message().to_string()))
+        }
+        (_, Err(e)) => {
+            cx.restore_state(retired);
+            Err(match e {
+                JsError::Pending => JsError::Pending, // the caller's own getter threw: theirs, unchanged
+                other => failed(other.message(cx.env)),
+            })
+        }
+    }
 }
 
 /// Re-applies, in constructor order, what a fresh state inherits.

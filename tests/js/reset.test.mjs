@@ -526,3 +526,51 @@ test('A4 not replayed: set_global functions must be re-applied (constructor call
   c.set_global('later', () => 'again');
   assert.equal(c.execute_script('return later()'), 'again');
 });
+
+test('A4 a replay that fails leaves the old state in place, whole (the build-failure rule, extended)', () => {
+  let reads = 0;
+  const callbacks = {
+    get add() {
+      reads += 1;
+      if (reads === 2) throw new Error('getter refused');
+      return (a, b) => a + b;
+    },
+  };
+  const c = new lua_native.init(callbacks, { libraries: ['base'] });
+  c.execute_script('kept = 41');
+  c.set_userdata('u', { x: 1 }, { readable: true });
+  assert.throws(() => c.reset(), { message: 'reset failed: getter refused', code: 'LUA_RESET_FAILED' });
+  assert.deepEqual(c.execute_script('return kept + 1, u.x, add(1, 2)'), [42, 1, 3]);
+  c.reset(); // the third read succeeds: a real reset
+  assert.deepEqual(c.execute_script('return kept, add(2, 3)'), [null, 5]);
+});
+
+test('A4 a getter that replay runs cannot reset, dispose or lend the state being prepared', async () => {
+  const seen = [];
+  let c;
+  let armed = false;
+  const callbacks = {
+    get add() {
+      if (armed) {
+        for (const attempt of [() => c.reset(), () => c.dispose(), () => c.execute_script_async('return 1')]) {
+          try {
+            const p = attempt();
+            if (p) p.catch((e) => seen.push(e.code));
+            seen.push('allowed');
+          } catch (e) {
+            seen.push(e.code);
+          }
+        }
+      }
+      return (a, b) => a + b;
+    },
+  };
+  c = new lua_native.init(callbacks, { libraries: ['base'] });
+  armed = true;
+  c.reset();
+  armed = false;
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(seen, ['LUA_BUSY', 'LUA_BUSY', 'LUA_BUSY']);
+  assertUsable(c);
+  assert.equal(c.execute_script('return add(1, 2)'), 3);
+});
