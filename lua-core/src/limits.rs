@@ -539,6 +539,35 @@ pub(crate) fn open_budget(rt: &Runtime) {
     s.budget_open.set(true);
 }
 
+/// Charges host-side work that a script caused (converting one value, in
+/// either direction, in a call nested inside a run) to the running budget,
+/// so that a script cannot make nested calls convert without end (a
+/// registry that doubles with each copy of itself) out of reach of its
+/// limits. The host's own calls (a run's arguments and results, `set_global`
+/// from the host) are free.
+#[inline]
+pub(crate) fn charge_host(rt: &Runtime, units: u64) -> crate::Result<()> {
+    let s = rt.limits();
+    if !s.budget_open.get() || !rt.occupancy().is_nested() {
+        return Ok(());
+    }
+    let used = s.used.get().saturating_add(units);
+    s.used.set(used);
+    let max = s.max_instructions.get();
+    let kind = if let Some(kind) = s.tripped.get() {
+        kind
+    } else if max > 0 && used >= max {
+        LimitKind::Instructions
+    } else if s.deadline_passed() {
+        LimitKind::Timeout
+    } else {
+        return Ok(());
+    };
+    // Lua raises it again at its next step (`on_steps_out` sees the trip).
+    s.tripped.set(Some(kind));
+    Err(kind.error())
+}
+
 /// Ends the budget when the outermost entry returns; a trip is cleared.
 pub(crate) fn close_budget(rt: &Runtime) {
     let s = rt.limits();

@@ -48,6 +48,13 @@ impl Occupancy {
         self.depth.get() > 0
     }
 
+    /// Whether this entry is nested inside another: a call that code
+    /// running in the state made.
+    #[inline]
+    pub(crate) fn is_nested(&self) -> bool {
+        self.depth.get() > 1
+    }
+
     #[inline]
     pub(crate) fn is_away(&self) -> bool {
         self.away.load(Ordering::Acquire)

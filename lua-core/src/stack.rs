@@ -71,6 +71,7 @@ impl<'a> Stack<'a> {
         if depth > MAX_DEPTH {
             return Err(Error::depth());
         }
+        crate::limits::charge_host(&self.lua.rt, 1)?;
         self.reserve(SLOTS_PER_LEVEL as usize)
     }
 
@@ -459,6 +460,7 @@ fn visit_at<V: Visitor>(lua: &Lua, l: *mut lua_State, idx: c_int, v: &mut V, dep
     if depth > MAX_DEPTH {
         return Err(Error::depth().into());
     }
+    crate::limits::charge_host(&lua.rt, 1)?;
     let value = StackValue { l, idx, lua };
     match value.kind() {
         Kind::Nil => v.nil(),

@@ -733,3 +733,28 @@ test('A5 argument validation texts', () => {
   assert.equal(typeof e.code, 'string');
   assertUsable(c);
 });
+
+test('conversions a script causes through nested calls are charged to its budget; the host\'s own are free', () => {
+  const seen = [];
+  const c = new lua_native.init({
+    readBig: () => {
+      try {
+        return c.get_global('big').length;
+      } catch (e) {
+        seen.push(e.code);
+        throw e;
+      }
+    },
+  }, { libraries: ['base'], maxInstructions: 20000 });
+  c.set_global('big', Array.from({ length: 1000 }, (_, i) => i));
+  assert.equal(c.execute_script('return readBig()'), 1000, 'a small copy fits in the budget');
+  // The host writes and reads it outside any run: free, whatever the budget.
+  c.set_global('big', Array.from({ length: 100000 }, (_, i) => i));
+  assert.equal(c.get_global('big').length, 100000);
+  // The same read made from inside a script costs the script 100,000 units.
+  assert.throws(() => c.execute_script('return readBig()'), { code: 'LUA_INSTRUCTION_LIMIT', message: /instruction limit exceeded/ });
+  assert.deepEqual(seen, ['LUA_INSTRUCTION_LIMIT']);
+  // A script that swallows the callback's error still stops.
+  assert.throws(() => c.execute_script('pcall(readBig) while true do end'), { code: 'LUA_INSTRUCTION_LIMIT' });
+  assert.equal(c.execute_script('return 1 + 1'), 2);
+});
