@@ -123,6 +123,32 @@ const LGC_PATCH: &[(&str, &str, usize)] = &[(
     1,
 )];
 
+/// Two places where stock Lua trusts registry slots that the `debug` library
+/// lets a script overwrite (`debug.getregistry()[2] = nil`), with undefined
+/// behaviour as the result:
+/// * `getGlobalTable` (lapi.c) leaves its output uninitialised when the
+///   globals slot is empty, and `lua_load` then stores that garbage as the
+///   chunk's `_ENV` (a later collection follows it). The patch makes it nil,
+///   so such a chunk fails with Lua's usual "attempt to index a nil value".
+/// * `coroutine.close` of the running coroutine (lcorolib.c) tells the main
+///   thread by the registry's main-thread slot; without it, the main thread
+///   closes itself and unwinds into nowhere. The patch asks `lua_pushthread`,
+///   which knows.
+const LAPI_PATCH: &[(&str, &str, usize)] = &[(
+    "  lu_byte tag = luaH_getint(registry, LUA_RIDX_GLOBALS, gt);
+  (void)tag;",
+    "  lu_byte tag = luaH_getint(registry, LUA_RIDX_GLOBALS, gt);
+  if (tagisempty(tag)) setnilvalue(gt);  /* lua-sys: never uninitialised */
+  (void)tag;",
+    1,
+)];
+const LCOROLIB_PATCH: &[(&str, &str, usize)] = &[(
+    "      lua_geti(L, LUA_REGISTRYINDEX, LUA_RIDX_MAINTHREAD);  /* get main */
+      if (lua_tothread(L, -1) == co)",
+    "      if (lua_pushthread(co))  /* lua-sys: is it the main thread? (not the registry's word) */",
+    1,
+)];
+
 /// Opt-in AddressSanitizer for Lua's C code (scripts/asan.sh), never on by
 /// default: `LUA_NATIVE_SANITIZE=address` compiles every C file of the build
 /// (vendor/, the patched copies, csrc/) with `-fsanitize=address` and links the
@@ -181,7 +207,7 @@ fn compile_lua(lua_dir: &Path, target_os: &str) {
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "c"))
         // The stand-alone interpreter and compiler have their own main().
-        .filter(|p| !matches!(p.file_name().and_then(|n| n.to_str()), Some("lua.c" | "luac.c" | "onelua.c" | "lstrlib.c" | "ltablib.c" | "ldebug.c" | "lgc.c" | "lvm.c" | "ldo.c")))
+        .filter(|p| !matches!(p.file_name().and_then(|n| n.to_str()), Some("lua.c" | "luac.c" | "onelua.c" | "lstrlib.c" | "ltablib.c" | "ldebug.c" | "lgc.c" | "lvm.c" | "ldo.c" | "lapi.c" | "lcorolib.c")))
         .collect();
     sources.sort();
     sources.push(patched(lua_dir, &out, "lstrlib.c", LSTRLIB_PATCH));
@@ -190,6 +216,8 @@ fn compile_lua(lua_dir: &Path, target_os: &str) {
     sources.push(patched(lua_dir, &out, "lgc.c", LGC_PATCH));
     sources.push(patched(lua_dir, &out, "lvm.c", LVM_PATCH));
     sources.push(patched(lua_dir, &out, "ldo.c", LDO_PATCH));
+    sources.push(patched(lua_dir, &out, "lapi.c", LAPI_PATCH));
+    sources.push(patched(lua_dir, &out, "lcorolib.c", LCOROLIB_PATCH));
     sources.push(csrc.join("lua_native_hooks.c"));
     println!("cargo:rerun-if-changed={}", csrc.display());
     build.files(&sources).compile("lua5.5");

@@ -310,6 +310,36 @@ export const cases = {
     assert.equal(c.execute_script('return f()'), 1);
     usable(c);
   },
+  // Lua's own registry slots overwritten: stock Lua reads the globals slot
+  // uninitialised (lua_load, lua_getglobal) and lets the main thread close
+  // itself when the main-thread slot is gone.
+  'registry-lua-slots-overwritten'() {
+    // A table there is a valid (empty) globals table for new chunks.
+    const fresh = new init({}, { libraries: 'all' });
+    fresh.execute_script('debug.getregistry()[2] = {}');
+    assert.equal(fresh.execute_script('return x'), null);
+    fresh.set_global('g', 2);
+    assert.equal(fresh.get_global('g'), 2);
+    for (const value of ['nil', '42']) {
+      const c = new init({ f: () => 1 }, { libraries: 'all' });
+      c.execute_script(`debug.getregistry()[2] = ${value}`);
+      for (let i = 0; i < 3; i++) {
+        const e = cleanError(() => c.execute_script('return x'));
+        assert.equal(c.execute_script('return 1'), 1);
+        assert.match(e.message, /attempt to index|global table|not a table/, e.message);
+        cleanError(() => c.set_global('g', 2));
+        cleanError(() => c.get_global('g'));
+        cleanError(() => c.load_bytecode(c.compile('x = 1')));
+        c.gc('collect');
+      }
+    }
+    const c = new init({}, { libraries: 'all' });
+    assert.deepEqual(c.execute_script(`
+      debug.getregistry()[3] = nil
+      local ok, err = pcall(coroutine.close, coroutine.running())
+      return ok, err`), [false, 'cannot close main thread']);
+    usable(c);
+  },
   // A host function that, while running, has its slot finalized from Lua.
   'host-function-finalized-while-running'() {
     let c;
