@@ -84,20 +84,26 @@ const LTABLIB_PATCH: &[(&str, &str, usize)] = &[
     ),
 ];
 
-/// Two places where stock Lua runs Lua code with debug hooks switched off, so
-/// that no instruction limit or timeout could stop a script there:
-/// * `luaG_errormsg` (ldebug.c) calls an `xpcall` message handler with hooks
-///   still off when the error was raised by a hook, so a handler that loops
-///   would run for ever. Once a limit has tripped, the patch skips message
-///   handlers: the limit's error goes straight to the enclosing `pcall`.
-/// * `GCTM` (lgc.c) turns hooks off while a `__gc` finalizer runs. The patch
-///   leaves them on, so the limits reach finalizers too (an error there is a
-///   warning, as for any failing finalizer).
+/// Once a limit has tripped, no `xpcall` message handler runs (`luaG_errormsg`
+/// in ldebug.c asks first): the limit's error goes straight to the enclosing
+/// `pcall`, so a handler cannot keep the script running. (Limits need no
+/// debug hook: the VM's step counter below reaches every Lua instruction,
+/// those of hook functions and finalizers included, where stock Lua turns
+/// hooks off.)
 const LDEBUG_PATCH: &[(&str, &str, usize)] = &[(
     "  if (L->errfunc != 0) {  /* is there an error handling function? */",
     "  if (L->errfunc != 0 && !lua_native_handlers_blocked(L)) {  /* lua-sys: no handlers after a limit tripped */",
     1,
 )];
+/// `debug.sethook` / `debug.gethook` (ldblib.c) keep and report the hook Lua
+/// code sets on a thread through lua-sys (csrc/lua_native_hooks.c), which
+/// shares the thread's one hook slot between it and the host's hook; Lua
+/// code sees exactly the hooks it set, as in stock Lua.
+const LDBLIB_PATCH: &[(&str, &str, usize)] = &[
+    ("  lua_sethook(L1, func, mask, count);", "  lua_native_sethook(L1, func, mask, count);  /* lua-sys */", 1),
+    ("  int mask = lua_gethookmask(L1);\n  lua_Hook hook = lua_gethook(L1);", "  int mask = lua_native_gethookmask(L1);  /* lua-sys */\n  lua_Hook hook = lua_native_gethook(L1);", 1),
+    ("lua_pushinteger(L, lua_gethookcount(L1));", "lua_pushinteger(L, lua_native_gethookcount(L1));  /* lua-sys */", 1),
+];
 /// Counting instructions with a count hook costs about 2x on pure-Lua work:
 /// any hook sends the VM through `luaG_traceexec` on every instruction. The
 /// patch counts in the VM instead, one decrement of a per-thread counter in
@@ -115,11 +121,6 @@ const LVM_PATCH: &[(&str, &str, usize)] = &[(
 const LDO_PATCH: &[(&str, &str, usize)] = &[(
     "  n = (*f)(L);  /* do the actual call */\n",
     "  n = (*f)(L);  /* do the actual call */\n  lua_native_after_c(L);  /* lua-sys: a watchdog's flag */\n",
-    1,
-)];
-const LGC_PATCH: &[(&str, &str, usize)] = &[(
-    "    L->allowhook = 0;  /* stop debug hooks during GC metamethod */",
-    "    /* lua-sys: debug hooks stay on during GC metamethods, so that limits can stop a finalizer */",
     1,
 )];
 
@@ -207,13 +208,13 @@ fn compile_lua(lua_dir: &Path, target_os: &str) {
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "c"))
         // The stand-alone interpreter and compiler have their own main().
-        .filter(|p| !matches!(p.file_name().and_then(|n| n.to_str()), Some("lua.c" | "luac.c" | "onelua.c" | "lstrlib.c" | "ltablib.c" | "ldebug.c" | "lgc.c" | "lvm.c" | "ldo.c" | "lapi.c" | "lcorolib.c")))
+        .filter(|p| !matches!(p.file_name().and_then(|n| n.to_str()), Some("lua.c" | "luac.c" | "onelua.c" | "lstrlib.c" | "ltablib.c" | "ldebug.c" | "ldblib.c" | "lvm.c" | "ldo.c" | "lapi.c" | "lcorolib.c")))
         .collect();
     sources.sort();
     sources.push(patched(lua_dir, &out, "lstrlib.c", LSTRLIB_PATCH));
     sources.push(patched(lua_dir, &out, "ltablib.c", LTABLIB_PATCH));
     sources.push(patched(lua_dir, &out, "ldebug.c", LDEBUG_PATCH));
-    sources.push(patched(lua_dir, &out, "lgc.c", LGC_PATCH));
+    sources.push(patched(lua_dir, &out, "ldblib.c", LDBLIB_PATCH));
     sources.push(patched(lua_dir, &out, "lvm.c", LVM_PATCH));
     sources.push(patched(lua_dir, &out, "ldo.c", LDO_PATCH));
     sources.push(patched(lua_dir, &out, "lapi.c", LAPI_PATCH));
@@ -227,9 +228,18 @@ fn generate_bindings(lua_dir: &Path, out: &Path) {
     let bindings = bindgen::Builder::default()
         .header_contents("wrapper.h", "#include \"lua.h\"\n#include \"lauxlib.h\"\n#include \"lualib.h\"\n")
         .clang_arg(format!("-I{}", lua_dir.display()))
+        .clang_arg(format!("-I{}", manifest_dir().join("csrc").display()))
         .header_contents(
             "hooks.h",
-            "#include \"lua.h\"\nextern void (*lua_native_resume_hook)(lua_State *L);\nextern void (*lua_native_match_hook)(lua_State *L);\nextern int (*lua_native_handlers_hook)(lua_State *L);\nextern void (*lua_native_thread_hook)(lua_State *L, lua_State *L1, int alive);\nextern void (*lua_native_steps_hook)(lua_State *L);\n",
+            "#include \"lua.h\"\n#include \"lua_native_user.h\"\n\
+             extern void (*lua_native_resume_hook)(lua_State *L);\n\
+             extern void (*lua_native_match_hook)(lua_State *L);\n\
+             extern int (*lua_native_handlers_hook)(lua_State *L);\n\
+             extern void (*lua_native_thread_hook)(lua_State *L, lua_State *L1, int alive);\n\
+             extern const char *(*lua_native_steps_hook)(lua_State *L);\n\
+             extern void (*lua_native_host_hook)(lua_State *L, lua_Debug *ar);\n\
+             extern int (*lua_native_internal_hook)(lua_State *L, lua_Debug *ar);\n\
+             extern int (*lua_native_internal_fn)(lua_CFunction f);\n",
         )
         .allowlist_function("lua_.*|luaL_.*|luaopen_.*")
         .allowlist_type("lua_.*|luaL_.*")
@@ -239,6 +249,10 @@ fn generate_bindings(lua_dir: &Path, out: &Path) {
         .generate()
         .expect("bindgen could not read the Lua headers");
     bindings.write_to_file(out.join("bindings.rs")).unwrap();
+}
+
+fn manifest_dir() -> PathBuf {
+    PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap())
 }
 
 /// `LUA_VERSION` and `LUA_RELEASE` are built by function-like macros that

@@ -12,6 +12,7 @@ mod convert;
 mod error;
 pub mod fault;
 mod gc;
+mod hooks;
 mod host_object;
 mod limits;
 mod occupancy;
@@ -31,13 +32,15 @@ mod stdlib;
 mod thread;
 mod userdata;
 mod value;
+mod watchdog;
 
 pub use callback::CallContext;
 pub use convert::{FromLua, FromLuaMulti, IntoLua, IntoLuaMulti, MultiValue};
 #[cfg(feature = "host-binding")]
 pub use detach::{Detached, Kept};
 pub use error::{Error, Result, DEPTH_MESSAGE, MAX_DEPTH};
-pub use limits::{DebugHook, HookEvent, HookEventKind, HookMask, LimitKind};
+pub use hooks::{DebugHook, HookEvent, HookEventKind, HookMask};
+pub use limits::LimitKind;
 pub use builder::LuaBuilder;
 pub use lua::{ChunkMode, Lua, LuaOptions, Results};
 pub use runtime::RUNTIME_KEY;

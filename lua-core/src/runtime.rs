@@ -48,6 +48,7 @@ pub(crate) struct Runtime {
     pub(crate) thread_bound: Cell<bool>,
     host_objects: crate::host_object::HostObjectTable,
     limits: crate::limits::LimitState,
+    host_hook: crate::hooks::HostHook,
     /// Registry references dropped by the owner while the state was away.
     deferred_unrefs: RefCell<Vec<c_int>>,
     /// Host functions Lua collected while away (their drop may touch the
@@ -82,20 +83,30 @@ impl Runtime {
             thread_bound: Cell::new(false),
             host_objects: Default::default(),
             limits: Default::default(),
+            host_hook: Default::default(),
             deferred_unrefs: RefCell::new(Vec::new()),
             deferred_drops: UnsafeCell::new(Vec::new()),
             deferred_releases: UnsafeCell::new(Vec::new()),
         });
         let rt_ptr = Rc::as_ptr(&rt) as *mut c_void;
         rt.alloc.watch(rt.limits());
-        // SAFETY: fresh state with an empty stack; the extra space is
-        // LUA_EXTRASPACE bytes: three words (lua-sys's user header), which
-        // lua_newthread copies into every coroutine.
+        // SAFETY: fresh state; its extra space is lua-sys's `lua_native_extra`
+        // (Lua leaves it uninitialised for the main thread and copies it into
+        // every coroutine), written whole here.
         unsafe {
-            *(lua_getextraspace(main) as *mut *mut c_void) = rt_ptr;
-            *lua_native_steps(main) = 1000;
-            // The watchdog's flag lives in the runtime, as long as the state.
-            *lua_native_flag(main) = rt.limits().expired_flag();
+            lua_native_extra(main).write(lua_native_extra {
+                runtime: rt_ptr,
+                // The flag lives in the runtime, as long as the state.
+                flag: rt.limits().attention_flag(),
+                lua_hook: None,
+                steps: 1000,
+                lua_mask: 0,
+                lua_count: 0,
+                lua_left: 0,
+                host_left: 0,
+                host_mask: 0,
+                host_count: 0,
+            });
         }
         // The library opening and the registry writes allocate, so they run
         // protected, under the memory limit if there is one.
@@ -241,6 +252,10 @@ impl Runtime {
     #[inline]
     pub(crate) fn limits(&self) -> &crate::limits::LimitState {
         &self.limits
+    }
+
+    pub(crate) fn host_hook(&self) -> &crate::hooks::HostHook {
+        &self.host_hook
     }
 
     pub(crate) fn host_objects(&self) -> &crate::host_object::HostObjectTable {

@@ -1,27 +1,87 @@
 /*
-** The two entry points declared in lua_native_user.h. Each forwards to a
+** The entry points declared in lua_native_user.h. Each forwards to a
 ** function the embedding installs (NULL: nothing to do), so lua-sys needs
-** nothing from the crates above it.
+** nothing from the crates above it. This file sees Lua's internals (it is
+** compiled with Lua's own sources) for the two things that need them: raising
+** from the VM's instruction fetch, and finding a state's main thread.
 */
 #include <string.h>
 
 #include "lua.h"
+#include "ldebug.h"
+#include "lopcodes.h"
+#include "lstate.h"
 
 void (*lua_native_resume_hook)(lua_State *L) = 0;
 void (*lua_native_match_hook)(lua_State *L) = 0;
 int (*lua_native_handlers_hook)(lua_State *L) = 0;
 void (*lua_native_thread_hook)(lua_State *L, lua_State *L1, int alive) = 0;
-void (*lua_native_steps_hook)(lua_State *L) = 0;
+const char *(*lua_native_steps_hook)(lua_State *L) = 0;
+void (*lua_native_host_hook)(lua_State *L, lua_Debug *ar) = 0;
+int (*lua_native_internal_hook)(lua_State *L, lua_Debug *ar) = 0;
+int (*lua_native_internal_fn)(lua_CFunction f) = 0;
 
-/* The VM's step counter ran out: let the embedding charge and refill it. */
-void lua_native_steps_out(lua_State *L) {
-  void (*hook)(lua_State *) = lua_native_steps_hook;
-  if (hook) hook(L);
-  else lua_native_steps(L) = 1 << 30;
+/*
+** Raises 'msg' where the VM fetches an instruction (a Lua frame, 'savedpc'
+** at the next instruction) or where a C function just returned. As
+** luaG_traceexec does before calling a hook: refer to the instruction about
+** to run, and move 'top' up to the frame's top unless that instruction reads
+** it, so the message never lands on a live register.
+*/
+static l_noret raise_stop(lua_State *L, const char *msg) {
+  CallInfo *ci = L->ci;
+  if (isLua(ci)) {
+    ci->u.l.savedpc++;
+    if (!luaP_isIT(*(ci->u.l.savedpc - 1)))
+      L->top.p = ci->top.p;
+  }
+  luaG_runerror(L, "%s", msg);
 }
 
+/*
+** Whether the C function that just returned is one of the embedding's own
+** trampolines (a protected call from the host): the host, not Lua, gets
+** control back, so a stop there would only turn the host's own result into
+** the limit's error. The limit stays tripped: Lua stops at its next step.
+*/
+static int returns_to_host(lua_State *L) {
+  CallInfo *ci = L->ci;
+  const TValue *fv;
+  lua_CFunction f = NULL;
+  if (isLua(ci) || lua_native_internal_fn == NULL)
+    return 0;
+  fv = s2v(ci->func.p);
+  if (ttislcf(fv)) f = fvalue(fv);
+  else if (ttisCclosure(fv)) f = clCvalue(fv)->f;
+  return f != NULL && lua_native_internal_fn(f);
+}
+
+/*
+** The VM's step counter ran out, or a C function returned while the
+** thread's flag was set: let the embedding charge and refill the counter;
+** a message back means a limit stops the thread here.
+*/
+void lua_native_steps_out(lua_State *L) {
+  const char *(*hook)(lua_State *) = lua_native_steps_hook;
+  const char *msg;
+  if (!hook) {
+    lua_native_steps(L) = 1 << 30;
+    return;
+  }
+  msg = hook(L);
+  if (msg != NULL && !returns_to_host(L))
+    raise_stop(L, msg);
+}
+
+/* A new thread keeps the hook Lua code set on its creator, as in stock Lua. */
 void lua_native_on_thread(lua_State *L, lua_State *L1) {
   void (*hook)(lua_State *, lua_State *, int) = lua_native_thread_hook;
+  struct lua_native_extra *from = lua_native_extra(L), *to = lua_native_extra(L1);
+  to->lua_hook = from->lua_hook;
+  to->lua_mask = from->lua_mask;
+  to->lua_count = from->lua_count;
+  to->lua_left = from->lua_count;
+  to->host_left = lua_native_extra(mainthread(G(L)))->host_count;
   if (hook) hook(L, L1, 1);
 }
 
@@ -40,6 +100,91 @@ int lua_native_handlers_blocked(lua_State *L) {
   int (*hook)(lua_State *) = lua_native_handlers_hook;
   return hook ? hook(L) : 0;
 }
+
+/*
+** Hooks. Each thread has one hook slot; Lua code (debug.sethook, per
+** thread) and the host (one hook for every thread of the state) share it.
+** What Lua code set is kept in the thread's extra space and reported from
+** there; the slot holds it unchanged when the host has no hook, and the
+** dispatcher below, which calls both, when it has.
+*/
+
+static int gcd(int a, int b) {
+  while (b != 0) { int t = a % b; a = b; b = t; }
+  return a;
+}
+
+static int event_bit(int event) {
+  switch (event) {
+    case LUA_HOOKCALL: case LUA_HOOKTAILCALL: return LUA_MASKCALL;
+    case LUA_HOOKRET: return LUA_MASKRET;
+    case LUA_HOOKLINE: return LUA_MASKLINE;
+    default: return LUA_MASKCOUNT;
+  }
+}
+
+static void dispatch(lua_State *L, lua_Debug *ar) {
+  struct lua_native_extra *x = lua_native_extra(L);
+  const struct lua_native_extra *m = lua_native_extra(mainthread(G(L)));
+  int bit = event_bit(ar->event);
+  int host = (m->host_mask & bit) != 0, lua = (x->lua_mask & bit) != 0;
+  if (bit == LUA_MASKCOUNT) {  /* each hook at its own interval */
+    int step = lua_gethookcount(L);
+    if (host && (x->host_left -= step) <= 0) x->host_left = m->host_count;
+    else host = 0;
+    if (lua && (x->lua_left -= step) <= 0) x->lua_left = x->lua_count;
+    else lua = 0;
+  }
+  else if ((host || lua) && bit != LUA_MASKLINE && lua_native_internal_hook != NULL &&
+           lua_native_internal_hook(L, ar))
+    return;  /* the embedding's own protected calls are nobody's business */
+  if (host && lua_native_host_hook != NULL)
+    lua_native_host_hook(L, ar);  /* never raises */
+  if (lua && x->lua_hook != NULL)
+    x->lua_hook(L, ar);  /* may raise or yield, as in stock Lua */
+}
+
+/* Brings the thread's hook slot in line with what Lua code and the host want. */
+void lua_native_sync_hook(lua_State *L) {
+  struct lua_native_extra *x = lua_native_extra(L);
+  const struct lua_native_extra *m = lua_native_extra(mainthread(G(L)));
+  lua_Hook func;
+  int mask, count;
+  if (m->host_mask == 0) {  /* Lua's hook alone, exactly as it set it */
+    func = x->lua_hook;
+    mask = x->lua_mask;
+    count = x->lua_count;
+  }
+  else {
+    int lc = (x->lua_hook != NULL && (x->lua_mask & LUA_MASKCOUNT)) ? x->lua_count : 0;
+    int hc = (m->host_mask & LUA_MASKCOUNT) ? m->host_count : 0;
+    func = dispatch;
+    mask = m->host_mask | (x->lua_hook != NULL ? x->lua_mask : 0);
+    count = (lc > 0 && hc > 0) ? gcd(lc, hc) : (lc > 0 ? lc : hc);
+  }
+  if (func == NULL || mask == 0) {
+    func = NULL; mask = 0; count = 0;
+  }
+  if (lua_gethook(L) != func || lua_gethookmask(L) != mask || lua_gethookcount(L) != count)
+    lua_sethook(L, func, mask, count);
+}
+
+/* debug.sethook on thread L. */
+void lua_native_sethook(lua_State *L, lua_Hook func, int mask, int count) {
+  struct lua_native_extra *x = lua_native_extra(L);
+  if (func == NULL || mask == 0) {
+    func = NULL; mask = 0; count = 0;
+  }
+  x->lua_hook = func;
+  x->lua_mask = mask;
+  x->lua_count = count;
+  x->lua_left = count;
+  lua_native_sync_hook(L);
+}
+
+lua_Hook lua_native_gethook(lua_State *L) { return lua_native_extra(L)->lua_hook; }
+int lua_native_gethookmask(lua_State *L) { return lua_native_extra(L)->lua_mask; }
+int lua_native_gethookcount(lua_State *L) { return lua_native_extra(L)->lua_count; }
 
 /* Pattern steps between two calls of the match hook. */
 #define LUA_NATIVE_MATCH_INTERVAL 1024

@@ -10,7 +10,9 @@
 **     step of pattern matching, so limits can stop a pattern that runs for
 **     a long time inside C;
 **   - lua_native_handlers_blocked: asked by lua-sys's copy of ldebug.c
-**     before it runs a message handler (see the patches in build.rs).
+**     before it runs a message handler (see the patches in build.rs);
+**   - lua_native_sethook and friends: where lua-sys's copy of ldblib.c
+**     keeps the hooks Lua code sets, so that they live beside the host's.
 */
 #ifndef lua_native_user_h
 #define lua_native_user_h
@@ -27,17 +29,41 @@ void lua_native_on_thread_free(lua_State *L, lua_State *L1);
 void lua_native_on_close(lua_State *L);
 
 /*
-** Three words of extra space per thread: the embedding's pointer, the
-** instruction step counter the VM decrements (see lvm.c's patch in build.rs),
-** and the address of a flag another thread may set (the embedding's
-** watchdog: a passed deadline), read atomically after every C function
-** returns (ldo.c's patch), so that a loop of long C calls notices it at once.
+** The extra space before every thread (lua_getextraspace): what the
+** embedding keeps beside each thread.
+**   - runtime: the embedding's pointer (copied from the main thread);
+**   - flag: the address of an atomic byte that is nonzero when the thread
+**     running Lua must stop and look (a watchdog's passed deadline, a tripped
+**     limit, a cancel), read after every C function returns (ldo.c's patch);
+**   - steps: the instruction step counter the VM decrements (lvm.c's patch);
+**   - lua_hook, lua_mask, lua_count: the hook Lua code set on this thread
+**     with debug.sethook, as debug.gethook reports it (ldblib.c's patch sends
+**     its lua_sethook / lua_gethook* here); the thread's real hook combines it
+**     with the host's (lua_native_sync_hook);
+**   - lua_left, host_left: instructions to the next count event of each;
+**   - host_mask, host_count: the host's own hook (read from the main thread).
 */
+struct lua_native_extra {
+  void *runtime;
+  const unsigned char *flag;
+  lua_Hook lua_hook;
+  long steps;
+  int lua_mask, lua_count;
+  int lua_left, host_left;
+  int host_mask, host_count;
+};
 #undef LUA_EXTRASPACE
-#define LUA_EXTRASPACE		(3 * sizeof(void *))
-#define lua_native_steps(L)	(((long *)lua_getextraspace(L))[1])
-#define lua_native_flag(L)	(((const unsigned char **)lua_getextraspace(L))[2])
+#define LUA_EXTRASPACE		(sizeof(struct lua_native_extra))
+#define lua_native_extra(L)	((struct lua_native_extra *)lua_getextraspace(L))
+#define lua_native_steps(L)	(lua_native_extra(L)->steps)
+#define lua_native_flag(L)	(lua_native_extra(L)->flag)
 void lua_native_steps_out(lua_State *L);
+
+void lua_native_sethook(lua_State *L, lua_Hook func, int mask, int count);
+lua_Hook lua_native_gethook(lua_State *L);
+int lua_native_gethookmask(lua_State *L);
+int lua_native_gethookcount(lua_State *L);
+void lua_native_sync_hook(lua_State *L);
 
 #if defined(__GNUC__) || defined(__clang__)
 #define lua_native_flag_load(p)	__atomic_load_n((p), __ATOMIC_ACQUIRE)

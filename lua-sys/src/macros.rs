@@ -26,26 +26,32 @@ pub unsafe fn lua_yield(l: *mut lua_State, nresults: c_int) -> c_int {
     lua_yieldk(l, nresults, 0, None)
 }
 
-/// The size of the extra space before every thread: lua-sys gives it two
-/// pointer-sized words (see csrc/lua_native_user.h).
-pub const LUA_EXTRASPACE: usize = 3 * std::mem::size_of::<*mut c_void>();
+/// The size of the extra space before every thread: lua-sys's
+/// `struct lua_native_extra` (see csrc/lua_native_user.h).
+pub const LUA_EXTRASPACE: usize = std::mem::size_of::<lua_native_extra>();
 
 #[inline(always)]
 pub unsafe fn lua_getextraspace(l: *mut lua_State) -> *mut c_void {
     (l as *mut u8).sub(LUA_EXTRASPACE) as *mut c_void
 }
 
-/// The VM's instruction step counter of a thread (the extra space's second word).
+/// What lua-sys keeps beside a thread (its extra space).
 #[inline(always)]
-pub unsafe fn lua_native_steps(l: *mut lua_State) -> *mut std::ffi::c_long {
-    (lua_getextraspace(l) as *mut std::ffi::c_long).add(1)
+pub unsafe fn lua_native_extra(l: *mut lua_State) -> *mut lua_native_extra {
+    lua_getextraspace(l) as *mut lua_native_extra
 }
 
-/// The address of the flag a watchdog may set for a thread (the extra
-/// space's third word; read atomically after every C function returns).
+/// The VM's instruction step counter of a thread.
+#[inline(always)]
+pub unsafe fn lua_native_steps(l: *mut lua_State) -> *mut std::ffi::c_long {
+    std::ptr::addr_of_mut!((*lua_native_extra(l)).steps)
+}
+
+/// The address of the flag the thread running Lua reads after every C
+/// function returns (atomically; nonzero: stop and look).
 #[inline(always)]
 pub unsafe fn lua_native_flag(l: *mut lua_State) -> *mut *const u8 {
-    (lua_getextraspace(l) as *mut *const u8).add(2)
+    std::ptr::addr_of_mut!((*lua_native_extra(l)).flag)
 }
 
 #[inline(always)]

@@ -21,17 +21,6 @@ const FILES = `main gc db calls strings literals tpack attrib gengc locals const
   cstack nextvar pm utf8 api memerr events vararg closure coroutine goto errors math sort bitwise
   files verybig`.split(/\s+/).map((n) => `${n}.lua`);
 
-// Known failures, with the reason: each test is marked `todo` (a failure does
-// not fail the run). Remove the entry once the file passes.
-// db.lua and coroutine.lua: on every resume lua-core brings the coroutine's
-// hook in line with the host's settings (limits.rs: on_resume -> sync_hook)
-// and so clears the hook Lua code set on it with debug.sethook(co, f, mask).
-const HOOK = 'the binding replaces the hook Lua code sets on a coroutine with debug.sethook(co, ...)';
-const TODO = {
-  'db.lua': `${HOOK}: db.lua:797 assertion failed! (debug.gethook(co) == foo)`,
-  'coroutine.lua': `${HOOK}: coroutine.lua:413 assertion failed! (#trace == #correcttrace: no hook events)`,
-};
-
 // What the project added beside the upstream files.
 const OURS = new Set(['README.md', 'LICENSE', 'SHA256SUMS']);
 
@@ -53,7 +42,7 @@ test('tests/lua-5.5-tests matches its SHA256SUMS (the suite is vendored unmodifi
 
 describe('the Lua 5.5 test suite, user mode', { concurrency: 2 }, () => {
   for (const file of FILES) {
-    test(file, { todo: TODO[file] }, async () => {
+    test(file, async () => {
       const r = await new Promise((resolve) => {
         execFile(process.execPath, [child, file], { timeout: 120_000, maxBuffer: 64 << 20 },
           (error, stdout, stderr) => resolve({ error, stdout, stderr }));

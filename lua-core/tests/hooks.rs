@@ -1,0 +1,63 @@
+//! Hooks Lua code sets with `debug.sethook` beside the host's `set_hook`, and
+//! limits that no hook can switch off (DECISIONS 11 and 13).
+
+use std::cell::Cell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use lua_core::{Error, HookMask, Lua, StdLib};
+
+fn all_with(instructions: u64, timeout: Option<Duration>) -> Lua {
+    let mut builder = Lua::builder().libraries(StdLib::ALL).instruction_limit(instructions);
+    if let Some(t) = timeout {
+        builder = builder.timeout(t);
+    }
+    builder.build().unwrap()
+}
+
+const LOOPING_HOOK: &str = "debug.sethook(function() while true do end end, '', 1) local x = 1";
+
+#[test]
+fn a_hook_function_that_loops_is_stopped_by_the_budget() {
+    let lua = all_with(100_000, None);
+    let e = lua.exec::<()>(LOOPING_HOOK).unwrap_err();
+    assert!(matches!(e, Error::InstructionLimit { .. }), "{e:?}");
+}
+
+#[test]
+fn a_hook_function_that_loops_is_stopped_by_the_timeout() {
+    let lua = all_with(0, Some(Duration::from_millis(50)));
+    let e = lua.exec::<()>(LOOPING_HOOK).unwrap_err();
+    assert!(matches!(e, Error::Timeout { .. }), "{e:?}");
+}
+
+#[test]
+fn a_coroutine_keeps_its_lua_hook_across_resumes_with_a_host_hook_set() {
+    let lua = all_with(0, None);
+    let host_events = Rc::new(Cell::new(0u32));
+    let seen = host_events.clone();
+    lua.set_hook(Rc::new(move |_, _| seen.set(seen.get() + 1)), HookMask { call: true, ..Default::default() });
+    let report: String = lua
+        .exec(
+            "local lines = 0
+             local function hook() lines = lines + 1 end
+             local co = coroutine.create(function()
+               local a = 1
+               coroutine.yield()
+               local b = 2
+             end)
+             debug.sethook(co, hook, 'l')
+             coroutine.resume(co)
+             local kept = debug.gethook(co) == hook
+             coroutine.resume(co)
+             return tostring(kept) .. ' ' .. lines",
+        )
+        .unwrap();
+    let (kept, lines) = report.split_once(' ').unwrap();
+    assert_eq!(kept, "true");
+    assert!(lines.parse::<i64>().unwrap() >= 3, "{lines} line events");
+    assert!(host_events.get() > 0);
+    lua.remove_hook();
+    let report: String = lua.exec("local function h() end debug.sethook(h, 'r') local f, m = debug.gethook() debug.sethook() return tostring(f == h) .. ' ' .. m").unwrap();
+    assert_eq!(report, "true r");
+}
