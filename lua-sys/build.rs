@@ -99,7 +99,21 @@ const LDEBUG_PATCH: &[(&str, &str, usize)] = &[(
 /// code sets on a thread through lua-sys (csrc/lua_native_hooks.c), which
 /// shares the thread's one hook slot between it and the host's hook; Lua
 /// code sees exactly the hooks it set, as in stock Lua.
+/// Stock ldblib.c also trusts `registry._HOOKKEY` to be a table, which
+/// `debug.getregistry()._HOOKKEY = nil` breaks (a segfault at the next hook
+/// event in stock Lua): the hook then finds no function, and `gethook`
+/// makes the table anew, as `sethook` does.
 const LDBLIB_PATCH: &[(&str, &str, usize)] = &[
+    (
+        "  lua_getfield(L, LUA_REGISTRYINDEX, HOOKKEY);\n  lua_pushthread(L);",
+        "  if (lua_getfield(L, LUA_REGISTRYINDEX, HOOKKEY) != LUA_TTABLE) return;  /* lua-sys: no hook table */\n  lua_pushthread(L);",
+        1,
+    ),
+    (
+        "    lua_getfield(L, LUA_REGISTRYINDEX, HOOKKEY);\n    checkstack(L, L1, 1);",
+        "    luaL_getsubtable(L, LUA_REGISTRYINDEX, HOOKKEY);  /* lua-sys: never trust it is a table */\n    checkstack(L, L1, 1);",
+        1,
+    ),
     ("  lua_sethook(L1, func, mask, count);", "  lua_native_sethook(L1, func, mask, count);  /* lua-sys */", 1),
     ("  int mask = lua_gethookmask(L1);\n  lua_Hook hook = lua_gethook(L1);", "  int mask = lua_native_gethookmask(L1);  /* lua-sys */\n  lua_Hook hook = lua_native_gethook(L1);", 1),
     ("lua_pushinteger(L, lua_gethookcount(L1));", "lua_pushinteger(L, lua_native_gethookcount(L1));  /* lua-sys */", 1),

@@ -339,6 +339,17 @@ export const cases = {
       local ok, err = pcall(coroutine.close, coroutine.running())
       return ok, err`), [false, 'cannot close main thread']);
     usable(c);
+    // The debug library's hook table removed by the hook itself (stock Lua
+    // segfaults at the next hook event).
+    const h = new init({}, { libraries: 'all' });
+    assert.deepEqual(h.execute_script(`
+      debug.sethook(function() debug.getregistry()._HOOKKEY = 42 end, "r")
+      local a = tostring(1)
+      local b = tostring(2)
+      local f, mask = debug.gethook()
+      debug.sethook()
+      return a .. b, f, mask`), ['12', null, 'r']);
+    usable(h);
   },
   // A host function that, while running, has its slot finalized from Lua.
   'host-function-finalized-while-running'() {
