@@ -475,6 +475,13 @@ fn visit_at<V: Visitor>(lua: &Lua, l: *mut lua_State, idx: c_int, v: &mut V, dep
             if TABLES_VISITED.with(|c| c.replace(c.get() + 1)) >= MAX_TABLES {
                 return Err(too_many_tables().into());
             }
+            // SAFETY: both reads only look at the values (no allocation).
+            if unsafe { lua_topointer(l, idx) == lua_topointer(l, LUA_REGISTRYINDEX) } {
+                // Every reference the host holds lives in it: each copy would
+                // make a new reference for each function in it, so copying it
+                // twice would double it.
+                return Err(Error::conversion(REGISTRY_NOT_CONVERTED).into());
+            }
             visit_table(lua, l, idx, v, depth)
         }
         Kind::Function => v.function(Function(value.to_ref()?)),
@@ -502,6 +509,9 @@ thread_local! {
 pub(crate) fn too_many_tables() -> Error {
     Error::conversion(format!("Value is too large to convert: more than {MAX_TABLES} tables"))
 }
+
+/// The error of a conversion that met the registry (`debug.getregistry()`).
+pub(crate) const REGISTRY_NOT_CONVERTED: &str = "Cannot convert the Lua registry (debug.getregistry()) to a host value";
 
 /// The error of a raw write or read into something that is not a table.
 pub(crate) const NOT_A_TABLE: &str = "the target of a raw table access is not a table";

@@ -351,6 +351,25 @@ export const cases = {
       return a .. b, f, mask`), ['12', null, 'r']);
     usable(h);
   },
+  // The registry holds every reference the host keeps; each copy of it made
+  // a new reference per function in it, so copies (say from a callback that
+  // returns it, nested) doubled it until the process hung.
+  'registry-not-copied'() {
+    let c;
+    c = new init({
+      cb: () => {
+        cleanError(() => c.execute_script('return debug.getregistry()'), 'LUA_CONVERSION', /Lua registry/);
+        return 1;
+      },
+    }, { libraries: 'all' });
+    for (let i = 0; i < 30; i++) {
+      cleanError(() => c.execute_script('return debug.getregistry()'), 'LUA_CONVERSION', /^Cannot convert the Lua registry/);
+      cleanError(() => c.execute_script('return { inner = debug.getregistry() }'), 'LUA_CONVERSION', /Lua registry/);
+      assert.equal(c.execute_script('local n = 0 for i = 1, 3 do n = n + cb() end return n'), 3);
+    }
+    assert.equal(c.execute_script('local n = 0 for _ in pairs(debug.getregistry()) do n = n + 1 end return n < 1000'), true, 'the registry did not grow');
+    usable(c);
+  },
   // A host function that, while running, has its slot finalized from Lua.
   'host-function-finalized-while-running'() {
     let c;
