@@ -140,6 +140,10 @@ export function makeRuntime(L) {
     // (named luaFunction) and table Proxies; a plain copy, or a built-in
     // reached through one (e.g. `constructor`), may throw what it likes.
     const strict = typeof v === 'function' ? v.name === 'luaFunction' : types.isProxy(v);
+    // Writes go to the addon's own objects only: a plain copy is plain JS,
+    // and through one a program reaches built-ins (`proto` of an array is
+    // Array.prototype), whose changes break Node itself, not the addon.
+    if ((op === 'set' || op === 'del') && !strict) return undefined;
     return T(() => {
       switch (op) {
         case 'call': return typeof v === 'function' ? v(...args) : undefined;
