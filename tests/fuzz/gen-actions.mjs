@@ -176,10 +176,13 @@ export const ACTIONS = [
     name: 'set_hook', w: 4,
     gen: (g, d) => {
       const opts = g.rng.pick(['{ call: true }', '{ line: true }', '{ return: true, call: true }', '{ count: 1 }', '{ count: 10 }', '{ count: 1000 }', '{ count: 0 }', '{ count: -1 }', '{ count: NaN }', '{ count: 1e20 }', '{}', '', 'null', 'V.getter(0)', '{ line: true, count: 1, call: true, return: true }']);
-      // Hook callbacks do not re-enter the context: Lua runs a hook with
-      // hooks off, so a limit cannot reach an endless loop run from inside
-      // one (the open issue "Limits that mean what users think").
-      const cb = g.rng.chance(0.9) ? g.rng.pick(['fn((...a) => a[0])', 'fn(() => { throw V.err(1); })', 'fn(() => jsgc())']) : g.val(d + 1);
+      // Hook callbacks may re-enter the context (run scripts, reset, dispose...):
+      // limits need no hook, so they reach whatever runs inside one.
+      const cb = g.rng.weighted([
+        [5, () => g.rng.pick(['fn((...a) => a[0])', 'fn(() => { throw V.err(1); })', 'fn(() => jsgc())'])],
+        [4, () => g.fn(d)],
+        [1, () => g.val(d + 1)],
+      ])();
       return `on('${g.ctx()}', 'set_hook', ${cb}${opts ? `, ${opts}` : ''});`;
     },
   },
