@@ -9,7 +9,10 @@ use std::path::{Path, PathBuf};
 
 fn main() {
     let manifest = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap());
-    let lua_dir = manifest.join("../vendor/lua").canonicalize().expect("vendor/lua is missing: run scripts/vendor-lua.sh");
+    let lua_dir = manifest
+        .join("../vendor/lua")
+        .canonicalize()
+        .expect("vendor/lua is missing: run scripts/vendor-lua.sh");
     let out = PathBuf::from(env::var("OUT_DIR").unwrap());
     let target_os = env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
 
@@ -149,14 +152,40 @@ const LDO_PATCH: &[(&str, &str, usize)] = &[(
 ///   thread by the registry's main-thread slot; without it, the main thread
 ///   closes itself and unwinds into nowhere. The patch asks `lua_pushthread`,
 ///   which knows.
-const LAPI_PATCH: &[(&str, &str, usize)] = &[(
-    "  lu_byte tag = luaH_getint(registry, LUA_RIDX_GLOBALS, gt);
+/// * `lua_setmetatable` (lapi.c) with a non-table takes it for a table; the
+///   standard libraries hand it whatever the registry holds under a type
+///   name (`luaL_setmetatable`), which a script can replace
+///   (`debug.getregistry()["_UBOX*"] = 42`). The patch sets no metatable
+///   then, and `luaL_newmetatable` and the buffer boxes' metatable
+///   (lauxlib.c) are made anew in place of a non-table, as
+///   `luaL_getsubtable` does.
+const LAUXLIB_PATCH: &[(&str, &str, usize)] = &[
+    (
+        "  if (luaL_getmetatable(L, tname) != LUA_TNIL)  /* name already in use? */",
+        "  if (luaL_getmetatable(L, tname) == LUA_TTABLE)  /* lua-sys: in use by a table (anything else is replaced) */",
+        1,
+    ),
+    (
+        "  if (luaL_getmetatable(L, BOXMT) == LUA_TNIL) {  /* MT not created yet? */",
+        "  if (luaL_getmetatable(L, BOXMT) != LUA_TTABLE) {  /* lua-sys: not created yet, or replaced by a non-table */",
+        1,
+    ),
+];
+const LAPI_PATCH: &[(&str, &str, usize)] = &[
+    (
+        "  if (ttisnil(s2v(L->top.p - 1)))\n    mt = NULL;",
+        "  if (!ttistable(s2v(L->top.p - 1)))  /* lua-sys: not a table: none */\n    mt = NULL;",
+        1,
+    ),
+    (
+        "  lu_byte tag = luaH_getint(registry, LUA_RIDX_GLOBALS, gt);
   (void)tag;",
-    "  lu_byte tag = luaH_getint(registry, LUA_RIDX_GLOBALS, gt);
+        "  lu_byte tag = luaH_getint(registry, LUA_RIDX_GLOBALS, gt);
   if (tagisempty(tag)) setnilvalue(gt);  /* lua-sys: never uninitialised */
   (void)tag;",
-    1,
-)];
+        1,
+    ),
+];
 const LCOROLIB_PATCH: &[(&str, &str, usize)] = &[(
     "      lua_geti(L, LUA_REGISTRYINDEX, LUA_RIDX_MAINTHREAD);  /* get main */
       if (lua_tothread(L, -1) == co)",
@@ -176,7 +205,10 @@ fn sanitize(build: &mut cc::Build) {
         Ok("address") => {
             // Still -O2 (the shipped code paths); -g and frame pointers give
             // readable ASan stacks.
-            build.flag("-fsanitize=address").flag("-fno-omit-frame-pointer").flag("-g");
+            build
+                .flag("-fsanitize=address")
+                .flag("-fno-omit-frame-pointer")
+                .flag("-g");
             // Printed before dl/m so that libasan comes first among the test
             // binaries' shared libraries, as ASan requires. A host that only
             // dlopens the result (node) must LD_PRELOAD libasan instead.
@@ -190,7 +222,11 @@ fn sanitize(build: &mut cc::Build) {
 fn patched(lua_dir: &Path, out: &Path, file: &str, patch: &[(&str, &str, usize)]) -> PathBuf {
     let mut text = fs::read_to_string(lua_dir.join(file)).unwrap();
     for (anchor, replacement, count) in patch {
-        assert_eq!(text.matches(anchor).count(), *count, "{file} changed: a lua-sys patch anchor is not found {count} time(s)");
+        assert_eq!(
+            text.matches(anchor).count(),
+            *count,
+            "{file} changed: a lua-sys patch anchor is not found {count} time(s)"
+        );
         text = text.replace(anchor, replacement);
     }
     let path = out.join(file);
@@ -202,7 +238,11 @@ fn compile_lua(lua_dir: &Path, target_os: &str) {
     let out = PathBuf::from(env::var("OUT_DIR").unwrap());
     let csrc = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap()).join("csrc");
     let mut build = cc::Build::new();
-    build.include(lua_dir).include(&csrc).opt_level(2).warnings(false);
+    build
+        .include(lua_dir)
+        .include(&csrc)
+        .opt_level(2)
+        .warnings(false);
     // Aligning functions makes the VM's speed independent of where the
     // linker happens to place `luaV_execute` in a given binary (measured:
     // up to 12% on fib(30) between two otherwise identical builds).
@@ -222,7 +262,25 @@ fn compile_lua(lua_dir: &Path, target_os: &str) {
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "c"))
         // The stand-alone interpreter and compiler have their own main().
-        .filter(|p| !matches!(p.file_name().and_then(|n| n.to_str()), Some("lua.c" | "luac.c" | "onelua.c" | "lstrlib.c" | "ltablib.c" | "ldebug.c" | "ldblib.c" | "lvm.c" | "ldo.c" | "lapi.c" | "lcorolib.c")))
+        .filter(|p| {
+            !matches!(
+                p.file_name().and_then(|n| n.to_str()),
+                Some(
+                    "lua.c"
+                        | "luac.c"
+                        | "onelua.c"
+                        | "lstrlib.c"
+                        | "ltablib.c"
+                        | "ldebug.c"
+                        | "ldblib.c"
+                        | "lvm.c"
+                        | "ldo.c"
+                        | "lapi.c"
+                        | "lcorolib.c"
+                        | "lauxlib.c"
+                )
+            )
+        })
         .collect();
     sources.sort();
     sources.push(patched(lua_dir, &out, "lstrlib.c", LSTRLIB_PATCH));
@@ -233,6 +291,7 @@ fn compile_lua(lua_dir: &Path, target_os: &str) {
     sources.push(patched(lua_dir, &out, "ldo.c", LDO_PATCH));
     sources.push(patched(lua_dir, &out, "lapi.c", LAPI_PATCH));
     sources.push(patched(lua_dir, &out, "lcorolib.c", LCOROLIB_PATCH));
+    sources.push(patched(lua_dir, &out, "lauxlib.c", LAUXLIB_PATCH));
     sources.push(csrc.join("lua_native_hooks.c"));
     println!("cargo:rerun-if-changed={}", csrc.display());
     build.files(&sources).compile("lua5.5");
@@ -240,7 +299,10 @@ fn compile_lua(lua_dir: &Path, target_os: &str) {
 
 fn generate_bindings(lua_dir: &Path, out: &Path) {
     let bindings = bindgen::Builder::default()
-        .header_contents("wrapper.h", "#include \"lua.h\"\n#include \"lauxlib.h\"\n#include \"lualib.h\"\n")
+        .header_contents(
+            "wrapper.h",
+            "#include \"lua.h\"\n#include \"lauxlib.h\"\n#include \"lualib.h\"\n",
+        )
         .clang_arg(format!("-I{}", lua_dir.display()))
         .clang_arg(format!("-I{}", manifest_dir().join("csrc").display()))
         .header_contents(
@@ -276,11 +338,18 @@ fn write_version(lua_dir: &Path, out: &Path) {
     let number = |name: &str| -> String {
         header
             .lines()
-            .find_map(|l| l.strip_prefix("#define ").and_then(|r| r.strip_prefix(name)).map(|v| v.trim().to_string()))
+            .find_map(|l| {
+                l.strip_prefix("#define ")
+                    .and_then(|r| r.strip_prefix(name))
+                    .map(|v| v.trim().to_string())
+            })
             .unwrap_or_else(|| panic!("{name} not found in lua.h"))
     };
-    let (major, minor, release) =
-        (number("LUA_VERSION_MAJOR_N"), number("LUA_VERSION_MINOR_N"), number("LUA_VERSION_RELEASE_N"));
+    let (major, minor, release) = (
+        number("LUA_VERSION_MAJOR_N"),
+        number("LUA_VERSION_MINOR_N"),
+        number("LUA_VERSION_RELEASE_N"),
+    );
     fs::write(
         out.join("version.rs"),
         format!(

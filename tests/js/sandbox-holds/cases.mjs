@@ -350,6 +350,19 @@ export const cases = {
       debug.sethook()
       return a .. b, f, mask`), ['12', null, 'r']);
     usable(h);
+    // Type names in the registry replaced by non-tables: the libraries hand
+    // them to lua_setmetatable (stock Lua segfaults on string.rep's buffer).
+    const m = new init({}, { libraries: 'all' });
+    assert.deepEqual(m.execute_script(`
+      local r = debug.getregistry()
+      r["_UBOX*"] = 42
+      r["FILE*"] = "no"
+      local s = string.rep("x", 100000, ",")
+      local ok = pcall(io.tmpfile)
+      r["_UBOX*"] = {}  -- a table without __close: a clean error
+      local ok2, e = pcall(string.rep, "x", 100000, ",")
+      return #s, ok, ok2, e`), [199999, true, false, "variable '(C temporary)' got a non-closable value"]);
+    usable(m);
   },
   // The registry holds every reference the host keeps; each copy of it made
   // a new reference per function in it, so copies (say from a callback that
