@@ -102,11 +102,22 @@ const LDEBUG_PATCH: &[(&str, &str, usize)] = &[(
 /// code sets on a thread through lua-sys (csrc/lua_native_hooks.c), which
 /// shares the thread's one hook slot between it and the host's hook; Lua
 /// code sees exactly the hooks it set, as in stock Lua.
+/// `debug.setlocal` on a C function's frame writes its "(C temporary)"
+/// slots, which reach into the frame of a vararg function it called (where
+/// Lua keeps that function and its varargs): stock Lua then segfaults at the
+/// function's return (`pcall(function(...) debug.setlocal(2, 2, 'x') end)`
+/// under a return hook). The patch leaves C frames alone (nil, as for a
+/// local that does not exist); reading them is unchanged.
 /// Stock ldblib.c also trusts `registry._HOOKKEY` to be a table, which
 /// `debug.getregistry()._HOOKKEY = nil` breaks (a segfault at the next hook
 /// event in stock Lua): the hook then finds no function, and `gethook`
 /// makes the table anew, as `sethook` does.
 const LDBLIB_PATCH: &[(&str, &str, usize)] = &[
+    (
+        "  lua_settop(L, arg+3);\n  checkstack(L, L1, 1);\n  lua_xmove(L, L1, 1);\n  name = lua_setlocal(L1, &ar, nvar);",
+        "  lua_settop(L, arg+3);\n  if (lua_getinfo(L1, \"S\", &ar) && *ar.what == 'C') {  /* lua-sys: not a C frame's slots */\n    lua_pushnil(L);\n    return 1;\n  }\n  checkstack(L, L1, 1);\n  lua_xmove(L, L1, 1);\n  name = lua_setlocal(L1, &ar, nvar);",
+        1,
+    ),
     (
         "  lua_getfield(L, LUA_REGISTRYINDEX, HOOKKEY);\n  lua_pushthread(L);",
         "  if (lua_getfield(L, LUA_REGISTRYINDEX, HOOKKEY) != LUA_TTABLE) return;  /* lua-sys: no hook table */\n  lua_pushthread(L);",

@@ -363,6 +363,15 @@ export const cases = {
       local ok2, e = pcall(string.rep, "x", 100000, ",")
       return #s, ok, ok2, e`), [199999, true, false, "variable '(C temporary)' got a non-closable value"]);
     usable(m);
+    // debug.setlocal into a C frame's slots, which overlap the vararg callee
+    // (stock Lua segfaults at its return under a return hook).
+    const d = new init({}, { libraries: 'all' });
+    assert.deepEqual(d.execute_script(`
+      debug.sethook(function() end, "r")
+      local ok, name = pcall(function(...) return debug.setlocal(2, 2, string.rep("x", 1)) end, 1)
+      debug.sethook()
+      return ok, name, select(2, debug.getlocal(1, 1)) ~= nil`), [true, null, true]);
+    usable(d);
   },
   // The registry holds every reference the host keeps; each copy of it made
   // a new reference per function in it, so copies (say from a callback that
