@@ -310,10 +310,11 @@ export const cases = {
     assert.equal(c.execute_script('return f()'), 1);
     usable(c);
   },
-  // Lua's own registry slots overwritten: stock Lua reads the globals slot
-  // uninitialised (lua_load, lua_getglobal) and lets the main thread close
-  // itself when the main-thread slot is gone.
-  'registry-lua-slots-overwritten'() {
+  // What the debug library lets a script break in stock Lua (each part
+  // segfaults or reads uninitialised memory there): the registry slots Lua
+  // trusts (globals, main thread, _HOOKKEY, type names) and debug.setlocal
+  // into a C frame.
+  'stock-lua-debug-hazards'() {
     // A table there is a valid (empty) globals table for new chunks.
     const fresh = new init({}, { libraries: 'all' });
     fresh.execute_script('debug.getregistry()[2] = {}');
