@@ -143,7 +143,10 @@ export class LuaGen {
       [2, () => `local n, ${l} = debug.getupvalue(${cb}, 1) local m = debug.getmetatable(${l}) if type(m) == "table" then for k, f in pairs(m) do if type(f) == "function" then pcall(f, ${l}, ${forged()}) end end end`],
       [2, () => `debug.upvaluejoin(function() return ${cb} end, 1, ${cb}, 1)`],
       [2, () => `debug.setmetatable(${rng.pick([ud, 'nil', '1', '"s"', 'print', cb, 'coroutine.running()', 'true'])}, ${rng.chance(0.3) ? 'nil' : this.mt()})`],
-      [2, () => `debug.sethook(function(e, line) ${cb}(e, line) end, "${rng.pick(['c', 'r', 'l', 'crl', ''])}", ${rng.pick([0, 1, 7, 1000])})`],
+      // A hook Lua sets stays for later runs, as in Lua: one that calls back
+      // into JS on every few instructions multiplies a program's cost, so it
+      // only appears where a limit bounds that cost.
+      [2, () => `debug.sethook(function(e, line) ${c.bounded ? `${cb}(e, line)` : 'local _ = e'} end, "${rng.pick(['c', 'r', 'l', 'crl', ''])}", ${rng.pick([0, 1, 7, 1000])})`],
       [1, () => `debug.sethook() debug.gethook()`],
       [1, () => `debug.getinfo(${rng.pick([cb, '1', '2', '100', ud])}, "${rng.pick(['nSlutfrL', 'f', 'L'])}")`],
       [1, () => `debug.setlocal(${rng.pick([1, 2, 3])}, ${rng.pick([1, 2, -1])}, ${this.ex()})`],

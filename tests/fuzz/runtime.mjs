@@ -223,7 +223,8 @@ export function makeRuntime(L) {
     for (let k = 0; k < 8 && pending.length; k++) await Promise.allSettled(pending.splice(0));
     for (const k of Object.keys(S)) {
       const v = S[k];
-      if (v instanceof L.init) T(() => v.dispose(), `${k}.dispose(finish)`);
+      // `instanceof` runs a Proxy's getPrototypeOf trap, which may throw.
+      if (!types.isProxy(v) && v instanceof L.init) T(() => v.dispose(), `${k}.dispose(finish)`);
     }
     for (const k of Object.keys(S)) delete S[k];
     const gc = () => globalThis.gc?.(full ? undefined : { type: 'minor' });
