@@ -12,9 +12,12 @@
 //!   a limit off.
 //! * Coroutines pick up the current hook whenever they are resumed
 //!   (lua-sys's `luai_userstateresume`), however old they are.
+//! * `max_instructions` is a work budget: one unit per VM instruction, and
+//!   library functions and the collector charge units in proportion to the
+//!   work they do (lua-sys's `lua_native_charge`, `on_charge`).
 //! * Pattern matching, which runs inside C, checks the same budget every
-//!   1024 steps (lua-sys's patched `lstrlib.c`), each step counting as one
-//!   instruction.
+//!   256 steps (lua-sys's patched `lstrlib.c`), each step counting as four
+//!   instructions.
 //! * Message handlers are skipped once a limit has tripped, and finalizers run
 //!   with hooks on (lua-sys's patched `ldebug.c` and `lgc.c`), so neither an
 //!   `xpcall` handler nor a `__gc` can loop out of reach of the hook.
@@ -217,6 +220,7 @@ pub(crate) fn install_entry_points() {
         lua_native_handlers_hook = Some(handlers_blocked);
         lua_native_thread_hook = Some(on_thread);
         lua_native_steps_hook = Some(on_steps_out);
+        lua_native_charge_hook = Some(on_charge);
     }
 }
 
@@ -289,7 +293,7 @@ unsafe extern "C" fn on_resume(l: *mut lua_State) {
     unsafe { sync_hook(Runtime::from_state(l), l) }
 }
 
-/// Every 1024 pattern-matching steps.
+/// Every 256 pattern-matching steps (each costs about four instructions).
 unsafe extern "C" fn on_match_steps(l: *mut lua_State) {
     // SAFETY: called from the loops lua-sys patches (lstrlib's match() and
     // plain find, ltablib's move/insert/remove) on a thread of one of our
@@ -304,6 +308,39 @@ unsafe extern "C" fn on_match_steps(l: *mut lua_State) {
         s.used.set(s.used.get().saturating_add(1024));
         if let Some(kind) = check(s) {
             trip_and_raise(rt, l, kind);
+        }
+    }
+}
+
+/// Work done in C that the thread's step counter could not take (lua-sys's
+/// `lua_native_charge`): standard-library functions in proportion to their
+/// input, the collector in proportion to what it marked and swept. Charged
+/// to the budget like instructions. Once a limit is exceeded, a charge that
+/// may raise does (`may_raise`: a library function, before or between its
+/// work); the collector's never does: it only makes the thread's next VM
+/// step count, which trips the limit (`on_steps_out`).
+unsafe extern "C" fn on_charge(l: *mut lua_State, units: usize, may_raise: c_int) {
+    // SAFETY: called by lua-sys on a thread of one of our states. With
+    // `may_raise` it runs inside a C function Lua is running, with nothing
+    // held that a longjmp would leak, so raising is allowed; nothing with a
+    // destructor is alive when `trip_and_raise` runs. Without it (the
+    // collector, possibly inside an allocation) it only writes the budget and
+    // the thread's step counter: it neither raises nor allocates.
+    unsafe {
+        let rt = Runtime::from_state(l);
+        let s = rt.limits();
+        if !s.budget_open.get() {
+            return;
+        }
+        s.used.set(s.used.get().saturating_add(units as u64));
+        if let Some(kind) = check(s) {
+            if may_raise != 0 {
+                trip_and_raise(rt, l, kind);
+            }
+            let counter = lua_native_steps(l);
+            if *counter > 1 {
+                *counter = 1;
+            }
         }
     }
 }

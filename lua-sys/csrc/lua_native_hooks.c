@@ -1,5 +1,5 @@
 /*
-** The two entry points declared in lua_native_user.h. Each forwards to a
+** The entry points declared in lua_native_user.h. Each forwards to a
 ** function the embedding installs (NULL: nothing to do), so lua-sys needs
 ** nothing from the crates above it.
 */
@@ -12,12 +12,24 @@ void (*lua_native_match_hook)(lua_State *L) = 0;
 int (*lua_native_handlers_hook)(lua_State *L) = 0;
 void (*lua_native_thread_hook)(lua_State *L, lua_State *L1, int alive) = 0;
 void (*lua_native_steps_hook)(lua_State *L) = 0;
+void (*lua_native_charge_hook)(lua_State *L, size_t units, int may_raise) = 0;
 
 /* The VM's step counter ran out: let the embedding charge and refill it. */
 void lua_native_steps_out(lua_State *L) {
   void (*hook)(lua_State *) = lua_native_steps_hook;
   if (hook) hook(L);
   else lua_native_steps(L) = 1 << 30;
+}
+
+/*
+** A charge the thread's step counter cannot take (lua_native_charge in
+** lua_native_user.h): the embedding adds it to the budget and, once the
+** budget is spent, raises (may_raise) or stops the thread at its next VM
+** step. Without an embedding the work is free.
+*/
+void lua_native_charge_slow(lua_State *L, size_t units, int may_raise) {
+  void (*hook)(lua_State *, size_t, int) = lua_native_charge_hook;
+  if (hook) hook(L, units, may_raise);
 }
 
 void lua_native_on_thread(lua_State *L, lua_State *L1) {
@@ -41,8 +53,11 @@ int lua_native_handlers_blocked(lua_State *L) {
   return hook ? hook(L) : 0;
 }
 
-/* Pattern steps between two calls of the match hook. */
-#define LUA_NATIVE_MATCH_INTERVAL 1024
+/*
+** Pattern steps between two calls of the match hook, which charges 1024
+** units to the work budget: a step costs about four VM instructions.
+*/
+#define LUA_NATIVE_MATCH_INTERVAL 256
 
 static _Thread_local unsigned lua_native_match_steps = 0;
 

@@ -10,7 +10,10 @@
 **     step of pattern matching, so limits can stop a pattern that runs for
 **     a long time inside C;
 **   - lua_native_handlers_blocked: asked by lua-sys's copy of ldebug.c
-**     before it runs a message handler (see the patches in build.rs).
+**     before it runs a message handler (see the patches in build.rs);
+**   - lua_native_charge / lua_native_charge_nr: called by lua-sys's copies
+**     of the libraries, the collector, the VM's concatenation and `next`
+**     with the work they do, for the work budget (below).
 */
 #ifndef lua_native_user_h
 #define lua_native_user_h
@@ -27,17 +30,58 @@ void lua_native_on_thread_free(lua_State *L, lua_State *L1);
 void lua_native_on_close(lua_State *L);
 
 /*
-** Three words of extra space per thread: the embedding's pointer, the
+** Four words of extra space per thread: the embedding's pointer, the
 ** instruction step counter the VM decrements (see lvm.c's patch in build.rs),
-** and the address of a flag another thread may set (the embedding's
+** the address of a flag another thread may set (the embedding's
 ** watchdog: a passed deadline), read atomically after every C function
-** returns (ldo.c's patch), so that a loop of long C calls notices it at once.
+** returns (ldo.c's patch), so that a loop of long C calls notices it at once,
+** and (in the main thread's only) the collector's work not yet charged, in
+** sixteenths of a unit (lgc.c's patch; zeroed when the state is opened).
 */
 #undef LUA_EXTRASPACE
-#define LUA_EXTRASPACE		(3 * sizeof(void *))
+#define LUA_EXTRASPACE		(4 * sizeof(void *))
 #define lua_native_steps(L)	(((long *)lua_getextraspace(L))[1])
 #define lua_native_flag(L)	(((const unsigned char **)lua_getextraspace(L))[2])
+#define lua_native_gcwork(L)	(((size_t *)lua_getextraspace(L))[3])
 void lua_native_steps_out(lua_State *L);
+
+/*
+** The work budget (see the patches in build.rs). One unit is about the cost
+** of one VM instruction; library functions and the collector charge units in
+** proportion to the work they do. A charge first comes off the thread's step
+** counter, exactly as instructions do (the embedding charges what the
+** counter counted when it runs out); one the counter cannot take goes to
+** the embedding at once:
+**   - lua_native_charge raises once the budget is spent: only where Lua
+**     may raise (inside a C function Lua called, holding nothing a longjmp
+**     would leak);
+**   - lua_native_charge_nr never raises (the collector, the VM's own
+**     operations): the embedding then stops the thread at its next VM step.
+*/
+void lua_native_charge_slow(lua_State *L, size_t units, int may_raise);
+#define lua_native_charge_(L,n,r)	do { size_t u_ = (size_t)(n); \
+  long *c_ = &lua_native_steps(L); \
+  if (*c_ > 0 && u_ < (size_t)*c_) *c_ -= (long)u_; \
+  else lua_native_charge_slow((L), u_, (r)); } while (0)
+#define lua_native_charge(L,n)	lua_native_charge_(L, n, 1)
+#define lua_native_charge_nr(L,n)	lua_native_charge_(L, n, 0)
+
+/*
+** What the work costs, in units (see the table in README.md). Bytes copied
+** in bulk (memcpy, hashing-free string creation) are cheap, bytes handled
+** one at a time in a C loop are not.
+*/
+#define lua_native_copy_units(n)	((size_t)(n) / 16)
+#define lua_native_scan_units(n)	((size_t)(n) / 2)
+#define LUA_NATIVE_ELEMENT	4	/* a value read from or stored into a table */
+#define LUA_NATIVE_SORT_COMPARE	16	/* one comparison of table.sort */
+#define LUA_NATIVE_FORMAT_ITEM	32	/* one item of string.format */
+#define LUA_NATIVE_UTF8_BYTE	1	/* a byte utf8.len or utf8.codepoint decodes */
+#define LUA_NATIVE_LOAD_BYTE	8	/* a byte of source load compiles */
+/* The collector, in sixteenths of a unit: */
+#define LUA_NATIVE_GC_MARK	32	/* a slot marked */
+#define LUA_NATIVE_GC_SWEEP	32	/* an object swept */
+#define LUA_NATIVE_GC_FREE	64	/* an object freed */
 
 #if defined(__GNUC__) || defined(__clang__)
 #define lua_native_flag_load(p)	__atomic_load_n((p), __ATOMIC_ACQUIRE)
@@ -51,5 +95,6 @@ void lua_native_steps_out(lua_State *L);
 #define luai_userstatethread(L,L1)	lua_native_on_thread(L,L1)
 #define luai_userstatefree(L,L1)	lua_native_on_thread_free(L,L1)
 #define luai_userstateclose(L)	lua_native_on_close(L)
+#define luai_userstateopen(L)	(lua_native_gcwork(L) = 0)
 
 #endif

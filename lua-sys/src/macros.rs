@@ -26,9 +26,9 @@ pub unsafe fn lua_yield(l: *mut lua_State, nresults: c_int) -> c_int {
     lua_yieldk(l, nresults, 0, None)
 }
 
-/// The size of the extra space before every thread: lua-sys gives it two
+/// The size of the extra space before every thread: lua-sys gives it four
 /// pointer-sized words (see csrc/lua_native_user.h).
-pub const LUA_EXTRASPACE: usize = 3 * std::mem::size_of::<*mut c_void>();
+pub const LUA_EXTRASPACE: usize = 4 * std::mem::size_of::<*mut c_void>();
 
 #[inline(always)]
 pub unsafe fn lua_getextraspace(l: *mut lua_State) -> *mut c_void {
