@@ -698,7 +698,9 @@ pub(crate) unsafe fn begin_teardown(rt: &Runtime) {
 }
 
 impl Lua {
-    /// The most VM instructions one call from the host may run (0: no limit).
+    /// The work budget of one call from the host (0: no limit): one unit per
+    /// VM instruction, library and collector work in proportion to its size
+    /// (see [`LuaBuilder::instruction_limit`](crate::LuaBuilder::instruction_limit)).
     pub fn set_instruction_limit(&self, max: u64) {
         self.rt.limits().max_instructions.set(max);
         // SAFETY: main thread of our state.
