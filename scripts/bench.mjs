@@ -612,6 +612,12 @@ if (runs('overshoot')) {
 // rounds. Target (issue 11): every workload within 10x the plain loop.
 const BUDGET_WORKLOADS = [
   { key: 'plain', label: 'while true do end', loop: 'while true do end' },
+  // A second reference: ordinary Lua code (calls, compares, arithmetic), no library work.
+  {
+    key: 'fib',
+    label: '(reference) fib(25) in a loop: pure Lua',
+    loop: 'local function fib(n) if n < 2 then return n end return fib(n-1) + fib(n-2) end while true do fib(25) end',
+  },
   { key: 'upper', label: 's:upper(), s of 1 MB', setup: "s = string.rep('a', 1e6)", loop: 'local s = s while true do local u = s:upper() end' },
   {
     key: 'collect',
