@@ -8,8 +8,9 @@
 // median ns per operation over the batches; fib(30) times whole runs of the
 // chunk, against the floor (src/bin/lua-floor.rs), without limits and with
 // each limit; the async part times whole workloads (median of repeats); the
-// overshoot part times single runs stopped by `timeout`. See
-// docs/PERFORMANCE.md.
+// overshoot part times single runs stopped by `timeout`; the budget part
+// times how long each kind of work takes to spend one `maxInstructions`
+// budget, against a plain `while true do end`. See docs/PERFORMANCE.md.
 //
 // Environment knobs: BENCH_BATCHES (timed batches, default 15),
 // BENCH_BATCH_MS (target batch length, default 25), BENCH_FIB_RUNS (timed runs
@@ -18,7 +19,9 @@
 // rotating by round, default 7), BENCH_ASYNC_REPEATS (repeats of each async
 // workload, default 3), BENCH_OVERSHOOT_RUNS (timed-out `while true do end`
 // runs, default 100; the pattern bomb runs a fifth as often),
-// BENCH_ONLY (a comma-separated subset of micro, async, fib, overshoot).
+// BENCH_BUDGET (the budget of the budget part, default 1e7),
+// BENCH_BUDGET_ROUNDS (rounds of it, default 5),
+// BENCH_ONLY (a comma-separated subset of micro, async, fib, overshoot, budget).
 
 import lua_native from '../index.mjs';
 import { spawnSync } from 'node:child_process';
@@ -38,8 +41,10 @@ const FIB_RUNS = env('BENCH_FIB_RUNS', 7);
 const FIB_ROUNDS = env('BENCH_FIB_ROUNDS', 7);
 const ASYNC_REPEATS = env('BENCH_ASYNC_REPEATS', 3);
 const OVERSHOOT_RUNS = env('BENCH_OVERSHOOT_RUNS', 100);
+const BUDGET = env('BENCH_BUDGET', 1e7);
+const BUDGET_ROUNDS = env('BENCH_BUDGET_ROUNDS', 5);
 const ARRAY_LEN = 100_000;
-const PARTS = ['micro', 'async', 'fib', 'overshoot'];
+const PARTS = ['micro', 'async', 'fib', 'overshoot', 'budget'];
 const ONLY = (process.env.BENCH_ONLY ?? '')
   .split(',')
   .map((x) => x.trim())
@@ -596,6 +601,144 @@ if (runs('overshoot')) {
   overshoot = { loop, bomb };
 }
 
+// --------------------------------------------------------------- budget ----
+// How long each kind of work takes to spend one `maxInstructions` budget
+// (DECISIONS 12: a work budget), against `while true do end`, which spends it
+// one instruction at a time. Each workload has its own context
+// ({ libraries: 'safe', maxInstructions: BUDGET }, plus maxMemory for the
+// last); its setup runs once, in calls of its own; then each round times one
+// execute_script of the loop, which must end with LUA_INSTRUCTION_LIMIT. The
+// order of the workloads rotates by round; the figure is the median over the
+// rounds. Target (issue 11): every workload within 10x the plain loop.
+const BUDGET_WORKLOADS = [
+  { key: 'plain', label: 'while true do end', loop: 'while true do end' },
+  // A second reference: ordinary Lua code (calls, compares, arithmetic), no library work.
+  {
+    key: 'fib',
+    label: '(reference) fib(25) in a loop: pure Lua',
+    loop: 'local function fib(n) if n < 2 then return n end return fib(n-1) + fib(n-2) end while true do fib(25) end',
+  },
+  { key: 'upper', label: 's:upper(), s of 1 MB', setup: "s = string.rep('a', 1e6)", loop: 'local s = s while true do local u = s:upper() end' },
+  {
+    key: 'collect',
+    label: 'collectgarbage(), 100,000 live tables',
+    setup: 'keep = {} for i = 1, 1e5 do keep[i] = {i} end',
+    loop: 'while true do collectgarbage() end',
+  },
+  {
+    key: 'concat',
+    label: "table.concat(t, ','), 100,000 strings",
+    setup: "t = {} for i = 1, 1e5 do t[i] = 'abcdefgh' end",
+    loop: "local t = t while true do local u = table.concat(t, ',') end",
+  },
+  {
+    key: 'sort',
+    label: 'table.sort(copy of t), 100,000 numbers',
+    setup: 't = {} local r = 1 for i = 1, 1e5 do r = (r * 16807) % 2147483647 t[i] = r end',
+    loop: 'local t = t while true do local u = table.move(t, 1, #t, 1, {}) table.sort(u) end',
+  },
+  {
+    key: 'sortf',
+    label: 'table.sort(t, function) (Lua comparator)',
+    setup: 't = {} local r = 1 for i = 1, 1e5 do r = (r * 16807) % 2147483647 t[i] = r end',
+    loop: 'local t = t while true do local u = table.move(t, 1, #t, 1, {}) table.sort(u, function(a, b) return a > b end) end',
+  },
+  {
+    key: 'unpack',
+    label: "select('#', table.unpack(t)), 100,000 values",
+    setup: 't = {} for i = 1, 1e5 do t[i] = i end',
+    loop: "local t = t while true do local k = select('#', table.unpack(t)) end",
+  },
+  { key: 'reverse', label: 's:reverse(), s of 1 MB', setup: "s = string.rep('ab', 5e5)", loop: 'local s = s while true do local u = s:reverse() end' },
+  {
+    key: 'utf8len',
+    label: 'utf8.len(s), s of 1 MB (mixed widths)',
+    setup: "s = string.rep('h\\u{e9}llo \\u{4e16}', 1e5)",
+    loop: 'local s = s while true do local k = utf8.len(s) end',
+  },
+  { key: 'rep', label: "string.rep('abc', 1e6)", loop: "while true do local u = string.rep('abc', 1e6) end" },
+  {
+    key: 'memcap',
+    label: 'at the maxMemory cap (8 MB): emergency GC per allocation',
+    memory: 8 * MB,
+    // The heap is filled to the cap with a chain of small live tables, in
+    // calls of their own (each within the budget); once an allocation fails,
+    // a few hundred are freed: room for compiling the loop, none for
+    // doubling the 60 KB string, so each pcall(double) runs an emergency
+    // collection of the whole heap and fails.
+    setup: "s = string.rep('x', 6e4) double = function() return s .. s end depth = 0",
+    fill:
+      'local ok = pcall(function() for i = 1, 20000 do keep = {keep} depth = depth + 1 end end) ' +
+      'if not ok then for i = 1, 300 do keep = keep[1] end collectgarbage() end return ok',
+    loop: 'local double = double while true do pcall(double) end',
+  },
+  // Beyond the issue's list:
+  {
+    key: 'format',
+    label: "string.format('%q', s), s of 200 KB",
+    setup: "s = string.rep('a\\n', 1e5)",
+    loop: "local s = s while true do local u = string.format('%q', s) end",
+  },
+  {
+    key: 'tostring',
+    label: 'tostring(v), v with a 1 MB __name',
+    setup: "v = setmetatable({}, {__name = string.rep('x', 1e6)})",
+    loop: 'local v = v while true do local u = tostring(v) end',
+  },
+  {
+    key: 'load',
+    label: 'load(src), src of 1 MB',
+    setup: "src = string.rep('a = 1 + 2 * 3\\n', 7e4)",
+    loop: 'local src = src while true do local f = load(src) end',
+  },
+  { key: 'gsub', label: "s:gsub('a', 'bb'), s of 100 KB", setup: "s = string.rep('a', 1e5)", loop: "local s = s while true do local u = s:gsub('a', 'bb') end" },
+  { key: 'find', label: "s:find('.-b'), s of 10 KB (quadratic)", setup: "s = string.rep('a', 1e4)", loop: "local s = s while true do local u = s:find('.-b') end" },
+  { key: 'dotdot', label: "s .. 'x', s of 1 MB", setup: "s = string.rep('a', 1e6)", loop: "local s = s while true do local u = s .. 'x' end" },
+  {
+    key: 'next',
+    label: 'next(t), t emptied of 100,000 entries',
+    setup: 't = {} for i = 1, 1e5 do t[i] = i end for i = 1, 1e5 do t[i] = nil end',
+    loop: 'local t = t while true do local k = next(t) end',
+  },
+];
+
+let budgetResult = null;
+if (runs('budget')) {
+  console.error(`running the work budget: maxInstructions ${BUDGET}, ${BUDGET_ROUNDS} rounds x ${BUDGET_WORKLOADS.length} workloads...`);
+  const ctxs = BUDGET_WORKLOADS.map((w) => {
+    const c = new lua_native.init({}, { libraries: 'safe', maxInstructions: BUDGET, ...(w.memory ? { maxMemory: w.memory } : {}) });
+    if (w.setup) c.execute_script(w.setup);
+    if (w.fill) {
+      while (c.execute_script(w.fill)) {
+        // until an allocation fails: the heap is at the cap
+      }
+    }
+    if (w.memory) check(c.execute_script('return (pcall(double))') === false, 'the memory-cap workload has room left');
+    return c;
+  });
+  const times = Object.fromEntries(BUDGET_WORKLOADS.map((w) => [w.key, []]));
+  for (let r = 0; r < BUDGET_ROUNDS; r++) {
+    for (let i = 0; i < BUDGET_WORKLOADS.length; i++) {
+      const k = (i + r) % BUDGET_WORKLOADS.length;
+      const w = BUDGET_WORKLOADS[k];
+      gc();
+      const t0 = now();
+      let code = null;
+      try {
+        ctxs[k].execute_script(w.loop);
+      } catch (e) {
+        code = e.code;
+      }
+      const dt = Number(now() - t0);
+      check(code === 'LUA_INSTRUCTION_LIMIT', `budget workload ${w.key} ended with ${code}`);
+      times[w.key].push(dt);
+    }
+    process.stderr.write(`  round ${r + 1} done\n`);
+  }
+  for (const c of ctxs) c.dispose();
+  budgetResult = times;
+}
+
 // --------------------------------------------------------------- report ----
 const fmt = (ns) => {
   if (ns >= 1e6) return `${(ns / 1e6).toFixed(3)} ms`;
@@ -721,5 +864,28 @@ if (overshoot) {
       `${name.padEnd(w)} | ${String(xs.length).padStart(4)} | ${ms(median(xs)).padStart(9)} | ${ms(q(xs, 0.9)).padStart(9)} | ${ms(Math.max(...xs)).padStart(9)} | ${ms(Math.min(...xs)).padStart(9)}`
     );
   }
+}
+if (budgetResult) {
+  const plain = median(budgetResult.plain);
+  console.log('');
+  console.log(
+    `work budget: time to spend maxInstructions = ${BUDGET.toExponential(0)} (median of ${BUDGET_ROUNDS} rounds; ` +
+      'every run ended LUA_INSTRUCTION_LIMIT)'
+  );
+  console.log('');
+  const w = Math.max(...BUDGET_WORKLOADS.map((x) => x.label.length), 10);
+  console.log(`${'workload'.padEnd(w)} | ${'median'.padStart(10)} | ${'min'.padStart(10)} | ${'max'.padStart(10)} | ${'vs plain'.padStart(8)}`);
+  console.log('-'.repeat(w + 50));
+  let worst = 0;
+  for (const x of BUDGET_WORKLOADS) {
+    const xs = budgetResult[x.key];
+    const ratio = median(xs) / plain;
+    worst = Math.max(worst, ratio);
+    console.log(
+      `${x.label.padEnd(w)} | ${fmt(median(xs)).padStart(10)} | ${fmt(Math.min(...xs)).padStart(10)} | ${fmt(Math.max(...xs)).padStart(10)} | ${`${ratio.toFixed(2)}x`.padStart(8)}`
+    );
+  }
+  console.log('');
+  console.log(`slowest workload vs the plain loop: ${worst.toFixed(2)}x; target at most 10x: ${worst <= 10 ? 'MET' : 'NOT MET'}`);
 }
 if (sink === 42) console.log(''); // use the sink

@@ -3,15 +3,17 @@
 # the plain-Rust floor program (src/bin/lua-floor.rs, lua-sys only), then runs
 # scripts/bench.mjs, which prints ns per operation for the addon's hot paths,
 # async throughput with 4 contexts, fib(30) through the addon (without limits
-# and with each limit) against the same chunk on the floor, and how far a
-# `timeout` overshoots. About 1-2 minutes on a 2-vCPU machine.
+# and with each limit) against the same chunk on the floor, how far a
+# `timeout` overshoots, and how long each kind of library and collector work
+# takes to spend one `maxInstructions` budget (the work budget). About 1-2
+# minutes on a 2-vCPU machine.
 #
 #   bash scripts/bench.sh
-#   BENCH_ONLY=fib,overshoot bash scripts/bench.sh     # parts: micro, async, fib, overshoot
+#   BENCH_ONLY=fib,overshoot bash scripts/bench.sh     # parts: micro, async, fib, overshoot, budget
 #
 # Knobs (environment): BENCH_BATCHES, BENCH_BATCH_MS, BENCH_FIB_RUNS,
-# BENCH_FIB_ROUNDS, BENCH_ASYNC_REPEATS, BENCH_OVERSHOOT_RUNS, BENCH_ONLY
-# (see scripts/bench.mjs).
+# BENCH_FIB_ROUNDS, BENCH_ASYNC_REPEATS, BENCH_OVERSHOOT_RUNS, BENCH_BUDGET,
+# BENCH_BUDGET_ROUNDS, BENCH_ONLY (see scripts/bench.mjs).
 #
 # Experiment (not the shipped build): BENCH_LUA_CFLAGS="-falign-functions=64"
 # builds both the addon and the floor with those extra C flags for Lua, in a

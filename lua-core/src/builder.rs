@@ -65,7 +65,26 @@ impl LuaBuilder {
         self
     }
 
-    /// The most VM instructions one call from the host may run (0: no limit).
+    /// The work budget of one call from the host, in units (0: no limit).
+    ///
+    /// A unit is about the cost of one VM instruction: each instruction costs
+    /// one, and standard-library functions and the garbage collector charge
+    /// units in proportion to the work they do (a byte upper-cased, an
+    /// element concatenated or sorted, an object marked; see the table in
+    /// the README), so the budget bounds CPU time whichever function burns
+    /// it. A spent budget fails the call with
+    /// [`Error::InstructionLimit`](crate::Error::InstructionLimit).
+    ///
+    /// ```
+    /// use lua_core::{Lua, StdLib};
+    /// let lua = Lua::builder().libraries(StdLib::ALL).instruction_limit(2_000_000).build()?;
+    /// // Each iteration is a few instructions but upper-cases a megabyte:
+    /// // the budget stops the loop after a handful of them.
+    /// let e = lua.exec::<()>("s = string.rep('a', 1e6) n = 0 while true do local u = s:upper() n = n + 1 end").unwrap_err();
+    /// assert_eq!(e.code(), "LUA_INSTRUCTION_LIMIT");
+    /// assert!(lua.get_global::<i64>("n")? < 10);
+    /// # Ok::<(), lua_core::Error>(())
+    /// ```
     pub fn instruction_limit(mut self, max: u64) -> Self {
         self.options.max_instructions = max;
         self

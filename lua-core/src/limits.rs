@@ -16,8 +16,12 @@
 //!   set, so the very next instruction or C-function return raises again;
 //!   `pcall`, `xpcall`, `__close` or a coroutine can catch the error but
 //!   cannot run on.
+//! * `max_instructions` is a work budget: one unit per VM instruction, and
+//!   library functions and the collector charge units in proportion to the
+//!   work they do (lua-sys's `lua_native_charge`, `on_charge`).
 //! * Pattern matching and other long loops inside C check the same budget
-//!   every 1024 steps (lua-sys's patched `lstrlib.c` and `ltablib.c`).
+//!   every 256 steps (lua-sys's patched `lstrlib.c` and `ltablib.c`), each
+//!   step counting as four instructions.
 //! * Message handlers are skipped once a limit has tripped (lua-sys's
 //!   patched `ldebug.c`), so an `xpcall` handler cannot keep a script alive.
 
@@ -120,6 +124,7 @@ pub(crate) fn install_entry_points() {
         lua_native_handlers_hook = Some(handlers_blocked);
         lua_native_thread_hook = Some(on_thread);
         lua_native_steps_hook = Some(on_steps_out);
+        lua_native_charge_hook = Some(on_charge);
     }
     crate::hooks::install_entry_points();
 }
@@ -238,6 +243,37 @@ unsafe extern "C" fn on_match_steps(l: *mut lua_State) {
             trip(rt, l, kind);
             let message = located(l, kind.message());
             rt.raise(l, message)
+        }
+    }
+}
+
+/// Work done in C that the thread's step counter could not take (lua-sys's
+/// `lua_native_charge`): standard-library functions in proportion to their
+/// input, the collector in proportion to what it marked and swept. Charged
+/// to the budget like instructions. Once a limit is exceeded, a charge that
+/// may raise does (`may_raise`: a library function, before or between its
+/// work); the collector's never does: the trip stops the thread at its next
+/// VM step or C-function return.
+unsafe extern "C" fn on_charge(l: *mut lua_State, units: usize, may_raise: c_int) {
+    // SAFETY: called by lua-sys on a thread of one of our states. With
+    // `may_raise` it runs inside a C function Lua is running, with nothing
+    // held that a longjmp would leak, so raising is allowed; nothing with a
+    // destructor is alive when `raise` runs. Without it (the collector,
+    // possibly inside an allocation) it only writes the budget, the threads'
+    // step counters and the attention flag: it neither raises nor allocates.
+    unsafe {
+        let rt = Runtime::from_state(l);
+        let s = rt.limits();
+        if !s.budget_open.get() {
+            return;
+        }
+        s.used.set(s.used.get().saturating_add(units as u64));
+        if let Some(kind) = check(s) {
+            trip(rt, l, kind);
+            if may_raise != 0 {
+                let message = located(l, kind.message());
+                rt.raise(l, message)
+            }
         }
     }
 }
@@ -424,7 +460,9 @@ pub(crate) unsafe fn begin_teardown(rt: &Runtime) {
 }
 
 impl Lua {
-    /// The most VM instructions one call from the host may run (0: no limit).
+    /// The work budget of one call from the host (0: no limit): one unit per
+    /// VM instruction, library and collector work in proportion to its size
+    /// (see [`LuaBuilder::instruction_limit`](crate::LuaBuilder::instruction_limit)).
     pub fn set_instruction_limit(&self, max: u64) {
         self.rt.limits().max_instructions.set(max);
     }

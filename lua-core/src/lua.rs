@@ -44,7 +44,8 @@ pub struct LuaOptions {
     pub seal: crate::sandbox::Seal,
     /// The most bytes the state may hold; 0 for no limit.
     pub memory_limit: usize,
-    /// The most VM instructions one call from the host may run; 0 for no limit.
+    /// The work budget of one call from the host, in units of about one VM
+    /// instruction (see [`LuaBuilder::instruction_limit`](crate::LuaBuilder::instruction_limit)); 0 for no limit.
     pub max_instructions: u64,
     /// The longest one call from the host may run; None for no limit.
     pub timeout: Option<std::time::Duration>,

@@ -106,6 +106,7 @@ impl Runtime {
                 host_left: 0,
                 host_mask: 0,
                 host_count: 0,
+                gcwork: 0,
             });
         }
         // The library opening and the registry writes allocate, so they run

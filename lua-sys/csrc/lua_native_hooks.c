@@ -20,6 +20,18 @@ const char *(*lua_native_steps_hook)(lua_State *L) = 0;
 void (*lua_native_host_hook)(lua_State *L, lua_Debug *ar) = 0;
 int (*lua_native_internal_hook)(lua_State *L, lua_Debug *ar) = 0;
 int (*lua_native_internal_fn)(lua_CFunction f) = 0;
+void (*lua_native_charge_hook)(lua_State *L, size_t units, int may_raise) = 0;
+
+/*
+** A charge the thread's step counter cannot take (lua_native_charge in
+** lua_native_user.h): the embedding adds it to the budget and, once the
+** budget is spent, raises (may_raise) or stops the thread at its next VM
+** step. Without an embedding the work is free.
+*/
+void lua_native_charge_slow(lua_State *L, size_t units, int may_raise) {
+  void (*hook)(lua_State *, size_t, int) = lua_native_charge_hook;
+  if (hook) hook(L, units, may_raise);
+}
 
 /*
 ** Raises 'msg' where the VM fetches an instruction (a Lua frame, 'savedpc'
@@ -186,8 +198,11 @@ lua_Hook lua_native_gethook(lua_State *L) { return lua_native_extra(L)->lua_hook
 int lua_native_gethookmask(lua_State *L) { return lua_native_extra(L)->lua_mask; }
 int lua_native_gethookcount(lua_State *L) { return lua_native_extra(L)->lua_count; }
 
-/* Pattern steps between two calls of the match hook. */
-#define LUA_NATIVE_MATCH_INTERVAL 1024
+/*
+** Pattern steps between two calls of the match hook, which charges 1024
+** units to the work budget: a step costs about four VM instructions.
+*/
+#define LUA_NATIVE_MATCH_INTERVAL 256
 
 static _Thread_local unsigned lua_native_match_steps = 0;
 

@@ -13,6 +13,9 @@
 **     before it runs a message handler (see the patches in build.rs);
 **   - lua_native_sethook and friends: where lua-sys's copy of ldblib.c
 **     keeps the hooks Lua code sets, so that they live beside the host's.
+**   - lua_native_charge / lua_native_charge_nr: called by lua-sys's copies
+**     of the libraries, the collector, the VM's concatenation and `next`
+**     with the work they do, for the work budget (below).
 */
 #ifndef lua_native_user_h
 #define lua_native_user_h
@@ -41,7 +44,9 @@ void lua_native_on_close(lua_State *L);
 **     its lua_sethook / lua_gethook* here); the thread's real hook combines it
 **     with the host's (lua_native_sync_hook);
 **   - lua_left, host_left: instructions to the next count event of each;
-**   - host_mask, host_count: the host's own hook (read from the main thread).
+**   - host_mask, host_count: the host's own hook (read from the main thread);
+**   - gcwork: (main thread only) the collector's work not yet charged to the
+**     work budget, in sixteenths of a unit (lgc.c's patch).
 */
 struct lua_native_extra {
   void *runtime;
@@ -51,12 +56,14 @@ struct lua_native_extra {
   int lua_mask, lua_count;
   int lua_left, host_left;
   int host_mask, host_count;
+  size_t gcwork;
 };
 #undef LUA_EXTRASPACE
 #define LUA_EXTRASPACE		(sizeof(struct lua_native_extra))
 #define lua_native_extra(L)	((struct lua_native_extra *)lua_getextraspace(L))
 #define lua_native_steps(L)	(lua_native_extra(L)->steps)
 #define lua_native_flag(L)	(lua_native_extra(L)->flag)
+#define lua_native_gcwork(L)	(lua_native_extra(L)->gcwork)
 void lua_native_steps_out(lua_State *L);
 
 void lua_native_sethook(lua_State *L, lua_Hook func, int mask, int count);
@@ -64,6 +71,44 @@ lua_Hook lua_native_gethook(lua_State *L);
 int lua_native_gethookmask(lua_State *L);
 int lua_native_gethookcount(lua_State *L);
 void lua_native_sync_hook(lua_State *L);
+
+/*
+** The work budget (see the patches in build.rs). One unit is about the cost
+** of one VM instruction; library functions and the collector charge units in
+** proportion to the work they do. A charge first comes off the thread's step
+** counter, exactly as instructions do (the embedding charges what the
+** counter counted when it runs out); one the counter cannot take goes to
+** the embedding at once:
+**   - lua_native_charge raises once the budget is spent: only where Lua
+**     may raise (inside a C function Lua called, holding nothing a longjmp
+**     would leak);
+**   - lua_native_charge_nr never raises (the collector, the VM's own
+**     operations): the embedding then stops the thread at its next VM step.
+*/
+void lua_native_charge_slow(lua_State *L, size_t units, int may_raise);
+#define lua_native_charge_(L,n,r)	do { size_t u_ = (size_t)(n); \
+  long *c_ = &lua_native_steps(L); \
+  if (*c_ > 0 && u_ < (size_t)*c_) *c_ -= (long)u_; \
+  else lua_native_charge_slow((L), u_, (r)); } while (0)
+#define lua_native_charge(L,n)	lua_native_charge_(L, n, 1)
+#define lua_native_charge_nr(L,n)	lua_native_charge_(L, n, 0)
+
+/*
+** What the work costs, in units (see the table in README.md). Bytes copied
+** in bulk (memcpy, hashing-free string creation) are cheap, bytes handled
+** one at a time in a C loop are not.
+*/
+#define lua_native_copy_units(n)	((size_t)(n) / 16)
+#define lua_native_scan_units(n)	((size_t)(n) / 2)
+#define LUA_NATIVE_ELEMENT	4	/* a value read from or stored into a table */
+#define LUA_NATIVE_SORT_COMPARE	16	/* one comparison of table.sort */
+#define LUA_NATIVE_FORMAT_ITEM	32	/* one item of string.format */
+#define LUA_NATIVE_UTF8_BYTE	1	/* a byte utf8.len or utf8.codepoint decodes */
+#define LUA_NATIVE_LOAD_BYTE	8	/* a byte of source load compiles */
+/* The collector, in sixteenths of a unit: */
+#define LUA_NATIVE_GC_MARK	32	/* a slot marked */
+#define LUA_NATIVE_GC_SWEEP	32	/* an object swept */
+#define LUA_NATIVE_GC_FREE	64	/* an object freed */
 
 #if defined(__GNUC__) || defined(__clang__)
 #define lua_native_flag_load(p)	__atomic_load_n((p), __ATOMIC_ACQUIRE)
@@ -77,5 +122,6 @@ void lua_native_sync_hook(lua_State *L);
 #define luai_userstatethread(L,L1)	lua_native_on_thread(L,L1)
 #define luai_userstatefree(L,L1)	lua_native_on_thread_free(L,L1)
 #define luai_userstateclose(L)	lua_native_on_close(L)
+#define luai_userstateopen(L)	(lua_native_gcwork(L) = 0)
 
 #endif
