@@ -37,6 +37,8 @@ pub enum LimitKind {
     Instructions,
     /// The time limit.
     Timeout,
+    /// A cancel from the host (see [`crate::CancelHandle`]).
+    Cancelled,
 }
 
 impl LimitKind {
@@ -45,6 +47,7 @@ impl LimitKind {
         match self {
             LimitKind::Instructions => "instruction limit exceeded",
             LimitKind::Timeout => "execution timeout",
+            LimitKind::Cancelled => "execution cancelled",
         }
     }
 
@@ -54,6 +57,7 @@ impl LimitKind {
         match self {
             LimitKind::Instructions => crate::Error::InstructionLimit { message },
             LimitKind::Timeout => crate::Error::Timeout { message },
+            LimitKind::Cancelled => crate::Error::Cancelled { message },
         }
     }
 }
@@ -137,6 +141,8 @@ pub(crate) struct LimitState {
     expired: std::sync::atomic::AtomicBool,
     /// What the VM's step counter was last refilled with.
     step_refill: Cell<std::ffi::c_long>,
+    /// Cancels from the host (any thread); read beside `expired`.
+    cancel: crate::cancel::CancelState,
 }
 
 /// How many bytes of growth between two clock checks in the allocator.
@@ -236,9 +242,9 @@ unsafe extern "C" fn on_steps_out(l: *mut lua_State) {
             *counter = STEP_INTERVAL;
             return;
         }
-        if s.deadline_passed() {
+        if let Some(kind) = s.signalled() {
             if s.tripped.get().is_none() {
-                s.tripped.set(Some(LimitKind::Timeout));
+                s.tripped.set(Some(kind));
             }
             *counter = STEP_INTERVAL;
             sync_hook(rt, l);
@@ -312,6 +318,9 @@ unsafe extern "C" fn on_match_steps(l: *mut lua_State) {
 fn check(s: &LimitState) -> Option<LimitKind> {
     if let Some(kind) = s.tripped.get() {
         return Some(kind);
+    }
+    if s.cancel.requested() {
+        return Some(LimitKind::Cancelled);
     }
     let max = s.max_instructions.get();
     if max > 0 && s.used.get() >= max {
@@ -556,6 +565,8 @@ pub(crate) fn charge_host(rt: &Runtime, units: u64) -> crate::Result<()> {
     let max = s.max_instructions.get();
     let kind = if let Some(kind) = s.tripped.get() {
         kind
+    } else if s.cancel.requested() {
+        LimitKind::Cancelled
     } else if max > 0 && used >= max {
         LimitKind::Instructions
     } else if s.deadline_passed() {
@@ -593,6 +604,24 @@ impl LimitState {
         self.deadline.get().is_some() && self.expired.load(std::sync::atomic::Ordering::Acquire)
     }
 
+    /// What another thread has signalled to the run: a cancel, or (from the
+    /// watchdog) a passed deadline.
+    #[inline]
+    fn signalled(&self) -> Option<LimitKind> {
+        if self.cancel.requested() {
+            Some(LimitKind::Cancelled)
+        } else if self.deadline_passed() {
+            Some(LimitKind::Timeout)
+        } else {
+            None
+        }
+    }
+
+    /// Cancels of the run in flight.
+    pub(crate) fn cancel(&self) -> &crate::cancel::CancelState {
+        &self.cancel
+    }
+
     pub(crate) fn tripped(&self) -> Option<LimitKind> {
         self.tripped.get()
     }
@@ -609,8 +638,8 @@ impl LimitState {
         if self.tripped.get().is_some() {
             return true;
         }
-        if self.deadline_passed() {
-            self.tripped.set(Some(LimitKind::Timeout));
+        if let Some(kind) = self.signalled() {
+            self.tripped.set(Some(kind));
             return true;
         }
         let Some(deadline) = self.deadline.get() else { return false };

@@ -97,6 +97,8 @@ impl Runtime {
             // The watchdog's flag lives in the runtime, as long as the state.
             *lua_native_flag(main) = rt.limits().expired_flag();
         }
+        // Cancels write the same flag (an atomic byte), so the VM notices them where it notices the deadline.
+        rt.limits().cancel().bind(rt.limits().expired_flag() as *const std::sync::atomic::AtomicBool);
         // The library opening and the registry writes allocate, so they run
         // protected, under the memory limit if there is one.
         rt.alloc.set_limit(memory_limit);
