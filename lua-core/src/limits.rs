@@ -632,7 +632,10 @@ impl LimitState {
     /// growth the deadline is checked, so long C calls that allocate
     /// (`string.rep`, `table.concat`) cannot run far past it.
     pub(crate) fn refuses_growth(&self, delta: usize) -> bool {
-        if !self.budget_open.get() {
+        // Without a limit that can trip, the host pushes values unprotected
+        // (`may_refuse_growth`): a cancel, which may trip without one, must
+        // then never refuse growth (it is noticed at the next step instead).
+        if !self.budget_open.get() || !self.may_refuse_growth() {
             return false;
         }
         if self.tripped.get().is_some() {

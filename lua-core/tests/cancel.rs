@@ -129,9 +129,28 @@ fn a_host_function_cancels_the_run_that_called_it() {
     let e = lua.exec::<()>("after = false stop() after = true while true do pcall(error, 'x') end").unwrap_err();
     assert_cancelled(&e);
     assert!(found.get());
-    assert_eq!(lua.exec::<bool>("return after").unwrap(), false);
+    assert!(!lua.exec::<bool>("return after").unwrap());
     // Not carried over to the next run.
     assert_eq!(lua.exec::<i64>("return 7").unwrap(), 7);
+}
+
+#[test]
+fn a_host_function_that_cancels_still_returns_its_values_safely() {
+    // The results are pushed after the cancel; with no limit set the host
+    // pushes unprotected, so the cancel must not refuse that growth.
+    for limited in [false, true] {
+        let lua = if limited { Lua::builder().preset("safe").unwrap().instruction_limit(1 << 40).build().unwrap() } else { Lua::with_libraries(StdLib::BASE).unwrap() };
+        let f = lua
+            .create_function(|lua, _| {
+                lua.cancel();
+                Ok(("x".repeat(100_000), vec![1i64; 10_000]))
+            })
+            .unwrap();
+        lua.set_global("stop", f).unwrap();
+        let e = lua.exec::<()>("local s, t = stop() while true do end").unwrap_err();
+        assert_cancelled(&e);
+        assert_eq!(lua.exec::<i64>("return 7").unwrap(), 7);
+    }
 }
 
 #[test]
