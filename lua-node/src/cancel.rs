@@ -227,6 +227,8 @@ thread_local! {
     /// the worker runs in flight and what watches for the environment's end.
     static WATCHES: RefCell<Vec<EnvWatch>> = const { RefCell::new(Vec::new()) };
     static NEXT_ID: Cell<u64> = const { Cell::new(0) };
+    /// The environments whose cleanup hook is registered.
+    static HOOKED: RefCell<Vec<usize>> = const { RefCell::new(Vec::new()) };
 }
 
 struct EnvWatch {
@@ -347,8 +349,20 @@ unsafe extern "C" fn on_process_exit(env: sys::napi_env, _info: sys::napi_callba
 /// Registers the hook Node runs when it tears the environment down: it lets
 /// go of what the watch holds (the listener's reference, the prepare handle).
 pub fn install_cleanup_hook(env: Env) {
-    // SAFETY: valid env; the argument is the env itself.
-    unsafe { sys::napi_add_env_cleanup_hook(env.0, Some(on_env_cleanup), env.0 as *mut c_void) };
+    // Node refuses (aborts on) the same hook twice in one environment, and the
+    // module is initialised again each time it is loaded anew there.
+    let fresh = HOOKED.try_with(|h| {
+        let mut h = h.borrow_mut();
+        let new = !h.contains(&(env.0 as usize));
+        if new {
+            h.push(env.0 as usize);
+        }
+        new
+    });
+    if fresh == Ok(true) {
+        // SAFETY: valid env; the argument is the env itself.
+        unsafe { sys::napi_add_env_cleanup_hook(env.0, Some(on_env_cleanup), env.0 as *mut c_void) };
+    }
 }
 
 unsafe extern "C" fn on_env_cleanup(arg: *mut c_void) {
@@ -356,6 +370,7 @@ unsafe extern "C" fn on_env_cleanup(arg: *mut c_void) {
         // Runs still in flight (if a Node version ever calls this before its
         // jobs have ended) are cancelled.
         cancel_all(arg as usize);
+        let _ = HOOKED.try_with(|h| h.borrow_mut().retain(|e| *e != arg as usize));
         let watch = WATCHES.try_with(|w| {
             let mut w = w.borrow_mut();
             let i = w.iter().position(|e| e.env == arg as usize)?;

@@ -330,6 +330,23 @@ test('process.exit() inside a worker during an async run ends the worker', CHILD
   assert.equal(await exited, 3);
 });
 
+test('a worker that ran async runs (and loaded the addon twice) ends on its own, cleanly', CHILD, async () => {
+  const addon = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'lua-native.node');
+  const { started, exited } = worker(`
+    const c = new lua_native.init({}, { libraries: ['base'] });
+    const first = await c.execute_script_async('return 40 + 2');
+    let second = 1;
+    if (${!process.env.LUA_NATIVE_PACKAGE && fs.existsSync(addon)}) {
+      const again = { exports: {} };
+      process.dlopen(again, ${JSON.stringify(addon)});
+      second = await new again.exports.init().execute_script_async('return 1');
+    }
+    parentPort.postMessage([first, second]);
+  `);
+  assert.deepEqual(await started, [42, 1]);
+  assert.equal(await exited, 0);
+});
+
 test('worker.terminate() during a synchronous run that calls JS (a callback, or the hook): the run is cancelled', CHILD, async () => {
   for (const body of [
     `let n = 0;
