@@ -135,9 +135,11 @@ pub(crate) struct LimitState {
     grown: Cell<usize>,
     /// The watchdog's watch over the current run, if it has a deadline.
     watch: Cell<Option<u64>>,
-    /// Set by the watchdog thread once the run's deadline has passed: the
-    /// one thing another thread writes. The thread running Lua reads it
-    /// where it counts steps (`on_steps_out`, `on_match_steps`, growth).
+    /// Set by the watchdog thread once the run's deadline has passed, and by
+    /// a cancel (`cancel`, which also records itself in `cancel`; every
+    /// check looks there first): the one thing other threads write. The
+    /// thread running Lua reads it where it counts steps (`on_steps_out`,
+    /// `on_match_steps`, growth).
     expired: std::sync::atomic::AtomicBool,
     /// What the VM's step counter was last refilled with.
     step_refill: Cell<std::ffi::c_long>,
