@@ -132,6 +132,16 @@ export interface SharedTable {
   sync(): void;
 }
 
+/** Options of the async doors (`execute_script_async`, `execute_file_async`). */
+export interface AsyncOptions {
+  /**
+   * Cancels the run when aborted, as `cancel()` does; the rejection's `cause`
+   * is `signal.reason`. An already-aborted signal rejects without running.
+   * The listener is removed once the run settles.
+   */
+  signal?: AbortSignal;
+}
+
 /** Every error thrown carries a stable code besides the spec's message. */
 export interface LuaError extends Error {
   code:
@@ -144,6 +154,7 @@ export interface LuaError extends Error {
     | 'LUA_BUSY'
     | 'LUA_INSTRUCTION_LIMIT'
     | 'LUA_TIMEOUT'
+    | 'LUA_CANCELLED'
     | 'LUA_DISPOSED'
     | 'LUA_STALE_HANDLE'
     | 'LUA_PACKAGE'
@@ -170,11 +181,22 @@ export interface LuaContext {
   create_coroutine(script: string): LuaCoroutine;
   /** Resumes a coroutine; Lua-side failures are reported in `error`, never thrown. */
   resume(coroutine: LuaCoroutine, ...args: any[]): CoroutineResult;
-  /** Runs a script on the libuv thread pool; JS callbacks are refused meanwhile. */
-  execute_script_async<T extends LuaValue | LuaValue[] = LuaValue>(script: string): Promise<T>;
-  execute_file_async<T extends LuaValue | LuaValue[] = LuaValue>(filepath: string): Promise<T>;
+  /**
+   * Runs a script on the libuv thread pool; JS callbacks are refused meanwhile.
+   * `cancel()`, an aborted `options.signal` or `dispose()` stop it.
+   */
+  execute_script_async<T extends LuaValue | LuaValue[] = LuaValue>(script: string, options?: AsyncOptions): Promise<T>;
+  execute_file_async<T extends LuaValue | LuaValue[] = LuaValue>(filepath: string, options?: AsyncOptions): Promise<T>;
   /** Whether an async run is in flight (then every other method throws). */
   is_busy(): boolean;
+  /**
+   * Stops the run in flight: an async run (its promise rejects with
+   * `execution cancelled`, code `LUA_CANCELLED`), or, called from a JS
+   * callback or the debug hook, the synchronous run that called it (which
+   * throws that error). The script cannot catch it. A no-op when nothing
+   * runs (nothing carries over to the next run) and on a disposed context.
+   */
+  cancel(): void;
   /** Appends a `?` template to `package.path`. */
   add_search_path(path: string): void;
   /** Makes `require(name)` return a table built from `module`. */
@@ -198,7 +220,12 @@ export interface LuaContext {
   /** A fresh state with the same options; constructor callbacks, search paths, hook and shared tables are replayed. */
   reset(): void;
   info(): LuaStateInfo;
-  /** Closes the state now; every later call and every handle refuses. */
+  /**
+   * Closes the state now; every later call and every handle refuses. During
+   * an async run it cancels the run, whose promise rejects with
+   * `the Lua context has been closed` (`LUA_DISPOSED`), and the state closes
+   * as soon as the worker lets go.
+   */
   dispose(): void;
 }
 

@@ -66,6 +66,9 @@ impl Lua {
             return Err(Error::Busy { message });
         }
         self.rt.occupancy().set_away(true);
+        // The run is in flight from now on: a cancel made before the worker
+        // starts it still stops it.
+        self.rt.limits().cancel().arm();
         Ok(Detached { rt: std::rc::Rc::as_ptr(&self.rt) })
     }
 
@@ -73,6 +76,7 @@ impl Lua {
     /// settles whatever was held back meanwhile.
     pub fn reattach(&self, _detached: Detached) {
         self.rt.occupancy().set_away(false);
+        self.rt.limits().cancel().disarm();
         self.rt.settle_deferred();
     }
 
@@ -110,6 +114,10 @@ impl Detached {
 
     fn run(&self, load: impl Fn(*mut lua_State) -> c_int + Copy, protected_load: bool) -> Result<Kept> {
         let _entry = crate::occupancy::Entry::lent(self.rt())?;
+        // Cancelled before it started: it does not start.
+        if self.rt().limits().cancel().requested() {
+            return Err(crate::limits::LimitKind::Cancelled.error());
+        }
         let l = self.rt().main();
         // SAFETY: this thread is the only user of the state (see Detached);
         // the stack is restored on every failure.

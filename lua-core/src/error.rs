@@ -47,6 +47,12 @@ pub enum Error {
         /// The text, exactly as Lua or the API produced it.
         message: String,
     },
+    /// The run was stopped from outside (`execution cancelled`): see
+    /// [`CancelHandle`](crate::CancelHandle).
+    Cancelled {
+        /// The text, exactly as Lua or the API produced it.
+        message: String,
+    },
     /// A value could not be converted (too deep, cyclic, wrong type).
     Conversion {
         /// The text, exactly as Lua or the API produced it.
@@ -142,6 +148,7 @@ impl Error {
             | Error::Busy { message }
             | Error::InstructionLimit { message }
             | Error::Timeout { message }
+            | Error::Cancelled { message }
             | Error::Conversion { message }
             | Error::Callback { message, .. }
             | Error::External { message, .. }
@@ -159,6 +166,7 @@ impl Error {
             Error::File { .. } => "LUA_FILE",
             Error::InstructionLimit { .. } => "LUA_INSTRUCTION_LIMIT",
             Error::Timeout { .. } => "LUA_TIMEOUT",
+            Error::Cancelled { .. } => "LUA_CANCELLED",
             Error::Conversion { .. } => "LUA_CONVERSION",
             Error::Callback { .. } => "LUA_CALLBACK",
             Error::External { .. } => "LUA_EXTERNAL",

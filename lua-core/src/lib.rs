@@ -5,6 +5,7 @@ mod alloc;
 mod api;
 mod builder;
 mod bytecode;
+mod cancel;
 pub mod callback;
 #[cfg(feature = "host-binding")]
 mod detach;
@@ -35,6 +36,7 @@ mod value;
 mod watchdog;
 
 pub use callback::CallContext;
+pub use cancel::CancelHandle;
 pub use convert::{FromLua, FromLuaMulti, IntoLua, IntoLuaMulti, MultiValue};
 #[cfg(feature = "host-binding")]
 pub use detach::{Detached, Kept};

@@ -42,6 +42,8 @@ pub enum LimitKind {
     Instructions,
     /// The time limit.
     Timeout,
+    /// A cancel from the host (see [`crate::CancelHandle`]).
+    Cancelled,
 }
 
 impl LimitKind {
@@ -50,6 +52,7 @@ impl LimitKind {
         match self {
             LimitKind::Instructions => "instruction limit exceeded",
             LimitKind::Timeout => "execution timeout",
+            LimitKind::Cancelled => "execution cancelled",
         }
     }
 
@@ -58,6 +61,7 @@ impl LimitKind {
         match self {
             LimitKind::Instructions => c"instruction limit exceeded".as_ptr(),
             LimitKind::Timeout => c"execution timeout".as_ptr(),
+            LimitKind::Cancelled => c"execution cancelled".as_ptr(),
         }
     }
 
@@ -67,6 +71,7 @@ impl LimitKind {
         match self {
             LimitKind::Instructions => crate::Error::InstructionLimit { message },
             LimitKind::Timeout => crate::Error::Timeout { message },
+            LimitKind::Cancelled => crate::Error::Cancelled { message },
         }
     }
 }
@@ -78,6 +83,8 @@ impl LimitKind {
 pub(crate) const EXPIRED: u8 = 1;
 /// A limit has tripped: every thread stops at its next step.
 const TRIPPED: u8 = 2;
+/// A cancel (see `cancel`): set and cleared only by `CancelState`.
+pub(crate) const CANCELLED: u8 = 4;
 
 #[derive(Default)]
 pub(crate) struct LimitState {
@@ -93,11 +100,13 @@ pub(crate) struct LimitState {
     grown: Cell<usize>,
     /// The watchdog's watch over the current run, if it has a deadline.
     watch: Cell<Option<u64>>,
-    /// The attention flag (bits above): the one thing another thread (the
-    /// watchdog) writes. Every thread's extra space points at it.
+    /// The attention flag (bits above): the one thing other threads (the
+    /// watchdog, a cancel) write. Every thread's extra space points at it.
     attention: AtomicU8,
     /// What the VM's step counter was last refilled with.
     step_refill: Cell<std::ffi::c_long>,
+    /// Cancels from the host (any thread); they set `CANCELLED` in `attention`.
+    cancel: crate::cancel::CancelState,
 }
 
 /// How many bytes of growth between two clock checks in the allocator.
@@ -150,8 +159,8 @@ unsafe extern "C" fn on_steps_out(l: *mut lua_State) -> *const c_char {
         let max = s.max_instructions.get();
         let kind = if let Some(kind) = s.tripped.get() {
             Some(kind)
-        } else if s.deadline_passed() {
-            Some(LimitKind::Timeout)
+        } else if let Some(kind) = s.signalled() {
+            Some(kind)
         } else if max > 0 && used >= max {
             Some(LimitKind::Instructions)
         } else {
@@ -283,6 +292,9 @@ fn check(s: &LimitState) -> Option<LimitKind> {
     if let Some(kind) = s.tripped.get() {
         return Some(kind);
     }
+    if s.cancel.requested() {
+        return Some(LimitKind::Cancelled);
+    }
     let max = s.max_instructions.get();
     if max > 0 && s.used.get() >= max {
         return Some(LimitKind::Instructions);
@@ -356,6 +368,8 @@ pub(crate) fn charge_host(rt: &Runtime, units: u64) -> crate::Result<()> {
     let max = s.max_instructions.get();
     let kind = if let Some(kind) = s.tripped.get() {
         kind
+    } else if s.cancel.requested() {
+        LimitKind::Cancelled
     } else if max > 0 && used >= max {
         LimitKind::Instructions
     } else if s.deadline_passed() {
@@ -392,6 +406,24 @@ impl LimitState {
         self.deadline.get().is_some() && self.attention.load(Ordering::Acquire) & EXPIRED != 0
     }
 
+    /// What another thread has signalled to the run: a cancel, or (from the
+    /// watchdog) a passed deadline.
+    #[inline]
+    fn signalled(&self) -> Option<LimitKind> {
+        if self.cancel.requested() {
+            Some(LimitKind::Cancelled)
+        } else if self.deadline_passed() {
+            Some(LimitKind::Timeout)
+        } else {
+            None
+        }
+    }
+
+    /// Cancels of the run in flight.
+    pub(crate) fn cancel(&self) -> &crate::cancel::CancelState {
+        &self.cancel
+    }
+
     pub(crate) fn tripped(&self) -> Option<LimitKind> {
         self.tripped.get()
     }
@@ -402,14 +434,17 @@ impl LimitState {
     /// growth the deadline is checked, so long C calls that allocate
     /// (`string.rep`, `table.concat`) cannot run far past it.
     pub(crate) fn refuses_growth(&self, delta: usize) -> bool {
-        if !self.budget_open.get() {
+        // Without a limit that can trip, the host pushes values unprotected
+        // (`may_refuse_growth`): a cancel, which may trip without one, must
+        // then never refuse growth (it is noticed at the next step instead).
+        if !self.budget_open.get() || !self.may_refuse_growth() {
             return false;
         }
         if self.tripped.get().is_some() {
             return true;
         }
-        if self.deadline_passed() {
-            self.tripped.set(Some(LimitKind::Timeout));
+        if let Some(kind) = self.signalled() {
+            self.mark_tripped(kind);
             return true;
         }
         let Some(deadline) = self.deadline.get() else { return false };
@@ -420,10 +455,20 @@ impl LimitState {
         }
         self.grown.set(0);
         if Instant::now() >= deadline {
-            self.tripped.set(Some(LimitKind::Timeout));
+            self.mark_tripped(LimitKind::Timeout);
             return true;
         }
         false
+    }
+
+    /// A trip noticed where no thread is at hand (the allocator): the
+    /// attention flag makes the running thread stop at its next C-function
+    /// return or step-counter check.
+    fn mark_tripped(&self, kind: LimitKind) {
+        if self.tripped.get().is_none() {
+            self.tripped.set(Some(kind));
+        }
+        self.attention.fetch_or(TRIPPED, Ordering::Release);
     }
 
     /// Whether a refusal of growth is possible at all (a limit that can

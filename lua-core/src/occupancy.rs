@@ -118,6 +118,8 @@ impl<'a> Entry<'a> {
         let depth = o.depth.get();
         if depth == 0 {
             crate::limits::open_budget(rt);
+            // After the budget: opening it may clear the flag a cancel wrote.
+            rt.limits().cancel().arm();
         }
         o.depth.set(depth + 1);
         Entry { rt }
@@ -131,6 +133,10 @@ impl Drop for Entry<'_> {
         o.depth.set(depth);
         if depth == 0 {
             crate::limits::close_budget(self.rt);
+            // A lent state's run lasts until it is taken back (`reattach`).
+            if !o.is_away() {
+                self.rt.limits().cancel().disarm();
+            }
         }
     }
 }

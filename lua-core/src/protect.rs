@@ -219,6 +219,7 @@ pub(crate) unsafe fn pop_error(l: *mut lua_State, status: c_int) -> Error {
         return match kind {
             crate::limits::LimitKind::Instructions => Error::InstructionLimit { message },
             crate::limits::LimitKind::Timeout => Error::Timeout { message },
+            crate::limits::LimitKind::Cancelled => Error::Cancelled { message },
         };
     }
     match status as u32 {

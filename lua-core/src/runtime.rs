@@ -109,6 +109,8 @@ impl Runtime {
                 gcwork: 0,
             });
         }
+        // Cancels write the same flag (an atomic byte), so the VM notices them where it notices the deadline.
+        rt.limits().cancel().bind(rt.limits().attention_flag() as *const std::sync::atomic::AtomicU8);
         // The library opening and the registry writes allocate, so they run
         // protected, under the memory limit if there is one.
         rt.alloc.set_limit(memory_limit);

@@ -83,6 +83,8 @@ fn invoke(weak: &Weak<Context>, slot: &JsFunctionSlot, call: &CallContext<'_>) -
         let outcome = env.call(f, env.undefined(), &argv).and_then(|result| push_value(&cx, &call.stack(), result, 0));
         match outcome {
             Ok(()) => Ok(1),
+            // Node refuses every call: the environment is stopping, and the run is cancelled.
+            Err(e) if crate::cancel::stopped_env(&cx, &e) => Err(Error::runtime(call.located(crate::cancel::CANCELLED_MESSAGE))),
             // A refused allocation is Lua running out of memory, not the callback failing.
             Err(JsError::Error { code: "LUA_MEMORY", message, .. }) => Err(Error::Memory { message }),
             Err(e) => Err(Error::runtime(format!("Host function '{name}' threw an exception: {}", e.message(env)))),

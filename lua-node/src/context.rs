@@ -94,6 +94,19 @@ impl Context {
         Ok(())
     }
 
+    /// Asks the run in flight in the current state to stop (lua-core's
+    /// `CancelHandle`: atomics only, so also while the state is lent to a
+    /// worker); does nothing when none is. Borrows the state without cloning
+    /// the handle, whose count the worker's run may be using.
+    pub fn cancel_run(&self) -> bool {
+        self.state.borrow().cancel()
+    }
+
+    /// A handle that cancels the current state's run in flight (see `cancel_run`).
+    pub fn canceller(&self) -> lua_core::CancelHandle {
+        self.state.borrow().canceller()
+    }
+
     /// Whether an async run holds the state (lua-core's occupancy says so).
     pub fn is_busy(&self) -> bool {
         self.state.borrow().is_off_thread()

@@ -157,6 +157,14 @@ pub fn dispose(cx: &Rc<Context>, _args: &Args) -> Result<Raw, JsError> {
     if cx.disposed.get() {
         return Ok(cx.env.undefined());
     }
+    // Lent to a worker: the run is cancelled, every call refuses from now on,
+    // and the state closes once the worker lets go (`async_run::complete`,
+    // which rejects the run's promise with the closed error).
+    if cx.is_busy() {
+        cx.cancel_run();
+        cx.disposed.set(true);
+        return Ok(cx.env.undefined());
+    }
     refuse_if_occupied(cx, "dispose()")?;
     cx.close()?;
     Ok(cx.env.undefined())

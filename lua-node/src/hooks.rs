@@ -72,7 +72,10 @@ fn call_hook(weak: &Weak<Context>, slot: &crate::callbacks::JsFunctionSlot, even
     with_handle_scope(env, || {
         let args = (|| -> Result<[Raw; 3], JsError> { Ok([env.str(event.kind.name())?, env.number(event.line as f64)?, env.str(event.name)?]) })();
         if let (Ok(args), Ok(f)) = (args, slot.function()) {
-            if env.call(f, env.undefined(), &args).is_err() {
+            if let Err(e) = env.call(f, env.undefined(), &args) {
+                // Swallowed, as the spec says; but a call refused because the
+                // environment is stopping cancels the run.
+                crate::cancel::stopped_env(&cx, &e);
                 env.take_exception();
             }
         }

@@ -6,6 +6,7 @@
 mod async_run;
 mod bytecode;
 mod callbacks;
+mod cancel;
 mod context;
 mod control;
 mod error;
@@ -52,6 +53,7 @@ method!(resume, coroutines::resume);
 method!(execute_script_async, async_run::execute_script_async);
 method!(execute_file_async, async_run::execute_file_async);
 method!(is_busy, async_run::is_busy);
+method!(cancel, cancel::cancel);
 method!(add_search_path, modules::add_search_path);
 method!(register_module, modules::register_module);
 method!(compile, bytecode::compile);
@@ -80,6 +82,7 @@ const METHODS: &[(&std::ffi::CStr, Method)] = &[
     (c"execute_script_async", execute_script_async),
     (c"execute_file_async", execute_file_async),
     (c"is_busy", is_busy),
+    (c"cancel", cancel),
     (c"add_search_path", add_search_path),
     (c"register_module", register_module),
     (c"compile", compile),
@@ -156,6 +159,7 @@ pub fn module_init(exports: Object, env: napi::Env) -> napi::Result<()> {
     if status != sys::Status::napi_ok {
         return Err(napi::Error::from_reason("could not define LuaContext"));
     }
+    cancel::install_cleanup_hook(env);
     fault::install(env, class).map_err(|_| napi::Error::from_reason("could not install the fault-injection methods"))?;
     let mut create = ptr::null_mut();
     let name = "createSharedTable";

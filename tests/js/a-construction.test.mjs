@@ -19,7 +19,7 @@ test('A1 new init() with no arguments gives a working bare context', () => {
 });
 
 // The seed's module had only `init`; the final API adds `createSharedTable`
-// (EVOLUTION.md A9), and the prototype gained the methods of Part A.
+// (EVOLUTION.md A9), and the prototype gained the methods of Part A and cancel() (B5).
 test('A1 (spec 1.1) module shape: default export has init (a class named LuaContext) and createSharedTable', () => {
   assert.deepEqual(Object.keys(lua_native), ['init', 'createSharedTable']);
   assert.equal(typeof lua_native.init, 'function');
@@ -30,7 +30,8 @@ test('A1 (spec 1.1) module shape: default export has init (a class named LuaCont
   const seed = ['execute_script', 'execute_file', 'set_global', 'get_global', 'set_userdata', 'set_metatable',
     'create_coroutine', 'resume', 'execute_script_async', 'execute_file_async', 'is_busy', 'add_search_path',
     'register_module', 'compile', 'compile_file', 'load_bytecode'];
-  const later = ['get_memory_usage', 'set_hook', 'remove_hook', 'gc', 'reset', 'info', 'dispose'];
+  // cancel(): EVOLUTION.md B5 (worker runs) and A2.
+  const later = ['get_memory_usage', 'set_hook', 'remove_hook', 'gc', 'reset', 'info', 'dispose', 'cancel'];
   assert.deepEqual(Object.getOwnPropertyNames(lua_native.init.prototype).sort(), [...seed, ...later, 'constructor'].sort());
   for (const m of [...seed, ...later]) {
     assert.equal(typeof lua_native.init.prototype[m], 'function', m);

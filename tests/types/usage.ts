@@ -41,14 +41,21 @@ sandboxed.load_bytecode(bc);
 sandboxed.set_hook((event, line, name) => void [event, line, name], { line: true });
 sandboxed.remove_hook();
 const pending: Promise<number> = sandboxed.execute_script_async<number>('return 1');
+const controller = new AbortController();
+const stoppable: Promise<number> = sandboxed.execute_script_async<number>('return 1', { signal: controller.signal });
+const fromFile: Promise<unknown> = sandboxed.execute_file_async('x.lua', {});
+controller.abort();
+sandboxed.cancel();
 sandboxed.reset();
 sandboxed.dispose();
-void [status, kb, mode, info, pending];
+void [status, kb, mode, info, pending, stoppable, fromFile];
 
 // @ts-expect-error gc commands are checked
 sandboxed.gc('defrag');
 // @ts-expect-error the library names are checked
 new init({}, { libraries: ['Math'] });
+// @ts-expect-error a signal is an AbortSignal
+sandboxed.execute_script_async('return 1', { signal: {} });
 // @ts-expect-error scripts are strings
 ctx.execute_script(42);
 
