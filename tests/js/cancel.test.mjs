@@ -14,7 +14,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import lua_native from './load.mjs';
-import { ctx, throwsExactly, assertUsable } from './helpers.mjs';
+import { ctx, throwsExactly, assertUsable, rejection } from './helpers.mjs';
 
 const CANCELLED = /execution cancelled$/;
 const CLOSED = 'the Lua context has been closed';
@@ -30,16 +30,6 @@ const ENDLESS = {
   // One call into C that would never return (backtracking over 2^60 ways).
   pattern: "local s = string.rep('a', 60) return s:match(string.rep('a?', 60) .. s .. 'b')",
 };
-
-/** Awaits a promise expected to reject and returns the reason. */
-async function rejection(promise) {
-  try {
-    await promise;
-  } catch (e) {
-    return e;
-  }
-  assert.fail('the promise resolved');
-}
 
 function assertCancelled(e) {
   assert.ok(e instanceof Error, String(e));

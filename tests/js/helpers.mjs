@@ -48,3 +48,13 @@ export function assertUsable(c) {
   c.set_global('__usable_probe', 'ok');
   assert.equal(c.execute_script('return __usable_probe'), 'ok');
 }
+
+/** Awaits a promise expected to reject and returns the reason. */
+export async function rejection(promise) {
+  try {
+    await promise;
+  } catch (e) {
+    return e;
+  }
+  assert.fail('the promise resolved');
+}

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import lua_native from './load.mjs';
-import { throwsExactly, assertUsable } from './helpers.mjs';
+import { throwsExactly, assertUsable, rejection } from './helpers.mjs';
 
 const KB = 1024;
 const MB = 1024 * KB;
@@ -25,15 +25,6 @@ function throwsLimit(fn, code, text) {
 const throwsInstructions = (fn) => throwsLimit(fn, 'LUA_INSTRUCTION_LIMIT', LIMIT_TEXT);
 const throwsTimeout = (fn) => throwsLimit(fn, 'LUA_TIMEOUT', TIMEOUT_TEXT);
 const throwsMemory = (fn) => throwsLimit(fn, 'LUA_MEMORY');
-
-async function rejection(promise) {
-  try {
-    await promise;
-  } catch (e) {
-    return e;
-  }
-  assert.fail('the promise resolved');
-}
 
 /** Milliseconds `fn` takes. */
 function timed(fn) {

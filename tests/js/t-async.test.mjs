@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import lua_native, { fixtures } from './load.mjs';
-import { ctx, throwsExactly, assertUsable } from './helpers.mjs';
+import { ctx, throwsExactly, assertUsable, rejection } from './helpers.mjs';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lua-native-t-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -17,16 +17,6 @@ function file(name, text) {
 
 /** Lua source that keeps the worker busy for a while (~100-300 ms) and returns `value`. */
 const SLOW = (value = 'done') => `local x = 0 for i = 1, 2e7 do x = x + i % 7 end return ${JSON.stringify(value)}`;
-
-/** Awaits a promise expected to reject and returns the reason. */
-async function rejection(promise) {
-  try {
-    await promise;
-  } catch (e) {
-    return e;
-  }
-  assert.fail('the promise resolved');
-}
 
 test('T233 execute_script_async resolves with the value (42)', async () => {
   const c = new lua_native.init();
