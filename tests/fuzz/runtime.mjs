@@ -40,7 +40,7 @@ export function describe(e) {
  * method called on a wrong `this` before the addon runs.
  */
 function passedThrough(e, d) {
-  if (d.message === 'hostile error') return true;
+  if (d.message === 'hostile error' || (d.ctor === 'TypeError' && d.message === 'hostile type error')) return true;
   if (d.ctor === 'TypeError' && /^Illegal invocation$|proxy that has been revoked/.test(d.message)) return true;
   return false;
 }
