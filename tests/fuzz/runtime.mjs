@@ -40,7 +40,9 @@ export function describe(e) {
  * method called on a wrong `this` before the addon runs.
  */
 function passedThrough(e, d) {
-  if (d.message === 'hostile error' || (d.ctor === 'TypeError' && d.message === 'hostile type error')) return true;
+  // What V.err throws (values.mjs), reaching the caller unchanged.
+  if (['hostile error', 'hostile type error', 'trap', 'message getter', '<unprintable>'].includes(d.message)) return true;
+  if (d.ctor === 'RangeError' && /^m+$/.test(d.message)) return true;
   if (d.ctor === 'TypeError' && /^Illegal invocation$|proxy that has been revoked/.test(d.message)) return true;
   return false;
 }
