@@ -158,6 +158,7 @@ export interface LuaError extends Error {
     | 'LUA_DISPOSED'
     | 'LUA_STALE_HANDLE'
     | 'LUA_PACKAGE'
+    | 'LUA_RESET_FAILED'
     | 'LUA_INTERNAL'
     | string;
   /** Lua's stack traceback, when the error was raised by running Lua code. */
