@@ -145,6 +145,15 @@ unsafe extern "C" fn host_trampoline(l: *mut lua_State) -> c_int {
                 let nargs = unsafe { lua_gettop(l) };
                 let ctx = CallContext { l, nargs, lua: &lua };
                 match catch_unwind(AssertUnwindSafe(|| f(&ctx))) {
+                    // Lua takes the count as the number of values on top of
+                    // the stack: more than there are (or a negative count)
+                    // would read past the frame.
+                    // SAFETY: reading the top of the running thread.
+                    Ok(Ok(n)) if n < 0 || n > unsafe { lua_gettop(l) } => {
+                        let message = format!("host function returned {n} results but left {} values on the stack", unsafe { lua_gettop(l) });
+                        rt.record_host_failure(&message, Error::Callback { message: message.clone(), cause: None, traceback: None });
+                        Err(message)
+                    }
                     Ok(Ok(n)) => Ok(n),
                     Ok(Err(e)) => {
                         let message = into_message(e.clone());

@@ -75,10 +75,16 @@ impl<'a> Stack<'a> {
         self.reserve(SLOTS_PER_LEVEL as usize)
     }
 
-    /// Removes the top `n` values.
+    /// Removes the top `n` values (at most as many as there are; a negative
+    /// `n` removes nothing).
     pub fn pop(&self, n: i32) {
-        // SAFETY: lowering the top never raises (no to-be-closed slots here).
-        unsafe { lua_settop(self.l, -n - 1) }
+        // SAFETY: the count is clamped to the values on the stack, so the top
+        // only ever goes down, to the frame's base at lowest; lowering the
+        // top never raises (no to-be-closed slots here).
+        unsafe {
+            let n = n.clamp(0, lua_gettop(self.l));
+            lua_settop(self.l, -n - 1)
+        }
     }
 
     /// Pushes nil (call [`Stack::enter`] or [`Stack::reserve`] first).

@@ -159,3 +159,38 @@ fn host_pushes_are_protected_under_a_timeout_without_a_memory_limit() {
     lua.set_timeout(None);
     assert_eq!(lua.exec::<i64>("return 1 + 1").unwrap(), 2);
 }
+
+/// Safe code cannot make Lua read past a frame: a raw function's result
+/// count is checked against what it pushed, and `Stack::pop` never goes
+/// below the bottom of the stack nor above its top.
+#[test]
+fn stack_counts_from_safe_code_are_checked() {
+    let lua = all();
+    for bad in [200_000, -7, 2] {
+        let f = lua.create_raw_function(move |call| {
+            call.stack().push_integer(1);
+            Ok(bad)
+        })
+        .unwrap();
+        lua.set_global("f", f).unwrap();
+        let message: String = lua.exec("local ok, e = pcall(f) return ok and 'succeeded' or tostring(e)").unwrap();
+        assert!(message.contains(&format!("returned {bad} results but left 1 values")), "{bad}: {message}");
+    }
+    let (a, b): (i64, i64) = {
+        let r: String = lua
+            .with_stack(|s| {
+                s.push_integer(1);
+                s.push_integer(2);
+                s.pop(100_000);
+                s.pop(-5);
+                s.push_integer(3);
+                Ok(format!("{} {}", s.top(), s.value(-1).as_integer().unwrap_or(0)))
+            })
+            .unwrap();
+        let mut it = r.split(' ').map(|x| x.parse::<i64>().unwrap());
+        (it.next().unwrap(), it.next().unwrap())
+    };
+    assert_eq!(b, 3);
+    assert!(a >= 1);
+    assert_eq!(lua.exec::<i64>("return 20 + 22").unwrap(), 42);
+}
