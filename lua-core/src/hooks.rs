@@ -80,9 +80,11 @@ pub type DebugHook = Rc<dyn Fn(&Lua, &HookEvent<'_>)>;
 #[derive(Default)]
 pub(crate) struct HostHook(RefCell<Option<(DebugHook, HookMask)>>);
 
-/// Installs the process-wide entry points in lua-sys (idempotent).
+/// Installs the process-wide entry points in lua-sys (called once, by
+/// `limits::install_entry_points`).
 pub(crate) fn install_entry_points() {
-    // SAFETY: plain stores of function pointers into lua-sys's globals.
+    // SAFETY: plain stores of function pointers into lua-sys's globals,
+    // under the caller's `Once`.
     unsafe {
         lua_native_host_hook = Some(host_event);
         lua_native_internal_hook = Some(internal_event);

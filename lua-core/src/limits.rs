@@ -123,19 +123,24 @@ pub(crate) fn end_teardown(rt: &Runtime) {
     }
 }
 
-/// Installs the process-wide entry points in lua-sys (idempotent).
+/// Installs the process-wide entry points in lua-sys, once: states are
+/// created on any thread, and lua-sys reads these globals without a lock.
 pub(crate) fn install_entry_points() {
-    // SAFETY: plain stores of function pointers into lua-sys's globals;
-    // every state this crate creates wants the same ones.
-    unsafe {
-        lua_native_resume_hook = Some(on_resume);
-        lua_native_match_hook = Some(on_match_steps);
-        lua_native_handlers_hook = Some(handlers_blocked);
-        lua_native_thread_hook = Some(on_thread);
-        lua_native_steps_hook = Some(on_steps_out);
-        lua_native_charge_hook = Some(on_charge);
-    }
-    crate::hooks::install_entry_points();
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: plain stores of function pointers into lua-sys's globals,
+        // made once before any state of this crate exists (`Once` orders
+        // them before every later reader on any thread).
+        unsafe {
+            lua_native_resume_hook = Some(on_resume);
+            lua_native_match_hook = Some(on_match_steps);
+            lua_native_handlers_hook = Some(handlers_blocked);
+            lua_native_thread_hook = Some(on_thread);
+            lua_native_steps_hook = Some(on_steps_out);
+            lua_native_charge_hook = Some(on_charge);
+        }
+        crate::hooks::install_entry_points();
+    });
 }
 
 /// The VM's step counter of `l` ran out (or a C function returned while the
