@@ -170,6 +170,7 @@ unsafe extern "C" fn host_event(l: *mut lua_State, ar: *mut lua_Debug) {
     // SAFETY: called by lua-sys's dispatcher with a valid record, on a
     // thread of one of our states.
     let rt = unsafe { Runtime::from_state(l) };
+    // SAFETY: `ar` is the record Lua passed to the hook, valid for the call.
     let kind = match unsafe { (*ar).event } as u32 {
         LUA_HOOKCALL => HookEventKind::Call,
         LUA_HOOKTAILCALL => HookEventKind::TailCall,

@@ -189,11 +189,7 @@ unsafe extern "C" fn on_steps_out(l: *mut lua_State) -> *const c_char {
 /// # Safety
 /// `l` is null or a thread of `rt`'s state, on the thread running it.
 unsafe fn trip(rt: &Runtime, l: *mut lua_State, kind: LimitKind) {
-    let s = rt.limits();
-    if s.tripped.get().is_none() {
-        s.tripped.set(Some(kind));
-    }
-    s.attention.fetch_or(TRIPPED, Ordering::Release);
+    rt.limits().mark_tripped(kind);
     // SAFETY: writes of the threads' own counters (extra space).
     unsafe {
         if !l.is_null() {
