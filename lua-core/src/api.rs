@@ -75,7 +75,7 @@ impl Lua {
         self.create_raw_function(move |ctx: &CallContext<'_>| {
             let args = (0..ctx.len()).map(|i| Value::from_lua(ctx.arg(i))).collect::<Result<Vec<_>>>()?;
             let out = f(ctx.lua(), MultiValue(args))?;
-            out.push_multi(&ctx.stack()).map(|n| n as i32)
+            out.push_multi(&mut ctx.stack()).map(|n| n as i32)
         })
     }
 
@@ -89,7 +89,7 @@ impl Lua {
         self.push_function_value(move |ctx: &CallContext<'_>| {
             let args = (0..ctx.len()).map(|i| Value::from_lua(ctx.arg(i))).collect::<Result<Vec<_>>>()?;
             let out = f(ctx.lua(), MultiValue(args))?;
-            out.push_multi(&ctx.stack()).map(|n| n as i32)
+            out.push_multi(&mut ctx.stack()).map(|n| n as i32)
         })
     }
 
@@ -160,10 +160,10 @@ impl Table {
             // be replaced from Lua through the debug library) never raises or
             // allocates.
             unsafe {
-                if lua_sys::lua_type(stack.l, -2) != lua_sys::LUA_TTABLE as std::ffi::c_int {
+                if lua_sys::lua_type(stack.raw(), -2) != lua_sys::LUA_TTABLE as std::ffi::c_int {
                     return Err(crate::Error::api(crate::stack::NOT_A_TABLE));
                 }
-                lua_sys::lua_rawget(stack.l, -2)
+                lua_sys::lua_rawget(stack.raw(), -2)
             };
             V::from_lua(stack.value(-1))
         })
@@ -188,7 +188,7 @@ impl Table {
             stack.reserve(1)?;
             stack.push_ref(&self.0)?;
             // SAFETY: rawlen never raises (and gives 0 for what has no length).
-            Ok(unsafe { lua_sys::lua_rawlen(stack.l, -1) as usize })
+            Ok(unsafe { lua_sys::lua_rawlen(stack.raw(), -1) as usize })
         })
         .unwrap_or(0)
     }

@@ -7,7 +7,7 @@ use lua_sys::*;
 use crate::error::Result;
 use crate::lua::{ChunkMode, Lua, Results};
 use crate::protect::protect;
-use crate::stack::StackValue;
+use crate::stack_value::StackValue;
 
 impl Lua {
     /// Compiles `source` (not run) named `name` and returns its bytecode;

@@ -18,7 +18,8 @@ use crate::error::{Error, Result};
 use crate::lua::Lua;
 use crate::protect::protect;
 use crate::runtime::{Runtime, HOST_FN_META};
-use crate::stack::{Stack, StackValue};
+use crate::stack::Stack;
+use crate::stack_value::StackValue;
 use crate::tagged::Tag;
 
 /// What a host function is: it reads its arguments from the call, pushes its
@@ -35,11 +36,17 @@ pub struct CallContext<'a> {
     l: *mut lua_State,
     nargs: c_int,
     lua: &'a Lua,
+    /// The frame the arguments are in (see `Occupancy::frame`).
+    frame: u32,
 }
+
+/// An index that reads as nil in every frame: an upvalue past the last one a
+/// C function can have (Lua's `MAXUPVAL` is 255).
+const NIL_SLOT: c_int = lua_upvalueindex(256);
 
 impl<'a> CallContext<'a> {
     pub(crate) fn new(l: *mut lua_State, nargs: c_int, lua: &'a Lua) -> CallContext<'a> {
-        CallContext { l, nargs, lua }
+        CallContext { l, nargs, lua, frame: lua.rt.occupancy().frame() }
     }
 
     /// The state this call belongs to.
@@ -57,14 +64,17 @@ impl<'a> CallContext<'a> {
         self.nargs == 0
     }
 
-    /// Argument `i` (0-based). Past the end it reads as nil.
+    /// Argument `i` (0-based). Past the end it reads as nil (whatever the
+    /// call has pushed since).
     pub fn arg(&self, i: usize) -> StackValue<'_> {
-        StackValue::new(self.l, (i as c_int) + 1, self.lua)
+        let idx = if i < self.len() { i as c_int + 1 } else { NIL_SLOT };
+        StackValue::at(self.l, idx, self.lua, self.frame)
     }
 
-    /// Where results are pushed.
+    /// Where results are pushed: a stack whose floor is the top now, so the
+    /// arguments (and whatever was pushed before) stay put.
     pub fn stack(&self) -> Stack<'_> {
-        Stack::new(self.l, self.lua)
+        Stack::in_frame(self.l, self.lua, self.frame)
     }
 
     /// Prefixes `message` with the position of the calling Lua code, as
@@ -89,8 +99,8 @@ pub(crate) fn push_host_function(stack: &Stack<'_>, f: HostFunction) -> Result<(
     // same protected call, so its __gc never sees uninitialised memory; the box
     // is written only once both allocations have succeeded, so a refused
     // allocation cannot leak it.
-    unsafe {
-        protect(stack.l, 0, 1, move |l| {
+    stack.with_raw(|l| unsafe {
+        protect(l, 0, 1, move |l| {
             crate::tagged::push_new::<Slot>(l, Tag::HostFunction, None);
             crate::runtime::push_registry_table(l, HOST_FN_META);
             lua_setmetatable(l, -2);
@@ -98,15 +108,15 @@ pub(crate) fn push_host_function(stack: &Stack<'_>, f: HostFunction) -> Result<(
             1
         })?;
         // The closure was made just now: its upvalue is the slot.
-        lua_getupvalue(stack.l, -1, 1);
-        let slot = crate::tagged::check::<Slot>(stack.l, -1, Tag::HostFunction);
+        lua_getupvalue(l, -1, 1);
+        let slot = crate::tagged::check::<Slot>(l, -1, Tag::HostFunction);
         debug_assert!(!slot.is_null());
         if let Some(slot) = slot.as_mut() {
             *slot = Some(Rc::from(f));
         }
-        lua_settop(stack.l, -2);
-    }
-    Ok(())
+        lua_settop(l, -2);
+        Ok(())
+    })
 }
 
 /// A temporary `Lua` for the duration of a call, made from the runtime
@@ -143,7 +153,7 @@ unsafe extern "C" fn host_trampoline(l: *mut lua_State) -> c_int {
                 // SAFETY: see borrowed_lua.
                 let lua = unsafe { borrowed_lua(rt) };
                 let nargs = unsafe { lua_gettop(l) };
-                let ctx = CallContext { l, nargs, lua: &lua };
+                let ctx = CallContext::new(l, nargs, &lua);
                 match catch_unwind(AssertUnwindSafe(|| f(&ctx))) {
                     // Lua takes the count as the number of values on top of
                     // the stack: more than there are (or a negative count)

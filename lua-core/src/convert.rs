@@ -8,13 +8,14 @@ use lua_sys::*;
 
 use crate::error::{Error, Result};
 use crate::lua::Results;
-use crate::stack::{Kind, Stack, StackValue};
+use crate::stack::Stack;
+use crate::stack_value::{Kind, StackValue};
 use crate::value::{AnyUserData, Function, Table, Thread, Value};
 
 /// A Rust value that can become one Lua value.
 pub trait IntoLua {
     /// Pushes exactly one value.
-    fn push_into(self, stack: &Stack<'_>) -> Result<()>;
+    fn push_into(self, stack: &mut Stack<'_>) -> Result<()>;
 }
 
 /// A Rust value that can be read from one Lua value.
@@ -26,7 +27,7 @@ pub trait FromLua: Sized {
 /// Any number of Lua values going in (arguments, results of a Rust function).
 pub trait IntoLuaMulti {
     /// Pushes the values and returns how many.
-    fn push_multi(self, stack: &Stack<'_>) -> Result<usize>;
+    fn push_multi(self, stack: &mut Stack<'_>) -> Result<usize>;
 }
 
 /// Any number of Lua values coming out (results of a call).
@@ -40,21 +41,19 @@ fn mismatch(expected: &str, value: &StackValue<'_>) -> Error {
 }
 
 impl IntoLua for Value {
-    fn push_into(self, stack: &Stack<'_>) -> Result<()> {
-        stack.reserve(1)?;
+    fn push_into(self, stack: &mut Stack<'_>) -> Result<()> {
         match self {
             Value::Nil => stack.push_nil(),
             Value::Boolean(b) => stack.push_boolean(b),
             Value::Integer(i) => stack.push_integer(i),
             Value::Number(n) => stack.push_number(n),
-            Value::String(s) => stack.push_bytes(&s)?,
-            Value::Table(t) => stack.push_ref(&t.0)?,
-            Value::Function(f) => stack.push_ref(&f.0)?,
-            Value::Thread(t) => stack.push_ref(&t.0)?,
-            Value::UserData(u) => stack.push_ref(&u.0)?,
+            Value::String(s) => stack.push_bytes(&s),
+            Value::Table(t) => stack.push_ref(&t.0),
+            Value::Function(f) => stack.push_ref(&f.0),
+            Value::Thread(t) => stack.push_ref(&t.0),
+            Value::UserData(u) => stack.push_ref(&u.0),
             Value::LightUserData(p) => stack.push_light_userdata(p),
         }
-        Ok(())
     }
 }
 
@@ -81,10 +80,8 @@ impl FromLua for Value {
 macro_rules! integers {
     ($($t:ty),*) => {$(
         impl IntoLua for $t {
-            fn push_into(self, stack: &Stack<'_>) -> Result<()> {
-                stack.reserve(1)?;
-                stack.push_integer(i64::try_from(self).map_err(|_| Error::conversion("integer out of range"))?);
-                Ok(())
+            fn push_into(self, stack: &mut Stack<'_>) -> Result<()> {
+                stack.push_integer(i64::try_from(self).map_err(|_| Error::conversion("integer out of range"))?)
             }
         }
         impl FromLua for $t {
@@ -104,10 +101,8 @@ macro_rules! integers {
 integers!(i8, i16, i32, i64, isize, u8, u16, u32, u64, usize);
 
 impl IntoLua for f64 {
-    fn push_into(self, stack: &Stack<'_>) -> Result<()> {
-        stack.reserve(1)?;
-        stack.push_number(self);
-        Ok(())
+    fn push_into(self, stack: &mut Stack<'_>) -> Result<()> {
+        stack.push_number(self)
     }
 }
 
@@ -118,7 +113,7 @@ impl FromLua for f64 {
 }
 
 impl IntoLua for f32 {
-    fn push_into(self, stack: &Stack<'_>) -> Result<()> {
+    fn push_into(self, stack: &mut Stack<'_>) -> Result<()> {
         (self as f64).push_into(stack)
     }
 }
@@ -130,10 +125,8 @@ impl FromLua for f32 {
 }
 
 impl IntoLua for bool {
-    fn push_into(self, stack: &Stack<'_>) -> Result<()> {
-        stack.reserve(1)?;
-        stack.push_boolean(self);
-        Ok(())
+    fn push_into(self, stack: &mut Stack<'_>) -> Result<()> {
+        stack.push_boolean(self)
     }
 }
 
@@ -145,20 +138,20 @@ impl FromLua for bool {
 }
 
 impl IntoLua for &str {
-    fn push_into(self, stack: &Stack<'_>) -> Result<()> {
+    fn push_into(self, stack: &mut Stack<'_>) -> Result<()> {
         stack.reserve(1)?;
         stack.push_bytes(self.as_bytes())
     }
 }
 
 impl IntoLua for String {
-    fn push_into(self, stack: &Stack<'_>) -> Result<()> {
+    fn push_into(self, stack: &mut Stack<'_>) -> Result<()> {
         self.as_str().push_into(stack)
     }
 }
 
 impl IntoLua for &[u8] {
-    fn push_into(self, stack: &Stack<'_>) -> Result<()> {
+    fn push_into(self, stack: &mut Stack<'_>) -> Result<()> {
         stack.reserve(1)?;
         stack.push_bytes(self)
     }
@@ -181,7 +174,7 @@ impl FromLua for String {
 
 /// Nothing: no value at all as results, nil where exactly one value is needed.
 impl IntoLuaMulti for () {
-    fn push_multi(self, _stack: &Stack<'_>) -> Result<usize> {
+    fn push_multi(self, _stack: &mut Stack<'_>) -> Result<usize> {
         Ok(0)
     }
 }
@@ -193,13 +186,11 @@ impl FromLuaMulti for () {
 }
 
 impl<T: IntoLua> IntoLua for Option<T> {
-    fn push_into(self, stack: &Stack<'_>) -> Result<()> {
+    fn push_into(self, stack: &mut Stack<'_>) -> Result<()> {
         match self {
             Some(v) => v.push_into(stack),
             None => {
-                stack.reserve(1)?;
-                stack.push_nil();
-                Ok(())
+                stack.push_nil()
             }
         }
     }
@@ -216,7 +207,7 @@ impl<T: FromLua> FromLua for Option<T> {
 }
 
 impl<T: IntoLua> IntoLua for Vec<T> {
-    fn push_into(self, stack: &Stack<'_>) -> Result<()> {
+    fn push_into(self, stack: &mut Stack<'_>) -> Result<()> {
         stack.reserve(2)?;
         stack.push_table(self.len(), 0)?;
         for (i, item) in self.into_iter().enumerate() {
@@ -253,7 +244,7 @@ impl<T: FromLua> FromLua for Vec<T> {
 }
 
 impl<K: IntoLua, V: IntoLua> IntoLua for HashMap<K, V> {
-    fn push_into(self, stack: &Stack<'_>) -> Result<()> {
+    fn push_into(self, stack: &mut Stack<'_>) -> Result<()> {
         stack.reserve(3)?;
         stack.push_table(0, self.len())?;
         for (k, v) in self {
@@ -287,9 +278,9 @@ impl<K: FromLua + Eq + Hash, V: FromLua> FromLua for HashMap<K, V> {
                     (Ok(k), Ok(val)) => {
                         out.insert(k, val);
                         // A conversion may run host code that changes the table.
-                        if !crate::stack::key_still_present(l, v.index()) {
+                        if !crate::visit::key_still_present(l, v.index()) {
                             lua_settop(l, -2);
-                            return Err(Error::conversion(crate::stack::TABLE_CHANGED));
+                            return Err(Error::conversion(crate::visit::TABLE_CHANGED));
                         }
                     }
                     (Err(e), _) | (_, Err(e)) => {
@@ -306,13 +297,13 @@ impl<K: FromLua + Eq + Hash, V: FromLua> FromLua for HashMap<K, V> {
 macro_rules! handles {
     ($($t:ident),*) => {$(
         impl IntoLua for $t {
-            fn push_into(self, stack: &Stack<'_>) -> Result<()> {
+            fn push_into(self, stack: &mut Stack<'_>) -> Result<()> {
                 stack.reserve(1)?;
                 stack.push_ref(&self.0)
             }
         }
         impl IntoLua for &$t {
-            fn push_into(self, stack: &Stack<'_>) -> Result<()> {
+            fn push_into(self, stack: &mut Stack<'_>) -> Result<()> {
                 stack.reserve(1)?;
                 stack.push_ref(&self.0)
             }
@@ -330,7 +321,7 @@ macro_rules! handles {
 handles!(Table, Function, Thread);
 
 impl IntoLua for AnyUserData {
-    fn push_into(self, stack: &Stack<'_>) -> Result<()> {
+    fn push_into(self, stack: &mut Stack<'_>) -> Result<()> {
         stack.reserve(1)?;
         stack.push_ref(&self.0)
     }
@@ -346,7 +337,7 @@ impl FromLua for AnyUserData {
 }
 
 impl<T: IntoLua> IntoLuaMulti for T {
-    fn push_multi(self, stack: &Stack<'_>) -> Result<usize> {
+    fn push_multi(self, stack: &mut Stack<'_>) -> Result<usize> {
         self.push_into(stack).map(|_| 1)
     }
 }
@@ -356,7 +347,7 @@ impl<T: IntoLua> IntoLuaMulti for T {
 pub struct MultiValue(pub Vec<Value>);
 
 impl IntoLuaMulti for MultiValue {
-    fn push_multi(self, stack: &Stack<'_>) -> Result<usize> {
+    fn push_multi(self, stack: &mut Stack<'_>) -> Result<usize> {
         stack.reserve(self.0.len())?;
         let n = self.0.len();
         for v in self.0 {
@@ -383,7 +374,7 @@ macro_rules! tuples {
     ($(($($name:ident),+)),*) => {$(
         impl<$($name: IntoLua),+> IntoLuaMulti for ($($name,)+) {
             #[allow(non_snake_case)]
-            fn push_multi(self, stack: &Stack<'_>) -> Result<usize> {
+            fn push_multi(self, stack: &mut Stack<'_>) -> Result<usize> {
                 let ($($name,)+) = self;
                 let mut n = 0;
                 $( $name.push_into(stack)?; n += 1; )+

@@ -131,7 +131,7 @@ impl Lua {
             // nothing here is expected to raise; it runs protected anyway, a
             // cheap guard. The closure captures Copy values only.
             unsafe {
-                protect(stack.l, 0, 0, move |l| {
+                protect(stack.raw(), 0, 0, move |l| {
                     let r = match command {
                         GcCommand::Collect => lua_gc(l, LUA_GCCOLLECT as c_int),
                         GcCommand::Stop => lua_gc(l, LUA_GCSTOP as c_int),

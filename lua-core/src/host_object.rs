@@ -22,7 +22,8 @@ use crate::error::Result;
 use crate::lua::Lua;
 use crate::protect::{bytes_at, protect};
 use crate::runtime::Runtime;
-use crate::stack::{Stack, StackValue};
+use crate::stack::Stack;
+use crate::stack_value::StackValue;
 use crate::tagged::Tag;
 
 pub(crate) const OPAQUE_META: &CStr = c"lua_native_userdata";
@@ -123,8 +124,8 @@ impl Stack<'_> {
         let meta = if access.is_opaque() { OPAQUE_META } else { PROPERTY_META };
         // SAFETY: the cache lookup and the creation allocate, so they run
         // protected; the closure captures only Copy values.
-        unsafe {
-            protect(self.l, 0, 1, move |l| {
+        self.with_raw(|l| unsafe {
+            protect(l, 0, 1, move |l| {
                 crate::runtime::push_registry_table(l, CACHE);
                 if lua_rawgeti(l, -1, id as lua_Integer) == LUA_TUSERDATA as c_int {
                     return 1;
@@ -137,8 +138,8 @@ impl Stack<'_> {
                 lua_rawseti(l, -3, id as lua_Integer);
                 flag.set(true);
                 1
-            })?;
-        }
+            })
+        })?;
         if created.get() {
             *rt.host_objects().counts.borrow_mut().entry(id).or_insert(0) += 1;
         }

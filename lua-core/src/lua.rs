@@ -9,7 +9,8 @@ use crate::error::{Error, Result};
 use crate::occupancy::Entry;
 use crate::protect::{pop_error, protect, protect_status};
 use crate::runtime::{traceback_handler, Runtime, StackGuard};
-use crate::stack::{Stack, StackValue};
+use crate::stack::Stack;
+use crate::stack_value::StackValue;
 use crate::stdlib::StdLib;
 use crate::value::{Function, RegRef};
 
@@ -178,12 +179,12 @@ impl Lua {
 
     /// A stack to push values onto, for the duration of `f`; whatever `f`
     /// leaves is removed afterwards.
-    pub fn with_stack<R>(&self, f: impl FnOnce(&Stack<'_>) -> Result<R>) -> Result<R> {
+    pub fn with_stack<R>(&self, f: impl FnOnce(&mut Stack<'_>) -> Result<R>) -> Result<R> {
         let _entry = Entry::new(&self.rt)?;
         let l = self.rt.main();
         // SAFETY: the guard restores the top of the main thread.
         let _guard = unsafe { StackGuard::new(l) };
-        f(&Stack::new(l, self))
+        f(&mut Stack::new(l, self))
     }
 
     /// Runs `source` as a chunk whose name is the source itself (so positions
@@ -236,15 +237,14 @@ impl Lua {
     pub fn call_with<R>(
         &self,
         f: &Function,
-        push_args: impl FnOnce(&Stack<'_>) -> Result<usize>,
+        push_args: impl FnOnce(&mut Stack<'_>) -> Result<usize>,
         read: impl FnOnce(Results<'_>) -> R,
     ) -> Result<R> {
         self.run(
             |l| {
-                let stack = Stack::new(l, self);
-                stack.reserve(1)?;
+                let mut stack = Stack::new(l, self);
                 stack.push_ref(&f.0)?;
-                push_args(&stack).map(|_| ())
+                push_args(&mut stack).map(|_| ())
             },
             -1,
             read,
@@ -253,14 +253,14 @@ impl Lua {
 
     /// Sets the global `name` (any bytes) to the value `push` pushes. Runs
     /// `__newindex` of a metatable on `_G`, protected.
-    pub fn set_global_with(&self, name: &[u8], push: impl FnOnce(&Stack<'_>) -> Result<()>) -> Result<()> {
+    pub fn set_global_with(&self, name: &[u8], push: impl FnOnce(&mut Stack<'_>) -> Result<()>) -> Result<()> {
         self.with_stack(|stack| {
             stack.reserve(4)?;
             push(stack)?;
             let (p, len) = (name.as_ptr() as *const std::ffi::c_char, name.len());
             // SAFETY: the closure captures two Copy values; the value is arg 1.
             unsafe {
-                protect(stack.l, 1, 0, move |l| {
+                protect(stack.raw(), 1, 0, move |l| {
                     lua_pushglobaltable(l);
                     lua_pushlstring(l, p, len);
                     lua_pushvalue(l, 1);
@@ -278,7 +278,7 @@ impl Lua {
             let (p, len) = (name.as_ptr() as *const std::ffi::c_char, name.len());
             // SAFETY: as set_global_with.
             unsafe {
-                protect(stack.l, 0, 1, move |l| {
+                protect(stack.raw(), 0, 1, move |l| {
                     lua_pushglobaltable(l);
                     lua_pushlstring(l, p, len);
                     lua_gettable(l, -2);
@@ -294,7 +294,7 @@ impl Lua {
     pub fn index_with<R>(
         &self,
         table: &RegRef,
-        push_key: impl FnOnce(&Stack<'_>) -> Result<()>,
+        push_key: impl FnOnce(&mut Stack<'_>) -> Result<()>,
         read: impl FnOnce(StackValue<'_>) -> R,
     ) -> Result<R> {
         self.with_stack(|stack| {
@@ -303,7 +303,7 @@ impl Lua {
             push_key(stack)?;
             // SAFETY: table and key are arguments 1 and 2 of the protected call.
             unsafe {
-                protect(stack.l, 2, 1, |l| {
+                protect(stack.raw(), 2, 1, |l| {
                     lua_gettable(l, 1);
                     1
                 })?;
@@ -314,14 +314,14 @@ impl Lua {
 
     /// `table[key] = value` with metamethods, for the key and value `push`
     /// pushes (in that order).
-    pub fn assign_with(&self, table: &RegRef, push: impl FnOnce(&Stack<'_>) -> Result<()>) -> Result<()> {
+    pub fn assign_with(&self, table: &RegRef, push: impl FnOnce(&mut Stack<'_>) -> Result<()>) -> Result<()> {
         self.with_stack(|stack| {
             stack.reserve(4)?;
             stack.push_ref(table)?;
             push(stack)?;
             // SAFETY: table, key and value are arguments 1 to 3.
             unsafe {
-                protect(stack.l, 3, 0, |l| {
+                protect(stack.raw(), 3, 0, |l| {
                     lua_settable(l, 1);
                     0
                 })
@@ -338,13 +338,14 @@ impl Lua {
             // SAFETY: a raw traversal; lua_next only ever gets the key it
             // produced, checked to be still there after `f` ran (host code
             // that may have changed the table).
+            let l = stack.raw();
             unsafe {
-                lua_pushnil(stack.l);
-                while lua_next(stack.l, t) != 0 {
-                    lua_settop(stack.l, -2);
+                lua_pushnil(l);
+                while lua_next(l, t) != 0 {
+                    lua_settop(l, -2);
                     f(stack.value(-1))?;
-                    if !crate::stack::key_still_present(stack.l, t) {
-                        return Err(Error::conversion(crate::stack::TABLE_CHANGED));
+                    if !crate::visit::key_still_present(l, t) {
+                        return Err(Error::conversion(crate::visit::TABLE_CHANGED));
                     }
                 }
             }
@@ -391,7 +392,7 @@ impl Lua {
         nargs: c_int,
         read: impl FnOnce(Results<'_>) -> R,
     ) -> Result<R> {
-        let _entry = Entry::new(&self.rt)?;
+        let _entry = Entry::framed(&self.rt)?;
         let l = self.rt.main();
         // SAFETY: the whole call runs in its own C frame (so a large result
         // or argument list does not stay reserved on the base frame); the

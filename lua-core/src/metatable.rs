@@ -28,7 +28,7 @@ impl Lua {
 /// assert_eq!(lua.exec::<String>("return tostring(point)")?, "(1, 2)");
 /// # Ok::<(), lua_core::Error>(())
 /// ```
-    pub fn set_global_metatable(&self, name: &[u8], push_metatable: impl FnOnce(&Stack<'_>) -> Result<()>) -> Result<()> {
+    pub fn set_global_metatable(&self, name: &[u8], push_metatable: impl FnOnce(&mut Stack<'_>) -> Result<()>) -> Result<()> {
         self.with_stack(|stack| {
             stack.reserve(4)?;
             push_metatable(stack)?;
@@ -38,7 +38,7 @@ impl Lua {
             // SAFETY: the metatable is argument 1; reading the global may run
             // __index, so it is protected; the closure captures Copy values.
             unsafe {
-                protect(stack.l, 1, 0, move |l| {
+                protect(stack.raw(), 1, 0, move |l| {
                     lua_pushglobaltable(l);
                     lua_pushlstring(l, p, len);
                     let t = lua_gettable(l, -2);

@@ -23,6 +23,10 @@ pub(crate) const AWAY_MESSAGE: &str = "the Lua state is running on another threa
 pub(crate) struct Occupancy {
     /// Open entries from the host, nested ones included.
     depth: Cell<u32>,
+    /// Open entries that run in a C frame of their own (a call, a resume):
+    /// stack indices taken outside one mean other slots inside it, so every
+    /// stack view records this number and refuses to work under another.
+    frames: Cell<u32>,
     /// Set while the state is lent to a worker thread (see `detach`); the
     /// only field another thread reads.
     away: AtomicBool,
@@ -53,6 +57,12 @@ impl Occupancy {
     #[inline]
     pub(crate) fn is_nested(&self) -> bool {
         self.depth.get() > 1
+    }
+
+    /// The frame stack indices refer to now (see `frames`).
+    #[inline]
+    pub(crate) fn frame(&self) -> u32 {
+        self.frames.get()
     }
 
     #[inline]
@@ -93,6 +103,8 @@ impl Occupancy {
 /// budget and closes it again when it ends.
 pub(crate) struct Entry<'a> {
     rt: &'a Runtime,
+    /// Whether this entry runs in a frame of its own (see `Entry::framed`).
+    framed: bool,
 }
 
 impl<'a> Entry<'a> {
@@ -104,6 +116,17 @@ impl<'a> Entry<'a> {
             return Err(Error::Busy { message: AWAY_MESSAGE.into() });
         }
         Ok(Entry::enter(rt))
+    }
+
+    /// Enters the state to run code in a C frame of its own (a call from
+    /// the host, a resume): stack views made before it refuse to work until
+    /// it ends.
+    pub(crate) fn framed(rt: &'a Runtime) -> Result<Entry<'a>> {
+        let mut entry = Entry::new(rt)?;
+        let frames = &rt.occupancy().frames;
+        frames.set(frames.get().wrapping_add(1));
+        entry.framed = true;
+        Ok(entry)
     }
 
     /// Enters the state from the worker it is lent to (see `detach`).
@@ -122,13 +145,16 @@ impl<'a> Entry<'a> {
             rt.limits().cancel().arm();
         }
         o.depth.set(depth + 1);
-        Entry { rt }
+        Entry { rt, framed: false }
     }
 }
 
 impl Drop for Entry<'_> {
     fn drop(&mut self) {
         let o = self.rt.occupancy();
+        if self.framed {
+            o.frames.set(o.frames.get().wrapping_sub(1));
+        }
         let depth = o.depth.get().saturating_sub(1);
         o.depth.set(depth);
         if depth == 0 {

@@ -31,7 +31,7 @@ impl Lua {
             // SAFETY: reads and writes fields of `package` (allocating, and
             // `package` could carry metamethods), all protected.
             unsafe {
-                protect(stack.l, 0, 0, move |l| {
+                protect(stack.raw(), 0, 0, move |l| {
                     if lua_getglobal(l, c"package".as_ptr()) != LUA_TTABLE as c_int {
                         return 0;
                     }
@@ -72,7 +72,7 @@ impl Lua {
     pub fn register_module_with(
         &self,
         name: &[u8],
-        push_module: impl FnOnce(&Stack<'_>) -> Result<()>,
+        push_module: impl FnOnce(&mut Stack<'_>) -> Result<()>,
     ) -> Result<std::result::Result<(), PackageError>> {
         self.with_stack(|stack| {
             stack.reserve(4)?;
@@ -83,7 +83,7 @@ impl Lua {
             let flag = &outcome;
             // SAFETY: checks `package` and `package.loaded`, protected.
             unsafe {
-                protect(stack.l, 0, 0, move |l| {
+                protect(stack.raw(), 0, 0, move |l| {
                     if lua_getglobal(l, c"package".as_ptr()) != LUA_TTABLE as c_int {
                         flag.set(1);
                     } else if lua_getfield(l, -1, c"loaded".as_ptr()) == LUA_TNIL as c_int {
@@ -100,7 +100,7 @@ impl Lua {
             let (p, len) = (name.as_ptr() as *const std::ffi::c_char, name.len());
             // SAFETY: the module is argument 1; `package.loaded[name] = module`.
             unsafe {
-                protect(stack.l, 1, 0, move |l| {
+                protect(stack.raw(), 1, 0, move |l| {
                     lua_getglobal(l, c"package".as_ptr());
                     lua_getfield(l, -1, c"loaded".as_ptr());
                     lua_pushlstring(l, p, len);

@@ -7,7 +7,8 @@ use lua_sys::*;
 use crate::error::{Error, Result};
 use crate::lua::Lua;
 use crate::protect::protect;
-use crate::stack::{Stack, StackValue};
+use crate::stack::Stack;
+use crate::stack_value::StackValue;
 
 /// Splits `a.b.c`; an empty segment (leading, trailing or doubled dot) is an error.
 pub fn split_path(name: &[u8]) -> Result<Vec<&[u8]>> {
@@ -41,7 +42,7 @@ impl Lua {
 /// assert_eq!(lua.exec::<i64>("return config.server.port")?, 8080);
 /// # Ok::<(), lua_core::Error>(())
 /// ```
-    pub fn set_path_with(&self, segments: &[&[u8]], push: impl FnOnce(&Stack<'_>) -> Result<()>) -> Result<()> {
+    pub fn set_path_with(&self, segments: &[&[u8]], push: impl FnOnce(&mut Stack<'_>) -> Result<()>) -> Result<()> {
         self.with_stack(|stack| {
             push_segments(stack, segments)?;
             stack.reserve(4)?;
@@ -52,7 +53,7 @@ impl Lua {
             // SAFETY: arguments 1..n are the segments, n+1 the value; every hop
             // may run metamethods or allocate, so the whole walk is protected.
             unsafe {
-                protect(stack.l, n + 1, 0, move |l| {
+                protect(stack.raw(), n + 1, 0, move |l| {
                     lua_pushglobaltable(l);
                     for i in 1..n {
                         lua_pushvalue(l, i);
@@ -94,7 +95,7 @@ impl Lua {
             let n = segments.len() as c_int;
             // SAFETY: arguments 1..n are the segments; hops run metamethods.
             unsafe {
-                protect(stack.l, n, 1, move |l| {
+                protect(stack.raw(), n, 1, move |l| {
                     lua_pushglobaltable(l);
                     for i in 1..=n {
                         lua_pushvalue(l, i);

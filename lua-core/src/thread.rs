@@ -80,7 +80,7 @@ impl Lua {
             // whose stack has LUA_MINSTACK free slots.
             unsafe {
                 stack.push_ref(f.registry_ref())?;
-                lua_xmove(stack.l, co, 1);
+                lua_xmove(stack.raw(), co, 1);
             }
             stack.value(-1).to_ref().map(Thread)
         })
@@ -94,7 +94,7 @@ fn new_thread(stack: &Stack<'_>) -> Result<*mut lua_State> {
     // SAFETY: lua_newthread allocates, so it runs protected; the closure
     // captures a raw pointer (Copy) to write the new state into.
     unsafe {
-        protect(stack.l, 0, 1, move |l| {
+        protect(stack.raw(), 0, 1, move |l| {
             *slot = lua_newthread(l);
             1
         })?;
@@ -160,7 +160,7 @@ impl Thread {
             stack.push_ref(&self.0)?;
             // SAFETY: adding to the set may allocate, so it runs protected.
             unsafe {
-                protect(stack.l, 1, 0, |l| {
+                protect(stack.raw(), 1, 0, |l| {
                     if lua_rawgetp(l, LUA_REGISTRYINDEX, dead_key()) != LUA_TTABLE as c_int {
                         // Replaced from Lua (debug library): every thread
                         // counts as declared dead then.
@@ -229,24 +229,24 @@ impl Thread {
 /// ```
     pub fn resume_with<R, E>(
         &self,
-        push_args: impl FnOnce(&Stack<'_>) -> std::result::Result<usize, E>,
+        push_args: impl FnOnce(&mut Stack<'_>) -> std::result::Result<usize, E>,
         read: impl FnOnce(Results<'_>) -> std::result::Result<R, E>,
     ) -> std::result::Result<Resumed<R>, E>
     where
         E: From<Error>,
     {
-        let _entry = crate::occupancy::Entry::new(&self.0.lua().rt).map_err(E::from)?;
+        let _entry = crate::occupancy::Entry::framed(&self.0.lua().rt).map_err(E::from)?;
         if let Some(refusal) = self.refusal() {
             return Ok(Resumed::Refused(refusal));
         }
         let (co, lua) = self.state();
         let from = lua.main_state();
-        let stack = Stack::new(co, lua);
+        let mut stack = Stack::new(co, lua);
         // SAFETY: the arguments go on the suspended coroutine's own stack, as
         // lua_resume expects; lua_resume catches every error of the run.
         unsafe {
             let before = lua_gettop(co);
-            let nargs = match push_args(&stack) {
+            let nargs = match push_args(&mut stack) {
                 Ok(n) => n as c_int,
                 Err(e) => {
                     lua_settop(co, before);

@@ -79,7 +79,7 @@ impl<T: UserData> UserDataMethods<T> {
                 let this = cell.try_borrow().map_err(|_| Error::runtime("userdata is already borrowed mutably"))?;
                 f(call.lua(), &this, args)?
             };
-            out.push_multi(&call.stack()).map(|n| n as i32)
+            out.push_multi(&mut call.stack()).map(|n| n as i32)
         })));
     }
 
@@ -96,7 +96,7 @@ impl<T: UserData> UserDataMethods<T> {
                 let mut this = cell.try_borrow_mut().map_err(|_| Error::runtime("userdata is already borrowed"))?;
                 f(call.lua(), &mut this, args)?
             };
-            out.push_multi(&call.stack()).map(|n| n as i32)
+            out.push_multi(&mut call.stack()).map(|n| n as i32)
         })));
     }
 
@@ -114,7 +114,7 @@ impl<T: UserData> UserDataMethods<T> {
                 let this = cell.try_borrow().map_err(|_| Error::runtime("userdata is already borrowed mutably"))?;
                 f(call.lua(), &this, args)?
             };
-            out.push_multi(&call.stack()).map(|n| n as i32)
+            out.push_multi(&mut call.stack()).map(|n| n as i32)
         })));
     }
 }
@@ -156,13 +156,13 @@ impl Lua {
             // protected call (its __gc never sees uninitialised memory); the
             // value is moved in only after that succeeded.
             unsafe {
-                protect(stack.l, 1, 1, move |l| {
+                protect(stack.raw(), 1, 1, move |l| {
                     crate::tagged::push_new::<Cell>(l, Tag::UserData, None);
                     lua_pushvalue(l, 1);
                     lua_setmetatable(l, -2);
                     1
                 })?;
-                let cell = crate::tagged::check::<Cell>(stack.l, -1, Tag::UserData);
+                let cell = crate::tagged::check::<Cell>(stack.raw(), -1, Tag::UserData);
                 debug_assert!(!cell.is_null(), "made just now");
                 if let Some(cell) = cell.as_mut() {
                     *cell = Some(Rc::new(RefCell::new(value)));
@@ -180,7 +180,7 @@ impl AnyUserData {
         lua.with_stack(|stack| {
             stack.reserve(2)?;
             stack.push_ref(&self.0)?;
-            let call = CallContext::new(stack.l, stack.top(), &lua);
+            let call = CallContext::new(stack.raw(), stack.top(), &lua);
             let idx = (stack.top() - 1) as usize;
             let cell = typed_cell::<T>(&call, idx).ok_or_else(type_error::<T>)?;
             let r = cell.try_borrow().map_err(|_| Error::runtime("userdata is already borrowed mutably"))?;
@@ -190,7 +190,7 @@ impl AnyUserData {
 }
 
 /// Pushes `T`'s metatable, creating it on first use.
-fn push_metatable<T: UserData>(stack: &Stack<'_>) -> Result<()> {
+fn push_metatable<T: UserData>(stack: &mut Stack<'_>) -> Result<()> {
     let name = CString::new(format!("lua_core_type:{}", std::any::type_name::<T>()).replace('\0', "")).expect("no NUL");
     let p = name.as_ptr();
     let created = std::cell::Cell::new(false);
@@ -200,7 +200,7 @@ fn push_metatable<T: UserData>(stack: &Stack<'_>) -> Result<()> {
     // for every later userdata of the type.
     // SAFETY: the lookup and the new table allocate; protected, Copy captures only.
     unsafe {
-        protect(stack.l, 0, 1, move |l| {
+        protect(stack.raw(), 0, 1, move |l| {
             match lua_getfield(l, LUA_REGISTRYINDEX, p) as u32 {
                 LUA_TTABLE => {}
                 LUA_TNIL => {
@@ -225,10 +225,10 @@ fn push_metatable<T: UserData>(stack: &Stack<'_>) -> Result<()> {
     // The metatable is on top: fill it through the stack API.
     stack.push_bytes(b"__gc")?;
     // SAFETY: a light C function (no upvalues) never allocates.
-    unsafe { lua_pushcclosure(stack.l, Some(userdata_gc), 0) };
+    unsafe { lua_pushcclosure(stack.raw(), Some(userdata_gc), 0) };
     stack.set_entry()?;
     stack.push_bytes(b"__metatable")?;
-    stack.push_boolean(false);
+    stack.push_boolean(false)?;
     stack.set_entry()?;
     stack.push_bytes(b"__name")?;
     stack.push_bytes(std::any::type_name::<T>().as_bytes())?;
@@ -252,8 +252,8 @@ fn push_metatable<T: UserData>(stack: &Stack<'_>) -> Result<()> {
     // SAFETY: registering allocates; protected, with a copy of the finished
     // metatable as the argument; Copy captures only.
     unsafe {
-        lua_pushvalue(stack.l, -1);
-        protect(stack.l, 1, 0, move |l| {
+        lua_pushvalue(stack.raw(), -1);
+        protect(stack.raw(), 1, 0, move |l| {
             lua_setfield(l, LUA_REGISTRYINDEX, p);
             0
         })

@@ -558,7 +558,7 @@ struct Objects;
 
 impl HostObjects for Objects {
     fn get(&self, call: &CallContext<'_>, id: u64, key: &[u8]) -> Result<()> {
-        let s = call.stack();
+        let mut s = call.stack();
         s.reserve(3)?;
         s.push_table(0, 1)?;
         s.push_bytes(key)?;
@@ -602,7 +602,7 @@ sweep_test!(threads_resume, || Entry::new(
         let first = co.resume_with(
             |s| {
                 s.reserve(2)?;
-                s.push_integer(4);
+                s.push_integer(4)?;
                 s.push_table(2, 0)?;
                 Ok::<_, Error>(2)
             },
@@ -619,13 +619,13 @@ sweep_test!(threads_resume, || Entry::new(
 .sweep());
 
 trait PushMulti {
-    fn push_multi_into(self, s: &lua_core::Stack<'_>) -> Result<usize>;
+    fn push_multi_into(self, s: &mut lua_core::Stack<'_>) -> Result<usize>;
 }
 
 impl PushMulti for i64 {
-    fn push_multi_into(self, s: &lua_core::Stack<'_>) -> Result<usize> {
+    fn push_multi_into(self, s: &mut lua_core::Stack<'_>) -> Result<usize> {
         s.reserve(1)?;
-        s.push_integer(self);
+        s.push_integer(self)?;
         Ok(1)
     }
 }
@@ -813,7 +813,7 @@ sweep_test!(tables_with_metatables_read_and_written, || Entry::new(
     |lua, t| {
         lua.assign_with(t.registry_ref(), |s| {
             s.push_bytes(b"k")?;
-            s.push_integer(1);
+            s.push_integer(1)?;
             Ok(())
         })?;
         lua.index_with(t.registry_ref(), |s| s.push_bytes(b"missing"), |v| format!("{:?}", v.as_bytes().map(|b| b.to_vec())))

@@ -41,7 +41,7 @@ fn gc_works_on_a_bare_state_and_stays_within_a_memory_limit_while_stopped() {
 fn dotted_paths_create_tables_and_read_nil_hops_as_nil() {
     let lua = Lua::with_libraries(StdLib::BASE).unwrap();
     lua.set_path_with(&split_path(b"a.b.c").unwrap(), |s| {
-        s.push_integer(42);
+        s.push_integer(42)?;
         Ok(())
     })
     .unwrap();
@@ -50,7 +50,7 @@ fn dotted_paths_create_tables_and_read_nil_hops_as_nil() {
     assert_eq!(lua.get_path_with(&split_path(b"a.x.y").unwrap(), |v| v.kind().name()).unwrap(), "nil");
     lua.exec::<()>("n = 5").unwrap();
     let e = lua.set_path_with(&split_path(b"n.x").unwrap(), |s| {
-        s.push_integer(1);
+        s.push_integer(1)?;
         Ok(())
     });
     assert_eq!(e.unwrap_err().message(), "cannot set global path: intermediate 'n' is a number, not a table");

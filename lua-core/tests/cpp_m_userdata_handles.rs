@@ -24,9 +24,9 @@ impl HostObjects for Names {
     fn get(&self, call: &CallContext<'_>, id: u64, key: &[u8]) -> Result<()> {
         self.gets.borrow_mut().push((id, key.to_vec()));
         if key == b"name" {
-            format!("obj{id}").push_into(&call.stack())
+            format!("obj{id}").push_into(&mut call.stack())
         } else {
-            Value::Nil.push_into(&call.stack())
+            Value::Nil.push_into(&mut call.stack())
         }
     }
     fn set(&self, _call: &CallContext<'_>, _id: u64, _key: &[u8], _value: StackValue<'_>) -> Result<()> {
@@ -170,7 +170,7 @@ fn m139_a_handle_through_a_host_function_keeps_its_id() {
         .create_raw_function(move |call| {
             log.borrow_mut().push(call.arg(0).host_object());
             let v = Value::from_lua(call.arg(0))?;
-            v.push_into(&call.stack())?;
+            v.push_into(&mut call.stack())?;
             Ok(1)
         })
         .unwrap();

@@ -31,10 +31,10 @@ impl HostObjects for Store {
             return Err(Error::runtime("getter exploded"));
         }
         if key == b"id" {
-            return (id as i64).push_into(&call.stack());
+            return (id as i64).push_into(&mut call.stack());
         }
         let v = self.values.borrow().get(&(id, key.to_vec())).cloned().unwrap_or(Value::Nil);
-        v.push_into(&call.stack())
+        v.push_into(&mut call.stack())
     }
 
     fn set(&self, _call: &CallContext<'_>, id: u64, key: &[u8], value: StackValue<'_>) -> Result<()> {

@@ -22,7 +22,7 @@ struct Tracker {
 impl HostObjects for Tracker {
     fn get(&self, call: &CallContext<'_>, id: u64, key: &[u8]) -> Result<()> {
         if key == b"id" {
-            (id as i64).push_into(&call.stack())
+            (id as i64).push_into(&mut call.stack())
         } else {
             Err(Error::runtime("no such property"))
         }

@@ -21,7 +21,7 @@ fn func(f: impl Fn(&Lua, Vec<Value>) -> Result<Value> + 'static) -> Field {
 }
 
 /// Pushes a table with `fields`, as the original's `set_metatable` built it.
-fn push_fields(stack: &Stack<'_>, fields: Vec<(&'static str, Field)>) -> Result<()> {
+fn push_fields(stack: &mut Stack<'_>, fields: Vec<(&'static str, Field)>) -> Result<()> {
     stack.reserve(4)?;
     stack.push_table(0, fields.len())?;
     for (key, field) in fields {
@@ -29,7 +29,7 @@ fn push_fields(stack: &Stack<'_>, fields: Vec<(&'static str, Field)>) -> Result<
         match field {
             Field::Func(f) => stack.push_function(move |call| {
                 let args = (0..call.len()).map(|i| Value::from_lua(call.arg(i))).collect::<Result<Vec<_>>>()?;
-                f(call.lua(), args)?.push_into(&call.stack())?;
+                f(call.lua(), args)?.push_into(&mut call.stack())?;
                 Ok(1)
             })?,
             Field::Val(v) => v.push_into(stack)?,

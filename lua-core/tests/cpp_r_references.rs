@@ -107,7 +107,7 @@ fn get(lua: &Lua, t: &Table, key: &str) -> Value {
 fn set(lua: &Lua, t: &Table, key: &str, value: i64) {
     lua.assign_with(t.registry_ref(), |s| {
         s.push_bytes(key.as_bytes())?;
-        s.push_integer(value);
+        s.push_integer(value)?;
         Ok(())
     })
     .unwrap()
@@ -248,13 +248,13 @@ fn r224_integer_like_keys_reach_the_array_part() {
     for (key, want) in [("1", "a"), ("2", "b"), ("3", "c")] {
         let i = int_key(key).unwrap();
         let v = lua.index_with(t.registry_ref(), |s| {
-            s.push_integer(i);
+            s.push_integer(i)?;
             Ok(())
         }, Value::from_lua).unwrap().unwrap();
         assert_eq!(v.as_str(), Some(want));
     }
     lua.assign_with(t.registry_ref(), |s| {
-        s.push_integer(int_key("2").unwrap());
+        s.push_integer(int_key("2").unwrap())?;
         s.push_bytes(b"B")
     })
     .unwrap();

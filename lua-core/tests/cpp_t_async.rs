@@ -24,7 +24,7 @@ fn install_guarded_function(lua: &Lua) -> std::rc::Rc<std::cell::Cell<usize>> {
             }
             count.set(count.get() + 1);
             call.stack().reserve(1)?;
-            call.stack().push_integer(42);
+            call.stack().push_integer(42)?;
             Ok(1)
         })
         .unwrap();

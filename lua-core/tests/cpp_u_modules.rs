@@ -49,7 +49,7 @@ fn func(f: impl Fn(MultiValue) -> Result<Value> + 'static) -> Field {
     Field::Func(Box::new(f))
 }
 
-fn push_module(stack: &Stack<'_>, fields: Vec<(&'static str, Field)>) -> Result<()> {
+fn push_module(stack: &mut Stack<'_>, fields: Vec<(&'static str, Field)>) -> Result<()> {
     stack.reserve(4)?;
     stack.push_table(0, fields.len())?;
     for (key, field) in fields {
@@ -58,7 +58,7 @@ fn push_module(stack: &Stack<'_>, fields: Vec<(&'static str, Field)>) -> Result<
             Field::Val(v) => v.push_into(stack)?,
             Field::Func(f) => stack.push_function(move |call| {
                 let args = (0..call.len()).map(|i| Value::from_lua(call.arg(i))).collect::<Result<Vec<_>>>()?;
-                f(MultiValue(args))?.push_into(&call.stack())?;
+                f(MultiValue(args))?.push_into(&mut call.stack())?;
                 Ok(1)
             })?,
         }

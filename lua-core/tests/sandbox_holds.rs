@@ -21,7 +21,7 @@ struct Objects;
 
 impl HostObjects for Objects {
     fn get(&self, call: &CallContext<'_>, id: u64, _key: &[u8]) -> lua_core::Result<()> {
-        call.stack().push_integer(id as i64);
+        call.stack().push_integer(id as i64)?;
         Ok(())
     }
     fn set(&self, _call: &CallContext<'_>, _id: u64, _key: &[u8], _value: StackValue<'_>) -> lua_core::Result<()> {
@@ -168,7 +168,7 @@ fn stack_counts_from_safe_code_are_checked() {
     let lua = all();
     for bad in [200_000, -7, 2] {
         let f = lua.create_raw_function(move |call| {
-            call.stack().push_integer(1);
+            call.stack().push_integer(1)?;
             Ok(bad)
         })
         .unwrap();
@@ -179,11 +179,11 @@ fn stack_counts_from_safe_code_are_checked() {
     let (a, b): (i64, i64) = {
         let r: String = lua
             .with_stack(|s| {
-                s.push_integer(1);
-                s.push_integer(2);
+                s.push_integer(1)?;
+                s.push_integer(2)?;
                 s.pop(100_000);
                 s.pop(-5);
-                s.push_integer(3);
+                s.push_integer(3)?;
                 Ok(format!("{} {}", s.top(), s.value(-1).as_integer().unwrap_or(0)))
             })
             .unwrap();

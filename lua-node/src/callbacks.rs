@@ -80,7 +80,7 @@ fn invoke(weak: &Weak<Context>, slot: &JsFunctionSlot, call: &CallContext<'_>) -
             }
         }
         let f = env.deref(slot.func.get()).map_err(|e| Error::runtime(e.message(env)))?;
-        let outcome = env.call(f, env.undefined(), &argv).and_then(|result| push_value(&cx, &call.stack(), result, 0));
+        let outcome = env.call(f, env.undefined(), &argv).and_then(|result| push_value(&cx, &mut call.stack(), result, 0));
         match outcome {
             Ok(()) => Ok(1),
             // Node refuses every call: the environment is stopping, and the run is cancelled.

@@ -11,24 +11,24 @@ use crate::js::Raw;
 
 /// Pushes exactly one Lua value for `v`, which sits at `depth` (the top value
 /// is depth 0; the spec's limit of 100 applies to every value).
-pub fn push_value(cx: &Rc<Context>, stack: &Stack<'_>, v: Raw, depth: usize) -> Result<(), JsError> {
+pub fn push_value(cx: &Rc<Context>, stack: &mut Stack<'_>, v: Raw, depth: usize) -> Result<(), JsError> {
     stack.enter(depth)?;
     let env = cx.env;
     match env.type_of(v) {
-        ValueType::napi_boolean => stack.push_boolean(env.get_bool(v)),
-        ValueType::napi_number => stack.push_number_normalized(env.get_number(v)),
+        ValueType::napi_boolean => stack.push_boolean(env.get_bool(v))?,
+        ValueType::napi_number => stack.push_number_normalized(env.get_number(v))?,
         ValueType::napi_string => env.with_string(v, |bytes| stack.push_bytes(bytes))??,
         ValueType::napi_function => push_function(cx, stack, v)?,
         ValueType::napi_object => push_object(cx, stack, v, depth)?,
         // undefined, null, symbol, external, bigint
-        _ => stack.push_nil(),
+        _ => stack.push_nil()?,
     }
     Ok(())
 }
 
 /// A Lua function wrapper of this context goes back as the very same Lua
 /// function; any other function becomes a new Lua function calling it.
-fn push_function(cx: &Rc<Context>, stack: &Stack<'_>, f: Raw) -> Result<(), JsError> {
+fn push_function(cx: &Rc<Context>, stack: &mut Stack<'_>, f: Raw) -> Result<(), JsError> {
     if let Some(func) = crate::lua_function::unwrap_for(cx, f) {
         return stack.push_ref(func.registry_ref()).map_err(JsError::from);
     }
@@ -41,7 +41,7 @@ fn push_function(cx: &Rc<Context>, stack: &Stack<'_>, f: Raw) -> Result<(), JsEr
 const DENSE_ARRAY_LIMIT: u32 = 1 << 20;
 
 /// Sets `t[i + 1] = v[i]` on the table at the top, skipping holes.
-fn push_element(cx: &Rc<Context>, stack: &Stack<'_>, v: Raw, i: u32, depth: usize) -> Result<(), JsError> {
+fn push_element(cx: &Rc<Context>, stack: &mut Stack<'_>, v: Raw, i: u32, depth: usize) -> Result<(), JsError> {
     let env = cx.env;
     let item = env.get_element(v, i)?;
     if matches!(env.type_of(item), ValueType::napi_undefined | ValueType::napi_null) {
@@ -54,7 +54,7 @@ fn push_element(cx: &Rc<Context>, stack: &Stack<'_>, v: Raw, i: u32, depth: usiz
 
 /// A long array, by the indices it really has: the same table the index walk
 /// gives, in time proportional to the elements present.
-fn push_long_array(cx: &Rc<Context>, stack: &Stack<'_>, v: Raw, len: u32, depth: usize) -> Result<(), JsError> {
+fn push_long_array(cx: &Rc<Context>, stack: &mut Stack<'_>, v: Raw, len: u32, depth: usize) -> Result<(), JsError> {
     let env = cx.env;
     let names = env.property_names(v)?;
     let count = env.array_len(names)?;
@@ -75,7 +75,7 @@ fn push_long_array(cx: &Rc<Context>, stack: &Stack<'_>, v: Raw, len: u32, depth:
     Ok(())
 }
 
-fn push_object(cx: &Rc<Context>, stack: &Stack<'_>, v: Raw, depth: usize) -> Result<(), JsError> {
+fn push_object(cx: &Rc<Context>, stack: &mut Stack<'_>, v: Raw, depth: usize) -> Result<(), JsError> {
     let env = cx.env;
     if let Some(r) = crate::handles::lua_ref_of(cx, v)? {
         return stack.push_ref(r).map_err(JsError::from);

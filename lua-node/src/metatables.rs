@@ -15,7 +15,7 @@ use crate::js::Raw;
 /// Pushes a table with one field per enumerable key of `def`: functions as
 /// Lua functions named `<prefix><key>` in error messages (not globals),
 /// anything else converted.
-pub fn push_definition(cx: &Rc<Context>, stack: &Stack<'_>, def: Raw, prefix: &str) -> Result<(), JsError> {
+pub fn push_definition(cx: &Rc<Context>, stack: &mut Stack<'_>, def: Raw, prefix: &str) -> Result<(), JsError> {
     let env = cx.env;
     let names = env.property_names(def)?;
     let count = env.array_len(names)?;

@@ -98,12 +98,8 @@ fn target_table<'a>(env: Env, target: Raw) -> Result<(&'a Rc<Context>, &'a RegRe
 /// string itself (cut at a NUL).
 fn push_key(stack: &Stack<'_>, name: &[u8]) -> lua_core::Result<()> {
     let name = name.iter().position(|&b| b == 0).map_or(name, |end| &name[..end]);
-    stack.reserve(1)?;
     match integer_key(name) {
-        Some(i) => {
-            stack.push_integer(i);
-            Ok(())
-        }
+        Some(i) => stack.push_integer(i),
         None => stack.push_bytes(name),
     }
 }

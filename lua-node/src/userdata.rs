@@ -37,7 +37,7 @@ impl HostObjects for NodeObjects {
         let (cx, obj) = self.object(id)?;
         let env = cx.env;
         crate::js::with_handle_scope(env, || {
-            let outcome = env.string(key).and_then(|k| env.get_property(obj, k)).and_then(|v| push_value(&cx, &call.stack(), v, 0));
+            let outcome = env.string(key).and_then(|k| env.get_property(obj, k)).and_then(|v| push_value(&cx, &mut call.stack(), v, 0));
             outcome.map_err(|e| match e {
                 JsError::Error { code: "LUA_MEMORY", message, .. } => lua_core::Error::Memory { message },
                 e => lua_core::Error::runtime(e.message(env)),
