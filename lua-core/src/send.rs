@@ -22,6 +22,24 @@ use crate::lua::Lua;
 /// assert_eq!(answer, 42);
 /// # Ok::<(), lua_core::Error>(())
 /// ```
+///
+/// A [`Lua`] itself never crosses threads: it shares its state through
+/// reference counts that are not atomic.
+///
+/// ```compile_fail
+/// let lua = lua_core::Lua::new();
+/// std::thread::spawn(move || drop(lua));
+/// ```
+///
+/// and [`Lua::create_send_function`] takes only closures that may cross:
+///
+/// ```compile_fail
+/// use std::rc::Rc;
+/// let lua = lua_core::Lua::new();
+/// let shared = Rc::new(1);
+/// lua.create_send_function(move |_, _args| Ok(*shared))?;
+/// # Ok::<(), lua_core::Error>(())
+/// ```
 pub struct SendLua(Lua);
 
 // SAFETY: `into_send` only builds one from the last handle to a state that

@@ -37,6 +37,48 @@ use crate::visit::SLOTS_PER_LEVEL;
 /// inside a nested call into the state that runs in a frame of its own (a
 /// call's `read` closure, say) panics, because its indices would name
 /// another frame's slots.
+///
+/// ```
+/// use lua_core::Lua;
+/// let lua = Lua::new();
+/// let len = lua.with_stack(|s| {
+///     s.push_bytes(b"text")?;
+///     let n = s.value(-1).as_bytes().map_or(0, <[u8]>::len);
+///     s.pop(1);
+///     Ok(n)
+/// })?;
+/// assert_eq!(len, 4);
+/// # Ok::<(), lua_core::Error>(())
+/// ```
+///
+/// A view borrows its stack, so what it reads cannot be popped (and
+/// collected) while it is in use:
+///
+/// ```compile_fail
+/// use lua_core::Lua;
+/// let lua = Lua::new();
+/// lua.with_stack(|s| {
+///     s.push_bytes(b"text")?;
+///     let bytes = s.value(-1).as_bytes().unwrap();
+///     s.pop(1);
+///     assert_eq!(bytes, b"text");
+///     Ok(())
+/// })?;
+/// # Ok::<(), lua_core::Error>(())
+/// ```
+///
+/// and a stack cannot be copied to get a second owner of its values:
+///
+/// ```compile_fail
+/// use lua_core::Lua;
+/// let lua = Lua::new();
+/// lua.with_stack(|s| {
+///     let mut copy = *s;
+///     copy.pop(1);
+///     Ok(())
+/// })?;
+/// # Ok::<(), lua_core::Error>(())
+/// ```
 pub struct Stack<'a> {
     l: *mut lua_State,
     pub(crate) lua: &'a Lua,
@@ -104,7 +146,7 @@ impl<'a> Stack<'a> {
         result
     }
 
-    /// Makes room for one more value and counts it as this stack's.
+    /// Makes room for one more value.
     #[inline]
     fn slot(&self) -> Result<()> {
         self.check_frame();
@@ -112,11 +154,18 @@ impl<'a> Stack<'a> {
         if unsafe { lua_checkstack(self.l, 1) } == 0 {
             return Err(stack_overflow());
         }
+        Ok(())
+    }
+
+    /// Counts a value that was just pushed as this stack's (a failed push
+    /// leaves the stack as it was and counts nothing).
+    #[inline]
+    fn pushed(&self, result: Result<()>) -> Result<()> {
         let mine = self.mine.get();
-        if mine != UNSYNCED {
+        if result.is_ok() && mine != UNSYNCED {
             self.mine.set(mine + 1);
         }
-        Ok(())
+        result
     }
 
     /// The top, checked to be where this stack left it: values someone else
@@ -196,7 +245,7 @@ impl<'a> Stack<'a> {
         self.slot()?;
         // SAFETY: a slot is free (`slot`); pushing nil never allocates.
         unsafe { lua_pushnil(self.l) };
-        Ok(())
+        self.pushed(Ok(()))
     }
 
     /// Pushes a boolean.
@@ -204,7 +253,7 @@ impl<'a> Stack<'a> {
         self.slot()?;
         // SAFETY: as push_nil.
         unsafe { lua_pushboolean(self.l, b as c_int) };
-        Ok(())
+        self.pushed(Ok(()))
     }
 
     /// Pushes an integer.
@@ -212,7 +261,7 @@ impl<'a> Stack<'a> {
         self.slot()?;
         // SAFETY: as push_nil.
         unsafe { lua_pushinteger(self.l, i) };
-        Ok(())
+        self.pushed(Ok(()))
     }
 
     /// Pushes a float.
@@ -220,7 +269,7 @@ impl<'a> Stack<'a> {
         self.slot()?;
         // SAFETY: as push_nil.
         unsafe { lua_pushnumber(self.l, n) };
-        Ok(())
+        self.pushed(Ok(()))
     }
 
     /// Pushes a number that carries no integer/float distinction (a
@@ -243,7 +292,7 @@ impl<'a> Stack<'a> {
         self.slot()?;
         // SAFETY: as push_nil; Lua only stores the address.
         unsafe { lua_pushlightuserdata(self.l, p) };
-        Ok(())
+        self.pushed(Ok(()))
     }
 
     /// Pushes a string (any bytes, NULs included).
@@ -251,7 +300,7 @@ impl<'a> Stack<'a> {
         self.slot()?;
         let (p, len) = (s.as_ptr() as *const std::ffi::c_char, s.len());
         // SAFETY: the bytes outlive the call; the closure captures two Copy values.
-        unsafe {
+        let result = unsafe {
             if self.guarded() {
                 protect(self.l, 0, 1, move |l| {
                     lua_pushlstring(l, p, len);
@@ -261,7 +310,8 @@ impl<'a> Stack<'a> {
                 lua_pushlstring(self.l, p, len);
                 Ok(())
             }
-        }
+        };
+        self.pushed(result)
     }
 
     /// Pushes a new table with room for `narr` array items and `nrec` fields.
@@ -273,7 +323,7 @@ impl<'a> Stack<'a> {
         // protected whatever the limits.
         let big = narr > (1 << 16) || nrec > (1 << 16);
         // SAFETY: as push_bytes.
-        unsafe {
+        let result = unsafe {
             if self.guarded() || big {
                 protect(self.l, 0, 1, move |l| {
                     lua_createtable(l, narr, nrec);
@@ -283,7 +333,8 @@ impl<'a> Stack<'a> {
                 lua_createtable(self.l, narr, nrec);
                 Ok(())
             }
-        }
+        };
+        self.pushed(result)
     }
 
     /// With a table at -2 and a value at -1 (both pushed on this stack):
@@ -378,7 +429,7 @@ impl<'a> Stack<'a> {
         self.slot()?;
         // SAFETY: a registry read never allocates.
         unsafe { lua_rawgeti(self.l, LUA_REGISTRYINDEX, r.id() as lua_Integer) };
-        Ok(())
+        self.pushed(Ok(()))
     }
 
     /// Pushes a function that calls `f` (see [`crate::callback`]).

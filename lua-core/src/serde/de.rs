@@ -9,7 +9,8 @@ use super::de_access::{TableMap, TableSeq};
 use super::de_probe::{Probe, ShapeProbe};
 use super::raw;
 use crate::error::{Error, Result};
-use crate::stack::{Kind, Stack, StackValue};
+use crate::stack::Stack;
+use crate::stack_value::{Kind, StackValue};
 
 /// A [`serde::Deserializer`](::serde::Deserializer) that reads one Lua value
 /// in place on the stack. Tables are read with raw accesses (no metamethods)

@@ -6,7 +6,7 @@ use super::de::LuaDeserializer;
 use super::de_access::EnumAccess;
 use super::raw;
 use crate::error::{Error, Result};
-use crate::stack::Kind;
+use crate::stack_value::Kind;
 
 impl<'de> de::Deserializer<'de> for LuaDeserializer<'_> {
     type Error = Error;

@@ -4,7 +4,7 @@
 use std::ffi::c_void;
 
 use crate::error::Error;
-use crate::stack::Visitor;
+use crate::visit::Visitor;
 use crate::value::{AnyUserData, Function, Table, Thread};
 
 /// The answer of [`ShapeProbe`]: carried as the "error" that stops the walk

@@ -9,7 +9,8 @@ use super::{LuaDeserializer, LuaSerializer};
 use crate::convert::{FromLua, IntoLua};
 use crate::error::Result;
 use crate::lua::Lua;
-use crate::stack::{Stack, StackValue};
+use crate::stack::Stack;
+use crate::stack_value::StackValue;
 use crate::value::Value;
 
 impl Lua {
@@ -85,7 +86,7 @@ impl Stack<'_> {
     /// assert_eq!(lua.exec::<i64>("return scores.ann + scores.bob")?, 8);
     /// # Ok::<(), lua_core::Error>(())
     /// ```
-    pub fn push_serialize<T: Serialize + ?Sized>(&self, value: &T) -> Result<()> {
+    pub fn push_serialize<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<()> {
         let top = self.top();
         let result = value.serialize(LuaSerializer::new(self));
         if result.is_err() && self.top() > top {

@@ -18,7 +18,8 @@ use std::ffi::c_int;
 use lua_sys::*;
 
 use crate::error::{Error, Result};
-use crate::stack::{key_still_present, StackValue, TABLE_CHANGED};
+use crate::stack_value::StackValue;
+use crate::visit::{key_still_present, TABLE_CHANGED};
 
 /// The index of the top value of `value`'s stack frame.
 pub(super) fn top(value: StackValue<'_>) -> c_int {

@@ -45,13 +45,12 @@ use crate::stack::Stack;
 /// })?;
 /// # Ok::<(), lua_core::Error>(())
 /// ```
-#[derive(Clone, Copy)]
-pub struct LuaSerializer<'a> {
-    pub(super) stack: Stack<'a>,
+pub struct LuaSerializer<'s, 'a> {
+    pub(super) stack: &'s mut Stack<'a>,
     pub(super) depth: usize,
 }
 
-impl<'a> LuaSerializer<'a> {
+impl<'s, 'a> LuaSerializer<'s, 'a> {
     /// A serializer that pushes onto `stack`, the value at depth 0.
     ///
     /// ```
@@ -66,8 +65,8 @@ impl<'a> LuaSerializer<'a> {
     /// assert_eq!(n, Some(42));
     /// # Ok::<(), lua_core::Error>(())
     /// ```
-    pub fn new(stack: &Stack<'a>) -> Self {
-        LuaSerializer { stack: *stack, depth: 0 }
+    pub fn new(stack: &'s mut Stack<'a>) -> Self {
+        LuaSerializer { stack, depth: 0 }
     }
 
     /// Checks the depth limit and reserves room for this value's level.
@@ -76,26 +75,22 @@ impl<'a> LuaSerializer<'a> {
     }
 
     /// The serializer for a value inside this one.
-    fn child(&self) -> LuaSerializer<'a> {
-        LuaSerializer { stack: self.stack, depth: self.depth + 1 }
+    fn child(&mut self) -> LuaSerializer<'_, 'a> {
+        LuaSerializer { stack: &mut *self.stack, depth: self.depth + 1 }
     }
 
     fn push_nil(self) -> Result<()> {
-        self.stack.reserve(1)?;
-        self.stack.push_nil();
-        Ok(())
+        self.stack.push_nil()
     }
 
     fn push_integer(self, i: i64) -> Result<()> {
         self.enter()?;
-        self.stack.push_integer(i);
-        Ok(())
+        self.stack.push_integer(i)
     }
 
     fn push_number(self, n: f64) -> Result<()> {
         self.enter()?;
-        self.stack.push_number(n);
-        Ok(())
+        self.stack.push_number(n)
     }
 
     fn push_bytes(self, bytes: &[u8]) -> Result<()> {
@@ -104,7 +99,7 @@ impl<'a> LuaSerializer<'a> {
     }
 
     /// Pushes a new table for a container's items.
-    fn table(self, narr: usize, nrec: usize) -> Result<TableSerializer<'a>> {
+    fn table(self, narr: usize, nrec: usize) -> Result<TableSerializer<'s, 'a>> {
         self.enter()?;
         self.stack.push_table(narr, nrec)?;
         Ok(TableSerializer { stack: self.stack, depth: self.depth, next: 1, variant: None })
@@ -112,30 +107,29 @@ impl<'a> LuaSerializer<'a> {
 
     /// Pushes `{ variant = <new table> }`'s outer table and the inner table;
     /// the inner one is stored under `variant` when it is complete.
-    fn variant_table(self, variant: &'static str, narr: usize, nrec: usize) -> Result<TableSerializer<'a>> {
+    fn variant_table(self, variant: &'static str, narr: usize, nrec: usize) -> Result<TableSerializer<'s, 'a>> {
         self.enter()?;
         self.stack.push_table(0, 1)?;
-        let mut inner = self.child().table(narr, nrec)?;
+        let mut inner = LuaSerializer { stack: self.stack, depth: self.depth + 1 }.table(narr, nrec)?;
         inner.variant = Some(variant);
         Ok(inner)
     }
 }
 
-impl<'a> ser::Serializer for LuaSerializer<'a> {
+impl<'s, 'a> ser::Serializer for LuaSerializer<'s, 'a> {
     type Ok = ();
     type Error = Error;
-    type SerializeSeq = TableSerializer<'a>;
-    type SerializeTuple = TableSerializer<'a>;
-    type SerializeTupleStruct = TableSerializer<'a>;
-    type SerializeTupleVariant = TableSerializer<'a>;
-    type SerializeMap = TableSerializer<'a>;
-    type SerializeStruct = TableSerializer<'a>;
-    type SerializeStructVariant = TableSerializer<'a>;
+    type SerializeSeq = TableSerializer<'s, 'a>;
+    type SerializeTuple = TableSerializer<'s, 'a>;
+    type SerializeTupleStruct = TableSerializer<'s, 'a>;
+    type SerializeTupleVariant = TableSerializer<'s, 'a>;
+    type SerializeMap = TableSerializer<'s, 'a>;
+    type SerializeStruct = TableSerializer<'s, 'a>;
+    type SerializeStructVariant = TableSerializer<'s, 'a>;
 
     fn serialize_bool(self, v: bool) -> Result<()> {
         self.enter()?;
-        self.stack.push_boolean(v);
-        Ok(())
+        self.stack.push_boolean(v)
     }
 
     fn serialize_i8(self, v: i8) -> Result<()> {
@@ -238,21 +232,22 @@ impl<'a> ser::Serializer for LuaSerializer<'a> {
         variant: &'static str,
         value: &T,
     ) -> Result<()> {
-        self.enter()?;
-        self.stack.push_table(0, 1)?;
-        value.serialize(self.child())?;
-        self.stack.set_field(variant.as_bytes())
+        let mut this = self;
+        this.enter()?;
+        this.stack.push_table(0, 1)?;
+        value.serialize(this.child())?;
+        this.stack.set_field(variant.as_bytes())
     }
 
-    fn serialize_seq(self, len: Option<usize>) -> Result<TableSerializer<'a>> {
+    fn serialize_seq(self, len: Option<usize>) -> Result<TableSerializer<'s, 'a>> {
         self.table(len.unwrap_or(0), 0)
     }
 
-    fn serialize_tuple(self, len: usize) -> Result<TableSerializer<'a>> {
+    fn serialize_tuple(self, len: usize) -> Result<TableSerializer<'s, 'a>> {
         self.table(len, 0)
     }
 
-    fn serialize_tuple_struct(self, _name: &'static str, len: usize) -> Result<TableSerializer<'a>> {
+    fn serialize_tuple_struct(self, _name: &'static str, len: usize) -> Result<TableSerializer<'s, 'a>> {
         self.table(len, 0)
     }
 
@@ -262,15 +257,15 @@ impl<'a> ser::Serializer for LuaSerializer<'a> {
         _index: u32,
         variant: &'static str,
         len: usize,
-    ) -> Result<TableSerializer<'a>> {
+    ) -> Result<TableSerializer<'s, 'a>> {
         self.variant_table(variant, len, 0)
     }
 
-    fn serialize_map(self, len: Option<usize>) -> Result<TableSerializer<'a>> {
+    fn serialize_map(self, len: Option<usize>) -> Result<TableSerializer<'s, 'a>> {
         self.table(0, len.unwrap_or(0))
     }
 
-    fn serialize_struct(self, _name: &'static str, len: usize) -> Result<TableSerializer<'a>> {
+    fn serialize_struct(self, _name: &'static str, len: usize) -> Result<TableSerializer<'s, 'a>> {
         self.table(0, len)
     }
 
@@ -280,7 +275,7 @@ impl<'a> ser::Serializer for LuaSerializer<'a> {
         _index: u32,
         variant: &'static str,
         len: usize,
-    ) -> Result<TableSerializer<'a>> {
+    ) -> Result<TableSerializer<'s, 'a>> {
         self.variant_table(variant, 0, len)
     }
 }

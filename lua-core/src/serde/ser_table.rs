@@ -5,13 +5,14 @@ use ::serde::ser::{self, Serialize};
 
 use super::ser::LuaSerializer;
 use crate::error::{Error, Result};
-use crate::stack::{Kind, Stack};
+use crate::stack::Stack;
+use crate::stack_value::Kind;
 
 /// Fills the table a [`LuaSerializer`] pushed for a sequence, tuple, map or
 /// struct (serde's `SerializeSeq`, `SerializeMap`, ... traits); not used
 /// directly.
-pub struct TableSerializer<'a> {
-    pub(super) stack: Stack<'a>,
+pub struct TableSerializer<'s, 'a> {
+    pub(super) stack: &'s mut Stack<'a>,
     /// The depth of the table itself; its items are one deeper.
     pub(super) depth: usize,
     /// The next array index.
@@ -21,9 +22,9 @@ pub struct TableSerializer<'a> {
     pub(super) variant: Option<&'static str>,
 }
 
-impl<'a> TableSerializer<'a> {
-    fn item(&self) -> LuaSerializer<'a> {
-        LuaSerializer { stack: self.stack, depth: self.depth + 1 }
+impl<'a> TableSerializer<'_, 'a> {
+    fn item(&mut self) -> LuaSerializer<'_, 'a> {
+        LuaSerializer { stack: &mut *self.stack, depth: self.depth + 1 }
     }
 
     /// With the table at -2 and an item at -1: appends the item.
@@ -48,7 +49,7 @@ impl<'a> TableSerializer<'a> {
     }
 }
 
-impl ser::SerializeSeq for TableSerializer<'_> {
+impl ser::SerializeSeq for TableSerializer<'_, '_> {
     type Ok = ();
     type Error = Error;
 
@@ -61,7 +62,7 @@ impl ser::SerializeSeq for TableSerializer<'_> {
     }
 }
 
-impl ser::SerializeTuple for TableSerializer<'_> {
+impl ser::SerializeTuple for TableSerializer<'_, '_> {
     type Ok = ();
     type Error = Error;
 
@@ -74,7 +75,7 @@ impl ser::SerializeTuple for TableSerializer<'_> {
     }
 }
 
-impl ser::SerializeTupleStruct for TableSerializer<'_> {
+impl ser::SerializeTupleStruct for TableSerializer<'_, '_> {
     type Ok = ();
     type Error = Error;
 
@@ -87,7 +88,7 @@ impl ser::SerializeTupleStruct for TableSerializer<'_> {
     }
 }
 
-impl ser::SerializeTupleVariant for TableSerializer<'_> {
+impl ser::SerializeTupleVariant for TableSerializer<'_, '_> {
     type Ok = ();
     type Error = Error;
 
@@ -100,7 +101,7 @@ impl ser::SerializeTupleVariant for TableSerializer<'_> {
     }
 }
 
-impl ser::SerializeMap for TableSerializer<'_> {
+impl ser::SerializeMap for TableSerializer<'_, '_> {
     type Ok = ();
     type Error = Error;
 
@@ -111,13 +112,15 @@ impl ser::SerializeMap for TableSerializer<'_> {
     /// With the table at -3 and the key at -2, pushes the value and stores it.
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<()> {
         value.serialize(self.item())?;
-        let key = self.stack.value(-2);
-        match key.kind() {
-            Kind::Nil => return Err(Error::conversion("a map key became nil, which a Lua table cannot hold")),
-            Kind::Number if key.as_number().is_some_and(f64::is_nan) => {
-                return Err(Error::conversion("a map key became NaN, which a Lua table cannot hold"))
+        {
+            let key = self.stack.value(-2);
+            match key.kind() {
+                Kind::Nil => return Err(Error::conversion("a map key became nil, which a Lua table cannot hold")),
+                Kind::Number if key.as_number().is_some_and(f64::is_nan) => {
+                    return Err(Error::conversion("a map key became NaN, which a Lua table cannot hold"))
+                }
+                _ => {}
             }
-            _ => {}
         }
         self.stack.set_entry()
     }
@@ -127,7 +130,7 @@ impl ser::SerializeMap for TableSerializer<'_> {
     }
 }
 
-impl ser::SerializeStruct for TableSerializer<'_> {
+impl ser::SerializeStruct for TableSerializer<'_, '_> {
     type Ok = ();
     type Error = Error;
 
@@ -140,7 +143,7 @@ impl ser::SerializeStruct for TableSerializer<'_> {
     }
 }
 
-impl ser::SerializeStructVariant for TableSerializer<'_> {
+impl ser::SerializeStructVariant for TableSerializer<'_, '_> {
     type Ok = ();
     type Error = Error;
 

@@ -6,7 +6,8 @@ use ::serde::ser::Serialize;
 
 use crate::convert::{FromLua, IntoLua};
 use crate::error::Result;
-use crate::stack::{Stack, StackValue};
+use crate::stack::Stack;
+use crate::stack_value::StackValue;
 
 /// Moves any serde type in and out of Lua as a typed value: `Serde<T>`
 /// is [`IntoLua`] when `T: Serialize` and [`FromLua`] when
@@ -31,7 +32,7 @@ use crate::stack::{Stack, StackValue};
 pub struct Serde<T>(pub T);
 
 impl<T: Serialize> IntoLua for Serde<T> {
-    fn push_into(self, stack: &Stack<'_>) -> Result<()> {
+    fn push_into(self, stack: &mut Stack<'_>) -> Result<()> {
         stack.push_serialize(&self.0)
     }
 }
