@@ -89,7 +89,7 @@ fn platform_define(target_os: &str) -> Option<&'static str> {
 
 /// Opt-in AddressSanitizer for Lua's C code (scripts/asan.sh), never on by
 /// default: `LUA_NATIVE_SANITIZE=address` compiles every C file of the build
-/// (vendor/, the patched copies, csrc/) with `-fsanitize=address` and links the
+/// (the copies of vendor/'s and csrc/'s) with `-fsanitize=address` and links the
 /// ASan runtime into whatever links lua-sys. Rust code stays uninstrumented
 /// (that needs nightly). Unset or empty changes nothing.
 fn sanitize(build: &mut cc::Build) {
