@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the tests against a build whose Lua C code (vendor/, the patched copies
-# lua-sys/build.rs makes, lua-sys/csrc/) is compiled with AddressSanitizer:
+# lua-sys/build/main.rs makes, lua-sys/csrc/) is compiled with AddressSanitizer:
 #   js    the JavaScript suites and the parity harness, on an ASan addon
 #   fuzz  tests/fuzz/fuzz.mjs, when it exists
 #   core  cargo test -p lua-core --all-features
@@ -30,7 +30,7 @@ bash scripts/setup.sh
 libasan="$(gcc -print-file-name=libasan.so)"
 [ -e "$libasan" ] || { echo "asan: gcc has no libasan.so (install gcc's libasan)" >&2; exit 1; }
 
-# lua-sys/build.rs reads this (and re-runs when it changes).
+# lua-sys/build/main.rs reads this (and re-runs when it changes).
 export LUA_NATIVE_SANITIZE=address
 export CARGO_TARGET_DIR="$root/target/asan"
 
@@ -98,7 +98,7 @@ fi
 
 if wants core; then
   echo "== cargo test -p lua-core --all-features (release) with ASan C code"
-  # The test binaries link libasan themselves (build.rs puts it first).
+  # The test binaries link libasan themselves (lua-sys/build/main.rs puts it first).
   ASAN_OPTIONS="$asan_options:detect_leaks=1" cargo test --release --no-fail-fast -p lua-core --all-features || failed+=(core)
 fi
 

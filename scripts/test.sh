@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: the Rust crates (unit, integration, ported core checks and
-# doc tests, all features), lint and documentation checks, the TypeScript
+# doc tests, all features), lint and documentation checks, the packaging of
+# the publishable crates (scripts/package-crates.sh), the TypeScript
 # declaration check, and the JavaScript suites (including the parity harness)
 # against the freshly built addon. Sets up whatever is missing first.
 set -euo pipefail
@@ -16,6 +17,8 @@ cargo clippy --workspace --all-targets --all-features -- -D warnings
 
 echo "== cargo doc (warnings are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc -p lua-core --all-features --no-deps --quiet
+
+bash scripts/package-crates.sh
 
 echo "== tsc --noEmit (TypeScript declarations)"
 node_modules/.bin/tsc -p tests/types/tsconfig.json

@@ -1,0 +1,262 @@
+//! Patches to Lua's core (the VM, the call machinery, the collector, the
+//! debug interface) and to the places where stock Lua trusts registry slots
+//! that a script can overwrite.
+//!
+//! Each entry is `(anchor, replacement, count)`: the anchor must match exactly
+//! `count` times, or the build stops (see `patched` in main.rs).
+
+/// `next` (ltable.c's `luaH_next`, also behind `pairs` and `lua_next`) skips
+/// empty slots one by one: on a table emptied of a million entries a single
+/// call scans them all. The slots it skips are charged to the work budget,
+/// without raising (`lua_next` may be called from the host).
+pub const LTABLE_PATCH: &[(&str, &str, usize)] = &[
+    (
+        "  unsigned int i = findindex(L, t, s2v(key), asize);  /* find original key */\n",
+        "  unsigned int i = findindex(L, t, s2v(key), asize);  /* find original key */\n  unsigned int lua_native_i0 = i;  /* lua-sys: work budget */\n",
+        1,
+    ),
+    (
+        "      farr2val(t, i, tag, s2v(key + 1));\n      return 1;\n",
+        "      farr2val(t, i, tag, s2v(key + 1));\n      lua_native_charge_nr(L, lua_native_scan_units(i - lua_native_i0));  /* lua-sys */\n      return 1;\n",
+        1,
+    ),
+    (
+        "      setobj2s(L, key + 1, gval(n));\n      return 1;\n",
+        "      setobj2s(L, key + 1, gval(n));\n      lua_native_charge_nr(L, lua_native_scan_units(i + asize - lua_native_i0));  /* lua-sys */\n      return 1;\n",
+        1,
+    ),
+    (
+        "  return 0;  /* no more elements */\n",
+        "  lua_native_charge_nr(L, lua_native_scan_units(i + asize - lua_native_i0));  /* lua-sys */\n  return 0;  /* no more elements */\n",
+        1,
+    ),
+];
+
+/// Once a limit has tripped, no `xpcall` message handler runs (`luaG_errormsg`
+/// in ldebug.c asks first): the limit's error goes straight to the enclosing
+/// `pcall`, so a handler cannot keep the script running. (Limits need no
+/// debug hook: the VM's step counter below reaches every Lua instruction,
+/// those of hook functions and finalizers included, where stock Lua turns
+/// hooks off.)
+pub const LDEBUG_PATCH: &[(&str, &str, usize)] = &[(
+    "  if (L->errfunc != 0) {  /* is there an error handling function? */",
+    "  if (L->errfunc != 0 && !lua_native_handlers_blocked(L)) {  /* lua-sys: no handlers after a limit tripped */",
+    1,
+)];
+/// `debug.sethook` / `debug.gethook` (ldblib.c) keep and report the hook Lua
+/// code sets on a thread through lua-sys (csrc/lua_native_hooks.c), which
+/// shares the thread's one hook slot between it and the host's hook; Lua
+/// code sees exactly the hooks it set, as in stock Lua.
+/// `debug.setlocal` on a C function's frame writes its "(C temporary)"
+/// slots, which reach into the frame of a vararg function it called (where
+/// Lua keeps that function and its varargs): stock Lua then segfaults at the
+/// function's return (`pcall(function(...) debug.setlocal(2, 2, 'x') end)`
+/// under a return hook). The patch leaves C frames alone (nil, as for a
+/// local that does not exist); reading them is unchanged.
+/// Stock ldblib.c also trusts `registry._HOOKKEY` to be a table, which
+/// `debug.getregistry()._HOOKKEY = nil` breaks (a segfault at the next hook
+/// event in stock Lua): the hook then finds no function, and `gethook`
+/// makes the table anew, as `sethook` does.
+pub const LDBLIB_PATCH: &[(&str, &str, usize)] = &[
+    (
+        "  lua_settop(L, arg+3);\n  checkstack(L, L1, 1);\n  lua_xmove(L, L1, 1);\n  name = lua_setlocal(L1, &ar, nvar);",
+        "  lua_settop(L, arg+3);\n  if (lua_getinfo(L1, \"S\", &ar) && *ar.what == 'C') {  /* lua-sys: not a C frame's slots */\n    lua_pushnil(L);\n    return 1;\n  }\n  checkstack(L, L1, 1);\n  lua_xmove(L, L1, 1);\n  name = lua_setlocal(L1, &ar, nvar);",
+        1,
+    ),
+    (
+        "  lua_getfield(L, LUA_REGISTRYINDEX, HOOKKEY);\n  lua_pushthread(L);",
+        "  if (lua_getfield(L, LUA_REGISTRYINDEX, HOOKKEY) != LUA_TTABLE) return;  /* lua-sys: no hook table */\n  lua_pushthread(L);",
+        1,
+    ),
+    (
+        "    lua_getfield(L, LUA_REGISTRYINDEX, HOOKKEY);\n    checkstack(L, L1, 1);",
+        "    luaL_getsubtable(L, LUA_REGISTRYINDEX, HOOKKEY);  /* lua-sys: never trust it is a table */\n    checkstack(L, L1, 1);",
+        1,
+    ),
+    ("  lua_sethook(L1, func, mask, count);", "  lua_native_sethook(L1, func, mask, count);  /* lua-sys */", 1),
+    ("  int mask = lua_gethookmask(L1);\n  lua_Hook hook = lua_gethook(L1);", "  int mask = lua_native_gethookmask(L1);  /* lua-sys */\n  lua_Hook hook = lua_native_gethook(L1);", 1),
+    ("lua_pushinteger(L, lua_gethookcount(L1));", "lua_pushinteger(L, lua_native_gethookcount(L1));  /* lua-sys */", 1),
+];
+/// Counting instructions with a count hook costs about 2x on pure-Lua work:
+/// any hook sends the VM through `luaG_traceexec` on every instruction. The
+/// patch counts in the VM instead, one decrement of a per-thread counter in
+/// the extra space per instruction; when it runs out, the embedding charges
+/// the budget and, once it is spent, sets the count hook that raises.
+///
+/// Concatenation (`..`, and `lua_concat`) is one instruction whatever it
+/// copies, so a long result also charges its bytes to the work budget,
+/// without raising (`lua_concat` may be called from the host): a budget
+/// spent that way stops the thread at its next VM step.
+pub const LVM_PATCH: &[(&str, &str, usize)] = &[
+    (
+        "#define vmfetch()\t{ \\\n  if (l_unlikely(trap)) {",
+        "#define vmfetch()\t{ \\\n  if (l_unlikely(--lua_native_steps(L) <= 0)) {  /* lua-sys: instruction budget */ \\\n    savepc(ci); lua_native_steps_out(L); trap = ci->u.l.trap; \\\n  } \\\n  if (l_unlikely(trap)) {",
+        1,
+    ),
+    (
+        "        ts = luaS_createlngstrobj(L, tl);\n        copy2buff(top, n, getlngstr(ts));",
+        "        lua_native_charge_nr(L, lua_native_copy_units(tl));  /* lua-sys: work budget */\n        ts = luaS_createlngstrobj(L, tl);\n        copy2buff(top, n, getlngstr(ts));",
+        1,
+    ),
+];
+/// After every C function returns, the flag a watchdog thread may set (see
+/// `lua_native_after_c` in csrc/lua_native_user.h): a loop whose time goes
+/// into long C calls (full collections, sorts) notices a passed deadline at
+/// the next call instead of a thousand instructions later.
+pub const LDO_PATCH: &[(&str, &str, usize)] = &[(
+    "  n = (*f)(L);  /* do the actual call */\n",
+    "  n = (*f)(L);  /* do the actual call */\n  lua_native_after_c(L);  /* lua-sys: a watchdog's flag */\n",
+    1,
+)];
+/// The collector's work, for the work budget: marking charges each slot it
+/// traverses (as `propagatemark` counts them), sweeping each object it
+/// visits and each it frees, weak tables each slot they clear or revisit.
+/// The work is added up, in sixteenths of a unit, in the main thread's
+/// extra space (the collector knows only the global state there), and
+/// charged without raising (`lua_native_charge_nr`) to the running thread
+/// when the collector returns: after each step (`luaC_step`), full or
+/// emergency collection (`luaC_fullgc`), mode change, and before each
+/// finalizer. A budget spent that way stops the thread at its next VM step.
+pub const LGC_PATCH: &[(&str, &str, usize)] = &[
+    (
+        "#include \"ltm.h\"\n",
+        "#include \"ltm.h\"\n\n\
+/* lua-sys: the collector's work, for the work budget (see build.rs) */\n\
+#define lua_native_gcwork_of(g)\tlua_native_gcwork(mainthread(g))\n\
+static void lua_native_gcflush (lua_State *L) {\n\
+  global_State *g = G(L);\n\
+  size_t w = lua_native_gcwork_of(g);\n\
+  if (w >= 16 && completestate(g)) {\n\
+    lua_native_gcwork_of(g) = w & 15;\n\
+    lua_native_charge_nr(L, w >> 4);\n\
+  }\n\
+}\n",
+        1,
+    ),
+    (
+        "static l_mem propagatemark (global_State *g) {\n",
+        "static l_mem propagatemark_ (global_State *g);\n\
+static l_mem propagatemark (global_State *g) {  /* lua-sys: work budget */\n\
+  l_mem w = propagatemark_(g);\n\
+  lua_native_gcwork_of(g) += LUA_NATIVE_GC_MARK * cast_sizet(w);\n\
+  return w;\n\
+}\n\
+static l_mem propagatemark_ (global_State *g) {\n",
+        1,
+    ),
+    (
+        "      if (traverseephemeron(g, h, dir)) {  /* marked some value? */",
+        "      lua_native_gcwork_of(g) += LUA_NATIVE_GC_MARK * (1 + 2 * cast_sizet(sizenode(h)) + h->asize);  /* lua-sys */\n      if (traverseephemeron(g, h, dir)) {  /* marked some value? */",
+        1,
+    ),
+    (
+        // clearbykeys, clearbyvalues
+        "    Table *h = gco2t(l);\n",
+        "    Table *h = gco2t(l);\n    lua_native_gcwork_of(g) += LUA_NATIVE_GC_MARK * (1 + cast_sizet(sizenode(h)) + h->asize);  /* lua-sys */\n",
+        2,
+    ),
+    (
+        "static void freeobj (lua_State *L, GCObject *o) {\n",
+        "static void freeobj (lua_State *L, GCObject *o) {\n  lua_native_gcwork_of(G(L)) += LUA_NATIVE_GC_FREE;  /* lua-sys: work budget */\n",
+        1,
+    ),
+    (
+        // sweeplist
+        "    GCObject *curr = *p;\n    int marked = curr->marked;\n",
+        "    GCObject *curr = *p;\n    int marked = curr->marked;\n    lua_native_gcwork_of(g) += LUA_NATIVE_GC_SWEEP;  /* lua-sys: work budget */\n",
+        1,
+    ),
+    (
+        // sweep2old, sweepgen
+        "    if (iswhite(curr)) {  /* is 'curr' dead? */\n",
+        "    lua_native_gcwork_of(g) += LUA_NATIVE_GC_SWEEP;  /* lua-sys: work budget */\n    if (iswhite(curr)) {  /* is 'curr' dead? */\n",
+        2,
+    ),
+    (
+        "static void GCTM (lua_State *L) {\n",
+        "static void GCTM (lua_State *L) {\n  lua_native_gcflush(L);  /* lua-sys: charged before a finalizer runs */\n",
+        1,
+    ),
+    (
+        "void luaC_step (lua_State *L) {\n",
+        "static void luaC_step_ (lua_State *L);\n\
+void luaC_step (lua_State *L) {  /* lua-sys: work budget */\n\
+  luaC_step_(L);\n\
+  lua_native_gcflush(L);\n\
+}\n\
+static void luaC_step_ (lua_State *L) {\n",
+        1,
+    ),
+    (
+        "void luaC_fullgc (lua_State *L, int isemergency) {\n",
+        "static void luaC_fullgc_ (lua_State *L, int isemergency);\n\
+void luaC_fullgc (lua_State *L, int isemergency) {  /* lua-sys: work budget */\n\
+  luaC_fullgc_(L, isemergency);\n\
+  lua_native_gcflush(L);\n\
+}\n\
+static void luaC_fullgc_ (lua_State *L, int isemergency) {\n",
+        1,
+    ),
+    (
+        "void luaC_changemode (lua_State *L, int newmode) {\n",
+        "static void luaC_changemode_ (lua_State *L, int newmode);\n\
+void luaC_changemode (lua_State *L, int newmode) {  /* lua-sys: work budget */\n\
+  luaC_changemode_(L, newmode);\n\
+  lua_native_gcflush(L);\n\
+}\n\
+static void luaC_changemode_ (lua_State *L, int newmode) {\n",
+        1,
+    ),
+];
+
+/// Two places where stock Lua trusts registry slots that the `debug` library
+/// lets a script overwrite (`debug.getregistry()[2] = nil`), with undefined
+/// behaviour as the result:
+/// * `getGlobalTable` (lapi.c) leaves its output uninitialised when the
+///   globals slot is empty, and `lua_load` then stores that garbage as the
+///   chunk's `_ENV` (a later collection follows it). The patch makes it nil,
+///   so such a chunk fails with Lua's usual "attempt to index a nil value".
+/// * `coroutine.close` of the running coroutine (lcorolib.c) tells the main
+///   thread by the registry's main-thread slot; without it, the main thread
+///   closes itself and unwinds into nowhere. The patch asks `lua_pushthread`,
+///   which knows.
+/// * `lua_setmetatable` (lapi.c) with a non-table takes it for a table; the
+///   standard libraries hand it whatever the registry holds under a type
+///   name (`luaL_setmetatable`), which a script can replace
+///   (`debug.getregistry()["_UBOX*"] = 42`). The patch sets no metatable
+///   then, and `luaL_newmetatable` and the buffer boxes' metatable
+///   (lauxlib.c) are made anew in place of a non-table, as
+///   `luaL_getsubtable` does.
+pub const LAUXLIB_PATCH: &[(&str, &str, usize)] = &[
+    (
+        "  if (luaL_getmetatable(L, tname) != LUA_TNIL)  /* name already in use? */",
+        "  if (luaL_getmetatable(L, tname) == LUA_TTABLE)  /* lua-sys: in use by a table (anything else is replaced) */",
+        1,
+    ),
+    (
+        "  if (luaL_getmetatable(L, BOXMT) == LUA_TNIL) {  /* MT not created yet? */",
+        "  if (luaL_getmetatable(L, BOXMT) != LUA_TTABLE) {  /* lua-sys: not created yet, or replaced by a non-table */",
+        1,
+    ),
+];
+pub const LAPI_PATCH: &[(&str, &str, usize)] = &[
+    (
+        "  if (ttisnil(s2v(L->top.p - 1)))\n    mt = NULL;",
+        "  if (!ttistable(s2v(L->top.p - 1)))  /* lua-sys: not a table: none */\n    mt = NULL;",
+        1,
+    ),
+    (
+        "  lu_byte tag = luaH_getint(registry, LUA_RIDX_GLOBALS, gt);
+  (void)tag;",
+        "  lu_byte tag = luaH_getint(registry, LUA_RIDX_GLOBALS, gt);
+  if (tagisempty(tag)) setnilvalue(gt);  /* lua-sys: never uninitialised */
+  (void)tag;",
+        1,
+    ),
+];
+pub const LCOROLIB_PATCH: &[(&str, &str, usize)] = &[(
+    "      lua_geti(L, LUA_REGISTRYINDEX, LUA_RIDX_MAINTHREAD);  /* get main */
+      if (lua_tothread(L, -1) == co)",
+    "      if (lua_pushthread(co))  /* lua-sys: is it the main thread? (not the registry's word) */",
+    1,
+)];
