@@ -238,12 +238,12 @@ fn thread_bound_closures_keep_the_state_home() {
     let shared = Rc::new(5);
     let lua = Lua::new();
     let captured = shared.clone();
-    lua.with_stack(|s| s.push_function(move |_| Ok(*captured as i32 - 5))).unwrap();
+    lua.with_stack(|s| s.push_function(move |_| Ok(*captured - 5))).unwrap();
     assert!(lua.into_send().is_err(), "a state with an Rc-capturing closure was made Send");
 
     let lua = Lua::new();
     let captured = shared.clone();
-    let f = lua.create_raw_function(move |_| Ok(*captured as i32 - 5)).unwrap();
+    let f = lua.create_raw_function(move |_| Ok(*captured - 5)).unwrap();
     drop(f);
     assert!(lua.into_send().is_err());
 
