@@ -12,6 +12,8 @@ bash scripts/build-addon.sh
 echo "== cargo test (workspace, all features)"
 cargo test --workspace --all-features --release
 
+echo "== lua-core without optional features (what a Rust user builds by default)"
+cargo clippy -p lua-core --all-targets --release -- -D warnings
 echo "== cargo clippy (all targets, warnings are errors)"
 cargo clippy --workspace --all-targets --all-features -- -D warnings
 

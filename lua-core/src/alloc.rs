@@ -104,11 +104,13 @@ impl Allocator {
     }
 
     /// Growth requests refused by injection since the fault was last set.
+    #[cfg_attr(not(feature = "host-binding"), allow(dead_code))]
     pub fn faults_fired(&self) -> u64 {
         self.fault_fired.get()
     }
 
     /// Whether an injected fault is still pending or refusing.
+    #[cfg_attr(not(feature = "host-binding"), allow(dead_code))]
     pub fn fault_armed(&self) -> bool {
         self.fault_countdown.get() != 0
     }

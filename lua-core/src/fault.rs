@@ -10,22 +10,12 @@
 //! growth request while no fault is armed. While one is armed, the allocator
 //! reports that it may refuse, so every allocating push runs protected (as
 //! under a memory limit).
-//!
-//! ```
-//! use lua_core::{fault::AllocationFault, Lua};
-//! let lua = Lua::new();
-//! lua.set_allocation_fault(Some(AllocationFault::persistent(1)));
-//! let failed = lua.exec::<()>("local t = {} for i = 1, 100 do t[i] = {} end");
-//! assert_eq!(failed.unwrap_err().code(), "LUA_MEMORY");
-//! assert!(lua.allocation_faults_fired() > 0);
-//! lua.set_allocation_fault(None);
-//! assert_eq!(lua.exec::<i64>("return 6 * 7")?, 42);
-//! # Ok::<(), lua_core::Error>(())
-//! ```
+//! (The example is in [`crate::host`]'s documentation.)
 
 use std::cell::Cell;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+#[cfg(feature = "host-binding")]
 use crate::lua::Lua;
 
 /// Which growth requests to refuse.
@@ -41,6 +31,7 @@ pub struct AllocationFault {
     pub refusals: u64,
 }
 
+#[cfg_attr(not(feature = "host-binding"), allow(dead_code))]
 impl AllocationFault {
     /// `refusals` meaning "every request from the n-th on, until disarmed".
     pub const PERSISTENT: u64 = u64::MAX;
@@ -61,6 +52,7 @@ impl AllocationFault {
     }
 }
 
+#[cfg(feature = "host-binding")]
 impl Lua {
     /// Arms an injected allocation fault on this state (replacing any
     /// earlier one), or disarms it with `None`; either way the count of
@@ -105,6 +97,7 @@ static INJECTED: AtomicU64 = AtomicU64::new(0);
 /// the state's very first allocation, so creation itself can be swept); the
 /// state takes it, so it applies once. `None` disarms. Testing only.
 #[doc(hidden)]
+#[cfg_attr(not(feature = "host-binding"), allow(dead_code))]
 pub fn fail_next_state(fault: Option<AllocationFault>) {
     NEXT_STATE.with(|c| c.set(fault))
 }
@@ -113,6 +106,7 @@ pub fn fail_next_state(fault: Option<AllocationFault>) {
 /// every thread): compare before and after an operation that creates states.
 /// Testing only.
 #[doc(hidden)]
+#[cfg_attr(not(feature = "host-binding"), allow(dead_code))]
 pub fn injected_total() -> u64 {
     INJECTED.load(Ordering::Relaxed)
 }

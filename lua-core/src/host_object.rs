@@ -19,9 +19,13 @@ use lua_sys::*;
 
 use crate::callback::CallContext;
 use crate::error::Result;
+#[cfg(feature = "host-binding")]
 use crate::lua::Lua;
-use crate::protect::{bytes_at, protect};
+use crate::protect::bytes_at;
+#[cfg(feature = "host-binding")]
+use crate::protect::protect;
 use crate::runtime::Runtime;
+#[cfg(feature = "host-binding")]
 use crate::stack::Stack;
 use crate::stack_value::StackValue;
 use crate::tagged::Tag;
@@ -104,6 +108,7 @@ pub(crate) unsafe fn install(l: *mut lua_State) {
     }
 }
 
+#[cfg(feature = "host-binding")]
 impl Lua {
     /// Installs what the host does for its objects (replacing any earlier host).
     pub fn set_host_objects(&self, host: Rc<dyn HostObjects>) {
@@ -112,6 +117,7 @@ impl Lua {
     }
 }
 
+#[cfg(feature = "host-binding")]
 impl Stack<'_> {
     /// Pushes the userdata for host object `id`: the one already alive if
     /// there is one, else a new one (which counts for `id`).

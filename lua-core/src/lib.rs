@@ -6,13 +6,15 @@ mod api;
 mod builder;
 mod bytecode;
 mod cancel;
-pub mod callback;
+mod callback;
 #[cfg(feature = "host-binding")]
 mod detach;
 mod convert;
 mod error;
-pub mod fault;
+mod fault;
 mod gc;
+#[cfg(feature = "host-binding")]
+pub mod host;
 mod hooks;
 mod host_object;
 mod limits;
@@ -20,6 +22,7 @@ mod occupancy;
 mod lua;
 mod metatable;
 mod package;
+#[cfg(feature = "host-binding")]
 mod path;
 mod protect;
 mod runtime;
@@ -40,20 +43,16 @@ mod watchdog;
 pub use callback::CallContext;
 pub use cancel::CancelHandle;
 pub use convert::{FromLua, FromLuaMulti, IntoLua, IntoLuaMulti, MultiValue};
-#[cfg(feature = "host-binding")]
-pub use detach::{Detached, Kept};
 pub use error::{Error, Result, DEPTH_MESSAGE, MAX_DEPTH};
 pub use hooks::{DebugHook, HookEvent, HookEventKind, HookMask};
 pub use limits::LimitKind;
 pub use builder::LuaBuilder;
 pub use lua::{ChunkMode, Lua, LuaOptions, Results};
-pub use runtime::RUNTIME_KEY;
 pub use stack::Stack;
 pub use stack_value::{Kind, StackValue};
 pub use visit::Visitor;
 pub use gc::{GcCommand, GcParam, GcResult, MAX_GC_PARAM};
-pub use path::split_path;
-pub use host_object::{Access, HostObjects};
+pub use host_object::Access;
 pub use package::PackageError;
 pub use sandbox::Seal;
 pub use occupancy::Occupied;

@@ -160,6 +160,7 @@ impl Lua {
     }
 
     /// The runtime pointer as the registry records it (for diagnostics and tests).
+    #[cfg(feature = "host-binding")]
     pub fn registry_runtime_pointer(&self) -> *const std::ffi::c_void {
         if self.rt.is_closed() {
             return std::ptr::null();
@@ -169,6 +170,7 @@ impl Lua {
     }
 
     /// The runtime pointer every callback finds (the state's extra space).
+    #[cfg(feature = "host-binding")]
     pub fn callback_runtime_pointer(&self) -> *const std::ffi::c_void {
         if self.rt.is_closed() {
             return std::ptr::null();

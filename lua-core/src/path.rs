@@ -36,7 +36,7 @@ impl Lua {
     /// are created; `__index` / `__newindex` run on the way.
 ///
 /// ```
-/// use lua_core::{split_path, Lua};
+/// use lua_core::{host::split_path, Lua};
 /// let lua = Lua::new();
 /// lua.set_path_with(&split_path(b"config.server.port")?, |s| { s.push_integer(8080); Ok(()) })?;
 /// assert_eq!(lua.exec::<i64>("return config.server.port")?, 8080);

@@ -222,6 +222,7 @@ impl Runtime {
     ///
     /// # Safety
     /// `l` must be a valid state with a free stack slot.
+    #[cfg(feature = "host-binding")]
     pub(crate) unsafe fn registry_pointer(l: *mut lua_State) -> *const c_void {
         // SAFETY: a raw read of a string key present since creation.
         unsafe {

@@ -16,6 +16,7 @@
 //! with it: so each test runs its sweep in a child process (this binary,
 //! filtered to that one test), and an abort fails that test only, naming the
 //! entry point, the mode and N.
+#![cfg(feature = "host-binding")]
 
 mod common;
 
@@ -25,11 +26,9 @@ use std::os::unix::process::ExitStatusExt;
 use std::process::Command;
 use std::rc::Rc;
 
-use lua_core::fault::AllocationFault;
-use lua_core::{
-    Access, AnyUserData, CallContext, Error, Function, GcCommand, GcParam, HostObjects, Lua, LuaOptions, MultiValue, Resumed, Result,
-    StackValue, StdLib, Table, UserData, UserDataMethods, Value,
-};
+use lua_core::host::AllocationFault;
+use lua_core::{Access, AnyUserData, CallContext, Error, Function, GcCommand, GcParam, Lua, LuaOptions, MultiValue, Resumed, Result, StackValue, StdLib, Table, UserData, UserDataMethods, Value};
+use lua_core::host::HostObjects;
 
 const CHILD: &str = "LUA_CORE_FAULT_CHILD";
 
@@ -235,14 +234,14 @@ fn sweep_creation(name: &'static str, options: LuaOptions) {
         let mut steps = 0;
         for n in 1.. {
             eprintln!("@ {name} {mode:?} N={n}");
-            let before = lua_core::fault::injected_total();
-            lua_core::fault::fail_next_state(Some(mode.fault(n)));
+            let before = lua_core::host::injected_total();
+            lua_core::host::fail_next_state(Some(mode.fault(n)));
             let made = Lua::with_options(options.clone());
-            lua_core::fault::fail_next_state(None);
+            lua_core::host::fail_next_state(None);
             if let Ok(lua) = &made {
                 lua.set_allocation_fault(None);
             }
-            let fired = lua_core::fault::injected_total() - before;
+            let fired = lua_core::host::injected_total() - before;
             steps += 1;
             match &made {
                 Ok(lua) => {
@@ -446,7 +445,7 @@ sweep_test!(get_global_nested, || Entry::new(
 .sweep());
 
 sweep_test!(paths, || Entry::new("set_path_with / get_path_with", state(StdLib::ALL), |lua, _| {
-    let segments = lua_core::split_path(b"a.b.c")?;
+    let segments = lua_core::host::split_path(b"a.b.c")?;
     lua.set_path_with(&segments, |s| {
         s.push_table(0, 1)?;
         s.push_bytes(b"value")?;

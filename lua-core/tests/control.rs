@@ -1,7 +1,9 @@
 //! Operational control from Rust: the collector, dotted paths, closing a
 //! state, and what a closed state and its handles do afterwards.
+#![cfg(feature = "host-binding")]
 
-use lua_core::{split_path, Error, Function, GcCommand, GcParam, GcResult, Lua, StdLib};
+use lua_core::{Error, Function, GcCommand, GcParam, GcResult, Lua, StdLib};
+use lua_core::host::split_path;
 
 #[test]
 fn gc_commands_follow_lua_5_5() {

@@ -1,5 +1,6 @@
 //! lua-core end to end: the runtime pointer, protected calls, callbacks that
 //! fail or panic, values both ways, and the allocator under a limit.
+#![cfg(feature = "host-binding")]
 
 use lua_core::{Error, Function, Lua, LuaOptions, MultiValue, StdLib, Table, Value};
 

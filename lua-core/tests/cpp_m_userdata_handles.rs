@@ -1,15 +1,14 @@
 //! API-SEED §10 area M (userdata: opaque handles): the C++ core suite's items,
 //! ported to lua-core's host objects (`HostObjects`, `Stack::push_host_object`,
 //! `StackValue::host_object`).
+#![cfg(feature = "host-binding")]
 
 use std::cell::RefCell;
 use std::ffi::{c_void, CString};
 use std::rc::Rc;
 
-use lua_core::{
-    Access, AnyUserData, CallContext, Error, FromLua, Function, HostObjects, IntoLua, Lua, MultiValue, Result, StackValue, StdLib, Table,
-    Thread, Value, Visitor,
-};
+use lua_core::{Access, AnyUserData, CallContext, Error, FromLua, Function, IntoLua, Lua, MultiValue, Result, StackValue, StdLib, Table, Thread, Value, Visitor};
+use lua_core::host::HostObjects;
 
 const OPAQUE: Access = Access { readable: false, writable: false };
 const PROPS: Access = Access { readable: true, writable: true };

@@ -1,12 +1,14 @@
 //! API-SEED §10 area N (userdata: property access): the C++ core suite's
 //! items, ported to lua-core. `HostObjects::get` / `set` are the property
 //! getter and setter the original's core called with a handle id and a key.
+#![cfg(feature = "host-binding")]
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use lua_core::{Access, CallContext, Error, FromLua, HostObjects, IntoLua, Lua, MultiValue, Result, StackValue, StdLib, Value};
+use lua_core::{Access, CallContext, Error, FromLua, IntoLua, Lua, MultiValue, Result, StackValue, StdLib, Value};
+use lua_core::host::HostObjects;
 
 const PROPS: Access = Access { readable: true, writable: true };
 

@@ -2,6 +2,7 @@
 //! C++ core suite's items, ported to lua-core. Foreign userdata (here an
 //! `io.tmpfile()` handle) comes to the host as `Value::UserData(AnyUserData)`,
 //! a registry reference.
+#![cfg(feature = "host-binding")]
 
 use std::cell::RefCell;
 use std::ffi::{c_void, CString};

@@ -4,11 +4,13 @@
 //! the userdata it made for an id and calls `HostObjects::released(id)` when
 //! Lua has collected the last one. The count itself is internal, so these
 //! tests observe it through what Lua holds and when `released` fires.
+#![cfg(feature = "host-binding")]
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use lua_core::{Access, CallContext, Error, GcCommand, HostObjects, IntoLua, Lua, Result, StackValue, StdLib};
+use lua_core::{Access, CallContext, Error, GcCommand, IntoLua, Lua, Result, StackValue, StdLib};
+use lua_core::host::HostObjects;
 
 const OPAQUE: Access = Access { readable: false, writable: false };
 const PROPS: Access = Access { readable: true, writable: true };

@@ -1,11 +1,13 @@
 //! "The sandbox holds" from Rust: forged arguments to every C function the
 //! crate registers, and the occupancy rule (nothing retires or lends a state
 //! from inside it).
+#![cfg(feature = "host-binding")]
 
 use std::cell::Cell;
 use std::rc::Rc;
 
-use lua_core::{Access, CallContext, Error, HostObjects, Lua, LuaOptions, Occupied, StackValue, StdLib, UserData, UserDataMethods};
+use lua_core::{Access, CallContext, Error, Lua, LuaOptions, Occupied, StackValue, StdLib, UserData, UserDataMethods};
+use lua_core::host::HostObjects;
 
 struct Counter {
     n: i64,

@@ -15,7 +15,7 @@ use std::ffi::{c_void, CString};
 use std::ptr;
 use std::rc::Rc;
 
-use lua_core::{Detached, Kept};
+use lua_core::host::{Detached, Kept};
 use napi::sys;
 use napi::sys::ValueType;
 

@@ -18,7 +18,7 @@
 use std::ptr;
 use std::rc::Rc;
 
-use lua_core::fault::AllocationFault;
+use lua_core::host::AllocationFault;
 use napi::sys;
 use napi::sys::ValueType;
 
@@ -97,7 +97,7 @@ unsafe extern "C" fn fail_next_state_allocation(env: sys::napi_env, info: sys::n
     let env = Env(env);
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let (args, _) = read_args(env, info)?;
-        lua_core::fault::fail_next_state(fault_arg(env, &args, 0)?);
+        lua_core::host::fail_next_state(fault_arg(env, &args, 0)?);
         Ok(env.undefined())
     }));
     finish(env, result)
@@ -107,7 +107,7 @@ unsafe extern "C" fn injected_allocation_faults(env: sys::napi_env, info: sys::n
     let env = Env(env);
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         read_args(env, info)?;
-        env.number(lua_core::fault::injected_total() as f64)
+        env.number(lua_core::host::injected_total() as f64)
     }));
     finish(env, result)
 }

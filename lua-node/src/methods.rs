@@ -80,7 +80,7 @@ pub fn set_global_value(cx: &Rc<Context>, name: &[u8], value: Raw) -> Result<(),
 
 fn set_path_value(cx: &Rc<Context>, name: &[u8], value: Raw) -> Result<(), JsError> {
     let env = cx.env;
-    let segments = lua_core::split_path(name).map_err(|e| JsError::type_error(e.message()))?;
+    let segments = lua_core::host::split_path(name).map_err(|e| JsError::type_error(e.message()))?;
     let mut failure = Failure::default();
     // A function at a path is an ordinary (collectable) Lua function, not a
     // named registration.
@@ -129,7 +129,7 @@ pub fn get_global(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
     let name = string_arg(env, args, EXPECTED_NAME)?;
     env.with_string(name, |name| {
         if name.contains(&b'.') {
-            let segments = lua_core::split_path(name).map_err(|e| JsError::type_error(e.message()))?;
+            let segments = lua_core::host::split_path(name).map_err(|e| JsError::type_error(e.message()))?;
             cx.lua().get_path_with(&segments, |v| v.visit(&mut ToJs::new(cx)))?
         } else {
             cx.lua().get_global_with(name, |v| v.visit(&mut ToJs::new(cx)))?

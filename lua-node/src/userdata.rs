@@ -7,7 +7,8 @@
 
 use std::rc::{Rc, Weak};
 
-use lua_core::{Access, CallContext, HostObjects, StackValue};
+use lua_core::{Access, CallContext, StackValue};
+use lua_core::host::HostObjects;
 use napi::sys;
 
 use crate::context::Context;
