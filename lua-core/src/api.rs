@@ -3,11 +3,11 @@
 
 use std::ffi::CString;
 
-use crate::callback::CallContext;
+use crate::raw::callback::CallContext;
 use crate::convert::{FromLua, FromLuaMulti, IntoLua, IntoLuaMulti, MultiValue};
 use crate::error::Result;
-use crate::lua::{ChunkMode, Lua};
-use crate::value::{Function, Table, Value};
+use crate::raw::lua::{ChunkMode, Lua};
+use crate::raw::value::{Function, Table, Value};
 
 impl Lua {
     /// Runs `source` and converts its results (`()`, one value `T`, or [`MultiValue`]).
@@ -110,7 +110,7 @@ impl Lua {
         self.with_stack(|stack| {
             // Not `Stack::push_function`, which marks the state thread-bound:
             // whether it is, is the caller's to say.
-            crate::callback::push_host_function(stack, Box::new(f))?;
+            crate::raw::callback::push_host_function(stack, Box::new(f))?;
             stack.value(-1).to_ref().map(Function)
         })
     }
@@ -156,15 +156,7 @@ impl Table {
             stack.reserve(3)?;
             stack.push_ref(&self.0)?;
             key.push_into(stack)?;
-            // SAFETY: lua_rawget on a table (checked: the registry slot can
-            // be replaced from Lua through the debug library) never raises or
-            // allocates.
-            unsafe {
-                if lua_sys::lua_type(stack.raw(), -2) != lua_sys::LUA_TTABLE as std::ffi::c_int {
-                    return Err(crate::Error::api(crate::stack::NOT_A_TABLE));
-                }
-                lua_sys::lua_rawget(stack.raw(), -2)
-            };
+            stack.raw_get()?;
             V::from_lua(stack.value(-1))
         })
     }
@@ -185,10 +177,8 @@ impl Table {
     pub fn raw_len(&self) -> usize {
         let lua = self.0.lua().clone();
         lua.with_stack(|stack| {
-            stack.reserve(1)?;
             stack.push_ref(&self.0)?;
-            // SAFETY: rawlen never raises (and gives 0 for what has no length).
-            Ok(unsafe { lua_sys::lua_rawlen(stack.raw(), -1) as usize })
+            Ok(stack.value(-1).raw_len())
         })
         .unwrap_or(0)
     }

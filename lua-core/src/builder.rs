@@ -3,9 +3,9 @@
 use std::time::Duration;
 
 use crate::error::{Error, Result};
-use crate::lua::{Lua, LuaOptions};
-use crate::sandbox::Seal;
-use crate::stdlib::StdLib;
+use crate::raw::lua::{Lua, LuaOptions};
+use crate::raw::sandbox::Seal;
+use crate::raw::stdlib::StdLib;
 
 /// Builds a [`Lua`] state.
 ///

@@ -4,13 +4,11 @@
 use std::collections::HashMap;
 use std::hash::Hash;
 
-use lua_sys::*;
-
 use crate::error::{Error, Result};
-use crate::lua::Results;
-use crate::stack::Stack;
-use crate::stack_value::{Kind, StackValue};
-use crate::value::{AnyUserData, Function, Table, Thread, Value};
+use crate::raw::lua::Results;
+use crate::raw::stack::Stack;
+use crate::raw::stack_value::{Kind, StackValue};
+use crate::raw::value::{AnyUserData, Function, Table, Thread, Value};
 
 /// A Rust value that can become one Lua value.
 pub trait IntoLua {
@@ -72,7 +70,7 @@ impl FromLua for Value {
             Kind::Thread => Value::Thread(Thread(v.to_ref()?)),
             Kind::UserData => Value::UserData(AnyUserData(v.to_ref()?)),
             // SAFETY: reading a light userdata pointer never fails.
-            Kind::LightUserData => Value::LightUserData(unsafe { lua_touserdata(v.state(), v.index()) }),
+            Kind::LightUserData => Value::LightUserData(v.as_light_userdata().unwrap_or(std::ptr::null_mut())),
         })
     }
 }
@@ -224,22 +222,12 @@ impl<T: FromLua> FromLua for Vec<T> {
         if v.kind() != Kind::Table {
             return Err(mismatch("table", &v));
         }
-        let l = v.state();
-        // SAFETY: raw reads of a table on the stack; one slot is reserved per item.
-        unsafe {
-            if lua_checkstack(l, 2) == 0 {
-                return Err(Error::runtime("stack overflow (cannot grow the Lua stack)"));
-            }
-            let len = lua_rawlen(l, v.index()) as i64;
-            let mut out = Vec::with_capacity(len.min(1 << 20) as usize);
-            for i in 1..=len {
-                lua_rawgeti(l, v.index(), i);
-                let item = T::from_lua(StackValue::new(l, -1, v.lua()));
-                lua_settop(l, -2);
-                out.push(item?);
-            }
-            Ok(out)
-        }
+        let mut out = Vec::with_capacity(v.raw_len().min(1 << 20));
+        v.for_each_item(|item| {
+            out.push(T::from_lua(item)?);
+            Ok(())
+        })?;
+        Ok(out)
     }
 }
 
@@ -261,35 +249,11 @@ impl<K: FromLua + Eq + Hash, V: FromLua> FromLua for HashMap<K, V> {
         if v.kind() != Kind::Table {
             return Err(mismatch("table", &v));
         }
-        let l = v.state();
         let mut out = HashMap::new();
-        // SAFETY: a raw traversal; lua_next gets only keys it produced and
-        // that are still in the table (checked after each conversion).
-        unsafe {
-            if lua_checkstack(l, 3) == 0 {
-                return Err(Error::runtime("stack overflow (cannot grow the Lua stack)"));
-            }
-            lua_pushnil(l);
-            while lua_next(l, v.index()) != 0 {
-                let key = K::from_lua(StackValue::new(l, -2, v.lua()));
-                let value = V::from_lua(StackValue::new(l, -1, v.lua()));
-                lua_settop(l, -2);
-                match (key, value) {
-                    (Ok(k), Ok(val)) => {
-                        out.insert(k, val);
-                        // A conversion may run host code that changes the table.
-                        if !crate::visit::key_still_present(l, v.index()) {
-                            lua_settop(l, -2);
-                            return Err(Error::conversion(crate::visit::TABLE_CHANGED));
-                        }
-                    }
-                    (Err(e), _) | (_, Err(e)) => {
-                        lua_settop(l, -2);
-                        return Err(e);
-                    }
-                }
-            }
-        }
+        v.for_each_pair(|key, value| {
+            out.insert(K::from_lua(key)?, V::from_lua(value)?);
+            Ok(())
+        })?;
         Ok(out)
     }
 }

@@ -18,8 +18,8 @@
 //! # Ok::<(), lua_core::Error>(())
 //! ```
 
-pub use crate::detach::{Detached, Kept};
-pub use crate::fault::{fail_next_state, injected_total, AllocationFault};
-pub use crate::host_object::{Access, HostObjects};
-pub use crate::path::split_path;
-pub use crate::runtime::RUNTIME_KEY;
+pub use crate::raw::detach::{Detached, Kept};
+pub use crate::raw::fault::{fail_next_state, injected_total, AllocationFault};
+pub use crate::raw::host_object::{Access, HostObjects};
+pub use crate::raw::path::split_path;
+pub use crate::raw::runtime::RUNTIME_KEY;

@@ -7,10 +7,10 @@ use ::serde::de::{self, Unexpected};
 
 use super::de_access::{TableMap, TableSeq};
 use super::de_probe::{Probe, ShapeProbe};
-use super::raw;
+use crate::raw::serde_stack as raw;
 use crate::error::{Error, Result};
-use crate::stack::Stack;
-use crate::stack_value::{Kind, StackValue};
+use crate::raw::stack::Stack;
+use crate::raw::stack_value::{Kind, StackValue};
 
 /// A [`serde::Deserializer`](::serde::Deserializer) that reads one Lua value
 /// in place on the stack. Tables are read with raw accesses (no metamethods)

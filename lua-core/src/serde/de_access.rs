@@ -6,7 +6,7 @@ use std::ffi::c_int;
 use ::serde::de::{self, DeserializeSeed, Unexpected};
 
 use super::de::LuaDeserializer;
-use super::raw;
+use crate::raw::serde_stack as raw;
 use crate::error::{Error, Result};
 
 /// The items `next..=len` of a table, read with `lua_rawgeti`.

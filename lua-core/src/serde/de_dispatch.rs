@@ -4,9 +4,9 @@ use ::serde::de::{self, Unexpected};
 
 use super::de::LuaDeserializer;
 use super::de_access::EnumAccess;
-use super::raw;
+use crate::raw::serde_stack as raw;
 use crate::error::{Error, Result};
-use crate::stack_value::Kind;
+use crate::raw::stack_value::Kind;
 
 impl<'de> de::Deserializer<'de> for LuaDeserializer<'_> {
     type Error = Error;

@@ -4,8 +4,8 @@
 use std::ffi::c_void;
 
 use crate::error::Error;
-use crate::visit::Visitor;
-use crate::value::{AnyUserData, Function, Table, Thread};
+use crate::raw::visit::Visitor;
+use crate::raw::value::{AnyUserData, Function, Table, Thread};
 
 /// The answer of [`ShapeProbe`]: carried as the "error" that stops the walk
 /// as soon as the table's shape is known.

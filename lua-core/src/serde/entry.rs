@@ -8,10 +8,10 @@ use ::serde::ser::Serialize;
 use super::{LuaDeserializer, LuaSerializer};
 use crate::convert::{FromLua, IntoLua};
 use crate::error::Result;
-use crate::lua::Lua;
-use crate::stack::Stack;
-use crate::stack_value::StackValue;
-use crate::value::Value;
+use crate::raw::lua::Lua;
+use crate::raw::stack::Stack;
+use crate::raw::stack_value::StackValue;
+use crate::raw::value::Value;
 
 impl Lua {
     /// Converts any [`Serialize`] value to a Lua [`Value`] (see

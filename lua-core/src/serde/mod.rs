@@ -32,7 +32,6 @@ mod de_access;
 mod de_dispatch;
 mod de_probe;
 mod entry;
-mod raw;
 mod ser;
 mod ser_table;
 mod wrapper;

@@ -4,7 +4,7 @@ use ::serde::ser::{self, Serialize};
 
 use super::ser_table::TableSerializer;
 use crate::error::{Error, Result};
-use crate::stack::Stack;
+use crate::raw::stack::Stack;
 
 /// A [`serde::Serializer`](::serde::Serializer) that pushes the value it is
 /// given onto a [`Stack`] as exactly one Lua value (the mapping is in the

@@ -5,8 +5,8 @@ use ::serde::ser::{self, Serialize};
 
 use super::ser::LuaSerializer;
 use crate::error::{Error, Result};
-use crate::stack::Stack;
-use crate::stack_value::Kind;
+use crate::raw::stack::Stack;
+use crate::raw::stack_value::Kind;
 
 /// Fills the table a [`LuaSerializer`] pushed for a sequence, tuple, map or
 /// struct (serde's `SerializeSeq`, `SerializeMap`, ... traits); not used

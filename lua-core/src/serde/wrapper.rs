@@ -6,8 +6,8 @@ use ::serde::ser::Serialize;
 
 use crate::convert::{FromLua, IntoLua};
 use crate::error::Result;
-use crate::stack::Stack;
-use crate::stack_value::StackValue;
+use crate::raw::stack::Stack;
+use crate::raw::stack_value::StackValue;
 
 /// Moves any serde type in and out of Lua as a typed value: `Serde<T>`
 /// is [`IntoLua`] when `T: Serialize` and [`FromLua`] when

@@ -7,10 +7,10 @@ use std::ffi::{c_int, c_void};
 use lua_sys::*;
 
 use crate::error::{Error, Result, MAX_DEPTH};
-use crate::lua::Lua;
-use crate::protect::bytes_at;
-use crate::stack_value::{Kind, StackValue};
-use crate::value::{AnyUserData, Function, Table, Thread};
+use crate::raw::lua::Lua;
+use crate::raw::protect::bytes_at;
+use crate::raw::stack_value::{Kind, StackValue};
+use crate::raw::value::{AnyUserData, Function, Table, Thread};
 
 /// Slots a table level needs while it is walked: the table, a key and a
 /// value, plus one spare for metatable checks.
@@ -63,7 +63,7 @@ pub(crate) fn visit_at<V: Visitor>(lua: &Lua, l: *mut lua_State, idx: c_int, v: 
     if depth > MAX_DEPTH {
         return Err(Error::depth().into());
     }
-    crate::limits::charge_host(&lua.rt, 1)?;
+    crate::raw::limits::charge_host(&lua.rt, 1)?;
     let value = StackValue::at(l, idx, lua, lua.rt.occupancy().frame());
     match value.kind() {
         Kind::Nil => v.nil(),

@@ -18,18 +18,18 @@ use std::ffi::c_int;
 use lua_sys::*;
 
 use crate::error::{Error, Result};
-use crate::stack_value::StackValue;
-use crate::visit::{key_still_present, TABLE_CHANGED};
+use crate::raw::stack_value::StackValue;
+use crate::raw::visit::{key_still_present, TABLE_CHANGED};
 
 /// The index of the top value of `value`'s stack frame.
-pub(super) fn top(value: StackValue<'_>) -> c_int {
+pub(crate) fn top(value: StackValue<'_>) -> c_int {
     // SAFETY: reading the top never fails.
     unsafe { lua_gettop(value.state()) }
 }
 
 /// Drops everything above `top` (values the deserializer pushed); never
 /// raises the top.
-pub(super) fn restore(value: StackValue<'_>, top: c_int) {
+pub(crate) fn restore(value: StackValue<'_>, top: c_int) {
     let l = value.state();
     // SAFETY: only lowers the top (to `top`, or not at all if it is already
     // there or below), so it pushes nothing, and nothing to close: no slot is
@@ -38,13 +38,13 @@ pub(super) fn restore(value: StackValue<'_>, top: c_int) {
 }
 
 /// Pushes nil: the key that starts a raw traversal.
-pub(super) fn push_first_key(table: StackValue<'_>) {
+pub(crate) fn push_first_key(table: StackValue<'_>) {
     // SAFETY: the first key of a traversal; the slot was reserved by `enter`.
     unsafe { lua_pushnil(table.state()) }
 }
 
 /// Pushes `table[i]`, read raw (no metamethods).
-pub(super) fn push_item(table: StackValue<'_>, i: usize) {
+pub(crate) fn push_item(table: StackValue<'_>, i: usize) {
     // SAFETY: a raw read (never raises or allocates) into the slot the
     // table's `enter` reserved.
     unsafe { lua_rawgeti(table.state(), table.index(), i as lua_Integer) };
@@ -53,7 +53,7 @@ pub(super) fn push_item(table: StackValue<'_>, i: usize) {
 /// If every key of the table is a positive integer: how many keys there
 /// are and the largest (0 for an empty table). `None` at the first other
 /// key. Leaves the stack as it was.
-pub(super) fn positive_integer_keys(table: StackValue<'_>) -> Option<(u64, i64)> {
+pub(crate) fn positive_integer_keys(table: StackValue<'_>) -> Option<(u64, i64)> {
     let (l, t) = (table.state(), table.index());
     let (mut count, mut max): (u64, lua_Integer) = (0, 0);
     // SAFETY: a raw traversal with two slots reserved by `enter`; lua_next
@@ -77,7 +77,7 @@ pub(super) fn positive_integer_keys(table: StackValue<'_>) -> Option<(u64, i64)>
 /// Pushes the table's first entry (key, then value), and its second entry
 /// above that if there is one; returns how many entries were pushed (0, 1
 /// or 2), so 1 means the table has exactly one.
-pub(super) fn push_first_entries(table: StackValue<'_>) -> usize {
+pub(crate) fn push_first_entries(table: StackValue<'_>) -> usize {
     let (l, t) = (table.state(), table.index());
     // SAFETY: a raw traversal in the slots `enter` reserved (key,
     // value, a copy of the key, then lua_next's pair in its
@@ -104,7 +104,7 @@ pub(super) fn push_first_entries(table: StackValue<'_>) -> usize {
 /// that entry's value, passing over non-string keys if `strings_only`.
 /// `Ok(false)` at the end (the key is then popped too), an error if the key
 /// has left the table. `key` is at or below the top.
-pub(super) fn next_entry(table: StackValue<'_>, key: c_int, strings_only: bool) -> Result<bool> {
+pub(crate) fn next_entry(table: StackValue<'_>, key: c_int, strings_only: bool) -> Result<bool> {
     let (l, t) = (table.state(), table.index());
     // SAFETY: the stack is cut back to the traversal key (dropping a value
     // nobody read), so lua_next gets exactly the key it produced last,

@@ -17,18 +17,18 @@ use std::rc::Rc;
 
 use lua_sys::*;
 
-use crate::callback::CallContext;
+use crate::raw::callback::CallContext;
 use crate::error::Result;
 #[cfg(feature = "host-binding")]
-use crate::lua::Lua;
-use crate::protect::bytes_at;
+use crate::raw::lua::Lua;
+use crate::raw::protect::bytes_at;
 #[cfg(feature = "host-binding")]
-use crate::protect::protect;
-use crate::runtime::Runtime;
+use crate::raw::protect::protect;
+use crate::raw::runtime::Runtime;
 #[cfg(feature = "host-binding")]
-use crate::stack::Stack;
-use crate::stack_value::StackValue;
-use crate::tagged::Tag;
+use crate::raw::stack::Stack;
+use crate::raw::stack_value::StackValue;
+use crate::raw::tagged::Tag;
 
 pub(crate) const OPAQUE_META: &CStr = c"lua_native_userdata";
 pub(crate) const PROPERTY_META: &CStr = c"lua_native_proxy_userdata";
@@ -103,7 +103,7 @@ pub(crate) unsafe fn install(l: *mut lua_State) {
             lua_setfield(l, -2, c"__metatable".as_ptr());
             lua_settop(l, -2);
         }
-        crate::runtime::push_weak_table(l, c"v");
+        crate::raw::runtime::push_weak_table(l, c"v");
         lua_setfield(l, LUA_REGISTRYINDEX, CACHE.as_ptr());
     }
 }
@@ -132,13 +132,13 @@ impl Stack<'_> {
         // protected; the closure captures only Copy values.
         self.with_raw(|l| unsafe {
             protect(l, 0, 1, move |l| {
-                crate::runtime::push_registry_table(l, CACHE);
+                crate::raw::runtime::push_registry_table(l, CACHE);
                 if lua_rawgeti(l, -1, id as lua_Integer) == LUA_TUSERDATA as c_int {
                     return 1;
                 }
                 lua_settop(l, -2);
-                crate::tagged::push_new(l, Tag::HostObject, payload);
-                crate::runtime::push_registry_table(l, meta);
+                crate::raw::tagged::push_new(l, Tag::HostObject, payload);
+                crate::raw::runtime::push_registry_table(l, meta);
                 lua_setmetatable(l, -2);
                 lua_pushvalue(l, -1);
                 lua_rawseti(l, -3, id as lua_Integer);
@@ -158,7 +158,7 @@ impl StackValue<'_> {
     pub fn host_object(&self) -> Option<(u64, Access)> {
         let l = self.state();
         // SAFETY: `check` only reads; non-null means one of our payloads.
-        unsafe { crate::tagged::check::<Payload>(l, self.index(), Tag::HostObject).as_ref() }.map(|p| (p.id, p.access))
+        unsafe { crate::raw::tagged::check::<Payload>(l, self.index(), Tag::HostObject).as_ref() }.map(|p| (p.id, p.access))
     }
 }
 
@@ -192,9 +192,9 @@ unsafe extern "C" fn object_index(l: *mut lua_State) -> c_int {
     // Lua code can call this function with anything (`debug.getmetatable`):
     // only our own payloads are accepted.
     // SAFETY: `check` only reads; nothing with a destructor is alive if it raises.
-    let payload = match unsafe { crate::tagged::check::<Payload>(l, 1, Tag::HostObject).as_ref() }.copied() {
+    let payload = match unsafe { crate::raw::tagged::check::<Payload>(l, 1, Tag::HostObject).as_ref() }.copied() {
         Some(payload) => payload,
-        None => unsafe { rt.raise(l, crate::tagged::bad_self("__index", "lua_native_proxy_userdata")) },
+        None => unsafe { rt.raise(l, crate::raw::tagged::bad_self("__index", "lua_native_proxy_userdata")) },
     };
     let outcome: std::result::Result<c_int, String> = {
         let mut buf = [0; LUA_N2SBUFFSZ as usize];
@@ -209,7 +209,7 @@ unsafe extern "C" fn object_index(l: *mut lua_State) -> c_int {
                         None => Ok(0),
                         Some(host) => {
                             // SAFETY: see callback::borrowed_lua.
-                            let lua = unsafe { crate::callback::borrowed_lua(rt) };
+                            let lua = unsafe { crate::raw::callback::borrowed_lua(rt) };
                             let ctx = CallContext::new(l, 2, &lua);
                             let r = catch_unwind(AssertUnwindSafe(|| host.get(&ctx, payload.id, key)));
                             match r {
@@ -245,9 +245,9 @@ unsafe extern "C" fn object_newindex(l: *mut lua_State) -> c_int {
     // Lua code can call this function with anything (`debug.getmetatable`):
     // only our own payloads are accepted.
     // SAFETY: `check` only reads; nothing with a destructor is alive if it raises.
-    let payload = match unsafe { crate::tagged::check::<Payload>(l, 1, Tag::HostObject).as_ref() }.copied() {
+    let payload = match unsafe { crate::raw::tagged::check::<Payload>(l, 1, Tag::HostObject).as_ref() }.copied() {
         Some(payload) => payload,
-        None => unsafe { rt.raise(l, crate::tagged::bad_self("__newindex", "lua_native_proxy_userdata")) },
+        None => unsafe { rt.raise(l, crate::raw::tagged::bad_self("__newindex", "lua_native_proxy_userdata")) },
     };
     let outcome: std::result::Result<(), String> = {
         let mut buf = [0; LUA_N2SBUFFSZ as usize];
@@ -262,7 +262,7 @@ unsafe extern "C" fn object_newindex(l: *mut lua_State) -> c_int {
                         None => Ok(()),
                         Some(host) => {
                             // SAFETY: see callback::borrowed_lua.
-                            let lua = unsafe { crate::callback::borrowed_lua(rt) };
+                            let lua = unsafe { crate::raw::callback::borrowed_lua(rt) };
                             let ctx = CallContext::new(l, 3, &lua);
                             let value = ctx.arg(2);
                             match catch_unwind(AssertUnwindSafe(|| host.set(&ctx, payload.id, key, value))) {
@@ -290,8 +290,8 @@ unsafe extern "C" fn object_gc(l: *mut lua_State) -> c_int {
     let rt = unsafe { Runtime::from_state(l) };
     // SAFETY: `check` accepts only our own payloads; `finalized` makes a
     // repeated call (through the debug library) a no-op.
-    let id = match unsafe { crate::tagged::check::<Payload>(l, 1, Tag::HostObject).as_mut() } {
-        None => unsafe { rt.raise(l, crate::tagged::bad_self("__gc", "lua_native_userdata")) },
+    let id = match unsafe { crate::raw::tagged::check::<Payload>(l, 1, Tag::HostObject).as_mut() } {
+        None => unsafe { rt.raise(l, crate::raw::tagged::bad_self("__gc", "lua_native_userdata")) },
         Some(p) if p.finalized => return 0,
         Some(p) => {
             p.finalized = true;

@@ -2,7 +2,7 @@
 
 use std::rc::Rc;
 
-use crate::lua::Lua;
+use crate::raw::lua::Lua;
 
 /// A [`Lua`] that may cross to another thread (`Send`), made by
 /// [`Lua::into_send`] when that is safe.

@@ -15,12 +15,12 @@ use std::rc::Rc;
 use lua_sys::*;
 
 use crate::error::{Error, Result};
-use crate::lua::Lua;
-use crate::protect::protect;
-use crate::runtime::{Runtime, HOST_FN_META};
-use crate::stack::Stack;
-use crate::stack_value::StackValue;
-use crate::tagged::Tag;
+use crate::raw::lua::Lua;
+use crate::raw::protect::protect;
+use crate::raw::runtime::{Runtime, HOST_FN_META};
+use crate::raw::stack::Stack;
+use crate::raw::stack_value::StackValue;
+use crate::raw::tagged::Tag;
 
 /// What a host function is: it reads its arguments from the call, pushes its
 /// results onto the call's stack and says how many it pushed.
@@ -101,15 +101,15 @@ pub(crate) fn push_host_function(stack: &Stack<'_>, f: HostFunction) -> Result<(
     // allocation cannot leak it.
     stack.with_raw(|l| unsafe {
         protect(l, 0, 1, move |l| {
-            crate::tagged::push_new::<Slot>(l, Tag::HostFunction, None);
-            crate::runtime::push_registry_table(l, HOST_FN_META);
+            crate::raw::tagged::push_new::<Slot>(l, Tag::HostFunction, None);
+            crate::raw::runtime::push_registry_table(l, HOST_FN_META);
             lua_setmetatable(l, -2);
             lua_pushcclosure(l, Some(host_trampoline), 1);
             1
         })?;
         // The closure was made just now: its upvalue is the slot.
         lua_getupvalue(l, -1, 1);
-        let slot = crate::tagged::check::<Slot>(l, -1, Tag::HostFunction);
+        let slot = crate::raw::tagged::check::<Slot>(l, -1, Tag::HostFunction);
         debug_assert!(!slot.is_null());
         if let Some(slot) = slot.as_mut() {
             *slot = Some(Rc::from(f));
@@ -140,7 +140,7 @@ unsafe extern "C" fn host_trampoline(l: *mut lua_State) -> c_int {
     // The upvalue can be replaced from Lua (`debug.setupvalue`), so it is
     // checked on every call; it stays alive while the closure is running.
     // SAFETY: an upvalue pseudo-index is acceptable in a C closure.
-    let slot = unsafe { crate::tagged::check::<Slot>(l, lua_upvalueindex(1), Tag::HostFunction) };
+    let slot = unsafe { crate::raw::tagged::check::<Slot>(l, lua_upvalueindex(1), Tag::HostFunction) };
     let outcome: std::result::Result<c_int, String> = {
         // SAFETY: non-null means a live slot made by push_host_function; the
         // function is cloned out of it (its count held for the call), so the
@@ -211,10 +211,10 @@ pub(crate) unsafe extern "C" fn host_fn_gc(l: *mut lua_State) -> c_int {
     // SAFETY: `check` accepts only a slot made by push_host_function (Lua
     // code can call this function with anything through the debug library).
     unsafe {
-        let slot = crate::tagged::check::<Slot>(l, 1, Tag::HostFunction);
+        let slot = crate::raw::tagged::check::<Slot>(l, 1, Tag::HostFunction);
         if slot.is_null() {
             let rt = Runtime::from_state(l);
-            rt.raise(l, crate::tagged::bad_self("__gc", "host function"));
+            rt.raise(l, crate::raw::tagged::bad_self("__gc", "host function"));
         }
         {
             let f = (*slot).take();

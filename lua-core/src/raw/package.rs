@@ -6,9 +6,9 @@ use std::ffi::c_int;
 use lua_sys::*;
 
 use crate::error::Result;
-use crate::lua::Lua;
-use crate::protect::protect;
-use crate::stack::Stack;
+use crate::raw::lua::Lua;
+use crate::raw::protect::protect;
+use crate::raw::stack::Stack;
 
 /// Why a package operation could not be done.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,14 +1,14 @@
 //! A value on the stack, read in place, and the kind of value it is.
 
-use std::ffi::c_int;
+use std::ffi::{c_int, c_void};
 
 use lua_sys::*;
 
-use crate::error::Result;
-use crate::lua::Lua;
-use crate::protect::bytes_at;
-use crate::value::RegRef;
-use crate::visit::{visit_at, Visitor, TABLES_VISITED};
+use crate::error::{Error, Result};
+use crate::raw::lua::Lua;
+use crate::raw::protect::bytes_at;
+use crate::raw::value::RegRef;
+use crate::raw::visit::{visit_at, Visitor, TABLES_VISITED};
 
 /// The kind of a Lua value, as `type()` would name it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,7 +79,7 @@ impl<'a> StackValue<'a> {
     #[inline]
     fn slot(&self) -> c_int {
         if self.lua.rt.occupancy().frame() != self.frame {
-            crate::stack::wrong_frame("StackValue")
+            crate::raw::stack::wrong_frame("StackValue")
         }
         self.idx
     }
@@ -130,6 +130,78 @@ impl<'a> StackValue<'a> {
         // SAFETY: the slice lives while the value is on the stack, which the
         // 'a borrow of the frame guarantees.
         unsafe { bytes_at(self.l, self.slot()) }
+    }
+
+    /// The pointer, if the value is a light userdata.
+    pub fn as_light_userdata(&self) -> Option<*mut c_void> {
+        // SAFETY: a non-raising read, guarded by the type check.
+        (self.kind() == Kind::LightUserData).then(|| unsafe { lua_touserdata(self.l, self.slot()) })
+    }
+
+    /// The raw length (`#` without `__len`): a string's bytes, a table's
+    /// border, a full userdata's size; 0 for anything else.
+    pub fn raw_len(&self) -> usize {
+        // SAFETY: lua_rawlen never raises or allocates.
+        unsafe { lua_rawlen(self.l, self.slot()) as usize }
+    }
+
+    /// Calls `f` with the items `1..=raw_len()` of a table, in order, read
+    /// without metamethods; stops at the first error.
+    pub fn for_each_item(&self, mut f: impl FnMut(StackValue<'_>) -> Result<()>) -> Result<()> {
+        if self.kind() != Kind::Table {
+            return Err(Error::api(crate::raw::stack::NOT_A_TABLE));
+        }
+        let (l, t) = (self.l, self.slot());
+        let len = self.raw_len() as lua_Integer;
+        for i in 1..=len {
+            // SAFETY: a raw read of a table (checked above) into a slot made
+            // first; the item is popped whatever `f` did (it cannot pop it:
+            // it gets a view only).
+            unsafe {
+                if lua_checkstack(l, 1) == 0 {
+                    return Err(crate::raw::stack::stack_overflow());
+                }
+                lua_rawgeti(l, t, i);
+                let result = f(StackValue::new(l, -1, self.lua));
+                lua_settop(l, -2);
+                result?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Calls `f` with every key and value of a table, in `next` order,
+    /// without metamethods; stops at the first error. If `f` runs code that
+    /// removes the current key, the walk stops with a conversion error
+    /// (continuing would make `next` raise).
+    pub fn for_each_pair(&self, mut f: impl FnMut(StackValue<'_>, StackValue<'_>) -> Result<()>) -> Result<()> {
+        if self.kind() != Kind::Table {
+            return Err(Error::api(crate::raw::stack::NOT_A_TABLE));
+        }
+        let (l, t) = (self.l, self.slot());
+        // SAFETY: a raw traversal of a table (checked above); `lua_next`
+        // only ever gets the key it produced, checked to be still there
+        // after `f` ran; key and value are popped whatever `f` did (it gets
+        // views only). Three slots are made first.
+        unsafe {
+            if lua_checkstack(l, 3) == 0 {
+                return Err(crate::raw::stack::stack_overflow());
+            }
+            lua_pushnil(l);
+            while lua_next(l, t) != 0 {
+                let result = f(StackValue::new(l, -2, self.lua), StackValue::new(l, -1, self.lua));
+                lua_settop(l, -2);
+                if let Err(e) = result {
+                    lua_settop(l, -2);
+                    return Err(e);
+                }
+                if !crate::raw::visit::key_still_present(l, t) {
+                    lua_settop(l, -2);
+                    return Err(Error::conversion(crate::raw::visit::TABLE_CHANGED));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Whether the value is a table with a metatable.

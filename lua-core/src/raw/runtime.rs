@@ -16,10 +16,10 @@ use std::rc::Rc;
 
 use lua_sys::*;
 
-use crate::alloc::{lua_alloc, Allocator};
+use crate::raw::alloc::{lua_alloc, Allocator};
 use crate::error::{Error, Result};
-use crate::protect::{bytes_at, lossy, protect};
-use crate::stdlib::StdLib;
+use crate::raw::protect::{bytes_at, lossy, protect};
+use crate::raw::stdlib::StdLib;
 
 /// The registry key under which the runtime pointer is kept.
 pub const RUNTIME_KEY: &CStr = c"_lua_core_runtime";
@@ -34,7 +34,7 @@ pub(crate) struct Runtime {
     alloc: Box<Allocator>,
     libs: StdLib,
     /// Who is inside the state (the one record of it; see `occupancy`).
-    occupancy: crate::occupancy::Occupancy,
+    occupancy: crate::raw::occupancy::Occupancy,
     /// An error message moved here before `lua_error`, so that no frame a
     /// `longjmp` crosses still owns it.
     staged: UnsafeCell<Vec<u8>>,
@@ -46,9 +46,9 @@ pub(crate) struct Runtime {
     host_failure: RefCell<Option<(String, Error)>>,
     /// Set once something that may not be `Send` is stored in the state.
     pub(crate) thread_bound: Cell<bool>,
-    host_objects: crate::host_object::HostObjectTable,
-    limits: crate::limits::LimitState,
-    host_hook: crate::hooks::HostHook,
+    host_objects: crate::raw::host_object::HostObjectTable,
+    limits: crate::raw::limits::LimitState,
+    host_hook: crate::raw::hooks::HostHook,
     /// Registry references dropped by the owner while the state was away.
     deferred_unrefs: RefCell<Vec<c_int>>,
     /// Host functions Lua collected while away (their drop may touch the
@@ -60,8 +60,8 @@ pub(crate) struct Runtime {
 
 impl Runtime {
     /// Creates a state with the counting allocator and the given libraries.
-    pub(crate) fn new(libs: StdLib, seal: crate::sandbox::Seal, memory_limit: usize) -> Result<Rc<Runtime>> {
-        crate::limits::install_entry_points();
+    pub(crate) fn new(libs: StdLib, seal: crate::raw::sandbox::Seal, memory_limit: usize) -> Result<Rc<Runtime>> {
+        crate::raw::limits::install_entry_points();
         let alloc = Box::new(Allocator::new(0));
         // A random seed for string hashing, so untrusted scripts cannot
         // predict collisions and turn table operations quadratic.
@@ -121,16 +121,16 @@ impl Runtime {
                 lua_pushlightuserdata(l, rt_ptr);
                 lua_setfield(l, LUA_REGISTRYINDEX, RUNTIME_KEY.as_ptr());
                 if luaL_newmetatable(l, HOST_FN_META.as_ptr()) != 0 {
-                    lua_pushcclosure(l, Some(crate::callback::host_fn_gc), 0);
+                    lua_pushcclosure(l, Some(crate::raw::callback::host_fn_gc), 0);
                     lua_setfield(l, -2, c"__gc".as_ptr());
                     lua_pushboolean(l, 0);
                     lua_setfield(l, -2, c"__metatable".as_ptr());
                 }
                 lua_settop(l, -2);
-                crate::host_object::install(l);
-                crate::thread::install(l);
+                crate::raw::host_object::install(l);
+                crate::raw::thread::install(l);
                 luaL_openselectedlibs(l, bits, 0);
-                crate::sandbox::apply(l, seal);
+                crate::raw::sandbox::apply(l, seal);
                 0
             })?;
         }
@@ -176,10 +176,10 @@ impl Runtime {
         // can start anything). Finalizers of a limited state run under one
         // last budget (see begin_teardown).
         unsafe {
-            crate::limits::begin_teardown(self);
+            crate::raw::limits::begin_teardown(self);
             lua_close(l);
         }
-        crate::limits::end_teardown(self);
+        crate::raw::limits::end_teardown(self);
         self.main.set(std::ptr::null_mut());
         self.occupancy.set_closing(false);
         self.deferred_unrefs.borrow_mut().clear();
@@ -188,7 +188,7 @@ impl Runtime {
 
     /// Who is inside the state.
     #[inline]
-    pub(crate) fn occupancy(&self) -> &crate::occupancy::Occupancy {
+    pub(crate) fn occupancy(&self) -> &crate::raw::occupancy::Occupancy {
         &self.occupancy
     }
 
@@ -254,15 +254,15 @@ impl Runtime {
     }
 
     #[inline]
-    pub(crate) fn limits(&self) -> &crate::limits::LimitState {
+    pub(crate) fn limits(&self) -> &crate::raw::limits::LimitState {
         &self.limits
     }
 
-    pub(crate) fn host_hook(&self) -> &crate::hooks::HostHook {
+    pub(crate) fn host_hook(&self) -> &crate::raw::hooks::HostHook {
         &self.host_hook
     }
 
-    pub(crate) fn host_objects(&self) -> &crate::host_object::HostObjectTable {
+    pub(crate) fn host_objects(&self) -> &crate::raw::host_object::HostObjectTable {
         &self.host_objects
     }
 

@@ -9,8 +9,8 @@ use std::rc::Rc;
 use lua_sys::*;
 
 use crate::error::Result;
-use crate::lua::Lua;
-use crate::protect::protect;
+use crate::raw::lua::Lua;
+use crate::raw::protect::protect;
 
 /// A registry reference: keeps one Lua value alive until dropped. It holds its
 /// state alive too, so a handle can never outlive the state it points into.
@@ -69,7 +69,7 @@ impl RegRef {
     pub fn try_clone(&self) -> Result<RegRef> {
         // Anchoring the copy allocates, and a collection step it triggers
         // can run finalizers: it is an entry into the state like any other.
-        let _entry = crate::occupancy::Entry::new(&self.lua.rt)?;
+        let _entry = crate::raw::occupancy::Entry::new(&self.lua.rt)?;
         let l = self.lua.rt.main();
         // SAFETY: the value is pushed (a stack slot is checked first) and
         // anchored again by RegRef::new, which runs protected when an

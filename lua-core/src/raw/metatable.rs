@@ -5,9 +5,9 @@ use std::ffi::c_int;
 use lua_sys::*;
 
 use crate::error::{Error, Result};
-use crate::lua::Lua;
-use crate::protect::protect;
-use crate::stack::Stack;
+use crate::raw::lua::Lua;
+use crate::raw::protect::protect;
+use crate::raw::stack::Stack;
 
 impl Lua {
     /// Gives the global table `name` the metatable `push_metatable` pushes,

@@ -14,12 +14,12 @@ use std::ffi::{c_int, c_void};
 use lua_sys::*;
 
 use crate::error::{Error, Result, MAX_DEPTH};
-use crate::lua::Lua;
-use crate::protect::protect;
-use crate::runtime::Runtime;
-use crate::stack_value::StackValue;
-use crate::value::RegRef;
-use crate::visit::SLOTS_PER_LEVEL;
+use crate::raw::lua::Lua;
+use crate::raw::protect::protect;
+use crate::raw::runtime::Runtime;
+use crate::raw::stack_value::StackValue;
+use crate::raw::value::RegRef;
+use crate::raw::visit::SLOTS_PER_LEVEL;
 
 /// Somewhere to push values: the top of one Lua thread's stack.
 ///
@@ -217,7 +217,7 @@ impl<'a> Stack<'a> {
         if depth > MAX_DEPTH {
             return Err(Error::depth());
         }
-        crate::limits::charge_host(&self.lua.rt, 1)?;
+        crate::raw::limits::charge_host(&self.lua.rt, 1)?;
         self.reserve(SLOTS_PER_LEVEL as usize)
     }
 
@@ -415,6 +415,23 @@ impl<'a> Stack<'a> {
         self.set_entry()
     }
 
+    /// With a table at -2 and a key at -1 (both pushed on this stack):
+    /// replaces the key with `table[key]`, read without metamethods.
+    pub fn raw_get(&mut self) -> Result<()> {
+        self.operands(2)?;
+        // SAFETY: both operands are this stack's (checked above); lua_rawget
+        // on a table (checked: a registry slot can be replaced from Lua
+        // through the debug library) never raises or allocates, and leaves
+        // the count of values as it was.
+        unsafe {
+            if lua_type(self.l, -2) != LUA_TTABLE as c_int {
+                return Err(Error::api(NOT_A_TABLE));
+            }
+            lua_rawget(self.l, -2);
+        }
+        Ok(())
+    }
+
     /// Pushes the value a handle refers to. Fails if the handle belongs to
     /// another state, or refers to nothing (a copy that could not be
     /// anchored: pushing it as nil would let a raw table access or a resume
@@ -432,15 +449,15 @@ impl<'a> Stack<'a> {
         self.pushed(Ok(()))
     }
 
-    /// Pushes a function that calls `f` (see [`crate::callback`]).
+    /// Pushes a function that calls `f` (see [`crate::raw::callback`]).
     pub fn push_function<F>(&self, f: F) -> Result<()>
     where
-        F: Fn(&crate::callback::CallContext<'_>) -> Result<i32> + 'static,
+        F: Fn(&crate::raw::callback::CallContext<'_>) -> Result<i32> + 'static,
     {
         // The closure need not be `Send`: the state may not move to another
         // thread from now on (see `SendLua`).
         self.rt().thread_bound.set(true);
-        crate::callback::push_host_function(self, Box::new(f))
+        crate::raw::callback::push_host_function(self, Box::new(f))
     }
 
     /// A view of the value at `idx`: 1 to [`Stack::top`], or -1 down to

@@ -5,9 +5,9 @@ use std::ffi::{c_int, c_void, CStr};
 use lua_sys::*;
 
 use crate::error::Result;
-use crate::lua::{ChunkMode, Lua, Results};
-use crate::protect::protect;
-use crate::stack_value::StackValue;
+use crate::raw::lua::{ChunkMode, Lua, Results};
+use crate::raw::protect::protect;
+use crate::raw::stack_value::StackValue;
 
 impl Lua {
     /// Compiles `source` (not run) named `name` and returns its bytecode;

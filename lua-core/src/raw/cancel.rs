@@ -21,7 +21,7 @@
 use std::sync::atomic::{AtomicPtr, AtomicU8, AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use crate::lua::Lua;
+use crate::raw::lua::Lua;
 
 /// A run is in flight.
 const RUNNING: usize = 1;
@@ -105,7 +105,7 @@ impl CancelState {
         if !flag.is_null() {
             // SAFETY: called on the thread holding the state, whose runtime
             // (and so the flag inside it) is alive.
-            unsafe { (*flag).fetch_or(crate::limits::CANCELLED, Ordering::Release) };
+            unsafe { (*flag).fetch_or(crate::raw::limits::CANCELLED, Ordering::Release) };
         }
     }
 
@@ -114,7 +114,7 @@ impl CancelState {
         if !flag.is_null() {
             // SAFETY: as in `poke`; no watch is running (the budget closed
             // first), so nothing else writes the flag now.
-            unsafe { (*flag).fetch_and(!crate::limits::CANCELLED, Ordering::Release) };
+            unsafe { (*flag).fetch_and(!crate::raw::limits::CANCELLED, Ordering::Release) };
         }
     }
 
@@ -182,7 +182,7 @@ impl CancelHandle {
         let flag = s.flag.load(Ordering::Acquire);
         if !flag.is_null() {
             // SAFETY: see above; an atomic may be written from any thread.
-            unsafe { (*flag).fetch_or(crate::limits::CANCELLED, Ordering::Release) };
+            unsafe { (*flag).fetch_or(crate::raw::limits::CANCELLED, Ordering::Release) };
         }
         s.word.fetch_sub(POKER, Ordering::AcqRel);
         true

@@ -14,7 +14,7 @@ use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::error::{Error, Result};
-use crate::runtime::Runtime;
+use crate::raw::runtime::Runtime;
 
 /// The text of every refusal to enter a state lent to another thread.
 pub(crate) const AWAY_MESSAGE: &str = "the Lua state is running on another thread";
@@ -140,7 +140,7 @@ impl<'a> Entry<'a> {
         let o = rt.occupancy();
         let depth = o.depth.get();
         if depth == 0 {
-            crate::limits::open_budget(rt);
+            crate::raw::limits::open_budget(rt);
             // After the budget: opening it may clear the flag a cancel wrote.
             rt.limits().cancel().arm();
         }
@@ -158,7 +158,7 @@ impl Drop for Entry<'_> {
         let depth = o.depth.get().saturating_sub(1);
         o.depth.set(depth);
         if depth == 0 {
-            crate::limits::close_budget(self.rt);
+            crate::raw::limits::close_budget(self.rt);
             // A lent state's run lasts until it is taken back (`reattach`).
             if !o.is_away() {
                 self.rt.limits().cancel().disarm();

@@ -214,12 +214,12 @@ pub(crate) unsafe fn pop_error(l: *mut lua_State, status: c_int) -> Error {
     // A run stopped by a limit reports the limit, whatever the script did
     // with the error on its way out.
     // SAFETY: `l` is a thread of one of this crate's states.
-    if let Some(kind) = unsafe { crate::runtime::Runtime::from_state(l) }.limits().tripped() {
+    if let Some(kind) = unsafe { crate::raw::runtime::Runtime::from_state(l) }.limits().tripped() {
         let message = if message.ends_with(kind.message()) { message } else { kind.message().to_string() };
         return match kind {
-            crate::limits::LimitKind::Instructions => Error::InstructionLimit { message },
-            crate::limits::LimitKind::Timeout => Error::Timeout { message },
-            crate::limits::LimitKind::Cancelled => Error::Cancelled { message },
+            crate::raw::limits::LimitKind::Instructions => Error::InstructionLimit { message },
+            crate::raw::limits::LimitKind::Timeout => Error::Timeout { message },
+            crate::raw::limits::LimitKind::Cancelled => Error::Cancelled { message },
         };
     }
     match status as u32 {
@@ -229,7 +229,7 @@ pub(crate) unsafe fn pop_error(l: *mut lua_State, status: c_int) -> Error {
         // A host function's failure is reported as what it was (a callback
         // error with its cause, a panic, Lua running out of memory).
         // SAFETY: as above.
-        _ => unsafe { crate::runtime::Runtime::from_state(l) }
+        _ => unsafe { crate::raw::runtime::Runtime::from_state(l) }
             .host_failure_for(&message)
             .unwrap_or(Error::Runtime { message, traceback: None }),
     }

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::ops::{BitOr, BitOrAssign};
 
-use lua_sys::*;
+use lua_sys::{LUA_COLIBK, LUA_DBLIBK, LUA_GLIBK, LUA_IOLIBK, LUA_LOADLIBK, LUA_MATHLIBK, LUA_OSLIBK, LUA_STRLIBK, LUA_TABLIBK, LUA_UTF8LIBK};
 
 /// A set of Lua's ten standard libraries. The bits are Lua's own
 /// (`LUA_GLIBK`, `LUA_LOADLIBK`, ...), so the set goes straight to
@@ -69,8 +69,8 @@ impl StdLib {
     /// A preset by name, with the seal it comes with: `"all"` (open),
     /// `"safe"` (no native code or binary chunks from scripts) and
     /// `"sandbox"` (no filesystem either).
-    pub fn preset(name: &str) -> Option<(StdLib, crate::sandbox::Seal)> {
-        use crate::sandbox::Seal;
+    pub fn preset(name: &str) -> Option<(StdLib, crate::raw::sandbox::Seal)> {
+        use crate::raw::sandbox::Seal;
         match name {
             "all" => Some((StdLib::ALL, Seal::Open)),
             "safe" => Some((StdLib::SAFE, Seal::NoNativeCode)),

@@ -32,8 +32,8 @@ use std::time::{Duration, Instant};
 
 use lua_sys::*;
 
-use crate::lua::Lua;
-use crate::runtime::Runtime;
+use crate::raw::lua::Lua;
+use crate::raw::runtime::Runtime;
 
 /// Which limit stopped a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,7 +106,7 @@ pub(crate) struct LimitState {
     /// What the VM's step counter was last refilled with.
     step_refill: Cell<std::ffi::c_long>,
     /// Cancels from the host (any thread); they set `CANCELLED` in `attention`.
-    cancel: crate::cancel::CancelState,
+    cancel: crate::raw::cancel::CancelState,
 }
 
 /// How many bytes of growth between two clock checks in the allocator.
@@ -119,7 +119,7 @@ const STEP_INTERVAL: std::ffi::c_long = 1000;
 pub(crate) fn end_teardown(rt: &Runtime) {
     rt.limits().budget_open.set(false);
     if let Some(id) = rt.limits().watch.take() {
-        crate::watchdog::unwatch(id);
+        crate::raw::watchdog::unwatch(id);
     }
 }
 
@@ -139,7 +139,7 @@ pub(crate) fn install_entry_points() {
             lua_native_steps_hook = Some(on_steps_out);
             lua_native_charge_hook = Some(on_charge);
         }
-        crate::hooks::install_entry_points();
+        crate::raw::hooks::install_entry_points();
     });
 }
 
@@ -347,7 +347,7 @@ pub(crate) fn open_budget(rt: &Runtime) {
     let deadline = s.timeout.get().map(|t| Instant::now() + t);
     s.deadline.set(deadline);
     if let Some(deadline) = deadline {
-        s.watch.set(Some(crate::watchdog::watch(&s.attention, deadline)));
+        s.watch.set(Some(crate::raw::watchdog::watch(&s.attention, deadline)));
     }
     s.budget_open.set(true);
 }
@@ -389,7 +389,7 @@ pub(crate) fn close_budget(rt: &Runtime) {
     let s = rt.limits();
     s.budget_open.set(false);
     if let Some(id) = s.watch.take() {
-        crate::watchdog::unwatch(id);
+        crate::raw::watchdog::unwatch(id);
     }
     s.tripped.set(None);
     s.attention.fetch_and(!(TRIPPED | EXPIRED), Ordering::Release);
@@ -421,7 +421,7 @@ impl LimitState {
     }
 
     /// Cancels of the run in flight.
-    pub(crate) fn cancel(&self) -> &crate::cancel::CancelState {
+    pub(crate) fn cancel(&self) -> &crate::raw::cancel::CancelState {
         &self.cancel
     }
 
@@ -492,7 +492,7 @@ const TEARDOWN_TIMEOUT: Duration = Duration::from_millis(1000);
 pub(crate) unsafe fn begin_teardown(rt: &Runtime) {
     let s = rt.limits();
     // SAFETY: the caller's promise: an open state.
-    unsafe { crate::hooks::clear_host_hook(rt) };
+    unsafe { crate::raw::hooks::clear_host_hook(rt) };
     let limited = s.max_instructions.get() > 0 || s.timeout.get().is_some();
     if limited {
         s.budget_open.set(true);
@@ -501,7 +501,7 @@ pub(crate) unsafe fn begin_teardown(rt: &Runtime) {
         let deadline = Instant::now() + s.timeout.get().unwrap_or(TEARDOWN_TIMEOUT);
         s.deadline.set(Some(deadline));
         s.attention.fetch_and(!(TRIPPED | EXPIRED), Ordering::Release);
-        s.watch.set(Some(crate::watchdog::watch(&s.attention, deadline)));
+        s.watch.set(Some(crate::raw::watchdog::watch(&s.attention, deadline)));
     }
 }
 

@@ -16,7 +16,7 @@ use std::cell::Cell;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 #[cfg(feature = "host-binding")]
-use crate::lua::Lua;
+use crate::raw::lua::Lua;
 
 /// Which growth requests to refuse.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -23,7 +23,7 @@ pub(crate) struct Allocator {
     peak: Cell<usize>,
     /// The state's limits (set once the runtime exists): growth is also
     /// where a timeout is noticed during long C calls (see `LimitState::refuses_growth`).
-    limits: Cell<*const crate::limits::LimitState>,
+    limits: Cell<*const crate::raw::limits::LimitState>,
     /// Injected faults (testing only, see `fault`): 0 when off; otherwise
     /// the growth request that many requests from now is the first refused.
     fault_countdown: Cell<u64>,
@@ -46,7 +46,7 @@ impl Allocator {
             fault_fired: Cell::new(0),
         };
         // A fault armed for the next state made on this thread (testing only).
-        a.set_fault(crate::fault::take_next_state_fault());
+        a.set_fault(crate::raw::fault::take_next_state_fault());
         a
     }
 
@@ -71,7 +71,7 @@ impl Allocator {
 
     /// Points the allocator at the state's limits (they live in the same
     /// runtime, so the pointer stays valid as long as the allocator is used).
-    pub fn watch(&self, limits: *const crate::limits::LimitState) {
+    pub fn watch(&self, limits: *const crate::raw::limits::LimitState) {
         self.limits.set(limits)
     }
 
@@ -89,7 +89,7 @@ impl Allocator {
 
     /// Arms (or, with `None`, disarms) an injected fault and restarts the
     /// count of injected refusals.
-    pub fn set_fault(&self, fault: Option<crate::fault::AllocationFault>) {
+    pub fn set_fault(&self, fault: Option<crate::raw::fault::AllocationFault>) {
         self.fault_fired.set(0);
         match fault {
             Some(f) if f.nth > 0 && f.refusals > 0 => {
@@ -127,7 +127,7 @@ impl Allocator {
         // The countdown has arrived: this request is refused, and the fault
         // stays at 1 until its refusals are used up.
         self.fault_fired.set(self.fault_fired.get() + 1);
-        crate::fault::count_injected();
+        crate::raw::fault::count_injected();
         let left = self.fault_refusals.get();
         if left != u64::MAX {
             if left <= 1 {
@@ -217,7 +217,7 @@ mod tests {
 
     #[test]
     fn injected_faults_refuse_growth_only_from_the_nth_request() {
-        use crate::fault::AllocationFault;
+        use crate::raw::fault::AllocationFault;
         let a = Allocator::new(0);
         assert!(!a.may_refuse());
         // SAFETY: every block passed back is one this allocator returned, with its size.

@@ -5,10 +5,10 @@ use std::ffi::c_int;
 use lua_sys::*;
 
 use crate::error::{Error, Result};
-use crate::lua::{Lua, Results};
-use crate::protect::{pop_error, protect};
-use crate::stack::Stack;
-use crate::value::{Function, Thread, ThreadStatus};
+use crate::raw::lua::{Lua, Results};
+use crate::raw::protect::{pop_error, protect};
+use crate::raw::stack::Stack;
+use crate::raw::value::{Function, Thread, ThreadStatus};
 
 /// Its address is the registry key of the weak-keyed set of coroutines the
 /// host declared dead (their values could not be handed over; Appendix B #4).
@@ -26,7 +26,7 @@ fn dead_key() -> *const std::ffi::c_void {
 pub(crate) unsafe fn install(l: *mut lua_State) {
     // SAFETY: forwarded; allocates into the enclosing protected call.
     unsafe {
-        crate::runtime::push_weak_table(l, c"k");
+        crate::raw::runtime::push_weak_table(l, c"k");
         lua_rawsetp(l, LUA_REGISTRYINDEX, dead_key());
     }
 }
@@ -235,7 +235,7 @@ impl Thread {
     where
         E: From<Error>,
     {
-        let _entry = crate::occupancy::Entry::framed(&self.0.lua().rt).map_err(E::from)?;
+        let _entry = crate::raw::occupancy::Entry::framed(&self.0.lua().rt).map_err(E::from)?;
         if let Some(refusal) = self.refusal() {
             return Ok(Resumed::Refused(refusal));
         }
@@ -259,14 +259,14 @@ impl Thread {
             // call runs inside a protected call there.
             let out = std::cell::Cell::new((LUA_OK as c_int, 0 as c_int));
             let slot = &out;
-            let raised = crate::protect::protect_raw(from, 0, 0, move |from| {
+            let raised = crate::raw::protect::protect_raw(from, 0, 0, move |from| {
                 let mut nres: c_int = 0;
                 let status = lua_resume(co, from, nargs, &mut nres);
                 slot.set((status, nres));
                 0
             });
             if raised != LUA_OK as c_int {
-                if raised != crate::protect::NO_STACK {
+                if raised != crate::raw::protect::NO_STACK {
                     return Ok(Resumed::Failed(pop_error(from, raised)));
                 }
                 return Ok(Resumed::Failed(Error::runtime("stack overflow (cannot grow the Lua stack)")));

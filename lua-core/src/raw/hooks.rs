@@ -17,8 +17,8 @@ use std::rc::Rc;
 
 use lua_sys::*;
 
-use crate::lua::Lua;
-use crate::runtime::Runtime;
+use crate::raw::lua::Lua;
+use crate::raw::runtime::Runtime;
 
 /// An event the user's hook hears about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,7 +94,7 @@ pub(crate) fn install_entry_points() {
 
 /// Whether `f` is one of the crate's protected-call trampolines.
 unsafe extern "C" fn internal_function(f: lua_CFunction) -> c_int {
-    crate::protect::is_internal(f) as c_int
+    crate::raw::protect::is_internal(f) as c_int
 }
 
 /// Writes the host's mask and count where lua-sys reads them (the main
@@ -160,7 +160,7 @@ unsafe extern "C" fn internal_event(l: *mut lua_State, ar: *mut lua_Debug) -> c_
         lua_getinfo(l, c"f".as_ptr(), ar);
         let f = lua_tocfunction(l, -1);
         lua_settop(l, -2);
-        crate::protect::is_internal(f) as c_int
+        crate::raw::protect::is_internal(f) as c_int
     }
 }
 
@@ -192,7 +192,7 @@ unsafe extern "C" fn host_event(l: *mut lua_State, ar: *mut lua_Debug) {
         (line, name)
     };
     // SAFETY: see callback::borrowed_lua.
-    let lua = unsafe { crate::callback::borrowed_lua(rt) };
+    let lua = unsafe { crate::raw::callback::borrowed_lua(rt) };
     let _ = catch_unwind(AssertUnwindSafe(|| hook(&lua, &HookEvent { kind, line, name: &name })));
 }
 

@@ -14,9 +14,9 @@ use std::ffi::{c_int, CStr, CString};
 use lua_sys::*;
 
 use crate::error::{Error, Result};
-use crate::lua::{ChunkMode, Lua, Results};
-use crate::protect::{pop_error, protect_status};
-use crate::runtime::{traceback_handler, Runtime};
+use crate::raw::lua::{ChunkMode, Lua, Results};
+use crate::raw::protect::{pop_error, protect_status};
+use crate::raw::runtime::{traceback_handler, Runtime};
 
 /// The state, lent to another thread for one run.
 pub struct Detached {
@@ -84,7 +84,7 @@ impl Lua {
     /// Reading is an entry into the state like any other (it may run host
     /// code, which must not close the state under it).
     pub fn read_kept<R>(&self, kept: Kept, read: impl FnOnce(Results<'_>) -> R) -> Result<R> {
-        let _entry = crate::occupancy::Entry::new(&self.rt)?;
+        let _entry = crate::raw::occupancy::Entry::new(&self.rt)?;
         let l = self.rt.main();
         let r = read(Results::new(l, kept.base, kept.count, self));
         // SAFETY: lowering the top to where the run started never raises.
@@ -107,16 +107,16 @@ impl Detached {
 
     /// Runs the file at `path` (as `Lua::exec_file_with`).
     pub fn exec_file(&self, path: &[u8]) -> Result<Kept> {
-        let path: CString = crate::lua::file_path(path)?;
+        let path: CString = crate::raw::lua::file_path(path)?;
         let p = path.as_ptr();
         self.run(|l| unsafe { luaL_loadfilex(l, p, std::ptr::null()) }, true)
     }
 
     fn run(&self, load: impl Fn(*mut lua_State) -> c_int + Copy, protected_load: bool) -> Result<Kept> {
-        let _entry = crate::occupancy::Entry::lent(self.rt())?;
+        let _entry = crate::raw::occupancy::Entry::lent(self.rt())?;
         // Cancelled before it started: it does not start.
         if self.rt().limits().cancel().requested() {
-            return Err(crate::limits::LimitKind::Cancelled.error());
+            return Err(crate::raw::limits::LimitKind::Cancelled.error());
         }
         let l = self.rt().main();
         // SAFETY: this thread is the only user of the state (see Detached);

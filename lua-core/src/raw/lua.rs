@@ -6,13 +6,13 @@ use std::rc::Rc;
 use lua_sys::*;
 
 use crate::error::{Error, Result};
-use crate::occupancy::Entry;
-use crate::protect::{pop_error, protect, protect_status};
-use crate::runtime::{traceback_handler, Runtime, StackGuard};
-use crate::stack::Stack;
-use crate::stack_value::StackValue;
-use crate::stdlib::StdLib;
-use crate::value::{Function, RegRef};
+use crate::raw::occupancy::Entry;
+use crate::raw::protect::{pop_error, protect, protect_status};
+use crate::raw::runtime::{traceback_handler, Runtime, StackGuard};
+use crate::raw::stack::Stack;
+use crate::raw::stack_value::StackValue;
+use crate::raw::stdlib::StdLib;
+use crate::raw::value::{Function, RegRef};
 
 /// How a chunk may be given: as source text, as precompiled bytecode, or either.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -42,7 +42,7 @@ pub struct LuaOptions {
     /// The standard libraries to open; none by default (a bare state).
     pub libraries: StdLib,
     /// What scripts may not reach even with those libraries (see [`crate::Seal`]).
-    pub seal: crate::sandbox::Seal,
+    pub seal: crate::raw::sandbox::Seal,
     /// The most bytes the state may hold; 0 for no limit.
     pub memory_limit: usize,
     /// The work budget of one call from the host, in units of about one VM
@@ -346,8 +346,8 @@ impl Lua {
                 while lua_next(l, t) != 0 {
                     lua_settop(l, -2);
                     f(stack.value(-1))?;
-                    if !crate::visit::key_still_present(l, t) {
-                        return Err(Error::conversion(crate::visit::TABLE_CHANGED));
+                    if !crate::raw::visit::key_still_present(l, t) {
+                        return Err(Error::conversion(crate::raw::visit::TABLE_CHANGED));
                     }
                 }
             }
@@ -400,7 +400,7 @@ impl Lua {
         // or argument list does not stay reserved on the base frame); the
         // body raises nothing itself. The guard restores the stack whatever
         // happens; the handler slot is reserved before anything is pushed.
-        unsafe { crate::protect::in_frame(l, || self.run_here(l, prepare, nargs, read)) }?
+        unsafe { crate::raw::protect::in_frame(l, || self.run_here(l, prepare, nargs, read)) }?
     }
 
     /// The body of `run`, inside its frame.

@@ -5,10 +5,10 @@ use std::ffi::c_int;
 use lua_sys::*;
 
 use crate::error::{Error, Result};
-use crate::lua::Lua;
-use crate::protect::protect;
-use crate::stack::Stack;
-use crate::stack_value::StackValue;
+use crate::raw::lua::Lua;
+use crate::raw::protect::protect;
+use crate::raw::stack::Stack;
+use crate::raw::stack_value::StackValue;
 
 /// Splits `a.b.c`; an empty segment (leading, trailing or doubled dot) is an error.
 pub fn split_path(name: &[u8]) -> Result<Vec<&[u8]>> {

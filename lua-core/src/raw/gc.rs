@@ -6,8 +6,8 @@ use std::ffi::c_int;
 use lua_sys::*;
 
 use crate::error::{Error, Result};
-use crate::lua::Lua;
-use crate::protect::protect;
+use crate::raw::lua::Lua;
+use crate::raw::protect::protect;
 
 /// A collector command.
 #[derive(Debug, Clone, Copy, PartialEq)]
