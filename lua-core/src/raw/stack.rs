@@ -449,7 +449,9 @@ impl<'a> Stack<'a> {
         self.pushed(Ok(()))
     }
 
-    /// Pushes a function that calls `f` (see [`crate::raw::callback`]).
+    /// Pushes a function that calls `f` (a host function: it reads its
+    /// arguments from the [`CallContext`](crate::CallContext), pushes its
+    /// results and returns how many).
     pub fn push_function<F>(&self, f: F) -> Result<()>
     where
         F: Fn(&crate::raw::callback::CallContext<'_>) -> Result<i32> + 'static,

@@ -51,7 +51,7 @@ pub trait Visitor {
     fn function(&mut self, f: Function) -> Result<Self::Value, Self::Error>;
     /// A coroutine, by reference.
     fn thread(&mut self, t: Thread) -> Result<Self::Value, Self::Error>;
-    /// A userdata made by the host (see [`crate::HostObjects`]).
+    /// A userdata made by the host (see `host::HostObjects`, feature `host-binding`).
     fn host_object(&mut self, id: u64, access: crate::Access) -> Result<Self::Value, Self::Error>;
     /// Any other full userdata (an `io` file, a C module's object).
     fn userdata(&mut self, u: AnyUserData) -> Result<Self::Value, Self::Error>;
