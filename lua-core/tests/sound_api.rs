@@ -253,3 +253,35 @@ fn thread_bound_closures_keep_the_state_home() {
     drop(f);
     assert!(lua.into_send().is_ok());
 }
+
+/// A coroutine cannot be resumed again from inside its own resume (while
+/// its arguments are pushed, or its results read): the inner resume would
+/// run it on values the outer one still owns.
+#[test]
+fn a_resume_in_progress_refuses_another() {
+    use lua_core::{ResumeRefusal, Resumed};
+    let lua = lua();
+    let body: lua_core::Function = lua.exec("return function(...) coroutine.yield(select('#', ...)) return 'done' end").unwrap();
+    let co = lua.create_thread(&body).unwrap();
+    let inner = |co: &lua_core::Thread| match co.resume_with(|_| Ok::<_, Error>(0), |_| Ok::<_, Error>(())).unwrap() {
+        Resumed::Refused(r) => r,
+        _ => panic!("the inner resume ran"),
+    };
+    let first = co
+        .resume_with(
+            |s| {
+                s.push_integer(1)?;
+                assert_eq!(inner(&co), ResumeRefusal::Running);
+                s.push_integer(2)?;
+                Ok::<_, Error>(2)
+            },
+            |r| {
+                assert_eq!(inner(&co), ResumeRefusal::Running);
+                Ok::<_, Error>(r.get(0).as_integer())
+            },
+        )
+        .unwrap();
+    assert!(matches!(first, Resumed::Values { yielded: true, read: Some(2) }));
+    let last = co.resume_with(|_| Ok::<_, Error>(0), |r| Ok::<_, Error>(r.get(0).as_bytes().map(<[u8]>::to_vec))).unwrap();
+    assert!(matches!(last, Resumed::Values { yielded: false, read: Some(ref s) } if s == b"done"));
+}

@@ -32,6 +32,11 @@ pub(crate) struct Occupancy {
     away: AtomicBool,
     /// Set while the state closes: host functions and finalizers do nothing.
     closing: Cell<bool>,
+    /// Coroutines (by address) the host is resuming now: preparing the
+    /// arguments, running, or reading the results. Resuming one of them
+    /// again from inside (a callback, a conversion's host code) would run
+    /// it on values the outer resume still owns.
+    resuming: std::cell::RefCell<Vec<usize>>,
 }
 
 /// Why the state cannot be retired (closed, replaced, lent) right now.
@@ -96,6 +101,33 @@ impl Occupancy {
 
     pub(crate) fn set_closing(&self, closing: bool) {
         self.closing.set(closing)
+    }
+
+    /// Whether the host is resuming the coroutine at `co` now.
+    pub(crate) fn is_resuming(&self, co: usize) -> bool {
+        self.resuming.borrow().contains(&co)
+    }
+
+    /// Records that the host resumes the coroutine at `co` until the guard
+    /// goes.
+    pub(crate) fn resume(&self, co: usize) -> Resuming<'_> {
+        self.resuming.borrow_mut().push(co);
+        Resuming { occupancy: self, co }
+    }
+}
+
+/// A resume from the host in progress (see `Occupancy::resume`).
+pub(crate) struct Resuming<'a> {
+    occupancy: &'a Occupancy,
+    co: usize,
+}
+
+impl Drop for Resuming<'_> {
+    fn drop(&mut self) {
+        let mut resuming = self.occupancy.resuming.borrow_mut();
+        if let Some(i) = resuming.iter().rposition(|&c| c == self.co) {
+            resuming.swap_remove(i);
+        }
     }
 }
 

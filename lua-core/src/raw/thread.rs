@@ -192,6 +192,11 @@ impl Thread {
         let (status, top) = unsafe { (lua_status(co), lua_gettop(co)) };
         if status > LUA_YIELD as c_int || self.declared_dead() {
             Some(ResumeRefusal::Dead)
+        } else if lua.rt.occupancy().is_resuming(co as usize) {
+            // The host is resuming it already, and this call comes from
+            // inside that resume (while its arguments are converted, or its
+            // results read).
+            Some(ResumeRefusal::Running)
         } else if status == LUA_OK as c_int && has_frames(co) {
             // Running or normal (as lcorolib's `auxstatus` tells them):
             // lua_resume would fail with an allocation outside protection.
@@ -240,6 +245,7 @@ impl Thread {
             return Ok(Resumed::Refused(refusal));
         }
         let (co, lua) = self.state();
+        let _resuming = lua.rt.occupancy().resume(co as usize);
         let from = lua.main_state();
         let mut stack = Stack::new(co, lua);
         // SAFETY: the arguments go on the suspended coroutine's own stack, as
