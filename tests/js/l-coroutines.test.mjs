@@ -314,3 +314,15 @@ test('L (spec 2.7) create_coroutine script text is cut at the first NUL', () => 
   const k = c.create_coroutine('return function() return 1 end\0 error("never")');
   assert.deepEqual(c.resume(k), { status: 'dead', values: [1] });
 });
+
+test('L (issue 12) a coroutine being resumed refuses a resume from inside its own argument conversion', () => {
+  const c = co();
+  const k = c.create_coroutine('return function(...) coroutine.yield(select("#", ...)) return "done" end');
+  let inner;
+  // Converting the Proxy runs its ownKeys trap while the outer resume is
+  // still pushing its arguments onto the coroutine's stack.
+  const arg = new Proxy({}, { ownKeys() { inner = c.resume(k); return []; } });
+  assert.deepEqual(c.resume(k, arg, 2), { status: 'suspended', values: [2] });
+  assert.deepEqual(inner, { status: 'dead', values: [], error: 'cannot resume non-suspended coroutine' });
+  assert.deepEqual(c.resume(k), { status: 'dead', values: ['done'] });
+});
