@@ -13,6 +13,7 @@ mod raw;
 
 mod api;
 mod builder;
+mod control;
 mod convert;
 mod error;
 #[cfg(feature = "host-binding")]

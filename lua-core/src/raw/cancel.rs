@@ -21,7 +21,6 @@
 use std::sync::atomic::{AtomicPtr, AtomicU8, AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use crate::raw::lua::Lua;
 
 /// A run is in flight.
 const RUNNING: usize = 1;
@@ -105,7 +104,7 @@ impl CancelState {
         if !flag.is_null() {
             // SAFETY: called on the thread holding the state, whose runtime
             // (and so the flag inside it) is alive.
-            unsafe { (*flag).fetch_or(crate::raw::limits::CANCELLED, Ordering::Release) };
+            unsafe { (*flag).fetch_or(crate::raw::attention::CANCELLED, Ordering::Release) };
         }
     }
 
@@ -114,7 +113,7 @@ impl CancelState {
         if !flag.is_null() {
             // SAFETY: as in `poke`; no watch is running (the budget closed
             // first), so nothing else writes the flag now.
-            unsafe { (*flag).fetch_and(!crate::raw::limits::CANCELLED, Ordering::Release) };
+            unsafe { (*flag).fetch_and(!crate::raw::attention::CANCELLED, Ordering::Release) };
         }
     }
 
@@ -182,7 +181,7 @@ impl CancelHandle {
         let flag = s.flag.load(Ordering::Acquire);
         if !flag.is_null() {
             // SAFETY: see above; an atomic may be written from any thread.
-            unsafe { (*flag).fetch_or(crate::raw::limits::CANCELLED, Ordering::Release) };
+            unsafe { (*flag).fetch_or(crate::raw::attention::CANCELLED, Ordering::Release) };
         }
         s.word.fetch_sub(POKER, Ordering::AcqRel);
         true
@@ -193,31 +192,5 @@ impl std::fmt::Debug for CancelHandle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let w = self.shared.word.load(Ordering::Relaxed);
         f.debug_struct("CancelHandle").field("running", &(w & RUNNING != 0)).field("requested", &(w & REQUESTED != 0)).finish()
-    }
-}
-
-impl Lua {
-    /// A handle that stops this state's run in flight from any thread (see
-    /// [`CancelHandle`]). It may be taken at any time, also while the state
-    /// is lent to another thread, and may outlive the state.
-    pub fn canceller(&self) -> CancelHandle {
-        self.rt.limits().cancel().handle()
-    }
-
-    /// Stops the run in flight, as [`CancelHandle::cancel`]; for a host
-    /// function or a debug hook that decides, from inside the run, that it
-    /// must end. The run stops once control is back in Lua.
-    ///
-    /// ```
-    /// use lua_core::{Lua, StdLib};
-    /// let lua = Lua::with_libraries(StdLib::BASE)?;
-    /// let stop = lua.create_function(|lua, _| Ok(lua.cancel()))?;
-    /// lua.set_global("stop", stop)?;
-    /// let err = lua.exec::<()>("stop() while true do pcall(error, 'caught?') end").unwrap_err();
-    /// assert_eq!(err.code(), "LUA_CANCELLED");
-    /// # Ok::<(), lua_core::Error>(())
-    /// ```
-    pub fn cancel(&self) -> bool {
-        self.canceller().cancel()
     }
 }

@@ -15,8 +15,6 @@
 use std::cell::Cell;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-#[cfg(feature = "host-binding")]
-use crate::raw::lua::Lua;
 
 /// Which growth requests to refuse.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,39 +47,6 @@ impl AllocationFault {
     /// Refuses the `nth` request from now and every later one, until disarmed.
     pub fn persistent(nth: u64) -> AllocationFault {
         AllocationFault { nth, refusals: Self::PERSISTENT }
-    }
-}
-
-#[cfg(feature = "host-binding")]
-impl Lua {
-    /// Arms an injected allocation fault on this state (replacing any
-    /// earlier one), or disarms it with `None`; either way the count of
-    /// [`Lua::allocation_faults_fired`] restarts at 0. A fault with `nth` or
-    /// `refusals` 0 disarms too. Testing only.
-    #[doc(hidden)]
-    pub fn set_allocation_fault(&self, fault: Option<AllocationFault>) {
-        self.rt.alloc().set_fault(fault)
-    }
-
-    /// Arms a fault that refuses only the `n`-th growth request from now
-    /// (`Some(1)`: the very next one); `None` disarms. Testing only.
-    #[doc(hidden)]
-    pub fn fail_allocation_after(&self, n: Option<u64>) {
-        self.set_allocation_fault(n.map(AllocationFault::once))
-    }
-
-    /// How many growth requests the injected fault has refused since it was
-    /// last set. 0 after the operation under test means the operation made
-    /// fewer requests than `nth`: the sweep is complete. Testing only.
-    #[doc(hidden)]
-    pub fn allocation_faults_fired(&self) -> u64 {
-        self.rt.alloc().faults_fired()
-    }
-
-    /// Whether the injected fault is still waiting or refusing. Testing only.
-    #[doc(hidden)]
-    pub fn allocation_fault_armed(&self) -> bool {
-        self.rt.alloc().fault_armed()
     }
 }
 

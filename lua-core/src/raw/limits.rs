@@ -32,7 +32,6 @@ use std::time::{Duration, Instant};
 
 use lua_sys::*;
 
-use crate::raw::lua::Lua;
 use crate::raw::runtime::Runtime;
 
 /// Which limit stopped a run.
@@ -77,14 +76,7 @@ impl LimitKind {
 }
 
 
-/// Bits of the attention flag, the byte the thread running Lua reads after
-/// every C function returns (nonzero: call `on_steps_out`).
-/// The watchdog's: the run's deadline has passed.
-pub(crate) const EXPIRED: u8 = 1;
-/// A limit has tripped: every thread stops at its next step.
-const TRIPPED: u8 = 2;
-/// A cancel (see `cancel`): set and cleared only by `CancelState`.
-pub(crate) const CANCELLED: u8 = 4;
+use crate::raw::attention::{EXPIRED, TRIPPED};
 
 #[derive(Default)]
 pub(crate) struct LimitState {
@@ -396,6 +388,28 @@ pub(crate) fn close_budget(rt: &Runtime) {
 }
 
 impl LimitState {
+    /// The work budget of one call from the host (0: no limit).
+    pub(crate) fn set_max_instructions(&self, max: u64) {
+        self.max_instructions.set(max);
+    }
+
+    pub(crate) fn max_instructions(&self) -> u64 {
+        self.max_instructions.get()
+    }
+
+    /// The longest one call from the host may run; a run in flight gets the
+    /// new deadline from now.
+    pub(crate) fn set_timeout(&self, timeout: Option<Duration>) {
+        self.timeout.set(timeout.filter(|t| !t.is_zero()));
+        if self.budget_open.get() {
+            self.deadline.set(self.timeout.get().map(|t| Instant::now() + t));
+        }
+    }
+
+    pub(crate) fn timeout(&self) -> Option<Duration> {
+        self.timeout.get()
+    }
+
     /// The address of the attention flag, for the VM to read (an atomic byte).
     pub(crate) fn attention_flag(&self) -> *const u8 {
         self.attention.as_ptr() as *const u8
@@ -502,33 +516,5 @@ pub(crate) unsafe fn begin_teardown(rt: &Runtime) {
         s.deadline.set(Some(deadline));
         s.attention.fetch_and(!(TRIPPED | EXPIRED), Ordering::Release);
         s.watch.set(Some(crate::raw::watchdog::watch(&s.attention, deadline)));
-    }
-}
-
-impl Lua {
-    /// The work budget of one call from the host (0: no limit): one unit per
-    /// VM instruction, library and collector work in proportion to its size
-    /// (see [`LuaBuilder::instruction_limit`](crate::LuaBuilder::instruction_limit)).
-    pub fn set_instruction_limit(&self, max: u64) {
-        self.rt.limits().max_instructions.set(max);
-    }
-
-    /// The instruction limit (0: none).
-    pub fn instruction_limit(&self) -> u64 {
-        self.rt.limits().max_instructions.get()
-    }
-
-    /// The longest one call from the host may run (None: no limit).
-    pub fn set_timeout(&self, timeout: Option<Duration>) {
-        let s = self.rt.limits();
-        s.timeout.set(timeout.filter(|t| !t.is_zero()));
-        if s.budget_open.get() {
-            s.deadline.set(s.timeout.get().map(|t| Instant::now() + t));
-        }
-    }
-
-    /// The time limit, if any.
-    pub fn timeout(&self) -> Option<Duration> {
-        self.rt.limits().timeout.get()
     }
 }

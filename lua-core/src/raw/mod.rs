@@ -5,6 +5,7 @@
 //! docs/ARCHITECTURE.md, each with the module that owns it.
 
 pub(crate) mod alloc;
+pub(crate) mod attention;
 pub(crate) mod bytecode;
 pub(crate) mod callback;
 pub(crate) mod cancel;

@@ -41,7 +41,7 @@ fn run(w: &'static Watchdog) {
             // SAFETY: a watch is removed (under this lock) before its
             // run ends, and the flag lives as long as the runtime, which
             // outlives the run; an atomic may be written from any thread.
-            unsafe { (*(watch.flag as *const AtomicU8)).fetch_or(crate::raw::limits::EXPIRED, Ordering::Release) };
+            unsafe { (*(watch.flag as *const AtomicU8)).fetch_or(crate::raw::attention::EXPIRED, Ordering::Release) };
             false
         });
         let next = guard.1.iter().map(|w| w.deadline).min();
@@ -55,7 +55,7 @@ fn run(w: &'static Watchdog) {
 /// Watches a run until `deadline`, when the `EXPIRED` bit of `flag` is set;
 /// returns the watch's id.
 pub(crate) fn watch(flag: &AtomicU8, deadline: Instant) -> u64 {
-    flag.fetch_and(!crate::raw::limits::EXPIRED, Ordering::Release);
+    flag.fetch_and(!crate::raw::attention::EXPIRED, Ordering::Release);
     let w = watchdog();
     let mut guard = w.watches.lock().unwrap_or_else(|e| e.into_inner());
     guard.0 += 1;
