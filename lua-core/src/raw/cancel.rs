@@ -132,7 +132,7 @@ impl Drop for CancelState {
     }
 }
 
-/// Stops the run in flight in a [`Lua`] state, from any thread.
+/// Stops the run in flight in a [`Lua`](crate::Lua) state, from any thread.
 ///
 /// `Send + Sync + Clone`: keep it wherever the stop decision is made (another
 /// thread, a signal handler's thread, a UI event). [`CancelHandle::cancel`]
