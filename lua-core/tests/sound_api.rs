@@ -285,3 +285,41 @@ fn a_resume_in_progress_refuses_another() {
     let last = co.resume_with(|_| Ok::<_, Error>(0), |r| Ok::<_, Error>(r.get(0).as_bytes().map(<[u8]>::to_vec))).unwrap();
     assert!(matches!(last, Resumed::Values { yielded: false, read: Some(ref s) } if s == b"done"));
 }
+
+/// The doors that take a closure to push their operands check that it
+/// pushed exactly those: a missing value would have made Lua take a slot
+/// below (a caller's value, the coroutine's function), and a resume told of
+/// more arguments than were pushed would run on the wrong slots.
+#[test]
+fn closures_must_push_what_they_promise() {
+    let lua = lua();
+    let e = lua.set_global_with(b"x", |_| Ok(())).unwrap_err();
+    assert_eq!(e.code(), "LUA_API", "{e}");
+    let e = lua.set_global_with(b"x", |s| { s.push_integer(1)?; s.push_integer(2) }).unwrap_err();
+    assert_eq!(e.code(), "LUA_API", "{e}");
+    let t: lua_core::Table = lua.exec("t = { a = 1 } return t").unwrap();
+    let e = lua.index_with(t.registry_ref(), |_| Ok(()), |v| v.kind()).unwrap_err();
+    assert_eq!(e.code(), "LUA_API", "{e}");
+    let e = lua.assign_with(t.registry_ref(), |s| s.push_bytes(b"a")).unwrap_err();
+    assert_eq!(e.code(), "LUA_API", "{e}");
+    assert_eq!(lua.index_with(t.registry_ref(), |s| s.push_bytes(b"a"), |v| v.as_integer()).unwrap(), Some(1));
+
+    let body: lua_core::Function = lua.exec("return function(...) return select('#', ...) end").unwrap();
+    let co = lua.create_thread(&body).unwrap();
+    for claimed in [0usize, 2, 100_000] {
+        let e = co
+            .resume_with(
+                |s| {
+                    s.push_integer(1)?;
+                    Ok::<_, Error>(claimed)
+                },
+                |_| Ok::<_, Error>(()),
+            )
+            .err()
+            .unwrap_or_else(|| panic!("claimed {claimed} with 1 pushed was accepted"));
+        assert_eq!(e.code(), "LUA_API", "{e}");
+    }
+    let done = co.resume_with(|s| { s.push_integer(1)?; Ok::<_, Error>(1) }, |r| Ok::<_, Error>(r.get(0).as_integer())).unwrap();
+    assert!(matches!(done, lua_core::Resumed::Values { yielded: false, read: Some(1) }));
+    assert_eq!(lua.exec::<i64>("return t.a").unwrap(), 1);
+}

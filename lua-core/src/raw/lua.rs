@@ -259,6 +259,7 @@ impl Lua {
         self.with_stack(|stack| {
             stack.reserve(4)?;
             push(stack)?;
+            stack.expect_len(1, "set_global_with's closure")?;
             let (p, len) = (name.as_ptr() as *const std::ffi::c_char, name.len());
             // SAFETY: the closure captures two Copy values; the value is arg 1.
             unsafe {
@@ -303,6 +304,7 @@ impl Lua {
             stack.reserve(4)?;
             stack.push_ref(table)?;
             push_key(stack)?;
+            stack.expect_len(2, "index_with's closure (a key after the table)")?;
             // SAFETY: table and key are arguments 1 and 2 of the protected call.
             unsafe {
                 protect(stack.raw(), 2, 1, |l| {
@@ -321,6 +323,7 @@ impl Lua {
             stack.reserve(4)?;
             stack.push_ref(table)?;
             push(stack)?;
+            stack.expect_len(3, "assign_with's closure (a key and a value after the table)")?;
             // SAFETY: table, key and value are arguments 1 to 3.
             unsafe {
                 protect(stack.raw(), 3, 0, |l| {

@@ -32,6 +32,7 @@ impl Lua {
         self.with_stack(|stack| {
             stack.reserve(4)?;
             push_metatable(stack)?;
+            stack.expect_len(1, "set_global_metatable's closure")?;
             let (p, len) = (name.as_ptr() as *const std::ffi::c_char, name.len());
             let kind = std::cell::Cell::new(0);
             let slot = &kind;

@@ -79,6 +79,7 @@ impl Lua {
             // The module is built first, as the original did: a value that
             // cannot be converted is reported before a missing `package`.
             push_module(stack)?;
+            stack.expect_len(1, "the module closure")?;
             let outcome = Cell::new(0);
             let flag = &outcome;
             // SAFETY: checks `package` and `package.loaded`, protected.

@@ -47,6 +47,7 @@ impl Lua {
             push_segments(stack, segments)?;
             stack.reserve(4)?;
             push(stack)?;
+            stack.expect_len(segments.len() + 1, "set_path_with's closure (a value after the path)")?;
             let n = segments.len() as c_int;
             let bad = std::cell::Cell::new(0 as c_int);
             let slot = &bad;

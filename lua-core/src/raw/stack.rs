@@ -240,6 +240,17 @@ impl<'a> Stack<'a> {
         Ok(())
     }
 
+    /// Fails unless this stack holds exactly `n` values: what the crate
+    /// passes on to Lua after a caller's closure pushed them (taking a slot
+    /// below would hand Lua a value that is not the caller's).
+    pub(crate) fn expect_len(&self, n: usize, what: &str) -> Result<()> {
+        let len = self.len();
+        if len != n {
+            return Err(Error::api(format!("{what} pushed {len} values where {n} belong")));
+        }
+        Ok(())
+    }
+
     /// Pushes nil.
     pub fn push_nil(&self) -> Result<()> {
         self.slot()?;

@@ -253,7 +253,15 @@ impl Thread {
         unsafe {
             let before = lua_gettop(co);
             let nargs = match push_args(&mut stack) {
-                Ok(n) => n as c_int,
+                // The count must be what was pushed: lua_resume takes the
+                // function (or the yield point's frame) from below the
+                // arguments it is told of.
+                Ok(n) if lua_gettop(co) - before == n as c_int => n as c_int,
+                Ok(n) => {
+                    let pushed = lua_gettop(co) - before;
+                    lua_settop(co, before);
+                    return Err(E::from(Error::api(format!("resume_with's closure returned {n} but pushed {pushed} values"))));
+                }
                 Err(e) => {
                     lua_settop(co, before);
                     return Err(e);
