@@ -80,7 +80,8 @@ impl<'a> CallContext<'a> {
     /// Prefixes `message` with the position of the calling Lua code, as
     /// `luaL_error` does (`chunk:line: `); nothing when the caller is not Lua.
     pub fn located(&self, message: &str) -> String {
-        let mut ar: lua_Debug = unsafe { std::mem::zeroed() };
+        // SAFETY: lua_Debug is a plain C struct; all zeroes is a valid value.
+    let mut ar: lua_Debug = unsafe { std::mem::zeroed() };
         // SAFETY: lua_getstack/lua_getinfo("Sl") fill `ar` without allocating.
         unsafe {
             if lua_getstack(self.l, 1, &mut ar) != 0 && lua_getinfo(self.l, c"Sl".as_ptr(), &mut ar) != 0 && ar.currentline > 0 {

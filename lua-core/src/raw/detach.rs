@@ -31,6 +31,7 @@ pub struct Detached {
 // on the worker, so `detach`'s caller must make them refuse while
 // `is_off_thread` (the addon's do); the user's debug hook is skipped. So
 // exactly one thread uses the `lua_State` and its runtime at a time.
+// SAFETY: as just said, the state and its runtime have one user at a time.
 unsafe impl Send for Detached {}
 
 /// Results left on the stack by a detached run.
@@ -102,6 +103,7 @@ impl Detached {
     /// Runs `source` named by its own text (as `Lua::exec_source_with`).
     pub fn exec_source(&self, source: &CStr) -> Result<Kept> {
         let (p, len, name) = (source.as_ptr(), source.to_bytes().len(), source.as_ptr());
+        // SAFETY: the source outlives the run; lua_load reports failure as a status.
         self.run(|l| unsafe { luaL_loadbufferx(l, p, len, name, ChunkMode::Any.as_cstr().as_ptr()) }, false)
     }
 
@@ -109,6 +111,7 @@ impl Detached {
     pub fn exec_file(&self, path: &[u8]) -> Result<Kept> {
         let path: CString = crate::raw::lua::file_path(path)?;
         let p = path.as_ptr();
+        // SAFETY: the path outlives the run; `run` calls this loader protected (it allocates).
         self.run(|l| unsafe { luaL_loadfilex(l, p, std::ptr::null()) }, true)
     }
 

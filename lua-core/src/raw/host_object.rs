@@ -198,6 +198,7 @@ unsafe extern "C" fn object_index(l: *mut lua_State) -> c_int {
     };
     let outcome: std::result::Result<c_int, String> = {
         let mut buf = [0; LUA_N2SBUFFSZ as usize];
+        // SAFETY: argument 2 exists (Lua calls __index/__newindex with it); key_text only reads.
         match unsafe { key_text(l, 2, &mut buf) } {
             None => Ok(0),
             Some(key) => {
@@ -251,6 +252,7 @@ unsafe extern "C" fn object_newindex(l: *mut lua_State) -> c_int {
     };
     let outcome: std::result::Result<(), String> = {
         let mut buf = [0; LUA_N2SBUFFSZ as usize];
+        // SAFETY: argument 2 exists (Lua calls __index/__newindex with it); key_text only reads.
         match unsafe { key_text(l, 2, &mut buf) } {
             None => Ok(()),
             Some(key) => {

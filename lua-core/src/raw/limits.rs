@@ -305,6 +305,7 @@ fn check(s: &LimitState) -> Option<LimitKind> {
 
 /// `luaL_where(L, 1)` + message, built without touching the Lua stack.
 unsafe fn located(l: *mut lua_State, message: &str) -> String {
+    // SAFETY: lua_Debug is a plain C struct; all zeroes is a valid value.
     let mut ar: lua_Debug = unsafe { std::mem::zeroed() };
     // SAFETY: lua_getstack/lua_getinfo("Sl") fill `ar` without allocating.
     unsafe {

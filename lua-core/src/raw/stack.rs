@@ -192,7 +192,7 @@ impl<'a> Stack<'a> {
     /// How many values this stack may still remove: the ones pushed since it
     /// was made.
     pub fn len(&self) -> usize {
-        (self.own_top() - self.floor).max(0) as usize
+        (self.top() - self.floor).max(0) as usize
     }
 
     /// Whether nothing has been pushed on this stack (or all of it was popped).
@@ -224,7 +224,7 @@ impl<'a> Stack<'a> {
     /// Removes the top `n` values, never more than this stack pushed (a
     /// negative `n` removes nothing).
     pub fn pop(&mut self, n: i32) {
-        let n = n.clamp(0, self.len() as i32);
+        let n = n.clamp(0, (self.own_top() - self.floor).max(0));
         // SAFETY: the top only goes down, to the floor at lowest; lowering
         // the top never raises (no to-be-closed slots here).
         unsafe { lua_settop(self.l, -n - 1) };
@@ -234,8 +234,9 @@ impl<'a> Stack<'a> {
     /// Fails unless this stack pushed at least `n` values (the operands of a
     /// write that consumes them).
     fn operands(&self, n: usize) -> Result<()> {
-        if self.len() < n {
-            return Err(Error::api(format!("the stack holds {} of the {n} values this write needs", self.len())));
+        let len = (self.own_top() - self.floor).max(0) as usize;
+        if len < n {
+            return Err(Error::api(format!("the stack holds {len} of the {n} values this write needs")));
         }
         Ok(())
     }
