@@ -140,50 +140,6 @@ impl Function {
     }
 }
 
-impl Table {
-    /// `t[key]` without metamethods.
-///
-/// ```
-/// let lua = lua_core::Lua::new();
-/// let t: lua_core::Table = lua.exec("return { x = 1 }")?;
-/// t.raw_set("y", 2)?;
-/// assert_eq!(t.raw_get::<_, i64>("x")? + t.raw_get::<_, i64>("y")?, 3);
-/// # Ok::<(), lua_core::Error>(())
-/// ```
-    pub fn raw_get<K: IntoLua, V: FromLua>(&self, key: K) -> Result<V> {
-        let lua = self.0.lua().clone();
-        lua.with_stack(|stack| {
-            stack.reserve(3)?;
-            stack.push_ref(&self.0)?;
-            key.push_into(stack)?;
-            stack.raw_get()?;
-            V::from_lua(stack.value(-1))
-        })
-    }
-
-    /// `t[key] = value` without metamethods.
-    pub fn raw_set<K: IntoLua, V: IntoLua>(&self, key: K, value: V) -> Result<()> {
-        let lua = self.0.lua().clone();
-        lua.with_stack(|stack| {
-            stack.reserve(3)?;
-            stack.push_ref(&self.0)?;
-            key.push_into(stack)?;
-            value.push_into(stack)?;
-            stack.set_entry()
-        })
-    }
-
-    /// `#t` without `__len`.
-    pub fn raw_len(&self) -> usize {
-        let lua = self.0.lua().clone();
-        lua.with_stack(|stack| {
-            stack.push_ref(&self.0)?;
-            Ok(stack.value(-1).raw_len())
-        })
-        .unwrap_or(0)
-    }
-}
-
 /// The chunk name for source text: the text itself up to any NUL, as Lua's
 /// `luaL_loadstring` would name it.
 fn chunk_name(source: &str) -> CString {

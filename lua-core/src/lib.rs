@@ -20,6 +20,7 @@ mod error;
 pub mod host;
 #[cfg(feature = "serde")]
 mod serde;
+mod table;
 mod userdata;
 
 pub use raw::callback::CallContext;
