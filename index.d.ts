@@ -1,26 +1,95 @@
 // Types for lua-native: embed Lua 5.5 in Node.js.
 
-/** A value as it crosses from Lua to JavaScript or back. */
+/**
+ * A value as it comes from Lua. Integers beyond ±(2^53 − 1) arrive as
+ * `bigint`; strings arrive as `Uint8Array` under `binaryStrings`; plain tables
+ * arrive as `Map` under `tableAs: 'map'`.
+ */
 export type LuaValue =
   | null
   | undefined
   | boolean
   | number
+  | bigint
   | string
+  | Uint8Array
   | LuaValue[]
   | LuaTable
   | LuaTableRef
+  | LuaTableHandle
+  | Map<LuaKey, LuaValue>
   | LuaFunction
   | LuaCoroutine
   | LuaUserdataHandle;
+
+/**
+ * What JavaScript may hand to Lua: every `LuaValue`, plus the built-ins that
+ * convert on the way in (`Date` → epoch milliseconds, `Map` → table, `Set` →
+ * sequence, `ArrayBuffer` and its views → a binary string, `RegExp` → its
+ * source), JS functions, and objects a registered type converter accepts.
+ */
+export type LuaInput =
+  | LuaValue
+  | Date
+  | Map<unknown, LuaInput>
+  | Set<LuaInput>
+  | ArrayBuffer
+  | ArrayBufferView
+  | RegExp
+  | LuaCallback
+  | LuaInput[]
+  | { [key: string]: LuaInput }
+  | object;
+
+/**
+ * A key of a table handle: an integral number is an integer key, any other
+ * number a float key; a string is always a string key (`'1'` and `1` differ);
+ * a `Uint8Array` is a string of those bytes.
+ */
+export type LuaKey = string | number | boolean | Uint8Array;
+
+declare const tableHandleBrand: unique symbol;
+
+/**
+ * A live reference to a Lua table (`create_table`, `get_global_ref`,
+ * `get_ref`): reads and writes reach the table itself, metamethods run. It
+ * keeps the table alive until `release()` (or until JavaScript collects it).
+ * Passed back to Lua it is the same table. Iterating it (`for...of`) takes a
+ * snapshot of the keys and reads each value raw, as its turn comes.
+ */
+export interface LuaTableHandle extends Iterable<[LuaKey, LuaValue]> {
+  readonly [tableHandleBrand]: true;
+  /** `t[key]`, through `__index`; tables come back as copies (use `get_ref` for a live one). */
+  get<T extends LuaValue = LuaValue>(key: LuaKey): T;
+  /** `t[key] = value`, through `__newindex`; `null` / `undefined` removes the key. */
+  set(key: LuaKey, value: LuaInput): void;
+  /** Whether `t[key]` (through `__index`) is not nil. */
+  has(key: LuaKey): boolean;
+  /** `#t`, through `__len`. */
+  length(): number;
+  /** Every `[key, value]`, read raw; keys that are tables, functions, userdata or threads are skipped. */
+  pairs(): Array<[LuaKey, LuaValue]>;
+  /** `[i, t[i]]` for i = 1, 2, ... up to the first nil. */
+  ipairs(): Array<[number, LuaValue]>;
+  /** The keys `pairs()` would give, without converting any value. */
+  keys(): LuaKey[];
+  /** A live handle to the table at `t[key]` (through `__index`). */
+  get_ref(key: LuaKey): LuaTableHandle;
+  /** Lets the table go now; idempotent. Every later use throws `table handle has been released`. */
+  release(): void;
+  [Symbol.iterator](): IterableIterator<[LuaKey, LuaValue]>;
+}
 
 /** A Lua table without a metatable, copied into a plain object. */
 export interface LuaTable {
   [key: string]: LuaValue;
 }
 
+declare const tableRefBrand: unique symbol;
+
 /** A table with a metatable: a live Proxy whose reads and writes reach Lua. */
 export interface LuaTableRef {
+  readonly [tableRefBrand]: true;
   [key: string]: LuaValue;
 }
 
@@ -37,6 +106,9 @@ export interface LuaCoroutine {
 export interface LuaUserdataHandle {
   readonly _userdata: unknown;
 }
+
+/** Decides whether a converter applies to a value (only objects are offered). */
+export type ConverterMatch = (value: object) => unknown;
 
 /** A JavaScript function Lua can call; it returns one Lua value. */
 export type LuaCallback = (...args: any[]) => any;
@@ -67,6 +139,12 @@ export interface LuaInitOptions {
   timeout?: number;
   /** Shared tables to publish into this context, by global name. */
   shared?: Record<string, SharedTable>;
+  /** Every Lua string value arrives as a `Uint8Array` of its exact bytes (table keys of objects stay text). */
+  binaryStrings?: boolean;
+  /** Conversions that would silently lose data throw instead (messages start `strict conversion:`). */
+  strictConversion?: boolean;
+  /** `'map'`: every plain table arrives as a `Map` whose keys keep their Lua types. Default `'object'`. */
+  tableAs?: 'object' | 'map';
 }
 
 /** Options of `compile` and `compile_file` (`chunkName` is ignored by `compile_file`). */
@@ -116,6 +194,8 @@ export interface LuaStateInfo {
   bindingRefs: {
     callbacks: number;
     userdata: number;
+    typeConverters: number;
+    fromLuaConverters: number;
     sharedTables: number;
     handlers: number;
     callbacksObject: number;
@@ -171,17 +251,37 @@ export interface LuaContext {
   /** Runs a Lua file (source or precompiled), with the same result shaping. */
   execute_file<T extends LuaValue | LuaValue[] = LuaValue>(filepath: string): T;
   /** Sets a global; a function becomes callable from Lua. */
-  set_global(name: string, value: LuaValue | LuaCallback | object): void;
+  set_global(name: string, value: LuaInput): void;
   /** Reads a global (`null` when unset). A dotted name reads a path (`a.b.c`). */
   get_global<T extends LuaValue = LuaValue>(name: string): T;
   /** Gives Lua a handle to `value` (by reference); see `UserdataOptions`. */
   set_userdata(name: string, value: object, options?: UserdataOptions): void;
-  /** Replaces the metatable of the global table `name`. */
-  set_metatable(name: string, metatable: MetatableDefinition): void;
+  /** Replaces the metatable of a table: the global `name`, a table handle, or a table Proxy. */
+  set_metatable(target: string | LuaTableHandle | LuaTableRef, metatable: MetatableDefinition): void;
+  /** A new table, filled from `initial`, held by a live handle. */
+  create_table(initial?: Record<string, LuaInput> | LuaInput[]): LuaTableHandle;
+  /** A live handle to the global table `name` (a dotted name reads a path). */
+  get_global_ref(name: string): LuaTableHandle;
+  /** Calls the Lua function at global `name` (or a dotted path) without making a wrapper. */
+  call<T extends LuaValue | LuaValue[] = LuaValue>(name: string, ...args: LuaInput[]): T;
+  /** Frees what a Lua function, coroutine, table Proxy or table handle holds, now; idempotent. */
+  release(value: LuaFunction | LuaCoroutine | LuaTableRef | LuaTableHandle): void;
+  /**
+   * Adds a JS → Lua converter: for an object value (after the library's own
+   * handles, before the built-ins), the first converter whose `match` is
+   * truthy converts it, and its result is converted again.
+   */
+  register_type_converter<T extends object = any>(match: ConverterMatch, convert: (value: T) => LuaInput): void;
+  /**
+   * Adds a Lua → JS converter: an object that Lua's value became (a copied
+   * table, a Proxy, a function) is offered to each `match` in turn; the
+   * first match's `convert` result is used as it is. Primitives skip the list.
+   */
+  register_from_lua_converter<T extends object = any>(match: ConverterMatch, convert: (value: T) => unknown): void;
   /** Runs `script`, which must return a function, and makes a coroutine of it. */
   create_coroutine(script: string): LuaCoroutine;
   /** Resumes a coroutine; Lua-side failures are reported in `error`, never thrown. */
-  resume(coroutine: LuaCoroutine, ...args: any[]): CoroutineResult;
+  resume(coroutine: LuaCoroutine, ...args: LuaInput[]): CoroutineResult;
   /**
    * Runs a script on the libuv thread pool; JS callbacks are refused meanwhile.
    * `cancel()`, an aborted `options.signal` or `dispose()` stop it.

@@ -1,6 +1,6 @@
 // Compiled with `tsc --noEmit` by the test command: the declarations must
 // accept ordinary use of the API and reject misuse.
-import lua_native, { init, createSharedTable, type LuaContext, type LuaError, type LuaInitOptions, type LuaFunction, type CoroutineResult, type LuaStateInfo } from 'lua-native';
+import lua_native, { init, createSharedTable, type LuaContext, type LuaError, type LuaInitOptions, type LuaFunction, type CoroutineResult, type LuaStateInfo, type LuaTableHandle, type LuaKey, type LuaValue } from 'lua-native';
 
 const options: LuaInitOptions = { libraries: ['base', 'string', 'math'] };
 const ctx: LuaContext = new lua_native.init({ add: (a: number, b: number) => a + b, limit: 10 }, options);
@@ -63,3 +63,39 @@ void n;
 void many;
 void cfg;
 void doubled;
+
+// Issue 13: table handles, release, call, converters and the conversion options.
+const typed = new init({}, { libraries: 'all', binaryStrings: true, strictConversion: true, tableAs: 'map' });
+const handle: LuaTableHandle = typed.create_table({ a: 1, list: [1, 2, 3] });
+handle.set('when', new Date(0));
+handle.set(1, 10n);
+handle.set(true, new Uint8Array([1, 2]));
+const fromHandle: number = handle.get<number>('a');
+const present: boolean = handle.has('a');
+const len: number = handle.length();
+const entries: Array<[LuaKey, LuaValue]> = handle.pairs();
+const seq: Array<[number, LuaValue]> = handle.ipairs();
+const keys: LuaKey[] = handle.keys();
+for (const [k, v] of handle) void [k, v];
+const nested: LuaTableHandle = handle.get_ref('list');
+const g: LuaTableHandle = typed.get_global_ref('string');
+typed.set_metatable(handle, { __index: () => 0 });
+typed.set_global('h', handle);
+const called: number = typed.call<number>('math.max', 1, 2);
+typed.release(handle);
+typed.release(f);
+typed.register_type_converter<URL>((v) => v instanceof URL, (u) => u.href);
+typed.register_from_lua_converter((v) => Array.isArray(v), (v: unknown[]) => new Set(v));
+const counts: number = typed.info().bindingRefs.typeConverters + typed.info().bindingRefs.fromLuaConverters;
+void [fromHandle, present, len, entries, seq, keys, nested, g, called, counts];
+
+// @ts-expect-error a handle is its own type: a plain object is not one
+typed.release({ get() {} });
+// @ts-expect-error tableAs is 'object' or 'map'
+new init({}, { tableAs: 'array' });
+// @ts-expect-error strictConversion is a boolean
+new init({}, { strictConversion: 'yes' });
+// @ts-expect-error handle keys are strings, numbers, booleans or bytes
+handle.get({});
+// @ts-expect-error call takes a name
+typed.call(f);
