@@ -153,3 +153,14 @@ fn dropping_tables_frees_their_references() {
     let after = lua.memory_used();
     assert!(after < before + 64 * 1024, "1000 dropped tables of 1 KB each were not collected: {before} -> {after}");
 }
+
+#[test]
+fn value_as_integer_is_exact() {
+    assert_eq!(Value::Number(3.0).as_integer(), Some(3));
+    assert_eq!(Value::Number(-0.0).as_integer(), Some(0));
+    assert_eq!(Value::Number(1e300).as_integer(), None, "no saturation to i64::MAX");
+    assert_eq!(Value::Number(9_223_372_036_854_775_808.0).as_integer(), None);
+    assert_eq!(Value::Number(-9_223_372_036_854_775_808.0).as_integer(), Some(i64::MIN));
+    assert_eq!(Value::Number(f64::INFINITY).as_integer(), None);
+    assert_eq!(Value::Number(1.5).as_integer(), None);
+}

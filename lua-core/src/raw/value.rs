@@ -211,11 +211,14 @@ impl Value {
         }
     }
 
-    /// The integer, for an integer or an integral float.
+    /// The integer, for an integer or an integral float within `i64`'s
+    /// range (as Lua's `math.tointeger` says; `1e300` has none).
     pub fn as_integer(&self) -> Option<i64> {
+        // 2^63 exactly: the first float past i64::MAX.
+        const LIMIT: f64 = 9_223_372_036_854_775_808.0;
         match self {
             Value::Integer(i) => Some(*i),
-            Value::Number(n) if n.fract() == 0.0 && n.is_finite() => Some(*n as i64),
+            Value::Number(n) if n.fract() == 0.0 && (-LIMIT..LIMIT).contains(n) => Some(*n as i64),
             _ => None,
         }
     }
