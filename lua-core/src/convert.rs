@@ -87,8 +87,13 @@ macro_rules! integers {
                 let i = match v.as_integer() {
                     Some(i) => i,
                     None => match v.as_number() {
-                        Some(n) if n.fract() == 0.0 && n.is_finite() => n as i64,
-                        _ => return Err(mismatch("integer", &v)),
+                        // An integral float within i64's range (a cast would
+                        // saturate 1e300 to i64::MAX).
+                        Some(n) => match Value::Number(n).as_integer() {
+                            Some(i) => i,
+                            None => return Err(mismatch("integer", &v)),
+                        },
+                        None => return Err(mismatch("integer", &v)),
                     },
                 };
                 <$t>::try_from(i).map_err(|_| Error::conversion(format!("integer {i} out of range for {}", stringify!($t))))

@@ -164,3 +164,12 @@ fn value_as_integer_is_exact() {
     assert_eq!(Value::Number(f64::INFINITY).as_integer(), None);
     assert_eq!(Value::Number(1.5).as_integer(), None);
 }
+
+#[test]
+fn floats_convert_to_integers_only_when_exact() {
+    let lua = lua();
+    assert_eq!(lua.exec::<i64>("return 2.0^53").unwrap(), 1 << 53);
+    assert!(lua.exec::<i64>("return 1e300").is_err(), "no saturation");
+    assert!(lua.exec::<i64>("return 2.5").is_err());
+    assert!(lua.exec::<u8>("return 256").is_err());
+}
