@@ -6,8 +6,11 @@ export type LuaValue =
   | undefined
   | boolean
   | number
+  | bigint
   | string
+  | Uint8Array
   | LuaValue[]
+  | Map<LuaValue, LuaValue>
   | LuaTable
   | LuaTableRef
   | LuaFunction
@@ -67,6 +70,12 @@ export interface LuaInitOptions {
   timeout?: number;
   /** Shared tables to publish into this context, by global name. */
   shared?: Record<string, SharedTable>;
+  /** Lua string values come out as `Uint8Array`s of their exact bytes (a non-boolean is ignored). */
+  binaryStrings?: boolean;
+  /** Conversions that would lose something throw (`strict conversion: ...`) instead. */
+  strictConversion?: boolean;
+  /** `'map'`: plain tables come out as `Map`s with typed keys, and `Map`s go in with theirs. */
+  tableAs?: 'object' | 'map';
 }
 
 /** Options of `compile` and `compile_file` (`chunkName` is ignored by `compile_file`). */
@@ -119,6 +128,8 @@ export interface LuaStateInfo {
     sharedTables: number;
     handlers: number;
     callbacksObject: number;
+    typeConverters: number;
+    fromLuaConverters: number;
     total: number;
   };
 }
@@ -221,6 +232,10 @@ export interface LuaContext {
   /** A fresh state with the same options; constructor callbacks, search paths, hook and shared tables are replayed. */
   reset(): void;
   info(): LuaStateInfo;
+  /** JS → Lua: object values `match` accepts are replaced by `convert(value)`, which is converted again. */
+  register_type_converter(match: (value: object) => unknown, convert: (value: any) => unknown): void;
+  /** Lua → JS: object results `match` accepts are replaced by `convert(value)`, used as it is. */
+  register_from_lua_converter(match: (value: object) => unknown, convert: (value: any) => unknown): void;
   /**
    * Closes the state now; every later call and every handle refuses. During
    * an async run it cancels the run, whose promise rejects with
