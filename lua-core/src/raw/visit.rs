@@ -17,8 +17,59 @@ use crate::raw::value::{AnyUserData, Function, Table, Thread};
 pub(crate) const SLOTS_PER_LEVEL: c_int = 4;
 
 /// Builds a host representation of a Lua value while [`StackValue::visit`]
-/// walks it. Plain tables come as arrays or objects (the spec's rules);
-/// everything that has identity comes as a handle.
+/// walks it. Plain tables come as arrays or objects (the spec's rules), or
+/// as maps with typed keys for a visitor whose [`map_tables`](Visitor::map_tables)
+/// says so; everything that has identity comes as a handle.
+///
+/// A visitor that writes values out as text, asks for maps and refuses keys
+/// it would have to drop:
+///
+/// ```
+/// use std::ffi::c_void;
+/// use lua_core::{Access, AnyUserData, Error, Function, Lua, StdLib, Table, Thread, Visitor};
+///
+/// struct Text;
+/// type R = Result<String, Error>;
+/// impl Visitor for Text {
+///     type Value = String;
+///     type Error = Error;
+///     fn nil(&mut self) -> R { Ok("nil".into()) }
+///     fn boolean(&mut self, b: bool) -> R { Ok(b.to_string()) }
+///     fn integer(&mut self, i: i64) -> R { Ok(i.to_string()) }
+///     fn number(&mut self, n: f64) -> R { Ok(format!("{n:?}")) }
+///     fn string(&mut self, s: &[u8]) -> R { Ok(format!("{:?}", String::from_utf8_lossy(s))) }
+///     fn new_array(&mut self, _len: usize) -> R { unreachable!("maps only") }
+///     fn array_set(&mut self, _a: &String, _i: usize, _v: String) -> Result<(), Error> { unreachable!() }
+///     fn new_object(&mut self) -> R { unreachable!("maps only") }
+///     fn object_set(&mut self, _o: &String, _k: &[u8], _v: String, _r: bool) -> Result<(), Error> { unreachable!() }
+///     fn table_ref(&mut self, _t: Table) -> R { Ok("<table with metatable>".into()) }
+///     fn function(&mut self, _f: Function) -> R { Ok("<function>".into()) }
+///     fn thread(&mut self, _t: Thread) -> R { Ok("<thread>".into()) }
+///     fn host_object(&mut self, id: u64, _a: Access) -> R { Ok(format!("<host {id}>")) }
+///     fn userdata(&mut self, _u: AnyUserData) -> R { Ok("<userdata>".into()) }
+///     fn light_userdata(&mut self, _p: *mut c_void) -> R { Ok("<light>".into()) }
+///     // The map shape: every plain table, its keys keeping their type.
+///     fn map_tables(&self) -> bool { true }
+///     fn new_map(&mut self) -> R { Ok(String::new()) }
+///     fn map_set(&mut self, _m: &String, key: String, value: String) -> Result<(), Error> {
+///         println!("{key} => {value}");
+///         Ok(())
+///     }
+///     fn key_skipped(&mut self, type_name: &str) -> Result<(), Error> {
+///         Err(Error::conversion(format!("a {type_name} key cannot be kept")))
+///     }
+/// }
+///
+/// let lua = Lua::with_libraries(StdLib::ALL).unwrap();
+/// let read = |src: &str| {
+///     let src = std::ffi::CString::new(src).unwrap();
+///     lua.exec_source_with(&src, |r| r.get(0).visit(&mut Text)).unwrap()
+/// };
+/// // `1` and `"1"` stay two keys; `true` is a key too.
+/// assert!(read(r#"return { [1] = "int", ["1"] = "str", [true] = "yes" }"#).is_ok());
+/// let refused = read("return { [{}] = 1 }").unwrap_err();
+/// assert_eq!(refused.message(), "a table key cannot be kept");
+/// ```
 pub trait Visitor {
     /// The host's representation of a value.
     type Value;
