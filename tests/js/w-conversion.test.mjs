@@ -682,3 +682,15 @@ test('the converter methods refuse after dispose()', () => {
   assert.throws(() => c.register_type_converter(() => 1, () => 1), { code: 'LUA_DISPOSED' });
   assert.throws(() => c.register_from_lua_converter(() => 1, () => 1), { code: 'LUA_DISPOSED' });
 });
+
+test('modes and converters apply to async results too', async () => {
+  const c = all({ tableAs: 'map', binaryStrings: true });
+  const r = await c.execute_script_async('return { k = "v" }, math.maxinteger');
+  assert.ok(r[0] instanceof Map);
+  const [[key, value]] = [...r[0]];
+  assert.deepEqual([[...key], [...value]], [[107], [118]]);
+  assert.equal(r[1], 9223372036854775807n);
+  const d = all();
+  d.register_from_lua_converter((v) => Array.isArray(v), (v) => v.length);
+  assert.equal(await d.execute_script_async('return { 1, 2, 3 }'), 3);
+});
