@@ -126,8 +126,8 @@ pub fn apply(env: Env, list: &Converters, v: Raw) -> Result<Option<Raw>, JsError
 /// Classifies an object with an unusual prototype: `[0, [k, v, ...]]` for a
 /// Map (keys given as `String(k)` unless `typed`), `[1, [values]]` for a
 /// Set, `[2, source]` for a RegExp, `undefined` otherwise. The checks use
-/// the built-ins' own methods (a Map whose `forEach` was replaced still
-/// gives its real entries) and their brand checks: a Proxy of a Map, or an
+/// the built-ins' own methods, captured when the helper is made (a Map whose
+/// `forEach` was replaced still gives its real entries), and their brand checks: a Proxy of a Map, or an
 /// object that only inherits from `Map.prototype`, is not a Map.
 const CLASSIFY: &str = r#"(() => {
   const mapSize = Object.getOwnPropertyDescriptor(Map.prototype, 'size').get;
@@ -136,16 +136,17 @@ const CLASSIFY: &str = r#"(() => {
   const setForEach = Set.prototype.forEach;
   const source = Object.getOwnPropertyDescriptor(RegExp.prototype, 'source').get;
   const S = String;
+  const push = Array.prototype.push;
   const is = (brand, v) => { try { brand.call(v); return true; } catch { return false; } };
   return (v, typed) => {
     if (v instanceof Map && is(mapSize, v)) {
       const out = [];
-      mapForEach.call(v, (x, k) => { out.push(typed ? k : S(k), x); });
+      mapForEach.call(v, (x, k) => { push.call(out, typed ? k : S(k), x); });
       return [0, out];
     }
     if (v instanceof Set && is(setSize, v)) {
       const out = [];
-      setForEach.call(v, (x) => { out.push(x); });
+      setForEach.call(v, (x) => { push.call(out, x); });
       return [1, out];
     }
     if (v instanceof RegExp && is(source, v)) return [2, source.call(v)];

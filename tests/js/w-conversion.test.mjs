@@ -618,6 +618,7 @@ test('B18 tableAs map: a JS Map goes in with its key types', () => {
   throwsExactly(() => c.set_global('bad', new Map([[null, 1]])), TypeError, msg, 'LUA_INVALID_ARGUMENT');
   throwsExactly(() => c.set_global('bad', new Map([[Symbol('s'), 1]])), TypeError, msg, 'LUA_INVALID_ARGUMENT');
   throwsExactly(() => c.set_global('bad', new Map([[new Uint8Array([1]), 1]])), TypeError, msg, 'LUA_INVALID_ARGUMENT');
+  throwsExactly(() => c.set_global('bad', new Map([[NaN, 1]])), RangeError, "tableAs: 'map': a Map key that is NaN cannot be a Lua table key", 'LUA_INVALID_ARGUMENT');
   // Without tableAs:'map' the keys are stringified.
   const lax = all();
   lax.set_global('m', new Map([[1, 'int'], [{}, 'obj']]));

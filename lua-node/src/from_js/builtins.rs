@@ -90,7 +90,13 @@ impl FromJs<'_> {
         let env = self.env;
         match env.type_of(key) {
             ValueType::napi_string => env.with_string(key, |bytes| stack.push_bytes(bytes))??,
-            ValueType::napi_number => stack.push_number_normalized(env.get_number(key))?,
+            ValueType::napi_number => {
+                let n = env.get_number(key);
+                if n.is_nan() {
+                    return Err(JsError::range_error("tableAs: 'map': a Map key that is NaN cannot be a Lua table key"));
+                }
+                stack.push_number_normalized(n)?
+            }
             ValueType::napi_boolean => stack.push_boolean(env.get_bool(key))?,
             ValueType::napi_bigint => match env.bigint_i64(key)? {
                 Some(i) => stack.push_integer(i)?,
