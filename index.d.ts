@@ -274,7 +274,7 @@ export interface LuaContext {
   register_type_converter<T extends object = any>(match: ConverterMatch, convert: (value: T) => LuaInput): void;
   /**
    * Adds a Lua → JS converter: an object that Lua's value became (a copied
-   * table, a Proxy, a function) is offered to each `match` in turn; the
+   * table or Map, a Proxy, a handle object) is offered to each `match` in turn; the
    * first match's `convert` result is used as it is. Primitives skip the list.
    */
   register_from_lua_converter<T extends object = any>(match: ConverterMatch, convert: (value: T) => unknown): void;

@@ -33,7 +33,7 @@ pub use builder::LuaBuilder;
 pub use raw::lua::{ChunkMode, Lua, LuaOptions, Results};
 pub use raw::stack::Stack;
 pub use raw::stack_value::{Kind, StackValue};
-pub use raw::visit::Visitor;
+pub use raw::visit::{KeyOrigin, MapKey, Visitor};
 pub use raw::gc::{GcCommand, GcParam, GcResult, MAX_GC_PARAM};
 pub use raw::host_object::Access;
 pub use raw::package::PackageError;

@@ -70,7 +70,7 @@ fn invoke(weak: &Weak<Context>, slot: &JsFunctionSlot, call: &CallContext<'_>) -
         let mut argv: Vec<Raw> = Vec::with_capacity(call.len());
         let mut to_js = ToJs::new(&cx);
         for i in 0..call.len() {
-            match call.arg(i).visit(&mut to_js) {
+            match to_js.convert(call.arg(i)) {
                 Ok(v) => argv.push(v),
                 // A refused allocation is Lua running out of memory, as below.
                 Err(JsError::Error { code: "LUA_MEMORY", message, .. }) => return Err(Error::Memory { message }),

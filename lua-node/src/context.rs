@@ -43,6 +43,13 @@ pub struct Context {
     /// What `reset()` replays: the options, the constructor's callbacks
     /// object, search paths, the debug hook, shared-table subscriptions.
     pub replay: RefCell<Replay>,
+    /// The conversion modes (constructor options; kept across `reset()`).
+    pub modes: Cell<crate::convert::Modes>,
+    /// `register_type_converter` and `register_from_lua_converter`, in order.
+    pub type_converters: RefCell<crate::convert::Converters>,
+    pub from_lua_converters: RefCell<crate::convert::Converters>,
+    /// `Object.prototype`, `Map` and the helpers conversions use, made on first use.
+    pub builtins: Cell<Option<crate::convert::Builtins>>,
 }
 
 #[derive(Default)]
@@ -72,6 +79,10 @@ impl Context {
             module_calls: Cell::new(0),
             disposed: Cell::new(false),
             replay: RefCell::new(Replay::default()),
+            modes: Cell::new(crate::convert::Modes::default()),
+            type_converters: RefCell::new(Rc::default()),
+            from_lua_converters: RefCell::new(Rc::default()),
+            builtins: Cell::new(None),
         });
         cx.lua().set_host_objects(Rc::new(crate::userdata::NodeObjects { cx: Rc::downgrade(&cx) }));
         cx
@@ -277,6 +288,9 @@ impl Context {
         self.state.borrow().close()?;
         self.disposed.set(true);
         self.named.borrow_mut().clear();
+        // A conversion still running holds its own snapshot of the lists.
+        *self.type_converters.borrow_mut() = Rc::default();
+        *self.from_lua_converters.borrow_mut() = Rc::default();
         for (_, (r, _)) in self.objects.borrow_mut().drain() {
             // SAFETY: made by register_object, deleted once.
             unsafe { sys::napi_delete_reference(self.env.0, r) };
@@ -305,6 +319,8 @@ impl Context {
             (c"sharedTables", replay.shared.len()),
             (c"handlers", replay.hook.is_some() as usize),
             (c"callbacksObject", replay.callbacks.is_some() as usize),
+            (c"typeConverters", self.type_converters.borrow().len()),
+            (c"fromLuaConverters", self.from_lua_converters.borrow().len()),
         ]
     }
 }
@@ -329,6 +345,9 @@ impl Drop for Context {
                 // SAFETY: made by object_id_map, deleted once.
                 unsafe { sys::napi_delete_reference(self.env.0, r) };
             }
+        }
+        if let Some(b) = self.builtins.take() {
+            b.delete(self.env);
         }
         if let Some((ctor, handler)) = self.proxy.take() {
             // SAFETY: both references were made by proxy_parts and are deleted once.

@@ -71,7 +71,7 @@ pub fn resume(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
             let values = env.array(results.len())?;
             let mut to_js = ToJs::new(cx);
             for (i, v) in results.iter().enumerate() {
-                env.set_element(values, i as u32, v.visit(&mut to_js)?)?;
+                env.set_element(values, i as u32, to_js.convert(v)?)?;
             }
             Ok(values)
         },

@@ -226,6 +226,137 @@ impl Env {
         Ok(out)
     }
 
+    /// `Object.getPrototypeOf(v)` (a Proxy's trap may run, and throw).
+    pub fn prototype(self, v: Raw) -> Result<Raw, JsError> {
+        let mut out = ptr::null_mut();
+        // SAFETY: valid env, object and out pointer.
+        self.check(unsafe { sys::napi_get_prototype(self.0, v, &mut out) })?;
+        Ok(out)
+    }
+
+    /// `a === b`.
+    pub fn strict_equals(self, a: Raw, b: Raw) -> bool {
+        let mut eq = false;
+        // SAFETY: valid env and values; never throws.
+        unsafe { sys::napi_strict_equals(self.0, a, b, &mut eq) };
+        eq
+    }
+
+    /// `!!v`.
+    pub fn truthy(self, v: Raw) -> Result<bool, JsError> {
+        let mut b = ptr::null_mut();
+        // SAFETY: valid env and value; ToBoolean runs no user code.
+        self.check(unsafe { sys::napi_coerce_to_bool(self.0, v, &mut b) })?;
+        Ok(self.get_bool(b))
+    }
+
+    /// A BigInt holding `i`.
+    pub fn bigint(self, i: i64) -> Result<Raw, JsError> {
+        let mut v = ptr::null_mut();
+        // SAFETY: valid env and out pointer.
+        self.check(unsafe { sys::napi_create_bigint_int64(self.0, i, &mut v) })?;
+        Ok(v)
+    }
+
+    /// The BigInt `v` as an i64, or None when it does not fit.
+    pub fn bigint_i64(self, v: Raw) -> Result<Option<i64>, JsError> {
+        let (mut i, mut lossless) = (0i64, false);
+        // SAFETY: the caller checked the type.
+        self.check(unsafe { sys::napi_get_value_bigint_int64(self.0, v, &mut i, &mut lossless) })?;
+        Ok(lossless.then_some(i))
+    }
+
+    /// A `Uint8Array` holding a copy of `bytes`.
+    pub fn uint8_array(self, bytes: &[u8]) -> Result<Raw, JsError> {
+        let mut data = ptr::null_mut();
+        let mut buffer = ptr::null_mut();
+        let mut array = ptr::null_mut();
+        // SAFETY: the ArrayBuffer is made with room for exactly `bytes.len()`
+        // bytes, which are copied into it before any other engine call.
+        unsafe {
+            self.check(sys::napi_create_arraybuffer(self.0, bytes.len(), &mut data, &mut buffer))?;
+            if !bytes.is_empty() {
+                ptr::copy_nonoverlapping(bytes.as_ptr(), data as *mut u8, bytes.len());
+            }
+            self.check(sys::napi_create_typedarray(self.0, sys::TypedarrayType::uint8_array, bytes.len(), buffer, 0, &mut array))?;
+        }
+        Ok(array)
+    }
+
+    /// The bytes a TypedArray, DataView or ArrayBuffer views (exactly the
+    /// view: its offset and length), handed to `f`; None when `v` is none of
+    /// those. `uint8_only` accepts only `Uint8Array`s (and `Buffer`s).
+    pub fn with_view_bytes<R>(self, v: Raw, uint8_only: bool, f: impl FnOnce(&[u8]) -> R) -> Result<Option<R>, JsError> {
+        let mut is = false;
+        let mut data: *mut c_void = ptr::null_mut();
+        let mut len = 0usize;
+        // SAFETY: each query runs on a valid value; the info calls are made
+        // only after the matching type check succeeded. N-API's `data` points
+        // at the view's first byte (its byte offset already applied) and the
+        // view has `len` bytes from there; a detached buffer reports NULL
+        // and 0, which gives the empty slice below. No JavaScript runs while
+        // the slice is borrowed, so the buffer cannot be detached under it.
+        unsafe {
+            sys::napi_is_typedarray(self.0, v, &mut is);
+            if is {
+                let mut kind = sys::TypedarrayType::int8_array;
+                let mut count = 0usize;
+                let mut byte_offset = 0usize;
+                let mut buffer = ptr::null_mut();
+                self.check(sys::napi_get_typedarray_info(self.0, v, &mut kind, &mut count, &mut data, &mut buffer, &mut byte_offset))?;
+                if uint8_only && kind != sys::TypedarrayType::uint8_array {
+                    return Ok(None);
+                }
+                let Some(size) = element_size(kind) else {
+                    return Err(JsError::error(format!("Cannot convert a TypedArray of unknown element type ({kind}) to a Lua value"), "LUA_CONVERSION"));
+                };
+                len = count * size;
+            } else if uint8_only {
+                return Ok(None);
+            } else {
+                sys::napi_is_dataview(self.0, v, &mut is);
+                if is {
+                    let mut buffer = ptr::null_mut();
+                    let mut byte_offset = 0usize;
+                    self.check(sys::napi_get_dataview_info(self.0, v, &mut len, &mut data, &mut buffer, &mut byte_offset))?;
+                } else {
+                    sys::napi_is_arraybuffer(self.0, v, &mut is);
+                    if !is {
+                        return Ok(None);
+                    }
+                    self.check(sys::napi_get_arraybuffer_info(self.0, v, &mut data, &mut len))?;
+                }
+            }
+            let bytes: &[u8] = if data.is_null() || len == 0 { &[] } else { std::slice::from_raw_parts(data as *const u8, len) };
+            Ok(Some(f(bytes)))
+        }
+    }
+
+    /// The time value of a `Date`, or None when `v` is not one.
+    pub fn date_value(self, v: Raw) -> Result<Option<f64>, JsError> {
+        let mut is = false;
+        // SAFETY: valid env and value; the value is read only from a Date.
+        unsafe {
+            sys::napi_is_date(self.0, v, &mut is);
+            if !is {
+                return Ok(None);
+            }
+            let mut t = 0.0;
+            self.check(sys::napi_get_date_value(self.0, v, &mut t))?;
+            Ok(Some(t))
+        }
+    }
+
+    /// Compiles and runs `source` (trusted text of this crate) in the
+    /// current global scope, returning its completion value.
+    pub fn run_script(self, source: &str) -> Result<Raw, JsError> {
+        let script = self.str(source)?;
+        let mut out = ptr::null_mut();
+        // SAFETY: valid env and a string value.
+        self.check(unsafe { sys::napi_run_script(self.0, script, &mut out) })?;
+        Ok(out)
+    }
+
     /// Takes the pending exception, if any, and clears it.
     pub fn take_exception(self) -> Option<Raw> {
         let mut pending = false;
@@ -306,4 +437,19 @@ pub fn with_handle_scope<R>(env: Env, f: impl FnOnce() -> R) -> R {
     // SAFETY: closes the scope opened above.
     unsafe { sys::napi_close_handle_scope(env.0, scope) };
     r
+}
+
+/// Bytes per element of a TypedArray kind; None for a kind this build does
+/// not know (never guessed: a wrong size would read past the view).
+fn element_size(kind: sys::napi_typedarray_type) -> Option<usize> {
+    use sys::TypedarrayType as T;
+    /// `napi_float16_array`, newer than the bindings.
+    const FLOAT16_ARRAY: sys::napi_typedarray_type = 11;
+    match kind {
+        T::int8_array | T::uint8_array | T::uint8_clamped_array => Some(1),
+        T::int16_array | T::uint16_array | FLOAT16_ARRAY => Some(2),
+        T::int32_array | T::uint32_array | T::float32_array => Some(4),
+        T::float64_array | T::bigint64_array | T::biguint64_array => Some(8),
+        _ => None,
+    }
 }

@@ -9,6 +9,7 @@ mod callbacks;
 mod cancel;
 mod context;
 mod control;
+mod convert;
 mod error;
 mod fault;
 mod from_js;
@@ -66,6 +67,8 @@ method!(gc, control::gc);
 method!(reset, control::reset);
 method!(info, control::info);
 method!(dispose, control::dispose);
+method!(register_type_converter, convert::register_type_converter);
+method!(register_from_lua_converter, convert::register_from_lua_converter);
 
 type Method = unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value;
 
@@ -95,6 +98,8 @@ const METHODS: &[(&std::ffi::CStr, Method)] = &[
     (c"reset", reset),
     (c"info", info),
     (c"dispose", dispose),
+    (c"register_type_converter", register_type_converter),
+    (c"register_from_lua_converter", register_from_lua_converter),
 ];
 
 unsafe extern "C" fn construct(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {

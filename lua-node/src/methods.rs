@@ -12,7 +12,7 @@ use crate::error::{Failure, JsError};
 use crate::from_js::push_value;
 use crate::glue::Args;
 use crate::js::{Env, Raw};
-use crate::to_js::{shape, ToJs};
+use crate::to_js::{shape, to_js};
 
 const EXPECTED_STRING: &str = "Expected string argument";
 const EXPECTED_NAME: &str = "Expected string name as first argument";
@@ -31,12 +31,16 @@ fn string_arg(env: Env, args: &Args, message: &str) -> Result<Raw, JsError> {
 
 /// `new init(callbacks?, options?)`.
 pub fn construct(env: Env, args: &Args) -> Result<Rc<Context>, JsError> {
-    let (options, library_names) = match args.argv() {
-        [_, options, ..] if env.is_object(*options) => crate::options::parse(env, *options)?,
-        _ => (LuaOptions::default(), None),
+    let (options, library_names, modes) = match args.argv() {
+        [_, options, ..] if env.is_object(*options) => {
+            let (o, names) = crate::options::parse(env, *options)?;
+            (o, names, crate::options::modes(env, *options)?)
+        }
+        _ => (LuaOptions::default(), None, Default::default()),
     };
     let lua = Lua::with_options(options.clone())?;
     let cx = Context::new(lua, env);
+    cx.modes.set(modes);
     cx.replay.borrow_mut().options = options;
     cx.replay.borrow_mut().library_names = library_names;
     if let Some(&callbacks) = args.argv().first() {
@@ -130,9 +134,9 @@ pub fn get_global(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
     env.with_string(name, |name| {
         if name.contains(&b'.') {
             let segments = lua_core::host::split_path(name).map_err(|e| JsError::type_error(e.message()))?;
-            cx.lua().get_path_with(&segments, |v| v.visit(&mut ToJs::new(cx)))?
+            cx.lua().get_path_with(&segments, |v| to_js(cx, v))?
         } else {
-            cx.lua().get_global_with(name, |v| v.visit(&mut ToJs::new(cx)))?
+            cx.lua().get_global_with(name, |v| to_js(cx, v))?
         }
     })?
 }

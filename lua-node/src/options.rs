@@ -5,10 +5,37 @@ use std::time::Duration;
 use lua_core::{LuaOptions, Seal, StdLib};
 use napi::sys::ValueType;
 
+use crate::convert::Modes;
 use crate::error::JsError;
 use crate::js::{Env, Raw};
 
 const LIBRARIES_TYPE: &str = "libraries must be 'all', 'safe', 'sandbox', or an array of library names";
+
+/// Reads `{ binaryStrings, strictConversion, tableAs }`: the conversion
+/// modes, which the binding keeps (not the Lua state).
+pub fn modes(env: Env, options: Raw) -> Result<Modes, JsError> {
+    let mut m = Modes::default();
+    // A non-boolean `binaryStrings` is ignored (B12), unlike the others.
+    let binary = env.get_named(options, c"binaryStrings")?;
+    m.binary_strings = env.type_of(binary) == ValueType::napi_boolean && env.get_bool(binary);
+    let strict = env.get_named(options, c"strictConversion")?;
+    match env.type_of(strict) {
+        ValueType::napi_undefined => {}
+        ValueType::napi_boolean => m.strict = env.get_bool(strict),
+        _ => return Err(JsError::type_error("strictConversion must be a boolean")),
+    }
+    let table_as = env.get_named(options, c"tableAs")?;
+    match env.type_of(table_as) {
+        ValueType::napi_undefined => {}
+        ValueType::napi_string => match env.string_value(table_as)?.as_str() {
+            "object" => {}
+            "map" => m.table_as_map = true,
+            other => return Err(JsError::type_error(format!("tableAs must be 'object' or 'map', got '{other}'"))),
+        },
+        _ => return Err(JsError::type_error("tableAs must be 'object' or 'map'")),
+    }
+    Ok(m)
+}
 
 /// Reads `{ libraries, maxMemory, maxInstructions, timeout }`; also returns
 /// the library names when they were given as a list.

@@ -18,7 +18,7 @@ use crate::error::{Failure, JsError};
 use crate::from_js::push_value;
 use crate::handles::{external, external_data, HandleKind};
 use crate::js::{Env, Raw};
-use crate::to_js::ToJs;
+use crate::to_js::to_js;
 
 /// Builds the Proxy for `table`.
 pub fn make_proxy(cx: &Rc<Context>, table: Table) -> Result<Raw, JsError> {
@@ -93,9 +93,10 @@ fn target_table<'a>(env: Env, target: Raw) -> Result<(&'a Rc<Context>, &'a RegRe
     }
 }
 
-/// The Lua key for a property name: an integer when the whole name reads as
-/// one with C `strtoll` rules (`"1"`, `" 1"`, `"+2"`, `"007"`), else the
-/// string itself (cut at a NUL).
+/// The Lua key for a property name: an integer when the whole name is an
+/// optional `-` and ASCII digits (`"1"`, `"-5"`, `"007"` → 7) that fit in 64
+/// bits, else the string itself (cut at a NUL). `" 1"`, `"+2"`, `"2.5"` and
+/// `"1e0"` are string keys, as in the original's 1.1.0.
 fn push_key(stack: &Stack<'_>, name: &[u8]) -> lua_core::Result<()> {
     let name = name.iter().position(|&b| b == 0).map_or(name, |end| &name[..end]);
     match integer_key(name) {
@@ -105,13 +106,11 @@ fn push_key(stack: &Stack<'_>, name: &[u8]) -> lua_core::Result<()> {
 }
 
 fn integer_key(s: &[u8]) -> Option<i64> {
-    let start = s.iter().position(|c| !matches!(c, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r'))?;
-    let rest = &s[start..];
-    let digits = rest.strip_prefix(b"+").or_else(|| rest.strip_prefix(b"-")).unwrap_or(rest);
+    let digits = s.strip_prefix(b"-").unwrap_or(s);
     if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    std::str::from_utf8(rest).ok()?.strip_prefix('+').unwrap_or(std::str::from_utf8(rest).ok()?).parse().ok()
+    std::str::from_utf8(s).ok()?.parse().ok()
 }
 
 /// Reads a trap's arguments, runs `body`, and turns failures into exceptions.
@@ -136,7 +135,7 @@ fn key_is(env: Env, key: Raw, name: &str) -> bool {
 fn read(cx: &Rc<Context>, table: &RegRef, key: Raw) -> Result<Raw, JsError> {
     let env = cx.env;
     env.with_string(key, |name| {
-        cx.lua().index_with(table, |s| push_key(s, name), |v| v.visit(&mut ToJs::new(cx)))?
+        cx.lua().index_with(table, |s| push_key(s, name), |v| to_js(cx, v))?
     })?
 }
 
@@ -246,13 +245,19 @@ mod tests {
     use super::integer_key;
 
     #[test]
-    fn integer_keys_follow_strtoll() {
+    fn integer_keys_are_an_optional_minus_and_digits() {
         assert_eq!(integer_key(b"1"), Some(1));
-        assert_eq!(integer_key(b" 1"), Some(1));
-        assert_eq!(integer_key(b"+2"), Some(2));
         assert_eq!(integer_key(b"007"), Some(7));
         assert_eq!(integer_key(b"-5"), Some(-5));
+        assert_eq!(integer_key(b"-0"), Some(0));
+        assert_eq!(integer_key(b"9223372036854775807"), Some(i64::MAX));
+        assert_eq!(integer_key(b"-9223372036854775808"), Some(i64::MIN));
+        assert_eq!(integer_key(b"9223372036854775808"), None);
+        assert_eq!(integer_key(b" 1"), None);
+        assert_eq!(integer_key(b"+2"), None);
         assert_eq!(integer_key(b"2.5"), None);
+        assert_eq!(integer_key(b"1e0"), None);
+        assert_eq!(integer_key(b"-"), None);
         assert_eq!(integer_key(b""), None);
         assert_eq!(integer_key(b"1 "), None);
         assert_eq!(integer_key(b"abc"), None);

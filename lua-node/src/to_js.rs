@@ -1,23 +1,89 @@
 //! Lua values to JavaScript, built directly while lua-core walks the stack.
+//!
+//! The context's modes shape the result (B12, B16, B18): `binaryStrings`
+//! gives string values as `Uint8Array`s, `strictConversion` turns the silent
+//! losses of the object shape into errors, `tableAs: 'map'` asks lua-core for
+//! maps with typed keys. Integers beyond ±(2^53−1) become BigInts (B3). The
+//! converters of `register_from_lua_converter` (B10) see every object result,
+//! at every level; primitives never reach them.
 
 use std::ffi::c_void;
 use std::rc::Rc;
 
-use lua_core::{AnyUserData, Function, Results, Table, Thread, Visitor};
+use lua_core::{AnyUserData, Function, KeyOrigin, MapKey, Results, StackValue, Table, Thread, Visitor};
+use napi::sys::ValueType;
 
 use crate::context::Context;
+use crate::convert::{Converters, Modes, STRICT};
 use crate::error::JsError;
 use crate::js::{Env, Raw};
+
+/// The largest integer a JavaScript number holds exactly.
+const MAX_SAFE: u64 = (1 << 53) - 1;
 
 pub struct ToJs<'a> {
     cx: &'a Rc<Context>,
     env: Env,
+    modes: Modes,
+    converters: Option<Converters>,
+    /// `Map` and `Map.prototype.set`, read on first use.
+    map: Option<(Raw, Raw)>,
 }
 
 impl<'a> ToJs<'a> {
     pub fn new(cx: &'a Rc<Context>) -> ToJs<'a> {
-        ToJs { cx, env: cx.env }
+        ToJs { cx, env: cx.env, modes: cx.modes.get(), converters: crate::convert::snapshot(&cx.from_lua_converters), map: None }
     }
+
+    /// Applies the from-Lua converters to a converted value: objects only;
+    /// the first converter whose `match` accepts it replaces it, verbatim.
+    pub fn finish(&mut self, v: Raw) -> Result<Raw, JsError> {
+        let Some(list) = &self.converters else { return Ok(v) };
+        if self.env.type_of(v) != ValueType::napi_object {
+            return Ok(v);
+        }
+        let list = list.clone();
+        Ok(crate::convert::apply(self.env, &list, v)?.unwrap_or(v))
+    }
+
+    /// Converts one value (a top-level value: a result, an argument).
+    pub fn convert(&mut self, value: StackValue<'_>) -> Result<Raw, JsError> {
+        let v = value.visit(self)?;
+        self.finish(v)
+    }
+}
+
+/// Converts one value with the context's modes and converters.
+pub fn to_js(cx: &Rc<Context>, value: StackValue<'_>) -> Result<Raw, JsError> {
+    ToJs::new(cx).convert(value)
+}
+
+fn strict(rest: String) -> JsError {
+    JsError::error(format!("{STRICT}{rest}"), "LUA_CONVERSION")
+}
+
+/// A key's bytes for an error message (NUL shown as `\0`).
+fn shown(key: &[u8]) -> String {
+    String::from_utf8_lossy(key).replace('\0', "\\0")
+}
+
+/// The strict error for a string key that a JavaScript key would change:
+/// one with a NUL (object shape only: property names stop there) or one
+/// that is not UTF-8 (overlong forms and surrogates included).
+fn lossy_key(key: &[u8], nul_matters: bool) -> Option<JsError> {
+    if nul_matters && key.contains(&0) {
+        return Some(strict(format!(
+            "the Lua table key \"{}\" contains an embedded NUL, so the JavaScript property name would be truncated at that byte. Read the table in place with get_global_ref() and handle.pairs() to keep such keys.",
+            shown(key)
+        )));
+    }
+    if std::str::from_utf8(key).is_err() {
+        return Some(strict(format!(
+            "the Lua table key \"{}\" is not valid UTF-8, so its invalid bytes would be replaced with U+FFFD in the JavaScript key. Read the table in place with get_global_ref() and handle.pairs() to keep such keys.",
+            shown(key)
+        )));
+    }
+    None
 }
 
 impl Visitor for ToJs<'_> {
@@ -33,6 +99,9 @@ impl Visitor for ToJs<'_> {
     }
 
     fn integer(&mut self, i: i64) -> Result<Raw, JsError> {
+        if i.unsigned_abs() > MAX_SAFE {
+            return self.env.bigint(i);
+        }
         self.env.number(i as f64)
     }
 
@@ -41,6 +110,9 @@ impl Visitor for ToJs<'_> {
     }
 
     fn string(&mut self, s: &[u8]) -> Result<Raw, JsError> {
+        if self.modes.binary_strings {
+            return self.env.uint8_array(s);
+        }
         self.env.string(s)
     }
 
@@ -49,6 +121,7 @@ impl Visitor for ToJs<'_> {
     }
 
     fn array_set(&mut self, array: &Raw, index: usize, value: Raw) -> Result<(), JsError> {
+        let value = self.finish(value)?;
         self.env.set_element(*array, index as u32, value)
     }
 
@@ -57,19 +130,78 @@ impl Visitor for ToJs<'_> {
     }
 
     fn object_set(&mut self, object: &Raw, key: &[u8], value: Raw, may_repeat: bool) -> Result<(), JsError> {
+        self.object_field(object, key, KeyOrigin::String, value, may_repeat)
+    }
+
+    fn object_field(&mut self, object: &Raw, key: &[u8], origin: KeyOrigin, value: Raw, may_repeat: bool) -> Result<(), JsError> {
+        if self.modes.strict && origin == KeyOrigin::String {
+            if let Some(e) = lossy_key(key, true) {
+                return Err(e);
+            }
+        }
         // Property names stop at a NUL, as C strings do in the original.
         let key = match key.iter().position(|&b| b == 0) {
             Some(end) => &key[..end],
             None => key,
         };
-        let key = self.env.string(key)?;
-        if may_repeat && self.env.has_own(*object, key)? {
+        let name = self.env.string(key)?;
+        if may_repeat && self.env.has_own(*object, name)? {
+            if self.modes.strict {
+                // Distinct numbers never share a text, so one of the two
+                // keys was a number and the other a string.
+                let k = shown(key);
+                return Err(strict(format!(
+                    "the Lua table keys {k} (number) and \"{k}\" (string) both become the JavaScript property \"{k}\", so one value would be lost. Read the table in place with get_global_ref() to keep both."
+                )));
+            }
             return Ok(()); // the first key met keeps its value
         }
+        let value = self.finish(value)?;
         // A `__proto__` key sets the object's prototype, as in the original
         // (parity: tables.proto-key-object); a Proxy prototype then runs Lua
         // for later keys, which lua-core's table walk survives.
-        self.env.set_property(*object, key, value)
+        self.env.set_property(*object, name, value)
+    }
+
+    fn key_skipped(&mut self, type_name: &str) -> Result<(), JsError> {
+        if self.modes.strict {
+            return Err(strict(format!(
+                "a Lua table key of type '{type_name}' would be dropped converting this table to JavaScript, which can only key an object by string or number. Read the table in place with get_global_ref() to keep such keys."
+            )));
+        }
+        Ok(())
+    }
+
+    fn map_tables(&self) -> bool {
+        self.modes.table_as_map
+    }
+
+    fn new_map(&mut self) -> Result<Raw, JsError> {
+        let (ctor, _) = self.map_parts()?;
+        crate::convert::new_map(self.env, ctor)
+    }
+
+    fn map_key(&mut self, key: MapKey<'_>) -> Result<Raw, JsError> {
+        match key {
+            MapKey::Boolean(b) => self.boolean(b),
+            MapKey::Integer(i) => self.integer(i),
+            MapKey::Number(n) => self.number(n),
+            MapKey::String(s) => {
+                // A JS string keeps NULs; only bytes that are not UTF-8 change.
+                if self.modes.strict && !self.modes.binary_strings {
+                    if let Some(e) = lossy_key(s, false) {
+                        return Err(e);
+                    }
+                }
+                self.string(s)
+            }
+        }
+    }
+
+    fn map_set(&mut self, map: &Raw, key: Raw, value: Raw) -> Result<(), JsError> {
+        let value = self.finish(value)?;
+        let (_, set) = self.map_parts()?;
+        self.env.call(set, *map, &[key, value]).map(|_| ())
     }
 
     fn table_ref(&mut self, table: Table) -> Result<Raw, JsError> {
@@ -97,17 +229,28 @@ impl Visitor for ToJs<'_> {
     }
 }
 
+impl ToJs<'_> {
+    fn map_parts(&mut self) -> Result<(Raw, Raw), JsError> {
+        if let Some(parts) = self.map {
+            return Ok(parts);
+        }
+        let parts = self.cx.builtins()?.map(self.env)?;
+        self.map = Some(parts);
+        Ok(parts)
+    }
+}
+
 /// The spec's result shaping: no value → `undefined`, one → that value,
 /// several → an array of them.
 pub fn shape(cx: &Rc<Context>, results: Results<'_>) -> Result<Raw, JsError> {
     let mut to_js = ToJs::new(cx);
     match results.len() {
         0 => Ok(cx.env.undefined()),
-        1 => results.get(0).visit(&mut to_js),
+        1 => to_js.convert(results.get(0)),
         n => {
             let array = cx.env.array(n)?;
             for (i, v) in results.iter().enumerate() {
-                let item = v.visit(&mut to_js)?;
+                let item = to_js.convert(v)?;
                 cx.env.set_element(array, i as u32, item)?;
             }
             Ok(array)

@@ -16,7 +16,7 @@ use crate::error::JsError;
 use crate::from_js::push_value;
 use crate::glue::Args;
 use crate::js::{Env, Raw};
-use crate::to_js::ToJs;
+use crate::to_js::to_js;
 
 pub struct NodeObjects {
     pub cx: Weak<Context>,
@@ -53,7 +53,7 @@ impl HostObjects for NodeObjects {
         let (cx, obj) = self.object(id)?;
         let env = cx.env;
         crate::js::with_handle_scope(env, || {
-            let outcome = value.visit(&mut ToJs::new(&cx)).and_then(|v| env.string(key).and_then(|k| env.set_property(obj, k, v)));
+            let outcome = to_js(&cx, value).and_then(|v| env.string(key).and_then(|k| env.set_property(obj, k, v)));
             outcome.map_err(|e| lua_core::Error::runtime(e.message(env)))
         })
     }

@@ -31,7 +31,9 @@ test('A1 (spec 1.1) module shape: default export has init (a class named LuaCont
     'create_coroutine', 'resume', 'execute_script_async', 'execute_file_async', 'is_busy', 'add_search_path',
     'register_module', 'compile', 'compile_file', 'load_bytecode'];
   // cancel(): EVOLUTION.md B5 (worker runs) and A2.
-  const later = ['get_memory_usage', 'set_hook', 'remove_hook', 'gc', 'reset', 'info', 'dispose', 'cancel'];
+  // register_type_converter: B3; register_from_lua_converter: B10.
+  const later = ['get_memory_usage', 'set_hook', 'remove_hook', 'gc', 'reset', 'info', 'dispose', 'cancel',
+    'register_type_converter', 'register_from_lua_converter'];
   assert.deepEqual(Object.getOwnPropertyNames(lua_native.init.prototype).sort(), [...seed, ...later, 'constructor'].sort());
   for (const m of [...seed, ...later]) {
     assert.equal(typeof lua_native.init.prototype[m], 'function', m);

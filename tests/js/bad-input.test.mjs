@@ -7,6 +7,8 @@ import path from 'node:path';
 import lua_native, { fixtures } from './load.mjs';
 import { DEPTH_MESSAGE, nestJs, throwsExactly, assertUsable } from './helpers.mjs';
 
+const CIRCULAR_MESSAGE = 'Value contains a circular reference, which Lua tables cannot represent; break the cycle before passing it in';
+
 const INVALID = 'LUA_INVALID_ARGUMENT';
 const NON_STRINGS = [
   ['undefined', undefined],
@@ -97,7 +99,8 @@ test('bad input: constructor callback value too deep throws the depth Error', ()
   throwsExactly(() => new lua_native.init({ deep: nestJs(105) }), Error, DEPTH_MESSAGE, 'LUA_CONVERSION');
   const cyc = {};
   cyc.self = cyc;
-  throwsExactly(() => new lua_native.init({ cyc }), Error, DEPTH_MESSAGE, 'LUA_CONVERSION');
+  // A cycle has its own message (EVOLUTION B3).
+  throwsExactly(() => new lua_native.init({ cyc }), Error, CIRCULAR_MESSAGE, 'LUA_CONVERSION');
 });
 
 test('bad input: constructor callback value with a throwing getter throws its message', () => {
@@ -201,7 +204,7 @@ test('bad input: set_global of a too-deep or cyclic value throws and leaves the 
   throwsExactly(() => c.set_global('state', nestJs(105)), Error, DEPTH_MESSAGE, 'LUA_CONVERSION');
   const cyc = [];
   cyc.push(cyc);
-  throwsExactly(() => c.set_global('state', cyc), Error, DEPTH_MESSAGE, 'LUA_CONVERSION');
+  throwsExactly(() => c.set_global('state', cyc), Error, CIRCULAR_MESSAGE, 'LUA_CONVERSION');
   assertStateKept(c);
 });
 
@@ -262,13 +265,16 @@ test('bad input: a callback receiving a too-deep Lua argument raises a catchable
   assertUsable(c);
 });
 
-test('bad input: a callback returning a too-deep value raises a Lua error with the depth text', () => {
+test('bad input: a callback returning a too-deep or cyclic value raises a Lua error with the depth or cycle text', () => {
   const cyc = {};
   cyc.self = cyc;
-  const c = new lua_native.init({ give: () => cyc }, { libraries: ['base'] });
+  const c = new lua_native.init({ give: () => cyc, deep: () => nestJs(105) }, { libraries: ['base'] });
   const r = c.execute_script('return pcall(give)');
   assert.equal(r[0], false);
-  assert.match(r[1], /Value nesting depth exceeds the maximum of 100 levels/);
+  assert.ok(r[1].includes(CIRCULAR_MESSAGE), r[1]);
   assert.match(r[1], /'give'/);
+  const d = c.execute_script('return pcall(deep)');
+  assert.equal(d[0], false);
+  assert.match(d[1], /Value nesting depth exceeds the maximum of 100 levels/);
   assertUsable(c);
 });

@@ -230,9 +230,10 @@ test('R224 integer-like string keys read and write array slots', () => {
   p['2'] = 'B';
   p[4] = 'd';
   assert.deepEqual(c.execute_script('return A[2], A[4], #A, rawget(A, "2")'), ['B', 'd', 4, null]);
-  // (spec 3.8) strtoll rules: " 1", "+2", "007" and "-5" are integer keys; "2.5" is a string key.
-  assert.equal(p[' 1'], 'a');
-  assert.equal(p['+2'], 'B');
+  // (1.1.0; parity proxies.int-like-keys) an optional '-' and digits make an
+  // integer key ("007", "-5"); " 1", "+2" and "2.5" are string keys.
+  assert.equal(p[' 1'], null);
+  assert.equal(p['+2'], null);
   assert.equal(p['003'], 'c');
   p['-5'] = 'neg';
   p['2.5'] = 'str';

@@ -252,7 +252,7 @@ test('U (spec 6.2) a conversion error in a module value throws and registers not
   const c = ctx(['base', 'package']);
   const cyclic = { a: 1 };
   cyclic.self = cyclic;
-  throwsExactly(() => c.register_module('bad', { cyclic }), Error, 'Value nesting depth exceeds the maximum of 100 levels');
+  throwsExactly(() => c.register_module('bad', { cyclic }), Error, 'Value contains a circular reference, which Lua tables cannot represent; break the cycle before passing it in');
   assert.equal(c.execute_script('return package.loaded.bad'), null);
   assertUsable(c);
 });

@@ -99,3 +99,18 @@ new init({}, { strictConversion: 'yes' });
 handle.get({});
 // @ts-expect-error call takes a name
 typed.call(f);
+
+// Conversion modes and converters (EVOLUTION B3, B10, B12, B16, B18).
+{
+  const modes = new lua_native.init(undefined, { libraries: 'all', binaryStrings: true, strictConversion: true, tableAs: 'map' });
+  modes.register_type_converter((v) => v instanceof Date, (d: Date) => d.toISOString());
+  modes.register_from_lua_converter((v) => v instanceof Map, (m: Map<unknown, unknown>) => Object.fromEntries(m));
+  const big: LuaValue = 9007199254740993n;
+  const bytes: LuaValue = new Uint8Array([1, 2]);
+  modes.set_global('big', big);
+  modes.set_global('bytes', bytes);
+  const refs: number = modes.info().bindingRefs.typeConverters + modes.info().bindingRefs.fromLuaConverters;
+  void refs;
+}
+// @ts-expect-error tableAs is 'object' or 'map'
+new lua_native.init(undefined, { tableAs: 'array' });

@@ -286,11 +286,13 @@ impl<'a> Stack<'a> {
 
     /// Pushes a number that carries no integer/float distinction (a
     /// JavaScript number): finite integral values in [-2^63, 2^63) become
-    /// integers (so `-0` becomes `0`), everything else a float.
+    /// integers, everything else a float. `-0` stays the float `-0.0`: as an
+    /// integer it would lose its sign (`1/x` would give `inf`, not `-inf`).
     #[inline]
     pub fn push_number_normalized(&self, n: f64) -> Result<()> {
         const TWO_63: f64 = 9_223_372_036_854_775_808.0;
-        if n.is_finite() && n.fract() == 0.0 && (-TWO_63..TWO_63).contains(&n) {
+        let negative_zero = n == 0.0 && n.is_sign_negative();
+        if n.is_finite() && n.fract() == 0.0 && (-TWO_63..TWO_63).contains(&n) && !negative_zero {
             self.push_integer(n as i64)
         } else {
             self.push_number(n)

@@ -17,8 +17,59 @@ use crate::raw::value::{AnyUserData, Function, Table, Thread};
 pub(crate) const SLOTS_PER_LEVEL: c_int = 4;
 
 /// Builds a host representation of a Lua value while [`StackValue::visit`]
-/// walks it. Plain tables come as arrays or objects (the spec's rules);
-/// everything that has identity comes as a handle.
+/// walks it. Plain tables come as arrays or objects (the spec's rules), or
+/// as maps with typed keys for a visitor whose [`map_tables`](Visitor::map_tables)
+/// says so; everything that has identity comes as a handle.
+///
+/// A visitor that writes values out as text, asks for maps and refuses keys
+/// it would have to drop:
+///
+/// ```
+/// use std::ffi::c_void;
+/// use lua_core::{Access, AnyUserData, Error, Function, Lua, StdLib, Table, Thread, Visitor};
+///
+/// struct Text;
+/// type R = Result<String, Error>;
+/// impl Visitor for Text {
+///     type Value = String;
+///     type Error = Error;
+///     fn nil(&mut self) -> R { Ok("nil".into()) }
+///     fn boolean(&mut self, b: bool) -> R { Ok(b.to_string()) }
+///     fn integer(&mut self, i: i64) -> R { Ok(i.to_string()) }
+///     fn number(&mut self, n: f64) -> R { Ok(format!("{n:?}")) }
+///     fn string(&mut self, s: &[u8]) -> R { Ok(format!("{:?}", String::from_utf8_lossy(s))) }
+///     fn new_array(&mut self, _len: usize) -> R { unreachable!("maps only") }
+///     fn array_set(&mut self, _a: &String, _i: usize, _v: String) -> Result<(), Error> { unreachable!() }
+///     fn new_object(&mut self) -> R { unreachable!("maps only") }
+///     fn object_set(&mut self, _o: &String, _k: &[u8], _v: String, _r: bool) -> Result<(), Error> { unreachable!() }
+///     fn table_ref(&mut self, _t: Table) -> R { Ok("<table with metatable>".into()) }
+///     fn function(&mut self, _f: Function) -> R { Ok("<function>".into()) }
+///     fn thread(&mut self, _t: Thread) -> R { Ok("<thread>".into()) }
+///     fn host_object(&mut self, id: u64, _a: Access) -> R { Ok(format!("<host {id}>")) }
+///     fn userdata(&mut self, _u: AnyUserData) -> R { Ok("<userdata>".into()) }
+///     fn light_userdata(&mut self, _p: *mut c_void) -> R { Ok("<light>".into()) }
+///     // The map shape: every plain table, its keys keeping their type.
+///     fn map_tables(&self) -> bool { true }
+///     fn new_map(&mut self) -> R { Ok(String::new()) }
+///     fn map_set(&mut self, _m: &String, key: String, value: String) -> Result<(), Error> {
+///         println!("{key} => {value}");
+///         Ok(())
+///     }
+///     fn key_skipped(&mut self, type_name: &str) -> Result<(), Error> {
+///         Err(Error::conversion(format!("a {type_name} key cannot be kept")))
+///     }
+/// }
+///
+/// let lua = Lua::with_libraries(StdLib::ALL).unwrap();
+/// let read = |src: &str| {
+///     let src = std::ffi::CString::new(src).unwrap();
+///     lua.exec_source_with(&src, |r| r.get(0).visit(&mut Text)).unwrap()
+/// };
+/// // `1` and `"1"` stay two keys; `true` is a key too.
+/// assert!(read(r#"return { [1] = "int", ["1"] = "str", [true] = "yes" }"#).is_ok());
+/// let refused = read("return { [{}] = 1 }").unwrap_err();
+/// assert_eq!(refused.message(), "a table key cannot be kept");
+/// ```
 pub trait Visitor {
     /// The host's representation of a value.
     type Value;
@@ -57,6 +108,81 @@ pub trait Visitor {
     fn userdata(&mut self, u: AnyUserData) -> Result<Self::Value, Self::Error>;
     /// A light userdata.
     fn light_userdata(&mut self, p: *mut c_void) -> Result<Self::Value, Self::Error>;
+
+    // The methods below have defaults, so a visitor written for the array /
+    // object shape keeps working unchanged.
+
+    /// Whether plain tables (without a metatable) should come as maps with
+    /// typed keys, sequences included: then the walk calls [`new_map`],
+    /// [`map_key`] and [`map_set`] instead of the array / object methods.
+    /// Default `false`.
+    ///
+    /// [`new_map`]: Visitor::new_map
+    /// [`map_key`]: Visitor::map_key
+    /// [`map_set`]: Visitor::map_set
+    fn map_tables(&self) -> bool {
+        false
+    }
+    /// A new map, filled by `map_set` (only called when [`map_tables`](Visitor::map_tables)
+    /// is true; the default refuses).
+    fn new_map(&mut self) -> Result<Self::Value, Self::Error> {
+        Err(Error::conversion("this visitor does not build maps").into())
+    }
+    /// A key of a map, kept with its Lua type. Only strings, numbers and
+    /// booleans are map keys (others go to [`key_skipped`](Visitor::key_skipped)).
+    /// The default visits it like a value.
+    fn map_key(&mut self, key: MapKey<'_>) -> Result<Self::Value, Self::Error> {
+        match key {
+            MapKey::Boolean(b) => self.boolean(b),
+            MapKey::Integer(i) => self.integer(i),
+            MapKey::Number(n) => self.number(n),
+            MapKey::String(s) => self.string(s),
+        }
+    }
+    /// Adds an entry to a map made by `new_map` (the default refuses).
+    fn map_set(&mut self, map: &Self::Value, key: Self::Value, value: Self::Value) -> Result<(), Self::Error> {
+        let _ = (map, key, value);
+        Err(Error::conversion("this visitor does not build maps").into())
+    }
+    /// Adds a field to an object, knowing whether its key text came from a
+    /// Lua string or was written from a Lua number (`1`, `1.5`, `inf`). The
+    /// default calls [`object_set`](Visitor::object_set); a host that must
+    /// report a string key and a number key colliding overrides this.
+    fn object_field(&mut self, object: &Self::Value, key: &[u8], origin: KeyOrigin, value: Self::Value, may_repeat: bool) -> Result<(), Self::Error> {
+        let _ = origin;
+        self.object_set(object, key, value, may_repeat)
+    }
+    /// A key of a plain table was left out because the shape cannot hold
+    /// it: for objects, a key that is neither string nor number; for maps,
+    /// one that is not a string, number or boolean. `type_name` is Lua's
+    /// name for its type (`"boolean"`, `"table"`, ...). The default skips
+    /// it silently; a strict host returns an error, which ends the walk.
+    fn key_skipped(&mut self, type_name: &str) -> Result<(), Self::Error> {
+        let _ = type_name;
+        Ok(())
+    }
+}
+
+/// A map key as [`Visitor::map_key`] receives it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum MapKey<'a> {
+    /// `true` or `false`.
+    Boolean(bool),
+    /// An integer key.
+    Integer(i64),
+    /// A float key (never integral: Lua stores those as integers).
+    Number(f64),
+    /// A string's bytes (any bytes: Lua strings need not be UTF-8).
+    String(&'a [u8]),
+}
+
+/// Where an object key's text came from (see [`Visitor::object_field`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyOrigin {
+    /// A Lua string key: its bytes as they are.
+    String,
+    /// A Lua number key, written as text (`1`, `-5`, `1.5`, `inf`).
+    Number,
 }
 
 pub(crate) fn visit_at<V: Visitor>(lua: &Lua, l: *mut lua_State, idx: c_int, v: &mut V, depth: usize) -> Result<V::Value, V::Error> {
@@ -135,10 +261,16 @@ pub(crate) unsafe fn key_still_present(l: *mut lua_State, t: c_int) -> bool {
     }
 }
 
-/// The spec's array test: walking with `next` from the start, every key must
-/// be the integer one more than the last. Then the table is an array of
-/// `rawlen` items; otherwise an object keyed by strings and number texts.
+/// The spec's array test: the table's keys are exactly the integers `1..=n`,
+/// in any order (`{[2] = "b", [1] = "a"}` is `["a", "b"]`): every key is an
+/// integer of at least 1 and the largest equals the count. Then the table is
+/// an array of `n` items; otherwise an object keyed by strings and number
+/// texts. A visitor that asks for maps ([`Visitor::map_tables`]) gets every
+/// plain table as a map instead.
 fn visit_table<V: Visitor>(lua: &Lua, l: *mut lua_State, t: c_int, v: &mut V, depth: usize) -> Result<V::Value, V::Error> {
+    if v.map_tables() {
+        return visit_map(lua, l, t, v, depth);
+    }
     // SAFETY: every call below is a raw, non-raising read. `lua_next` raises
     // only for a key that is not in the table: it is only ever given the key
     // it produced, checked to be still there after the visitor ran host code
@@ -148,20 +280,22 @@ fn visit_table<V: Visitor>(lua: &Lua, l: *mut lua_State, t: c_int, v: &mut V, de
         if lua_checkstack(l, SLOTS_PER_LEVEL) == 0 {
             return Err(Error::runtime("stack overflow (cannot grow the Lua stack)").into());
         }
-        let mut expected: lua_Integer = 1;
+        let (mut count, mut max): (lua_Integer, lua_Integer) = (0, 0);
         let mut is_array = true;
         lua_pushnil(l);
         while lua_next(l, t) != 0 {
             lua_settop(l, -2);
-            if lua_isinteger(l, -1) == 0 || lua_tointegerx(l, -1, std::ptr::null_mut()) != expected {
+            let k = if lua_isinteger(l, -1) != 0 { lua_tointegerx(l, -1, std::ptr::null_mut()) } else { 0 };
+            if k < 1 {
                 is_array = false;
                 lua_settop(l, -2);
                 break;
             }
-            expected += 1;
+            count += 1;
+            max = max.max(k);
         }
-        if is_array {
-            let len = (expected - 1) as usize;
+        if is_array && max == count {
+            let len = count as usize;
             let array = v.new_array(len)?;
             for i in 1..=len {
                 lua_rawgeti(l, t, i as lua_Integer);
@@ -177,24 +311,34 @@ fn visit_table<V: Visitor>(lua: &Lua, l: *mut lua_State, t: c_int, v: &mut V, de
         lua_pushnil(l);
         while lua_next(l, t) != 0 {
             // key at -2, value at -1
-            let (key, may_repeat): (&[u8], bool) = match lua_type(l, -2) as u32 {
+            let (key, origin, may_repeat): (&[u8], KeyOrigin, bool) = match lua_type(l, -2) as u32 {
                 LUA_TSTRING => {
                     let k = bytes_at(l, -2).unwrap_or_default();
-                    (k, k.first().is_some_and(|c| c.is_ascii_digit() || *c == b'-' || *c == b'i'))
+                    (k, KeyOrigin::String, k.first().is_some_and(|c| c.is_ascii_digit() || *c == b'-' || *c == b'i'))
                 }
                 LUA_TNUMBER => {
                     let n = lua_numbertocstring(l, -2, number_text.as_mut_ptr());
                     let text = std::slice::from_raw_parts(number_text.as_ptr() as *const u8, n.saturating_sub(1) as usize);
-                    (text, true)
+                    (text, KeyOrigin::Number, true)
                 }
-                _ => {
+                other => {
+                    let skipped = v.key_skipped(type_name(l, other as c_int));
                     lua_settop(l, -2);
+                    if let Err(e) = skipped {
+                        lua_settop(l, -2);
+                        return Err(e);
+                    }
+                    // The visitor is host code: as below.
+                    if !key_still_present(l, t) {
+                        lua_settop(l, -2);
+                        return Err(Error::conversion(TABLE_CHANGED).into());
+                    }
                     continue;
                 }
             };
             let item = visit_at(lua, l, lua_gettop(l), v, depth + 1);
             let result = match item {
-                Ok(item) => v.object_set(&object, key, item, may_repeat),
+                Ok(item) => v.object_field(&object, key, origin, item, may_repeat),
                 Err(e) => Err(e),
             };
             if let Err(e) = result {
@@ -211,5 +355,63 @@ fn visit_table<V: Visitor>(lua: &Lua, l: *mut lua_State, t: c_int, v: &mut V, de
             }
         }
         Ok(object)
+    }
+}
+
+/// Lua's name for a type tag (`lua_typename`: a static string, no allocation).
+///
+/// # Safety
+/// `l` is a live state.
+unsafe fn type_name(l: *mut lua_State, tag: c_int) -> &'static str {
+    // SAFETY: lua_typename returns a pointer into a static table of
+    // NUL-terminated ASCII names, valid for the program's life.
+    unsafe { std::ffi::CStr::from_ptr(lua_typename(l, tag)).to_str().unwrap_or("?") }
+}
+
+/// A plain table as a map with typed keys (see [`Visitor::map_tables`]):
+/// string, number and boolean keys keep their type; other keys are reported
+/// to [`Visitor::key_skipped`]. Same stack discipline as `visit_table`.
+fn visit_map<V: Visitor>(lua: &Lua, l: *mut lua_State, t: c_int, v: &mut V, depth: usize) -> Result<V::Value, V::Error> {
+    // SAFETY: as in visit_table: raw, non-raising reads; `lua_next` is only
+    // given the key it produced, checked to be still present after the
+    // visitor ran host code; the stack is reserved first and left balanced.
+    unsafe {
+        if lua_checkstack(l, SLOTS_PER_LEVEL) == 0 {
+            return Err(Error::runtime("stack overflow (cannot grow the Lua stack)").into());
+        }
+        let map = v.new_map()?;
+        lua_pushnil(l);
+        while lua_next(l, t) != 0 {
+            // key at -2, value at -1
+            let tag = lua_type(l, -2);
+            let key = match tag as u32 {
+                LUA_TSTRING => Some(MapKey::String(bytes_at(l, -2).unwrap_or_default())),
+                LUA_TNUMBER if lua_isinteger(l, -2) != 0 => Some(MapKey::Integer(lua_tointegerx(l, -2, std::ptr::null_mut()))),
+                LUA_TNUMBER => Some(MapKey::Number(lua_tonumberx(l, -2, std::ptr::null_mut()))),
+                LUA_TBOOLEAN => Some(MapKey::Boolean(lua_toboolean(l, -2) != 0)),
+                _ => None,
+            };
+            let result = match key {
+                None => v.key_skipped(type_name(l, tag)),
+                Some(key) => match v.map_key(key) {
+                    Ok(key) => match visit_at(lua, l, lua_gettop(l), v, depth + 1) {
+                        Ok(item) => v.map_set(&map, key, item),
+                        Err(e) => Err(e),
+                    },
+                    Err(e) => Err(e),
+                },
+            };
+            if let Err(e) = result {
+                lua_settop(l, -3);
+                return Err(e);
+            }
+            lua_settop(l, -2);
+            // As in visit_table: host code may have changed this table.
+            if !key_still_present(l, t) {
+                lua_settop(l, -2);
+                return Err(Error::conversion(TABLE_CHANGED).into());
+            }
+        }
+        Ok(map)
     }
 }

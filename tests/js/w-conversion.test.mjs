@@ -1,0 +1,697 @@
+// EVOLUTION B3 (built-in type fidelity, register_type_converter), B10
+// (register_from_lua_converter), B16 (strictConversion), B18 (tableAs), B12
+// (binaryStrings), the 1.1.0 array rule and proxy integer keys.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import lua_native from './load.mjs';
+import { ctx, throwsExactly, assertUsable, nestJs, DEPTH_MESSAGE } from './helpers.mjs';
+
+const CIRCULAR = 'Value contains a circular reference, which Lua tables cannot represent; break the cycle before passing it in';
+const SYMBOL = 'Cannot convert a JavaScript Symbol to a Lua value';
+const BIGINT_RANGE = 'BigInt value is out of range for a 64-bit Lua integer';
+const all = (options = {}, callbacks) => new lua_native.init(callbacks, { libraries: 'all', ...options });
+
+// ---------------------------------------------------------------- JS → Lua
+
+test('B3 BigInt becomes a Lua integer; out of range is a RangeError', () => {
+  const c = all();
+  c.set_global('b', 10n);
+  assert.deepEqual(c.execute_script('return math.type(b), b'), ['integer', 10]);
+  c.set_global('max', 9223372036854775807n);
+  c.set_global('min', -9223372036854775808n);
+  assert.equal(c.execute_script('return max == math.maxinteger and min == math.mininteger'), true);
+  throwsExactly(() => c.set_global('x', 2n ** 63n), RangeError, BIGINT_RANGE, 'LUA_INVALID_ARGUMENT');
+  throwsExactly(() => c.set_global('x', { deep: [-(2n ** 64n)] }), RangeError, BIGINT_RANGE, 'LUA_INVALID_ARGUMENT');
+  assert.equal(c.get_global('x'), null, 'a refused value leaves the global unset');
+  assertUsable(c);
+});
+
+test('B3 BigInt round trips: beyond 2^53 it comes back as a BigInt', () => {
+  const c = all();
+  for (const v of [2n ** 53n, 2n ** 53n + 1n, -(2n ** 60n), 9223372036854775807n, -9223372036854775808n]) {
+    c.set_global('v', v);
+    assert.equal(c.get_global('v'), v);
+    assert.equal(c.execute_script('return v'), v);
+  }
+  c.set_global('small', 42n);
+  assert.equal(c.get_global('small'), 42, 'a safe integer comes back as a number');
+});
+
+test('B3 Lua integers beyond ±(2^53−1) come back as BigInt, others as numbers', () => {
+  const c = all();
+  assert.equal(c.execute_script('return 9007199254740991'), 9007199254740991);
+  assert.equal(c.execute_script('return -9007199254740991'), -9007199254740991);
+  assert.equal(c.execute_script('return 9007199254740992'), 9007199254740992n);
+  assert.equal(c.execute_script('return -9007199254740992'), -9007199254740992n);
+  assert.equal(c.execute_script('return math.maxinteger'), 9223372036854775807n);
+  assert.equal(c.execute_script('return math.mininteger'), -9223372036854775808n);
+  assert.equal(c.execute_script('return 2.0^53'), 2 ** 53, 'a float stays a number');
+  assert.deepEqual(c.execute_script('return { math.maxinteger, n = math.mininteger }'), { 1: 9223372036854775807n, n: -9223372036854775808n });
+  let seen;
+  c.set_global('cb', (v) => { seen = v; });
+  c.execute_script('cb(math.maxinteger)');
+  assert.equal(seen, 9223372036854775807n);
+});
+
+test('B3 (CR-20 F3) -0 stays a float; other integral numbers become integers', () => {
+  const c = all();
+  c.set_global('nz', -0);
+  assert.deepEqual(c.execute_script('return math.type(nz), 1 / nz'), ['float', -Infinity]);
+  assert.ok(Object.is(c.get_global('nz'), -0));
+  c.set_global('i', 5);
+  c.set_global('f', 5.5);
+  assert.deepEqual(c.execute_script('return math.type(i), math.type(f)'), ['integer', 'float']);
+  c.set_global('t', { z: -0, list: [-0] });
+  assert.deepEqual(c.execute_script('return math.type(t.z), math.type(t.list[1])'), ['float', 'float']);
+  c.set_global('ret', () => -0);
+  assert.equal(c.execute_script('return math.type(ret())'), 'float');
+});
+
+test('B3 Symbol throws anywhere in a value', () => {
+  const c = all();
+  throwsExactly(() => c.set_global('s', Symbol('x')), Error, SYMBOL, 'LUA_CONVERSION');
+  throwsExactly(() => c.set_global('s', { a: [1, Symbol.iterator] }), Error, SYMBOL, 'LUA_CONVERSION');
+  c.set_global('f', () => Symbol('r'));
+  assert.throws(() => c.execute_script('return f()'), { message: `Host function 'f' threw an exception: ${SYMBOL}` });
+  // A symbol-keyed property is not a value: it is skipped, as before.
+  c.set_global('o', { [Symbol('k')]: 1, x: 2 });
+  assert.equal(c.execute_script('return o.x'), 2);
+  assertUsable(c);
+});
+
+test('B3 undefined and null become nil', () => {
+  const c = all();
+  c.set_global('u', undefined);
+  c.set_global('n', null);
+  assert.deepEqual(c.execute_script('return u == nil, n == nil'), [true, true]);
+});
+
+test('B3 Buffer, TypedArrays, DataView and ArrayBuffer become the exact bytes viewed', () => {
+  const c = all();
+  const check = (v, expected) => {
+    c.set_global('v', v);
+    assert.equal(c.execute_script('return type(v)'), 'string');
+    const bytes = c.execute_script('local t = {} for i = 1, #v do t[i] = v:byte(i) end return t');
+    assert.deepEqual(bytes, expected);
+  };
+  check(Buffer.from([0, 1, 255, 0]), [0, 1, 255, 0]);
+  check(new Uint8Array([7, 8]), [7, 8]);
+  const ab = new Uint8Array([10, 11, 12, 13, 14, 15, 16, 17]).buffer;
+  check(new Uint8Array(ab, 2, 3), [12, 13, 14]);
+  check(Buffer.from(ab, 5, 2), [15, 16]);
+  check(new DataView(ab, 1, 4), [11, 12, 13, 14]);
+  check(ab, [10, 11, 12, 13, 14, 15, 16, 17]);
+  check(ab.slice(6), [16, 17]);
+  const u16 = new Uint16Array([0x0201, 0x0403]);
+  check(u16, [...new Uint8Array(u16.buffer)]);
+  check(new Uint16Array(u16.buffer, 2, 1), [...new Uint8Array(u16.buffer, 2, 2)]);
+  check(new Float64Array([1.5]), [...new Uint8Array(new Float64Array([1.5]).buffer)]);
+  check(new BigInt64Array([-1n]), [255, 255, 255, 255, 255, 255, 255, 255]);
+  check(new Uint8Array(0), []);
+  // Inside containers and as callback results too.
+  c.set_global('t', { data: Buffer.from('hi\0there') });
+  assert.deepEqual(c.execute_script('return #t.data, t.data'), [8, 'hi\0there']);
+  c.set_global('give', () => new Uint8Array([65, 66]));
+  assert.equal(c.execute_script('return give()'), 'AB');
+});
+
+test('B3 Date becomes its epoch milliseconds', () => {
+  const c = all();
+  const d = new Date(Date.UTC(2024, 0, 2, 3, 4, 5, 6));
+  c.set_global('d', d);
+  assert.deepEqual(c.execute_script('return type(d), math.type(d), d'), ['number', 'integer', d.getTime()]);
+  c.set_global('bad', new Date(NaN));
+  assert.equal(c.execute_script('return bad ~= bad'), true, 'an invalid Date is NaN');
+  c.set_global('t', { when: d });
+  assert.equal(c.execute_script('return t.when'), d.getTime());
+});
+
+test('B3 Map becomes a table with stringified keys; Set an array; RegExp its source', () => {
+  const c = all();
+  c.set_global('m', new Map([['a', 1], [2, 'two'], [true, 'yes'], [null, 'nul']]));
+  assert.deepEqual(c.execute_script('return m.a, m["2"], m[2], m["true"], m["null"]'), [1, 'two', null, 'yes', 'nul']);
+  c.set_global('s', new Set(['x', 'y', 3]));
+  assert.deepEqual(c.execute_script('return #s, s[1], s[2], s[3]'), [3, 'x', 'y', 3]);
+  assert.deepEqual(c.get_global('s'), ['x', 'y', 3]);
+  c.set_global('r', /a+b\d/gi);
+  assert.equal(c.execute_script('return r'), 'a+b\\d');
+  // Nested, and a Map with nested containers as values.
+  c.set_global('n', { m: new Map([['k', new Set([1, 2])]]), list: [new Map([['z', 26]])] });
+  assert.deepEqual(c.execute_script('return n.m.k[2], n.list[1].z'), [2, 26]);
+  // An empty Map and Set are empty tables.
+  c.set_global('e', [new Map(), new Set()]);
+  assert.deepEqual(c.execute_script('return type(e[1]), next(e[1]), type(e[2]), next(e[2])'), ['table', null, 'table', null]);
+});
+
+test('B3 built-in methods replaced on an instance do not change the conversion', () => {
+  const c = all();
+  const m = new Map([['real', 1]]);
+  m.forEach = () => { throw new Error('not called'); };
+  m[Symbol.iterator] = function* () { yield ['fake', 2]; };
+  c.set_global('m', m);
+  assert.deepEqual(c.execute_script('return m.real, m.fake'), [1, null]);
+  class MyMap extends Map {}
+  c.set_global('sub', new MyMap([['k', 'v']]));
+  assert.equal(c.execute_script('return sub.k'), 'v');
+});
+
+test('B3 a Proxy around a Map, and an object inheriting Map.prototype, are plain objects', () => {
+  const c = all();
+  c.set_global('p', new Proxy(new Map([['a', 1]]), {}));
+  assert.deepEqual(c.execute_script('return type(p), next(p)'), ['table', null]);
+  const fake = Object.create(Map.prototype);
+  fake.own = 5;
+  c.set_global('f', fake);
+  assert.equal(c.execute_script('return f.own'), 5);
+  // A Proxy whose getPrototypeOf trap throws: the error propagates.
+  const hostile = new Proxy({}, { getPrototypeOf() { throw new Error('trap says no'); } });
+  assert.throws(() => c.set_global('h', hostile), { message: 'trap says no' });
+  assertUsable(c);
+});
+
+test('B3 getters that throw propagate and leave the context usable', () => {
+  const c = all();
+  const o = { get boom() { throw new Error('getter says no'); } };
+  assert.throws(() => c.set_global('o', o), { message: 'getter says no' });
+  const m = new Map([['k', o]]);
+  assert.throws(() => c.set_global('m', m), { message: 'getter says no' });
+  assert.equal(c.get_global('o'), null);
+  assertUsable(c);
+});
+
+test('B3 circular values are refused with the cycle message on every door', () => {
+  const c = all();
+  const o = { a: 1 };
+  o.self = o;
+  throwsExactly(() => c.set_global('o', o), Error, CIRCULAR, 'LUA_CONVERSION');
+  const arr = [1];
+  arr.push(arr);
+  throwsExactly(() => c.set_global('a', arr), Error, CIRCULAR, 'LUA_CONVERSION');
+  const m = new Map();
+  m.set('me', m);
+  throwsExactly(() => c.set_global('m', m), Error, CIRCULAR, 'LUA_CONVERSION');
+  const s = new Set();
+  s.add(s);
+  throwsExactly(() => c.set_global('s', s), Error, CIRCULAR, 'LUA_CONVERSION');
+  // A longer cycle, and one below a shared (non-cyclic) subtree.
+  const x = { y: { z: {} } };
+  x.y.z.back = x;
+  throwsExactly(() => c.set_global('x', { shared: [1], other: x }), Error, CIRCULAR, 'LUA_CONVERSION');
+  // Callback result.
+  c.set_global('give', () => o);
+  assert.throws(() => c.execute_script('return give()'), { message: `Host function 'give' threw an exception: ${CIRCULAR}` });
+  // Lua function arguments.
+  const f = c.execute_script('return function(t) return type(t) end');
+  throwsExactly(() => f(o), Error, CIRCULAR, 'LUA_CONVERSION');
+  // Coroutine resume values.
+  const co = c.create_coroutine('return function(t) return 1 end');
+  throwsExactly(() => c.resume(co, arr), Error, CIRCULAR, 'LUA_CONVERSION');
+  // A deep value that is not a cycle keeps the depth error; shared refs are fine.
+  throwsExactly(() => c.set_global('deep', nestJs(101)), Error, DEPTH_MESSAGE, 'LUA_CONVERSION');
+  const leaf = { v: 1 };
+  c.set_global('ok', { a: leaf, b: leaf });
+  assert.deepEqual(c.execute_script('return ok.a.v + ok.b.v, ok.a == ok.b'), [2, false]);
+  assertUsable(c);
+});
+
+// ------------------------------------------------- register_type_converter
+
+class Point {
+  constructor(x, y) { this.x = x; this.y = y; }
+}
+
+test('B3 register_type_converter: argument checks', () => {
+  const c = all();
+  const msg = 'register_type_converter(match, convert) requires two functions';
+  throwsExactly(() => c.register_type_converter(), TypeError, msg, 'LUA_INVALID_ARGUMENT');
+  throwsExactly(() => c.register_type_converter(() => true), TypeError, msg, 'LUA_INVALID_ARGUMENT');
+  throwsExactly(() => c.register_type_converter(() => true, 'x'), TypeError, msg, 'LUA_INVALID_ARGUMENT');
+  throwsExactly(() => c.register_type_converter({}, () => 1), TypeError, msg, 'LUA_INVALID_ARGUMENT');
+  assert.equal(c.info().bindingRefs.typeConverters, 0);
+});
+
+test('B3 register_type_converter: converters are ordered and the result is converted again', () => {
+  const c = all();
+  const seen = [];
+  c.register_type_converter((v) => { seen.push('first'); return v instanceof Point; }, (p) => ({ px: p.x, py: p.y, tag: new Date(7) }));
+  c.register_type_converter((v) => { seen.push('second'); return v instanceof Point; }, () => 'never');
+  c.set_global('p', new Point(1, 2));
+  assert.deepEqual(c.execute_script('return p.px, p.py, p.tag'), [1, 2, 7], 'the result (and its Date) converted again');
+  assert.deepEqual(seen.slice(0, 1), ['first']);
+  assert.ok(!seen.includes('second') || seen.indexOf('second') > 0);
+  c.set_global('list', [new Point(3, 4), { nested: new Point(5, 6) }]);
+  assert.deepEqual(c.execute_script('return list[1].px, list[2].nested.py'), [3, 6]);
+  assert.equal(c.info().bindingRefs.typeConverters, 2);
+});
+
+test('B3 register_type_converter: only object values are offered, after the round-trip markers', () => {
+  const c = all();
+  const offered = [];
+  c.register_type_converter((v) => { offered.push(v); return false; }, () => null);
+  const fn = () => 1;
+  c.set_global('a', 1);
+  c.set_global('b', 'str');
+  c.set_global('f', fn);
+  c.set_global('n', null);
+  assert.equal(offered.length, 0, 'no primitives, functions or null');
+  const proxy = c.execute_script('return setmetatable({}, {})');
+  const lf = c.execute_script('return function() return 1 end');
+  c.set_userdata('ud', { secret: 1 });
+  const held = { k: 1 };
+  c.set_userdata('held', held);
+  c.set_global('again', { proxy, lf, held });
+  // Only the wrapper object itself is offered: Proxy, Lua function and
+  // set_userdata objects are markers, consulted first.
+  assert.equal(offered.length, 1);
+  assert.deepEqual(c.execute_script('return getmetatable(again.proxy) ~= nil, again.held == held'), [true, true]);
+  // Built-ins come after converters: a converter sees a Map and a Date first.
+  c.register_type_converter((v) => v instanceof Date, () => 'converted date');
+  c.set_global('d', new Date(1));
+  assert.equal(c.execute_script('return d'), 'converted date');
+});
+
+test('B3 register_type_converter: a converter returning its input ends at the depth error', () => {
+  const c = all();
+  c.register_type_converter((v) => v instanceof Point, (v) => v);
+  throwsExactly(() => c.set_global('p', new Point(1, 2)), Error, DEPTH_MESSAGE, 'LUA_CONVERSION');
+  const c2 = all();
+  c2.register_type_converter((v) => v instanceof Point, (v) => ({ inner: v }));
+  throwsExactly(() => c2.set_global('p', new Point(1, 2)), Error, DEPTH_MESSAGE, 'LUA_CONVERSION');
+  assertUsable(c);
+  assertUsable(c2);
+});
+
+test('B3 register_type_converter: a throwing converter propagates; the context stays usable', () => {
+  const c = all();
+  c.register_type_converter((v) => v instanceof Point, () => { throw new Error('convert failed'); });
+  assert.throws(() => c.set_global('p', new Point(1, 2)), { message: 'convert failed' });
+  c.register_type_converter(() => { throw new TypeError('match failed'); }, () => 1);
+  c.set_global('g', () => ({}));
+  assert.throws(() => c.execute_script('return g()'), { message: "Host function 'g' threw an exception: match failed" });
+  assert.equal(c.get_global('p'), null);
+  // Primitives never reach the throwing matcher.
+  c.set_global('ok', 5);
+  assert.equal(c.get_global('ok'), 5);
+});
+
+test('B3 register_type_converter: a converter may call back into the context and mutate the value', () => {
+  const c = all();
+  c.register_type_converter((v) => v instanceof Point, (p) => {
+    c.set_global('seen', p.x);
+    const answer = c.execute_script('return seen * 10');
+    p.x = 999; // mutating the input is harmless: the result is what is converted
+    return { scaled: answer };
+  });
+  c.set_global('p', new Point(4, 0));
+  assert.deepEqual(c.execute_script('return p.scaled, seen'), [40, 4]);
+  // A converter that mutates the container being converted (adds keys).
+  const container = { a: new Point(1, 1), b: 2 };
+  c.register_type_converter((v) => v === container.a, () => { container.z = 'late'; delete container.b; return 'a'; });
+  c.set_global('cont', container);
+  assert.equal(c.execute_script('return type(cont)'), 'table');
+  // Registering a converter from inside a converter does not disturb the walk.
+  const c2 = all();
+  c2.register_type_converter((v) => v instanceof Point, () => { c2.register_type_converter(() => false, () => 0); return 'p'; });
+  c2.set_global('two', [new Point(0, 0), new Point(1, 1)]);
+  assert.deepEqual(c2.get_global('two'), ['p', 'p']);
+  assert.equal(c2.info().bindingRefs.typeConverters, 3);
+});
+
+test('B3 converters survive reset()', () => {
+  const c = all();
+  c.register_type_converter((v) => v instanceof Point, (p) => `${p.x},${p.y}`);
+  c.register_from_lua_converter((v) => Array.isArray(v) && v.length === 2 && v[0] === 'pt', (v) => new Point(v[1], v[1]));
+  c.reset();
+  c.set_global('p', new Point(1, 2));
+  assert.equal(c.execute_script('return p'), '1,2');
+  assert.ok(c.execute_script('return {"pt", 3}') instanceof Point);
+  assert.equal(c.info().bindingRefs.typeConverters, 1);
+  assert.equal(c.info().bindingRefs.fromLuaConverters, 1);
+});
+
+// -------------------------------------------- register_from_lua_converter
+
+test('B10 register_from_lua_converter: argument checks', () => {
+  const c = all();
+  const msg = 'register_from_lua_converter(match, convert) requires two functions';
+  throwsExactly(() => c.register_from_lua_converter(), TypeError, msg, 'LUA_INVALID_ARGUMENT');
+  throwsExactly(() => c.register_from_lua_converter(() => 1, null), TypeError, msg, 'LUA_INVALID_ARGUMENT');
+  assert.equal(c.info().bindingRefs.fromLuaConverters, 0);
+});
+
+test('B10 register_from_lua_converter: applies at every level, verbatim, objects only', () => {
+  const c = all();
+  const offered = [];
+  c.register_from_lua_converter((v) => { offered.push(v); return v && v.__type === 'point'; }, (v) => new Point(v.x, v.y));
+  const r = c.execute_script('return { __type = "point", x = 1, y = 2 }');
+  assert.ok(r instanceof Point);
+  assert.deepEqual([r.x, r.y], [1, 2]);
+  const nested = c.execute_script('return { list = { { __type = "point", x = 3, y = 4 } }, n = 5, s = "str" }');
+  assert.ok(nested.list[0] instanceof Point);
+  assert.equal(nested.n, 5);
+  assert.ok(offered.every((v) => typeof v === 'object' && v !== null), 'primitives never offered');
+  // Verbatim: a converter's result is not converted again (a string stays as returned).
+  c.register_from_lua_converter((v) => v && v.raw === true, () => ({ __type: 'point', x: 0, y: 0 }));
+  const verbatim = c.execute_script('return { raw = true }');
+  assert.ok(!(verbatim instanceof Point));
+  assert.equal(verbatim.__type, 'point');
+  // Metatabled tables are offered as their Proxy.
+  let sawProxy = false;
+  const c2 = all();
+  c2.register_from_lua_converter((v) => { if (v && v._tableRef) sawProxy = true; return false; }, () => null);
+  c2.execute_script('return setmetatable({}, {})');
+  assert.ok(sawProxy);
+});
+
+test('B10 register_from_lua_converter: applies to callback arguments and get_global', () => {
+  const c = all();
+  c.register_from_lua_converter((v) => Array.isArray(v) && v[0] === 'pt', (v) => new Point(v[1], v[2]));
+  let arg;
+  c.set_global('take', (p, q) => { arg = [p, q]; });
+  c.execute_script('take({"pt", 1, 2}, { inner = {"pt", 3, 4} })');
+  assert.ok(arg[0] instanceof Point);
+  assert.ok(arg[1].inner instanceof Point);
+  c.execute_script('g = {"pt", 5, 6}');
+  assert.ok(c.get_global('g') instanceof Point);
+  const co = c.create_coroutine('return function() coroutine.yield({"pt", 7, 8}) end');
+  assert.ok(c.resume(co).values[0] instanceof Point);
+});
+
+test('B10 register_from_lua_converter: a throwing converter propagates; the context stays usable', () => {
+  const c = all();
+  c.register_from_lua_converter(() => true, () => { throw new Error('from-lua failed'); });
+  assert.throws(() => c.execute_script('return {}'), { message: 'from-lua failed' });
+  c.set_global('take', () => {});
+  assert.throws(() => c.execute_script('take({})'), { message: /Error converting arguments for 'take': from-lua failed/ });
+  assert.equal(c.execute_script('return 1 + 1'), 2, 'primitives skip the list');
+});
+
+test('B10 register_from_lua_converter: modifying the Lua table mid-walk errors or finishes, never crashes', () => {
+  const c = all();
+  c.register_from_lua_converter((v) => v && v.mutate === true, (v) => {
+    c.execute_script('for k in pairs(T) do T[k] = nil end T.fresh = 1 collectgarbage()');
+    return v;
+  });
+  c.execute_script('T = { a = { mutate = true }, b = { mutate = true }, c = 3, d = 4, e = 5 }');
+  let outcome;
+  try {
+    outcome = c.get_global('T');
+  } catch (e) {
+    outcome = e;
+  }
+  assert.ok(outcome instanceof Error ? outcome.message === 'table was modified during conversion' : typeof outcome === 'object');
+  // Arrays read by index tolerate it.
+  c.execute_script('A = { { mutate = true }, 2, 3 }');
+  c.register_from_lua_converter(() => false, () => null);
+  const c2 = all();
+  c2.register_from_lua_converter((v) => v && v.shrink === true, (v) => { c2.execute_script('A[2] = nil A[3] = nil'); return v; });
+  c2.execute_script('A = { { shrink = true }, 2, 3 }');
+  const a = c2.get_global('A');
+  assert.equal(a.length, 3);
+  assertUsable(c);
+  assertUsable(c2);
+});
+
+// ---------------------------------------------------------- array rule
+
+test('1.1.0 array rule: keys exactly 1..n in any order make an array', () => {
+  const c = all();
+  assert.deepEqual(c.execute_script('return {[2] = "b", [1] = "a"}'), ['a', 'b']);
+  assert.deepEqual(c.execute_script('return {[3] = "c", [2] = "b", [1] = "a"}'), ['a', 'b', 'c']);
+  assert.deepEqual(c.execute_script('local t = {} for i = 20, 1, -1 do t[i] = i end return t'), Array.from({ length: 20 }, (_, i) => i + 1));
+  assert.deepEqual(c.execute_script('return {[1] = 1, [3] = 3}'), { 1: 1, 3: 3 });
+  assert.deepEqual(c.execute_script('return {[2] = 2}'), { 2: 2 });
+});
+
+test('1.1.0 proxy keys: an optional minus and digits make an integer key', () => {
+  const c = all();
+  const p = c.execute_script('return setmetatable({ "a", "b", "c", [7] = "seven", [-5] = "neg", [" 1"] = "space", ["+2"] = "plus" }, {})');
+  assert.deepEqual([p['1'], p[2], p['007'], p['-5'], p[' 1'], p['+2'], p['2.5'], p['1e0']], ['a', 'b', 'seven', 'neg', 'space', 'plus', null, null]);
+  p['010'] = 'ten';
+  c.set_global('P', p);
+  assert.equal(c.execute_script('return P[10]'), 'ten');
+});
+
+// -------------------------------------------------------- binaryStrings
+
+test('B12 binaryStrings: string values come out as Uint8Array of their exact bytes', () => {
+  const c = all({ binaryStrings: true });
+  const r = c.execute_script('return "\\0\\1\\255abc"');
+  assert.ok(r instanceof Uint8Array);
+  assert.deepEqual([...r], [0, 1, 255, 97, 98, 99]);
+  const t = c.execute_script('return { name = "x\\200", list = { "a" } }');
+  assert.deepEqual(Object.keys(t).sort(), ['list', 'name'], 'keys stay text');
+  assert.deepEqual([...t.name], [0x78, 200]);
+  assert.ok(t.list[0] instanceof Uint8Array);
+  let arg;
+  c.set_global('cb', (s) => { arg = s; });
+  c.execute_script('cb("hi")');
+  assert.deepEqual([...arg], [104, 105]);
+  // Going back in, a Uint8Array is a byte string again.
+  c.set_global('back', r);
+  assert.deepEqual(c.execute_script('return #back, back:byte(3)'), [6, 255]);
+  // Numbers and booleans are unchanged.
+  assert.deepEqual(c.execute_script('return 1, true'), [1, true]);
+});
+
+test('B12 binaryStrings: a non-boolean value is silently ignored', () => {
+  for (const v of ['yes', 1, {}, null]) {
+    const c = all({ binaryStrings: v });
+    assert.equal(c.execute_script('return "s"'), 's');
+  }
+  assert.equal(all({ binaryStrings: false }).execute_script('return "s"'), 's');
+});
+
+// ----------------------------------------------------- strictConversion
+
+test('B16 strictConversion: option check', () => {
+  for (const v of ['yes', 1, null, {}]) {
+    throwsExactly(() => all({ strictConversion: v }), TypeError, 'strictConversion must be a boolean', 'LUA_INVALID_ARGUMENT');
+  }
+  all({ strictConversion: false });
+  all({ strictConversion: undefined });
+});
+
+test('B16 strict: null/undefined in an array (JS index, 0-based)', () => {
+  const c = all({ strictConversion: true });
+  const msg = (i) => `strict conversion: null/undefined at array index ${i} becomes a Lua nil, which ends the sequence there — #t and ipairs would stop before the later elements. Filter the array, or use false as a present placeholder.`;
+  throwsExactly(() => c.set_global('a', [1, null, 3]), Error, msg(1), 'LUA_CONVERSION');
+  throwsExactly(() => c.set_global('a', { deep: [undefined] }), Error, msg(0), 'LUA_CONVERSION');
+  throwsExactly(() => c.set_global('a', new Set([1, undefined])), Error, msg(1), 'LUA_CONVERSION');
+  // Other doors: a callback result, a Lua function argument, a proxy write.
+  c.set_global('give', () => [null]);
+  assert.throws(() => c.execute_script('return give()'), { message: `Host function 'give' threw an exception: ${msg(0)}` });
+  const f = c.execute_script('return function(t) return #t end');
+  throwsExactly(() => f([1, 2, null]), Error, msg(2), 'LUA_CONVERSION');
+  const p = c.execute_script('return setmetatable({}, {})');
+  assert.throws(() => { p.x = [null]; }, { message: msg(0) });
+  // A top-level null is unchanged; false is fine.
+  c.set_global('n', null);
+  c.set_global('ok', [false, 0]);
+  assert.deepEqual(c.execute_script('return n == nil, #ok'), [true, 2]);
+  assertUsable(c);
+});
+
+test('B16 strict: null/undefined as an object value', () => {
+  const c = all({ strictConversion: true });
+  const msg = (k) => `strict conversion: null/undefined at key "${k}" becomes a Lua nil, which removes the key rather than storing a value — the key would be absent, not nil. Omit it, or use false.`;
+  throwsExactly(() => c.set_global('o', { a: 1, b: null }), Error, msg('b'), 'LUA_CONVERSION');
+  throwsExactly(() => c.set_global('o', { nest: { u: undefined } }), Error, msg('u'), 'LUA_CONVERSION');
+  throwsExactly(() => c.set_global('o', new Map([['m', null]])), Error, msg('m'), 'LUA_CONVERSION');
+  const co = c.create_coroutine('return function(t) return t end');
+  throwsExactly(() => c.resume(co, { z: null }), Error, msg('z'), 'LUA_CONVERSION');
+});
+
+test('B16 strict: Lua keys that are neither string nor number', () => {
+  const c = all({ strictConversion: true });
+  const msg = (t) => `strict conversion: a Lua table key of type '${t}' would be dropped converting this table to JavaScript, which can only key an object by string or number. Read the table in place with get_global_ref() to keep such keys.`;
+  throwsExactly(() => c.execute_script('return { [true] = 1 }'), Error, msg('boolean'), 'LUA_CONVERSION');
+  c.execute_script('g = { x = { [{}] = 1 } }');
+  throwsExactly(() => c.get_global('g'), Error, msg('table'), 'LUA_CONVERSION');
+  c.set_global('take', () => {});
+  assert.throws(() => c.execute_script('take({ [print] = 1 })'), { message: `Error converting arguments for 'take': ${msg('function')}` });
+  const co = c.create_coroutine('return function() coroutine.yield({ [coroutine.running()] = 1 }) end');
+  assert.equal(c.resume(co).error, msg('thread'));
+  const p = c.execute_script('return setmetatable({ inner = { [false] = 0 } }, {})');
+  assert.throws(() => p.inner, { message: msg('boolean') });
+  assertUsable(c);
+});
+
+test('B16 strict: a number key and a string key that collide', () => {
+  const c = all({ strictConversion: true });
+  const msg = (k) => `strict conversion: the Lua table keys ${k} (number) and "${k}" (string) both become the JavaScript property "${k}", so one value would be lost. Read the table in place with get_global_ref() to keep both.`;
+  throwsExactly(() => c.execute_script('return { [1] = "int", ["1"] = "str", x = 0 }'), Error, msg('1'), 'LUA_CONVERSION');
+  throwsExactly(() => c.execute_script('return { [1.5] = "f", ["1.5"] = "s" }'), Error, msg('1.5'), 'LUA_CONVERSION');
+  // Without strict, the first key met wins, as before.
+  const lax = all();
+  assert.equal(Object.keys(lax.execute_script('return { [1] = "int", ["1"] = "str", x = 0 }')).length, 2);
+});
+
+test('B16 strict: keys with NUL or bytes that are not UTF-8', () => {
+  const c = all({ strictConversion: true });
+  assert.throws(() => c.execute_script('return { ["a\\0b"] = 1 }'), (e) => {
+    assert.equal(e.code, 'LUA_CONVERSION');
+    assert.ok(e.message.startsWith('strict conversion: '));
+    assert.match(e.message, /truncated at that byte/);
+    assert.match(e.message, /get_global_ref\(\)/);
+    assert.match(e.message, /handle\.pairs\(\)/);
+    return true;
+  });
+  for (const key of ['\\255', '\\192\\128' /* overlong NUL */, '\\237\\160\\128' /* lone surrogate */]) {
+    assert.throws(() => c.execute_script(`return { ["k${key}"] = 1 }`), (e) => {
+      assert.ok(e.message.startsWith('strict conversion: '));
+      assert.match(e.message, /U\+FFFD/);
+      assert.match(e.message, /get_global_ref\(\)/);
+      return true;
+    });
+  }
+  // Values are not keys: a non-UTF-8 value is not a strict error.
+  assert.equal(typeof c.execute_script('return { k = "\\255" }').k, 'string');
+});
+
+test('B16 strict: unchanged for BigInt widening, cycles and depth; survives reset()', () => {
+  const c = all({ strictConversion: true });
+  assert.equal(c.execute_script('return math.maxinteger'), 9223372036854775807n);
+  const o = {};
+  o.o = o;
+  throwsExactly(() => c.set_global('o', o), Error, CIRCULAR, 'LUA_CONVERSION');
+  throwsExactly(() => c.set_global('d', nestJs(101)), Error, DEPTH_MESSAGE, 'LUA_CONVERSION');
+  c.reset();
+  assert.throws(() => c.set_global('a', [null]), { message: /^strict conversion: null\/undefined at array index 0/ });
+});
+
+// -------------------------------------------------------------- tableAs
+
+test('B18 tableAs: option checks', () => {
+  throwsExactly(() => all({ tableAs: 5 }), TypeError, "tableAs must be 'object' or 'map'", 'LUA_INVALID_ARGUMENT');
+  throwsExactly(() => all({ tableAs: null }), TypeError, "tableAs must be 'object' or 'map'", 'LUA_INVALID_ARGUMENT');
+  throwsExactly(() => all({ tableAs: 'array' }), TypeError, "tableAs must be 'object' or 'map', got 'array'", 'LUA_INVALID_ARGUMENT');
+  assert.deepEqual(all({ tableAs: 'object' }).execute_script('return {1}'), [1]);
+});
+
+test('B18 tableAs map: every plain table is a Map with typed keys', () => {
+  const c = all({ tableAs: 'map' });
+  const seq = c.execute_script('return { "a", "b" }');
+  assert.ok(seq instanceof Map);
+  assert.deepEqual([...seq], [[1, 'a'], [2, 'b']]);
+  const mixed = c.execute_script('return { [1] = "int", ["1"] = "str", [true] = "yes", [false] = "no", [2.5] = "float", nested = { x = 1 } }');
+  assert.equal(mixed.get(1), 'int');
+  assert.equal(mixed.get('1'), 'str');
+  assert.equal(mixed.get(true), 'yes');
+  assert.equal(mixed.get(false), 'no');
+  assert.equal(mixed.get(2.5), 'float');
+  assert.ok(mixed.get('nested') instanceof Map);
+  assert.equal(mixed.get('nested').get('x'), 1);
+  assert.equal(mixed.size, 6);
+  const empty = c.execute_script('return {}');
+  assert.ok(empty instanceof Map);
+  assert.equal(empty.size, 0);
+  // Big integer keys are BigInts; table keys are skipped.
+  const big = c.execute_script('return { [math.maxinteger] = 1, [{}] = 2 }');
+  assert.deepEqual([...big], [[9223372036854775807n, 1]]);
+  // Metatabled tables are still Proxies.
+  const p = c.execute_script('return setmetatable({ a = 1 }, {})');
+  assert.ok(!(p instanceof Map));
+  assert.equal(p.a, 1);
+  // Self-referencing tables are refused.
+  throwsExactly(() => c.execute_script('local t = {} t.t = t return t'), Error, DEPTH_MESSAGE, 'LUA_CONVERSION');
+  // Callback arguments, get_global, coroutine values all follow the mode.
+  let arg;
+  c.set_global('cb', (v) => { arg = v; });
+  c.execute_script('cb({ 10 })');
+  assert.deepEqual([...arg], [[1, 10]]);
+  c.execute_script('G = { k = "v" }');
+  assert.equal(c.get_global('G').get('k'), 'v');
+  assertUsable(c);
+});
+
+test('B18 tableAs map: a JS Map goes in with its key types', () => {
+  const c = all({ tableAs: 'map' });
+  c.set_global('m', new Map([[1, 'int'], ['1', 'str'], [true, 'yes'], [2.5, 'float'], [5n, 'big']]));
+  assert.deepEqual(c.execute_script('return m[1], m["1"], m[true], m[2.5], m[5]'), ['int', 'str', 'yes', 'float', 'big']);
+  // A round trip keeps them apart.
+  const back = c.get_global('m');
+  assert.equal(back.get(1), 'int');
+  assert.equal(back.get('1'), 'str');
+  const msg = /^tableAs: 'map': a Map key that is not a string, number or boolean /;
+  throwsExactly(() => c.set_global('bad', new Map([[{}, 1]])), TypeError, msg, 'LUA_INVALID_ARGUMENT');
+  throwsExactly(() => c.set_global('bad', new Map([[null, 1]])), TypeError, msg, 'LUA_INVALID_ARGUMENT');
+  throwsExactly(() => c.set_global('bad', new Map([[Symbol('s'), 1]])), TypeError, msg, 'LUA_INVALID_ARGUMENT');
+  throwsExactly(() => c.set_global('bad', new Map([[new Uint8Array([1]), 1]])), TypeError, msg, 'LUA_INVALID_ARGUMENT');
+  throwsExactly(() => c.set_global('bad', new Map([[NaN, 1]])), RangeError, "tableAs: 'map': a Map key that is NaN cannot be a Lua table key", 'LUA_INVALID_ARGUMENT');
+  // Without tableAs:'map' the keys are stringified.
+  const lax = all();
+  lax.set_global('m', new Map([[1, 'int'], [{}, 'obj']]));
+  assert.deepEqual(lax.execute_script('return m["1"], m[1], m["[object Object]"]'), ['int', null, 'obj']);
+  assertUsable(c);
+});
+
+test('B18 tableAs map with binaryStrings: string keys and values are Uint8Array', () => {
+  const c = all({ tableAs: 'map', binaryStrings: true });
+  const m = c.execute_script('return { ["k\\255"] = "v", [1] = 2 }');
+  assert.ok(m instanceof Map);
+  const entries = [...m];
+  const strKey = entries.find(([k]) => k instanceof Uint8Array);
+  assert.deepEqual([...strKey[0]], [107, 255]);
+  assert.deepEqual([...strKey[1]], [118]);
+  assert.equal(m.get(1), 2);
+  // A Uint8Array Map key goes in as a byte string.
+  c.set_global('bm', new Map([[new Uint8Array([104, 105]), 'hi']]));
+  assert.deepEqual([...c.execute_script('return bm.hi')], [104, 105]);
+});
+
+test('B18 tableAs map with strictConversion: skipped keys and non-UTF-8 keys fail', () => {
+  const c = all({ tableAs: 'map', strictConversion: true });
+  assert.throws(() => c.execute_script('return { [{}] = 1 }'), { message: /^strict conversion: a Lua table key of type 'table'/ });
+  assert.throws(() => c.execute_script('return { ["\\255"] = 1 }'), { message: /U\+FFFD/ });
+  // NUL keys keep their bytes in a JS string, and collisions cannot happen.
+  const m = c.execute_script('return { ["a\\0b"] = 1, [1] = "i", ["1"] = "s" }');
+  assert.equal(m.get('a\0b'), 1);
+  assert.equal(m.size, 3);
+  const bin = all({ tableAs: 'map', strictConversion: true, binaryStrings: true });
+  assert.ok(bin.execute_script('return { ["\\255"] = 1 }') instanceof Map);
+});
+
+test('modes are per context and survive reset()', () => {
+  const c = all({ tableAs: 'map', binaryStrings: true, strictConversion: true });
+  const plain = all();
+  c.reset();
+  assert.ok(c.execute_script('return {}') instanceof Map);
+  assert.ok(c.execute_script('return "s"') instanceof Uint8Array);
+  assert.throws(() => c.set_global('a', [null]), { message: /^strict conversion:/ });
+  assert.deepEqual(plain.execute_script('return {}'), []);
+  assert.equal(plain.execute_script('return "s"'), 's');
+});
+
+test('info().bindingRefs counts converters', () => {
+  const c = all();
+  const refs = c.info().bindingRefs;
+  assert.equal(refs.typeConverters, 0);
+  assert.equal(refs.fromLuaConverters, 0);
+  c.register_type_converter(() => false, () => 0);
+  c.register_from_lua_converter(() => false, () => 0);
+  c.register_from_lua_converter(() => false, () => 0);
+  const after = c.info().bindingRefs;
+  assert.equal(after.typeConverters, 1);
+  assert.equal(after.fromLuaConverters, 2);
+  assert.equal(after.total, refs.total + 3);
+});
+
+test('the converter methods refuse after dispose()', () => {
+  const c = all();
+  c.dispose();
+  assert.throws(() => c.register_type_converter(() => 1, () => 1), { code: 'LUA_DISPOSED' });
+  assert.throws(() => c.register_from_lua_converter(() => 1, () => 1), { code: 'LUA_DISPOSED' });
+});
+
+test('modes and converters apply to async results too', async () => {
+  const c = all({ tableAs: 'map', binaryStrings: true });
+  const r = await c.execute_script_async('return { k = "v" }, math.maxinteger');
+  assert.ok(r[0] instanceof Map);
+  const [[key, value]] = [...r[0]];
+  assert.deepEqual([[...key], [...value]], [[107], [118]]);
+  assert.equal(r[1], 9223372036854775807n);
+  const d = all();
+  d.register_from_lua_converter((v) => Array.isArray(v), (v) => v.length);
+  assert.equal(await d.execute_script_async('return { 1, 2, 3 }'), 3);
+});
