@@ -156,3 +156,18 @@ fn set_metatable_with_replaces_or_removes_a_metatable() {
     assert!(lua.set_metatable_with(t.registry_ref(), |s| s.push_integer(1)).is_err());
     assert!(lua.set_metatable_with(t.registry_ref(), |_| Ok(())).is_err());
 }
+
+#[test]
+fn call_path_with_calls_functions_only() {
+    use lua_core::host::split_path;
+    let lua = base();
+    lua.exec::<()>("function twice(x) return x * 2, 'ok' end; ns = { deep = { f = function() error('boom', 0) end } }; callable = setmetatable({}, { __call = function() return 1 end })").unwrap();
+    let got = lua.call_path_with(&[&b"twice"[..]], |s| s.push_integer(21).map(|_| 1), |r| (r.len(), r.get(0).as_integer())).unwrap();
+    assert_eq!(got, Some((2, Some(42))));
+    let e = lua.call_path_with(&split_path(b"ns.deep.f").unwrap(), |_| Ok(0), |_| ()).unwrap_err();
+    assert_eq!((e.code(), e.message()), ("LUA_RUNTIME", "boom"));
+    for name in ["callable", "missing", "ns.deep", "ns.nope.f"] {
+        assert!(lua.call_path_with(&split_path(name.as_bytes()).unwrap(), |_| Ok(0), |_| ()).unwrap().is_none(), "{name}");
+    }
+    assert_eq!(lua.exec::<i64>("return 1").unwrap(), 1);
+}

@@ -29,7 +29,7 @@ pub fn push_value(cx: &Rc<Context>, stack: &mut Stack<'_>, v: Raw, depth: usize)
 /// A Lua function wrapper of this context goes back as the very same Lua
 /// function; any other function becomes a new Lua function calling it.
 fn push_function(cx: &Rc<Context>, stack: &mut Stack<'_>, f: Raw) -> Result<(), JsError> {
-    if let Some(func) = crate::lua_function::unwrap_for(cx, f) {
+    if let Some(func) = crate::lua_function::unwrap_for(cx, f)? {
         return stack.push_ref(func.registry_ref()).map_err(JsError::from);
     }
     let slot = Rc::new(crate::callbacks::JsFunctionSlot::new(cx.env, cx.next_nested_name(), f)?);
