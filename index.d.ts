@@ -12,7 +12,8 @@ export type LuaValue =
   | LuaTableRef
   | LuaFunction
   | LuaCoroutine
-  | LuaUserdataHandle;
+  | LuaUserdataHandle
+  | LuaTableHandle;
 
 /** A Lua table without a metatable, copied into a plain object. */
 export interface LuaTable {
@@ -36,6 +37,36 @@ export interface LuaCoroutine {
 /** A userdata created by Lua (an `io` file, say): opaque, but it goes back to Lua as itself. */
 export interface LuaUserdataHandle {
   readonly _userdata: unknown;
+}
+
+/** A key of the table-handle methods: an integral number is an integer key, a string always a string key. */
+export type LuaTableKey = string | number | boolean | bigint | Uint8Array;
+
+/**
+ * A live reference to a Lua table (`create_table`, `get_global_ref`, `get_ref`).
+ * Pushed into Lua it is the very table; it cannot be constructed from JavaScript.
+ */
+export interface LuaTableHandle extends Iterable<[LuaValue, LuaValue]> {
+  /** `t[key]`, through `__index`. */
+  get<T extends LuaValue = LuaValue>(key: LuaTableKey): T;
+  /** `t[key] = value`, through `__newindex`; `undefined` / `null` store nil. */
+  set(key: LuaTableKey, value: LuaValue | LuaCallback | object): void;
+  /** Whether `t[key]` (through `__index`) is not nil. */
+  has(key: LuaTableKey): boolean;
+  /** `#t`, through `__len`. */
+  length(): number;
+  /** Every `[key, value]`, from a raw snapshot (table, function, userdata and thread keys left out). */
+  pairs(): [LuaValue, LuaValue][];
+  /** `[1, t[1]], [2, t[2]], ...` up to the first nil, read as Lua's `ipairs` reads. */
+  ipairs(): [number, LuaValue][];
+  /** The keys of `pairs()`, with no value converted. */
+  keys(): LuaValue[];
+  /** A live handle to the table at `key` (one key, never a dotted path). */
+  get_ref(key: LuaTableKey): LuaTableHandle;
+  /** Frees the registry slot now; idempotent. Every later call throws. */
+  release(): void;
+  /** Keys snapshotted at the start; values read raw at their turn. */
+  [Symbol.iterator](): IterableIterator<[LuaValue, LuaValue]>;
 }
 
 /** A JavaScript function Lua can call; it returns one Lua value. */
@@ -159,6 +190,10 @@ export interface LuaError extends Error {
     | 'LUA_STALE_HANDLE'
     | 'LUA_PACKAGE'
     | 'LUA_RESET_FAILED'
+    | 'LUA_RELEASED'
+    | 'LUA_FOREIGN_CONTEXT'
+    | 'LUA_NOT_A_TABLE'
+    | 'LUA_NOT_A_FUNCTION'
     | 'LUA_INTERNAL'
     | string;
   /** Lua's stack traceback, when the error was raised by running Lua code. */
@@ -176,8 +211,16 @@ export interface LuaContext {
   get_global<T extends LuaValue = LuaValue>(name: string): T;
   /** Gives Lua a handle to `value` (by reference); see `UserdataOptions`. */
   set_userdata(name: string, value: object, options?: UserdataOptions): void;
-  /** Replaces the metatable of the global table `name`. */
-  set_metatable(name: string, metatable: MetatableDefinition): void;
+  /** Replaces the metatable of a table: a global's name, a table handle or a Proxy. */
+  set_metatable(target: string | LuaTableHandle | LuaTableRef, metatable: MetatableDefinition): void;
+  /** A handle to a new table, filled from a plain object or array. */
+  create_table(initial?: Record<string, any> | any[]): LuaTableHandle;
+  /** A handle to the table at a global name or dotted path. */
+  get_global_ref(name: string): LuaTableHandle;
+  /** Calls the Lua function at a global name or dotted path (no wrapper is made). */
+  call<T extends LuaValue | LuaValue[] = LuaValue>(name: string, ...args: any[]): T;
+  /** Frees a Lua function, coroutine, Proxy or table handle now; later use throws. */
+  release(value: LuaFunction | LuaCoroutine | LuaTableRef | LuaTableHandle): void;
   /** Runs `script`, which must return a function, and makes a coroutine of it. */
   create_coroutine(script: string): LuaCoroutine;
   /** Resumes a coroutine; Lua-side failures are reported in `error`, never thrown. */

@@ -1,6 +1,6 @@
 // Compiled with `tsc --noEmit` by the test command: the declarations must
 // accept ordinary use of the API and reject misuse.
-import lua_native, { init, createSharedTable, type LuaContext, type LuaError, type LuaInitOptions, type LuaFunction, type CoroutineResult, type LuaStateInfo } from 'lua-native';
+import lua_native, { init, createSharedTable, type LuaContext, type LuaError, type LuaInitOptions, type LuaFunction, type CoroutineResult, type LuaStateInfo, type LuaTableHandle, type LuaValue } from 'lua-native';
 
 const options: LuaInitOptions = { libraries: ['base', 'string', 'math'] };
 const ctx: LuaContext = new lua_native.init({ add: (a: number, b: number) => a + b, limit: 10 }, options);
@@ -63,3 +63,25 @@ void n;
 void many;
 void cfg;
 void doubled;
+
+// Table handles, release(), call() (EVOLUTION B2, B8, B10, B20).
+{
+  const ctx = new lua_native.init({}, { libraries: ['base'] });
+  const h: LuaTableHandle = ctx.create_table({ a: 1 });
+  const g: LuaTableHandle = ctx.get_global_ref('config.server');
+  h.set(1, 'x');
+  h.set('k', h);
+  const v: LuaValue = h.get(true);
+  const n: number = h.length();
+  const has: boolean = h.has(new Uint8Array([1]));
+  const pairs: [LuaValue, LuaValue][] = h.pairs();
+  const ip: [number, LuaValue][] = h.ipairs();
+  const keys: LuaValue[] = h.keys();
+  const nested: LuaTableHandle = g.get_ref(5n);
+  for (const [k, val] of h) void [k, val];
+  ctx.set_metatable(h, { __index: () => 1 });
+  const r: number = ctx.call<number>('math.max', 1, 2);
+  ctx.release(h);
+  nested.release();
+  void [v, n, has, pairs, ip, keys, r];
+}
