@@ -44,9 +44,9 @@ export type LuaInput =
 /**
  * A key of a table handle: an integral number is an integer key, any other
  * number a float key; a string is always a string key (`'1'` and `1` differ);
- * a `Uint8Array` is a string of those bytes.
+ * a `bigint` is an integer key; a `Uint8Array` is a string of those bytes.
  */
-export type LuaKey = string | number | boolean | Uint8Array;
+export type LuaKey = string | number | boolean | bigint | Uint8Array;
 
 declare const tableHandleBrand: unique symbol;
 
@@ -239,6 +239,10 @@ export interface LuaError extends Error {
     | 'LUA_STALE_HANDLE'
     | 'LUA_PACKAGE'
     | 'LUA_RESET_FAILED'
+    | 'LUA_RELEASED'
+    | 'LUA_FOREIGN_CONTEXT'
+    | 'LUA_NOT_A_TABLE'
+    | 'LUA_NOT_A_FUNCTION'
     | 'LUA_INTERNAL'
     | string;
   /** Lua's stack traceback, when the error was raised by running Lua code. */

@@ -43,6 +43,7 @@ pub use raw::occupancy::Occupied;
 pub use crate::serde::{LuaDeserializer, LuaSerializer, Serde};
 pub use raw::send::SendLua;
 pub use raw::stdlib::StdLib;
+pub use raw::table::KeySnapshot;
 pub use raw::thread::{ResumeRefusal, Resumed};
 pub use userdata::{UserData, UserDataMethods};
 pub use raw::value::{AnyUserData, Function, RegRef, Table, Thread, ThreadStatus, Value};

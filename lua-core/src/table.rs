@@ -6,7 +6,7 @@
 //! `release` of the JavaScript API).
 
 use crate::convert::{FromLua, IntoLua};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::raw::lua::Lua;
 use crate::raw::stack_value::Kind;
 use crate::raw::value::Table;
@@ -84,8 +84,7 @@ impl Table {
     /// # Ok::<(), lua_core::Error>(())
     /// ```
     pub fn len(&self) -> Result<i64> {
-        self.lua()
-            .length_with(self.registry_ref(), |v| v.as_integer().ok_or_else(|| Error::runtime("object length is not an integer")))?
+        self.lua().len_of(self.registry_ref())
     }
 
     /// Whether `#t` is 0.

@@ -47,14 +47,17 @@ pub fn resume(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
         return Err(JsError::type_error("Invalid coroutine object"));
     }
     let ext = env.get_named(co, c"_coroutine")?;
-    let thread = match external_data(env, ext) {
+    // The handle's own `Rc` (no second anchor, which could fail for lack of
+    // memory), held for the resume: a release from inside cannot free it.
+    let held = match external_data(env, ext) {
         Some(d) if d.kind == HandleKind::Coroutine && Rc::ptr_eq(&d.cx, cx) => {
-            cx.check_handle(d.value.lua(), "Lua coroutine")?;
-            // Borrowed: anchoring a copy could fail for lack of memory.
-            lua_core::Thread::from_ref_borrowed(&d.value)
+            let value = d.value().ok_or_else(|| JsError::released("coroutine"))?;
+            cx.check_handle(value.lua(), "Lua coroutine")?;
+            value
         }
         _ => return Err(JsError::type_error("Invalid coroutine object")),
     };
+    let thread = lua_core::Thread::from_ref_borrowed(&held);
     let argv = &args.argv()[1..];
     let args_failed = std::cell::Cell::new(false);
     let outcome = thread.resume_with(

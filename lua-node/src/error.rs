@@ -23,6 +23,15 @@ pub const DISPOSED: &str = "LUA_DISPOSED";
 pub const CLOSED_MESSAGE: &str = "the Lua context has been closed";
 /// A handle whose state was replaced by `reset()`.
 pub const STALE: &str = "LUA_STALE_HANDLE";
+/// A Lua function, coroutine or table reference used after `release()`.
+pub const RELEASED: &str = "LUA_RELEASED";
+/// A value of another context (or of a state `reset()` replaced) handed to
+/// a context that refuses it.
+pub const FOREIGN: &str = "LUA_FOREIGN_CONTEXT";
+/// `call(name)` of a global that is not a function.
+pub const NOT_A_FUNCTION: &str = "LUA_NOT_A_FUNCTION";
+/// A value that is not the table a method needs (`get_global_ref`, `get_ref`).
+pub const NOT_A_TABLE: &str = "LUA_NOT_A_TABLE";
 
 impl JsError {
     pub fn error(message: impl Into<String>, code: &'static str) -> JsError {
@@ -35,6 +44,12 @@ impl JsError {
 
     pub fn range_error(message: impl Into<String>) -> JsError {
         JsError::Range(message.into())
+    }
+
+    /// `<what> has been released` (`what`: "Lua function", "coroutine",
+    /// "table handle").
+    pub fn released(what: &str) -> JsError {
+        JsError::error(format!("{what} has been released"), RELEASED)
     }
 
     /// A pending exception becomes a plain Error with its message (the spec's

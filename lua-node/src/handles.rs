@@ -4,6 +4,7 @@
 //! External that is tagged with its kind and owning context, so a foreign or
 //! forged handle is never misread (Appendix B #12).
 
+use std::cell::RefCell;
 use std::ffi::c_void;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
@@ -29,13 +30,40 @@ pub enum HandleKind {
 pub struct HandleData {
     pub kind: HandleKind,
     pub cx: Rc<Context>,
-    pub value: RegRef,
+    /// Emptied by `release()`. An operation that runs Lua code holds its own
+    /// `Rc` meanwhile, so a release from inside that code frees the slot
+    /// when the operation ends, never under it.
+    value: RefCell<Option<Rc<RegRef>>>,
+}
+
+impl HandleData {
+    /// The value, unless it was released.
+    pub fn value(&self) -> Option<Rc<RegRef>> {
+        self.value.borrow().clone()
+    }
+
+    /// The value, borrowed from the handle (no `Rc` to count): for a use at
+    /// once, before any JavaScript runs that could release it.
+    pub fn value_now(&self) -> Option<&RegRef> {
+        // SAFETY: no `RefCell` borrow is held across calls (every method here
+        // takes and drops its own); the `RegRef` inside the `Rc` stays put
+        // until `release` drops the last `Rc`, which the caller's rule (use it
+        // at once, no JavaScript in between) rules out meanwhile.
+        unsafe { (*self.value.as_ptr()).as_deref() }
+    }
+
+    /// Frees the registry slot (once the operations in flight let it go);
+    /// true if the value was still held.
+    pub fn release(&self) -> bool {
+        let old = self.value.borrow_mut().take();
+        old.is_some()
+    }
 }
 
 /// A tagged External owning `value`.
 pub fn external(cx: &Rc<Context>, kind: HandleKind, value: RegRef) -> Result<Raw, JsError> {
     let env = cx.env;
-    let data = Box::into_raw(Box::new(HandleData { kind, cx: cx.clone(), value }));
+    let data = Box::into_raw(Box::new(HandleData { kind, cx: cx.clone(), value: RefCell::new(Some(Rc::new(value))) }));
     let mut ext = ptr::null_mut();
     // SAFETY: the External owns the box; its finalizer frees it once.
     let status = unsafe { sys::napi_create_external(env.0, data as *mut c_void, Some(finalize), ptr::null_mut(), &mut ext) };
@@ -85,14 +113,18 @@ pub fn userdata_object(cx: &Rc<Context>, u: AnyUserData) -> Result<Raw, JsError>
     Ok(obj)
 }
 
-/// The Lua value a JS object stands for, when it is a Proxy or a `_userdata`
-/// handle of this context. Coroutine objects are not recognised (the spec:
-/// they go back to Lua as plain tables). The handle is borrowed from the
-/// object's External (anchoring a copy could fail for lack of memory): use it
-/// at once, before any JavaScript runs that could let the External go.
+/// The Lua value a JS object stands for, when it is a table handle, a Proxy
+/// or a `_userdata` handle of this context (a table handle of another
+/// context, or a released handle, is refused). Coroutine objects are not
+/// recognised (the spec: they go back to Lua as plain tables). The handle is
+/// borrowed from the object (anchoring a copy could fail for lack of
+/// memory): use it at once, before any JavaScript runs that could let it go.
 pub fn lua_ref_of<'a>(cx: &Rc<Context>, v: Raw) -> Result<Option<&'a RegRef>, JsError> {
     let env = cx.env;
-    if let Some(table) = crate::proxy::table_of(cx, v) {
+    if let Some(table) = crate::table_handle::table_of(cx, v)? {
+        return Ok(Some(table));
+    }
+    if let Some(table) = crate::proxy::table_of(cx, v)? {
         return Ok(Some(table));
     }
     if !env.has_property(v, c"_userdata")? {
@@ -100,10 +132,13 @@ pub fn lua_ref_of<'a>(cx: &Rc<Context>, v: Raw) -> Result<Option<&'a RegRef>, Js
     }
     let ext = env.get_named(v, c"_userdata")?;
     match external_data(env, ext) {
-        Some(d) if d.kind == HandleKind::Userdata && Rc::ptr_eq(&d.cx, cx) => {
-            cx.check_handle(d.value.lua(), "userdata handle")?;
-            Ok(Some(&d.value))
-        }
+        Some(d) if d.kind == HandleKind::Userdata && Rc::ptr_eq(&d.cx, cx) => match d.value_now() {
+            Some(value) => {
+                cx.check_handle(value.lua(), "userdata handle")?;
+                Ok(Some(value))
+            }
+            None => Ok(None),
+        },
         _ => Ok(None),
     }
 }

@@ -24,7 +24,11 @@ mod options;
 mod modules;
 mod coroutines;
 mod proxy;
+mod release;
 mod shared;
+mod table_handle;
+mod table_iter;
+mod table_key;
 mod to_js;
 mod userdata;
 
@@ -69,6 +73,10 @@ method!(info, control::info);
 method!(dispose, control::dispose);
 method!(register_type_converter, convert::register_type_converter);
 method!(register_from_lua_converter, convert::register_from_lua_converter);
+method!(create_table, table_handle::create_table);
+method!(get_global_ref, table_handle::get_global_ref);
+method!(release, release::release);
+method!(call, lua_function::call_global);
 
 type Method = unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value;
 
@@ -100,6 +108,10 @@ const METHODS: &[(&std::ffi::CStr, Method)] = &[
     (c"dispose", dispose),
     (c"register_type_converter", register_type_converter),
     (c"register_from_lua_converter", register_from_lua_converter),
+    (c"create_table", create_table),
+    (c"get_global_ref", get_global_ref),
+    (c"release", release),
+    (c"call", call),
 ];
 
 unsafe extern "C" fn construct(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
@@ -165,6 +177,7 @@ pub fn module_init(exports: Object, env: napi::Env) -> napi::Result<()> {
         return Err(napi::Error::from_reason("could not define LuaContext"));
     }
     cancel::install_cleanup_hook(env);
+    table_handle::define(env).map_err(|_| napi::Error::from_reason("could not define LuaTableHandle"))?;
     fault::install(env, class).map_err(|_| napi::Error::from_reason("could not install the fault-injection methods"))?;
     let mut create = ptr::null_mut();
     let name = "createSharedTable";

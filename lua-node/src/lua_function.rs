@@ -1,6 +1,7 @@
 //! Lua functions seen from JavaScript: callable wrappers that keep their
 //! function (and so their state) alive until JavaScript collects them.
 
+use std::cell::RefCell;
 use std::ffi::c_void;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
@@ -21,13 +22,14 @@ pub const LUA_FUNCTION_TAG: sys::napi_type_tag = sys::napi_type_tag { lower: 0x6
 
 struct LuaFunctionData {
     cx: Rc<Context>,
-    func: Function,
+    /// Emptied by `release()`; a call in flight holds its own `Rc`.
+    func: RefCell<Option<Rc<Function>>>,
 }
 
 /// A new JS function (`name` "luaFunction", `length` 0) that calls `func`.
 pub fn wrap(cx: &Rc<Context>, func: Function) -> Result<Raw, JsError> {
     let env = cx.env;
-    let data = Box::into_raw(Box::new(LuaFunctionData { cx: cx.clone(), func }));
+    let data = Box::into_raw(Box::new(LuaFunctionData { cx: cx.clone(), func: RefCell::new(Some(Rc::new(func))) }));
     let mut f = ptr::null_mut();
     // SAFETY: `data` is owned by the function from here on: napi_wrap's
     // finalizer frees it when the function is collected. If wrapping fails
@@ -46,18 +48,57 @@ pub fn wrap(cx: &Rc<Context>, func: Function) -> Result<Raw, JsError> {
     Ok(f)
 }
 
-/// The Lua function behind `f`, if `f` is a wrapper made by this context;
-/// borrowed from the wrapper (which the caller holds), not anchored again.
-pub fn unwrap_for<'a>(cx: &Rc<Context>, f: Raw) -> Option<&'a Function> {
-    let env = cx.env;
+/// The data behind `f`, if `f` is a Lua function wrapper (of any context).
+fn data_of<'a>(env: crate::js::Env, f: Raw) -> Option<&'a LuaFunctionData> {
     if !env.has_tag(f, &LUA_FUNCTION_TAG) {
         return None;
     }
     let data = env.unwrap_ptr(f).ok()? as *const LuaFunctionData;
     // SAFETY: the tag guarantees `data` is the LuaFunctionData wrapped above;
     // it lives as long as the function `f`, which the caller holds.
-    let data: &'a LuaFunctionData = unsafe { &*data };
-    (Rc::ptr_eq(&data.cx, cx) && data.func.registry_ref().lua().ptr_eq(&cx.lua())).then_some(&data.func)
+    Some(unsafe { &*data })
+}
+
+/// The Lua function behind `f`, if `f` is a wrapper made by this context
+/// for its current state; a released one of this context is refused ("Lua
+/// function has been released").
+pub fn unwrap_for(cx: &Rc<Context>, f: Raw) -> Result<Option<Rc<Function>>, JsError> {
+    let Some(data) = data_of(cx.env, f) else { return Ok(None) };
+    if !Rc::ptr_eq(&data.cx, cx) {
+        return Ok(None);
+    }
+    match data.func.borrow().clone() {
+        None => Err(JsError::released("Lua function")),
+        Some(func) => Ok(func.registry_ref().lua().ptr_eq(&cx.lua()).then_some(func)),
+    }
+}
+
+/// What `release(value)` found in a Lua function wrapper.
+pub enum Released {
+    /// Not a Lua function wrapper.
+    NotOne,
+    /// A wrapper of another context, or of a state `reset()` replaced.
+    Foreign,
+    /// Released now, or already before.
+    Done,
+}
+
+/// Releases the wrapper `f` for `release(value)`: its registry slot is
+/// freed (once a call in flight ends); later calls throw.
+pub fn release(cx: &Rc<Context>, f: Raw) -> Released {
+    let Some(data) = data_of(cx.env, f) else { return Released::NotOne };
+    if !Rc::ptr_eq(&data.cx, cx) {
+        return Released::Foreign;
+    }
+    let current = data.func.borrow().as_ref().map(|func| func.registry_ref().lua().ptr_eq(&cx.lua()));
+    match current {
+        Some(false) => Released::Foreign,
+        _ => {
+            let old = data.func.borrow_mut().take();
+            drop(old);
+            Released::Done
+        }
+    }
 }
 
 unsafe extern "C" fn finalize(_env: sys::napi_env, data: *mut c_void, _hint: *mut c_void) {
@@ -71,8 +112,9 @@ unsafe extern "C" fn call(env: sys::napi_env, info: sys::napi_callback_info) -> 
         let (args, data) = crate::glue::read_args(env, info)?;
         // SAFETY: the function was created with a LuaFunctionData as its data.
         let data = unsafe { &*(data as *const LuaFunctionData) };
-        data.cx.check_handle(data.func.registry_ref().lua(), "Lua function")?;
-        call_function(&data.cx, &data.func, args.argv())
+        let func = data.func.borrow().clone().ok_or_else(|| JsError::released("Lua function"))?;
+        data.cx.check_handle(func.registry_ref().lua(), "Lua function")?;
+        call_function(&data.cx, &func, args.argv())
     }));
     crate::glue::finish(env, result)
 }
@@ -91,4 +133,35 @@ pub fn call_function(cx: &Rc<Context>, func: &Function, argv: &[Raw]) -> Result<
         |results| shape(cx, results),
     );
     failure.finish(cx.env, outcome)?
+}
+
+/// `call(name, ...args)` (EVOLUTION B10): calls the function at a global
+/// name or dotted path without making a wrapper for it; results are shaped
+/// as a wrapper's call shapes them.
+pub fn call_global(cx: &Rc<Context>, args: &crate::glue::Args) -> Result<Raw, JsError> {
+    cx.check_busy()?;
+    let env = cx.env;
+    let name = args.get(env, 0);
+    if env.type_of(name) != napi::sys::ValueType::napi_string {
+        return Err(JsError::type_error("call(name, ...args) requires a string name"));
+    }
+    let argv = &args.argv()[1..];
+    env.with_string(name, |name| {
+        let segments = if name.contains(&b'.') { lua_core::host::split_path(name).map_err(|e| JsError::type_error(e.message()))? } else { vec![name] };
+        let mut failure = Failure::default();
+        let outcome = cx.lua().call_path_with(
+            &segments,
+            |stack| {
+                for &arg in argv {
+                    push_value(cx, stack, arg, 0).map_err(|e| failure.keep(e))?;
+                }
+                Ok(argv.len())
+            },
+            |results| shape(cx, results),
+        );
+        match failure.finish(env, outcome)? {
+            Some(shaped) => shaped,
+            None => Err(JsError::error(format!("Lua global '{}' is not a function", String::from_utf8_lossy(name)), crate::error::NOT_A_FUNCTION)),
+        }
+    })?
 }

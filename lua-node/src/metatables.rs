@@ -1,13 +1,13 @@
-//! `set_metatable(name, definition)`.
+//! `set_metatable(target, definition)`.
 
 use std::rc::Rc;
 
-use lua_core::Stack;
+use lua_core::{RegRef, Stack};
 use napi::sys::ValueType;
 
 use crate::callbacks::{push_js_function, JsFunctionSlot};
 use crate::context::Context;
-use crate::error::{Failure, JsError};
+use crate::error::{Failure, JsError, FOREIGN};
 use crate::from_js::push_value;
 use crate::glue::Args;
 use crate::js::Raw;
@@ -30,7 +30,7 @@ pub fn push_definition(cx: &Rc<Context>, stack: &mut Stack<'_>, def: Raw, prefix
             continue;
         }
         stack.push_bytes(key_text.as_bytes())?;
-        if kind == ValueType::napi_function && crate::lua_function::unwrap_for(cx, value).is_none() {
+        if kind == ValueType::napi_function && crate::lua_function::unwrap_for(cx, value)?.is_none() {
             let slot = Rc::new(JsFunctionSlot::new(env, format!("{prefix}{key_text}"), value)?);
             push_js_function(cx, stack, slot)?;
         } else {
@@ -41,18 +41,54 @@ pub fn push_definition(cx: &Rc<Context>, stack: &mut Stack<'_>, def: Raw, prefix
     Ok(())
 }
 
+/// The table a non-string `set_metatable` target stands for: a table
+/// handle or a Proxy of this context (another context's is refused, as are
+/// released and stale ones); `None` when it is neither.
+fn target_table(cx: &Rc<Context>, target: Raw) -> Result<Option<Rc<RegRef>>, JsError> {
+    let env = cx.env;
+    let foreign = || JsError::error(crate::table_handle::FOREIGN_HANDLE, FOREIGN);
+    if let Some(state) = crate::table_handle::state_of(env, target) {
+        if !Rc::ptr_eq(&state.cx, cx) {
+            return Err(foreign());
+        }
+        return state.live().map(Some);
+    }
+    if let Some(d) = crate::proxy::proxy_data(env, target) {
+        if !Rc::ptr_eq(&d.cx, cx) {
+            return Err(foreign());
+        }
+        let table = d.value().ok_or_else(|| JsError::released("table handle"))?;
+        cx.check_handle(table.lua(), "table handle")?;
+        return Ok(Some(table));
+    }
+    Ok(None)
+}
+
+/// `set_metatable(target, definition)`: `target` is a global's name, a
+/// table handle or a Proxy (EVOLUTION B10); any earlier metatable is
+/// replaced.
 pub fn set_metatable(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
     cx.check_busy()?;
     let env = cx.env;
-    let (name, def) = (args.get(env, 0), args.get(env, 1));
-    if args.len() < 2 || env.type_of(name) != ValueType::napi_string || !env.is_object(def) {
-        return Err(JsError::type_error("Expected (string, object)"));
+    let (target, def) = (args.get(env, 0), args.get(env, 1));
+    const EXPECTED: &str = "Expected (string, object)";
+    if args.len() < 2 || !env.is_object(def) {
+        return Err(JsError::type_error(EXPECTED));
     }
+    let table = match env.type_of(target) {
+        ValueType::napi_string => None,
+        ValueType::napi_object => Some(target_table(cx, target)?.ok_or_else(|| JsError::type_error(EXPECTED))?),
+        _ => return Err(JsError::type_error(EXPECTED)),
+    };
     let id = cx.metatable_calls.get() + 1;
     cx.metatable_calls.set(id);
     let prefix = format!("__mt_{id}_");
     let mut failure = Failure::default();
-    let outcome = env.with_string(name, |name| cx.lua().set_global_metatable(name, |stack| push_definition(cx, stack, def, &prefix).map_err(|e| failure.keep(e))))?;
+    let push = |stack: &mut Stack<'_>| push_definition(cx, stack, def, &prefix).map_err(|e| failure.keep(e));
+    let outcome = match table {
+        Some(table) => cx.lua().set_metatable_with(&table, push),
+        None => env.with_string(target, |name| cx.lua().set_global_metatable(name, push))?,
+    };
     failure.finish(env, outcome)?;
     Ok(env.undefined())
 }

@@ -74,7 +74,7 @@ pub fn set_global_value(cx: &Rc<Context>, name: &[u8], value: Raw) -> Result<(),
     }
     let env = cx.env;
     let mut failure = Failure::default();
-    let is_plain_function = env.type_of(value) == ValueType::napi_function && crate::lua_function::unwrap_for(cx, value).is_none();
+    let is_plain_function = env.type_of(value) == ValueType::napi_function && crate::lua_function::unwrap_for(cx, value)?.is_none();
     let outcome = cx.lua().set_global_with(name, |stack| {
         let pushed = if is_plain_function { cx.push_named_function(stack, name, value) } else { push_value(cx, stack, value, 0) };
         pushed.map_err(|e| failure.keep(e))

@@ -69,8 +69,43 @@ pub fn make_handler(env: Env) -> Result<Raw, JsError> {
 /// The Lua table a Proxy of this context stands for. The `get` trap hands
 /// out the target's `_tableRef` External, whose tag and owner are checked.
 /// Borrowed from the External, as in `handles::lua_ref_of`: use it at once.
-pub fn table_of<'a>(cx: &Rc<Context>, v: Raw) -> Option<&'a RegRef> {
+/// A released Proxy of this context is refused.
+pub fn table_of<'a>(cx: &Rc<Context>, v: Raw) -> Result<Option<&'a RegRef>, JsError> {
     let env = cx.env;
+    let ext = match env.get_named(v, c"_tableRef") {
+        Ok(ext) => ext,
+        Err(_) => {
+            env.take_exception();
+            return Ok(None);
+        }
+    };
+    let Some(d) = external_data(env, ext).filter(|d| d.kind == HandleKind::Table) else {
+        return Ok(None);
+    };
+    match d.value_now() {
+        Some(value) if value.lua().ptr_eq(&cx.lua()) => Ok(Some(value)),
+        None if Rc::ptr_eq(&d.cx, cx) => Err(JsError::released("table handle")),
+        _ => Ok(None),
+    }
+}
+
+/// The context of a Proxy's target and its table (the caller's own `Rc`,
+/// so a `release()` run by a metamethod cannot free it under the trap).
+fn target_table<'a>(env: Env, target: Raw) -> Result<(&'a Rc<Context>, Rc<RegRef>), JsError> {
+    let ext = env.get_named(target, c"_tableRef")?;
+    match external_data(env, ext) {
+        Some(d) if d.kind == HandleKind::Table => {
+            let value = d.value().ok_or_else(|| JsError::released("table handle"))?;
+            d.cx.check_handle(value.lua(), "table handle")?;
+            Ok((&d.cx, value))
+        }
+        _ => Err(JsError::type_error("Invalid Lua table reference")),
+    }
+}
+
+/// The Proxy's own data (for `release()` and `set_metatable`), if `v` is
+/// a Proxy made by any context.
+pub fn proxy_data<'a>(env: Env, v: Raw) -> Option<&'a crate::handles::HandleData> {
     let ext = match env.get_named(v, c"_tableRef") {
         Ok(ext) => ext,
         Err(_) => {
@@ -78,19 +113,7 @@ pub fn table_of<'a>(cx: &Rc<Context>, v: Raw) -> Option<&'a RegRef> {
             return None;
         }
     };
-    external_data(env, ext).filter(|d| d.kind == HandleKind::Table && d.value.lua().ptr_eq(&cx.lua())).map(|d| &d.value)
-}
-
-/// What a trap works on: the context and table of its target.
-fn target_table<'a>(env: Env, target: Raw) -> Result<(&'a Rc<Context>, &'a RegRef), JsError> {
-    let ext = env.get_named(target, c"_tableRef")?;
-    match external_data(env, ext) {
-        Some(d) if d.kind == HandleKind::Table => {
-            d.cx.check_handle(d.value.lua(), "table handle")?;
-            Ok((&d.cx, &d.value))
-        }
-        _ => Err(JsError::type_error("Invalid Lua table reference")),
-    }
+    external_data(env, ext).filter(|d| d.kind == HandleKind::Table)
 }
 
 /// The Lua key for a property name: an integer when the whole name is an
@@ -149,7 +172,7 @@ unsafe extern "C" fn trap_get(env: sys::napi_env, info: sys::napi_callback_info)
             return env.get_named(target, c"_tableRef");
         }
         let (cx, table) = target_table(env, target)?;
-        read(cx, table, key)
+        read(cx, &table, key)
     })
 }
 
@@ -162,7 +185,7 @@ unsafe extern "C" fn trap_set(env: sys::napi_env, info: sys::napi_callback_info)
         let (cx, table) = target_table(env, target)?;
         let mut failure = Failure::default();
         let outcome = env.with_string(key, |name| {
-            cx.lua().assign_with(table, |s| {
+            cx.lua().assign_with(&table, |s| {
                 push_key(s, name)?;
                 push_value(cx, s, value, 0).map_err(|e| failure.keep(e))
             })
@@ -186,7 +209,7 @@ unsafe extern "C" fn trap_has(env: sys::napi_env, info: sys::napi_callback_info)
             return Ok(env.boolean(true));
         }
         let (cx, table) = target_table(env, target)?;
-        Ok(env.boolean(has(cx, table, key)?))
+        Ok(env.boolean(has(cx, &table, key)?))
     })
 }
 
@@ -196,7 +219,7 @@ unsafe extern "C" fn trap_own_keys(env: sys::napi_env, info: sys::napi_callback_
         let keys = env.array(0)?;
         let mut n = 0u32;
         let mut failure = None;
-        cx.lua().for_each_key(table, |k| {
+        cx.lua().for_each_key(&table, |k| {
             let text = match k.kind() {
                 Kind::String => Some(k.as_bytes().unwrap_or_default().to_vec()),
                 Kind::Number => k.number_text().map(String::into_bytes),
@@ -228,10 +251,10 @@ unsafe extern "C" fn trap_descriptor(env: sys::napi_env, info: sys::napi_callbac
             return Ok(env.undefined());
         }
         let (cx, table) = target_table(env, target)?;
-        if !has(cx, table, key)? {
+        if !has(cx, &table, key)? {
             return Ok(env.undefined());
         }
-        let value = read(cx, table, key)?;
+        let value = read(cx, &table, key)?;
         let desc = env.object()?;
         env.set_named(desc, c"value", value)?;
         env.set_named(desc, c"enumerable", env.boolean(true))?;

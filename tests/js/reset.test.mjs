@@ -5,11 +5,8 @@
 //   * allowBytecode replay: no allowBytecode option;
 //   * type converter replay: no type converters;
 //   * classes to re-register: no register_class;
-//   * table-handle API handles (create_table / get_global_ref) and their iterators: no table
-//     handles here; the same checks are made on Proxies (tables with a metatable);
 //   * "while an execute_async run is suspended": no execute_async (the worker-thread
 //     execute_script_async is covered);
-//   * release() of a pre-reset value: no release();
 //   * JS searchers: no add_searcher;
 //   * the C++ GetConfig round-trip (a core test, not a JS one).
 // Not tested as EVOLUTION states it: "a JS __gc metamethod still fires during the reset";
@@ -310,6 +307,63 @@ test('A4 handles: a coroutine from before handed back to Lua does not reach the 
   assertUsable(c);
 });
 
+test('A4 handles: a table handle (create_table / get_global_ref / get_ref) from before refuses every method', () => {
+  const c = ctx(['base']);
+  c.execute_script('T = { inner = { x = 1 } }');
+  const made = c.create_table({ a: 1 });
+  const global = c.get_global_ref('T');
+  const nested = global.get_ref('inner');
+  c.reset();
+  const MSG = stale('table handle');
+  for (const h of [made, global, nested]) {
+    throwsExactly(() => h.get('a'), Error, MSG, 'LUA_STALE_HANDLE');
+    throwsExactly(() => h.set('a', 2), Error, MSG, 'LUA_STALE_HANDLE');
+    throwsExactly(() => h.has('a'), Error, MSG, 'LUA_STALE_HANDLE');
+    throwsExactly(() => h.length(), Error, MSG, 'LUA_STALE_HANDLE');
+    throwsExactly(() => h.pairs(), Error, MSG, 'LUA_STALE_HANDLE');
+    throwsExactly(() => h.ipairs(), Error, MSG, 'LUA_STALE_HANDLE');
+    throwsExactly(() => h.keys(), Error, MSG, 'LUA_STALE_HANDLE');
+    throwsExactly(() => h.get_ref('inner'), Error, MSG, 'LUA_STALE_HANDLE');
+    throwsExactly(() => h[Symbol.iterator](), Error, MSG, 'LUA_STALE_HANDLE');
+    // Handed to the new state: refused, nothing written.
+    throwsExactly(() => c.set_global('leak', h), Error, MSG, 'LUA_STALE_HANDLE');
+    throwsExactly(() => c.set_metatable(h, {}), Error, MSG, 'LUA_STALE_HANDLE');
+  }
+  assert.equal(c.get_global('leak'), null);
+  // A handle made after the reset works.
+  c.execute_script('T = { fresh = true }');
+  assert.equal(c.get_global_ref('T').get('fresh'), true);
+  // release() on the handle itself still lets the old table go.
+  made.release();
+  throwsExactly(() => made.get('a'), Error, 'table handle has been released', 'LUA_RELEASED');
+  assertUsable(c);
+});
+
+test('A4 handles: a table iterator from before throws at its next step', () => {
+  const c = ctx(['base']);
+  const h = c.create_table({ a: 1, b: 2, c: 3 });
+  const it = h[Symbol.iterator]();
+  assert.equal(it.next().done, false);
+  c.reset();
+  throwsExactly(() => it.next(), Error, stale('table handle'), 'LUA_STALE_HANDLE');
+  assert.throws(() => { for (const _ of h) void _; }, { code: 'LUA_STALE_HANDLE' });
+});
+
+test('A4 handles: release() of a pre-reset value gives "value belongs to a different Lua context"', () => {
+  const c = ctx(['base', 'coroutine']);
+  const values = [
+    c.execute_script('return function() end'),
+    c.execute_script('return setmetatable({}, {})'),
+    c.create_coroutine('return function() end'),
+    c.create_table(),
+  ];
+  c.reset();
+  for (const v of values) {
+    throwsExactly(() => c.release(v), Error, 'value belongs to a different Lua context', 'LUA_FOREIGN_CONTEXT');
+  }
+  assertUsable(c);
+});
+
 test('A4 handles: a stale handle cannot reach the new state', () => {
   const c = ctx(['base']);
   const setter = c.execute_script('return function(v) shared_name = v return shared_name end');
@@ -341,10 +395,12 @@ test('A4 handles: many stale handles of every kind, used and dropped, do not cra
     held.push(c.execute_script('return function() return 1 end'));
     held.push(c.execute_script('return setmetatable({ a = 1 }, {})'));
     held.push(c.create_coroutine('return function() coroutine.yield() end'));
+    held.push(c.create_table({ a: 1 }));
     c.reset();
   }
   for (const h of held) {
-    assert.throws(() => (typeof h === 'function' ? h() : h._coroutine ? c.resume(h) : h.a), { code: 'LUA_STALE_HANDLE' });
+    const isHandle = typeof h === 'object' && Object.getPrototypeOf(h).constructor.name === 'LuaTableHandle';
+    assert.throws(() => (typeof h === 'function' ? h() : isHandle ? h.get('a') : h._coroutine ? c.resume(h) : h.a), { code: 'LUA_STALE_HANDLE' });
   }
   held.length = 0;
   await settle();

@@ -114,3 +114,25 @@ typed.call(f);
 }
 // @ts-expect-error tableAs is 'object' or 'map'
 new lua_native.init(undefined, { tableAs: 'array' });
+
+// Table handles, release(), call() (EVOLUTION B2, B8, B10, B20).
+{
+  const ctx = new lua_native.init({}, { libraries: ['base'] });
+  const h: LuaTableHandle = ctx.create_table({ a: 1 });
+  const g: LuaTableHandle = ctx.get_global_ref('config.server');
+  h.set(1, 'x');
+  h.set('k', h);
+  const v: LuaValue = h.get(true);
+  const n: number = h.length();
+  const has: boolean = h.has(new Uint8Array([1]));
+  const pairs: [LuaValue, LuaValue][] = h.pairs();
+  const ip: [number, LuaValue][] = h.ipairs();
+  const keys: LuaValue[] = h.keys();
+  const nested: LuaTableHandle = g.get_ref(5n);
+  for (const [k, val] of h) void [k, val];
+  ctx.set_metatable(h, { __index: () => 1 });
+  const r: number = ctx.call<number>('math.max', 1, 2);
+  ctx.release(h);
+  nested.release();
+  void [v, n, has, pairs, ip, keys, r];
+}

@@ -391,7 +391,7 @@ impl Lua {
     /// handler, lets `prepare` push the function (and `nargs` arguments, or -1
     /// meaning "prepare counts them": everything above the function), calls
     /// it protected and passes the results to `read`.
-    fn run<R>(
+    pub(crate) fn run<R>(
         &self,
         prepare: impl FnOnce(*mut lua_State) -> Result<()>,
         nargs: c_int,

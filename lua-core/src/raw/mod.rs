@@ -31,7 +31,7 @@ pub(crate) mod serde_stack;
 pub(crate) mod stack;
 pub(crate) mod stack_value;
 pub(crate) mod stdlib;
-pub(crate) mod table_ops;
+pub(crate) mod table;
 pub(crate) mod tagged;
 pub(crate) mod thread;
 pub(crate) mod userdata;

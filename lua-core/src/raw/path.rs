@@ -114,6 +114,67 @@ impl Lua {
         })
     }
 
+    /// Calls the function at the global `a.b.c` (read as [`Lua::get_path_with`]
+    /// reads, `__index` honoured) with the arguments `push_args` pushes, and
+    /// hands its results to `read`: no registry reference is made for the
+    /// function. `Ok(None)`, with nothing called, when the value there is
+    /// not a function (a table with `__call` included).
+///
+/// ```
+/// use lua_core::{host::split_path, Lua};
+/// let lua = Lua::new();
+/// lua.exec::<()>("m = { add = function(a, b) return a + b end }")?;
+/// let sum = lua.call_path_with(&split_path(b"m.add")?, |s| { s.push_integer(2)?; s.push_integer(3)?; Ok(2) }, |r| r.get(0).as_integer())?;
+/// assert_eq!(sum, Some(Some(5)));
+/// assert!(lua.call_path_with(&[&b"m"[..]], |_| Ok(0), |_| ())?.is_none());
+/// # Ok::<(), lua_core::Error>(())
+/// ```
+    pub fn call_path_with<R>(
+        &self,
+        segments: &[&[u8]],
+        push_args: impl FnOnce(&mut Stack<'_>) -> Result<usize>,
+        read: impl FnOnce(crate::raw::lua::Results<'_>) -> R,
+    ) -> Result<Option<R>> {
+        let not_function = std::cell::Cell::new(false);
+        let outcome = self.run(
+            |l| {
+                let mut stack = Stack::new(l, self);
+                push_segments(&stack, segments)?;
+                let n = segments.len() as c_int;
+                // SAFETY: the segments are the arguments of the protected walk,
+                // which leaves the value found in their place; hops run
+                // metamethods, so they are protected. The closure captures one
+                // Copy value.
+                unsafe {
+                    protect(stack.raw(), n, 1, move |l| {
+                        lua_pushglobaltable(l);
+                        for i in 1..=n {
+                            lua_pushvalue(l, i);
+                            if lua_gettable(l, -2) == LUA_TNIL as c_int {
+                                return 1;
+                            }
+                            lua_rotate(l, -2, -1);
+                            lua_settop(l, -2);
+                        }
+                        1
+                    })?;
+                }
+                stack.resync();
+                if stack.value(-1).kind() != crate::raw::stack_value::Kind::Function {
+                    not_function.set(true);
+                    return Err(Error::api("not a function"));
+                }
+                push_args(&mut stack).map(|_| ())
+            },
+            -1,
+            read,
+        );
+        if not_function.get() {
+            return Ok(None);
+        }
+        outcome.map(Some)
+    }
+
     /// The type name of the value at a path (for messages).
     fn path_type(&self, segments: &[&[u8]]) -> Result<String> {
         self.get_path_with(segments, |v| v.kind().name().to_string())

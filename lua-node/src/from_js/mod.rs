@@ -99,7 +99,7 @@ impl<'a> FromJs<'a> {
     /// function; any other function becomes a new Lua function calling it.
     fn push_function(&mut self, stack: &mut Stack<'_>, f: Raw) -> Result<(), JsError> {
         let cx = self.cx;
-        if let Some(func) = crate::lua_function::unwrap_for(cx, f) {
+        if let Some(func) = crate::lua_function::unwrap_for(cx, f)? {
             return stack.push_ref(func.registry_ref()).map_err(JsError::from);
         }
         let slot = Rc::new(crate::callbacks::JsFunctionSlot::new(cx.env, cx.next_nested_name(), f)?);
