@@ -157,6 +157,7 @@ fn set_metatable_with_replaces_or_removes_a_metatable() {
     assert!(lua.set_metatable_with(t.registry_ref(), |_| Ok(())).is_err());
 }
 
+#[cfg(feature = "host-binding")]
 #[test]
 fn call_path_with_calls_functions_only() {
     use lua_core::host::split_path;

@@ -71,15 +71,17 @@ pub fn set_metatable(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
     cx.check_busy()?;
     let env = cx.env;
     let (target, def) = (args.get(env, 0), args.get(env, 1));
-    const EXPECTED: &str = "Expected (string, object)";
-    if args.len() < 2 || !env.is_object(def) {
-        return Err(JsError::type_error(EXPECTED));
-    }
+    // The texts of the original's 1.1.0 (parity: metatables.args-*).
+    const TARGET: &str = "set_metatable(target, metatable) requires a global name or a table handle";
+    const METATABLE: &str = "set_metatable(): metatable must be an object";
     let table = match env.type_of(target) {
         ValueType::napi_string => None,
-        ValueType::napi_object => Some(target_table(cx, target)?.ok_or_else(|| JsError::type_error(EXPECTED))?),
-        _ => return Err(JsError::type_error(EXPECTED)),
+        ValueType::napi_object => Some(target_table(cx, target)?.ok_or_else(|| JsError::type_error(TARGET))?),
+        _ => return Err(JsError::type_error(TARGET)),
     };
+    if !env.is_object(def) {
+        return Err(JsError::type_error(METATABLE));
+    }
     let id = cx.metatable_calls.get() + 1;
     cx.metatable_calls.set(id);
     let prefix = format!("__mt_{id}_");

@@ -96,7 +96,9 @@ fn target_table<'a>(env: Env, target: Raw) -> Result<(&'a Rc<Context>, Rc<RegRef
     match external_data(env, ext) {
         Some(d) if d.kind == HandleKind::Table => {
             let value = d.value().ok_or_else(|| JsError::released("table handle"))?;
-            d.cx.check_handle(value.lua(), "table handle")?;
+            // A Proxy's stale and closed texts say "Lua table handle", as
+            // the original's 1.1.0 does (parity: reset/dispose.stale-proxy).
+            d.cx.check_handle(value.lua(), "Lua table handle")?;
             Ok((&d.cx, value))
         }
         _ => Err(JsError::type_error("Invalid Lua table reference")),

@@ -258,11 +258,14 @@ test('Q199 attaching a new metatable replaces the previous behaviour ("first" ->
   assert.equal(c.execute_script('return #t'), 0, 'the previous __len is gone');
 });
 
-test('Q (spec 2.6) set_metatable argument errors', () => {
+test('Q (spec 2.6, texts of 1.1.0) set_metatable argument errors', () => {
   const c = ctx(['base']);
   c.execute_script('t = {}');
-  for (const args of [[], ['t'], [1, {}], ['t', null], ['t', 5], ['t', 'str']]) {
-    throwsExactly(() => c.set_metatable(...args), TypeError, 'Expected (string, object)', 'LUA_INVALID_ARGUMENT');
+  for (const args of [[], [1, {}], [null, {}], [true, {}]]) {
+    throwsExactly(() => c.set_metatable(...args), TypeError, 'set_metatable(target, metatable) requires a global name or a table handle', 'LUA_INVALID_ARGUMENT');
+  }
+  for (const args of [['t'], ['t', null], ['t', 5], ['t', 'str']]) {
+    throwsExactly(() => c.set_metatable(...args), TypeError, 'set_metatable(): metatable must be an object', 'LUA_INVALID_ARGUMENT');
   }
   assertUsable(c);
 });

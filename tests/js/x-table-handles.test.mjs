@@ -581,15 +581,15 @@ test('B10 set_metatable(target): a handle or a Proxy of a non-global table; an e
   c.set_metatable(proxy, { __index: () => 'new' });
   assert.equal(proxy.x, 'new');
   assert.equal(c.execute_script('return holder[1].y'), 'new', 'the very table, not a global');
-  // The string form is unchanged, and bad targets keep the old TypeError.
+  // The string form is unchanged; bad targets and metatables get 1.1.0's TypeErrors.
   c.execute_script('G = {}');
   c.set_metatable('G', { __index: () => 'global' });
   assert.equal(c.execute_script('return G.z'), 'global');
   for (const bad of [{}, [], 1, null, undefined, () => 1]) {
-    throwsExactly(() => c.set_metatable(bad, {}), TypeError, 'Expected (string, object)');
+    throwsExactly(() => c.set_metatable(bad, {}), TypeError, 'set_metatable(target, metatable) requires a global name or a table handle');
   }
-  throwsExactly(() => c.set_metatable(h), TypeError, 'Expected (string, object)');
-  throwsExactly(() => c.set_metatable(h, 1), TypeError, 'Expected (string, object)');
+  throwsExactly(() => c.set_metatable(h), TypeError, 'set_metatable(): metatable must be an object');
+  throwsExactly(() => c.set_metatable(h, 1), TypeError, 'set_metatable(): metatable must be an object');
   c.release(proxy);
   throwsExactly(() => c.set_metatable(proxy, {}), Error, RELEASED, 'LUA_RELEASED');
   const other = ctx(['base']);
