@@ -180,7 +180,7 @@ test('B22 every outstanding handle refuses, naming the close', () => {
   c.resume(co);
   c.dispose();
   const FN = `Lua function is not usable: its Lua context has been closed`;
-  const TABLE = `table handle is not usable: its Lua context has been closed`;
+  const TABLE = `Lua table handle is not usable: its Lua context has been closed`;
   throwsExactly(() => fn(), Error, FN, 'LUA_DISPOSED');
   throwsExactly(() => nested(), Error, FN, 'LUA_DISPOSED');
   throwsExactly(() => proxy.x, Error, TABLE, 'LUA_DISPOSED');
@@ -231,7 +231,7 @@ test('B22 a handle that outlives its disposed (and collected) context refuses cl
   })();
   await settle();
   assert.throws(() => fn(), /^Error: Lua function is not usable: its Lua context has been (closed|destroyed)$/);
-  assert.throws(() => proxy.x, /^Error: table handle is not usable: its Lua context has been (closed|destroyed)$/);
+  assert.throws(() => proxy.x, /^Error: Lua table handle is not usable: its Lua context has been (closed|destroyed)$/);
   void weak;
 });
 

@@ -251,7 +251,7 @@ test('A4 handles: a Proxy (table with a metatable) from before refuses in every 
   assert.equal(proxy.x, 1);
   assert.equal(proxy.zzz, 'idx:zzz');
   c.reset();
-  const MSG = stale('table handle');
+  const MSG = stale('Lua table handle');
   throwsExactly(() => proxy.x, Error, MSG, 'LUA_STALE_HANDLE');
   throwsExactly(() => proxy.zzz, Error, MSG, 'LUA_STALE_HANDLE');
   throwsExactly(() => { proxy.y = 3; }, Error, MSG, 'LUA_STALE_HANDLE');
