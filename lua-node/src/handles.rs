@@ -113,24 +113,32 @@ pub fn userdata_object(cx: &Rc<Context>, u: AnyUserData) -> Result<Raw, JsError>
     Ok(obj)
 }
 
-/// The Lua value a JS object stands for, when it is a table handle, a Proxy
-/// or a `_userdata` handle of this context (a table handle of another
-/// context, or a released handle, is refused). Coroutine objects are not
-/// recognised (the spec: they go back to Lua as plain tables). The handle is
-/// borrowed from the object (anchoring a copy could fail for lack of
-/// memory): use it at once, before any JavaScript runs that could let it go.
-pub fn lua_ref_of<'a>(cx: &Rc<Context>, v: Raw) -> Result<Option<&'a RegRef>, JsError> {
+/// The property names a conversion looks for on every object, made once per
+/// conversion (a name made per lookup is interned again each time).
+pub struct MarkerKeys {
+    table_ref: Raw,
+    userdata: Raw,
+}
+
+impl MarkerKeys {
+    pub fn new(env: Env) -> Result<MarkerKeys, JsError> {
+        Ok(MarkerKeys { table_ref: env.str("_tableRef")?, userdata: env.str("_userdata")? })
+    }
+}
+
+/// The Lua value a JS object whose prototype is `Object.prototype` stands
+/// for, when it is a Proxy or a `_userdata` handle of this context (a table
+/// handle has its class's prototype: `table_handle::table_of`). Coroutine
+/// objects are not recognised (the spec: they go back to Lua as plain
+/// tables). The handle is borrowed from the object (anchoring a copy could
+/// fail for lack of memory): use it at once, before any JavaScript runs that
+/// could let it go.
+pub fn plain_lua_ref_of<'a>(cx: &Rc<Context>, v: Raw, keys: &MarkerKeys) -> Result<Option<&'a RegRef>, JsError> {
     let env = cx.env;
-    if let Some(table) = crate::table_handle::table_of(cx, v)? {
+    if let Some(table) = crate::proxy::table_of_key(cx, v, keys.table_ref)? {
         return Ok(Some(table));
     }
-    if let Some(table) = crate::proxy::table_of(cx, v)? {
-        return Ok(Some(table));
-    }
-    if !env.has_property(v, c"_userdata")? {
-        return Ok(None);
-    }
-    let ext = env.get_named(v, c"_userdata")?;
+    let ext = env.get_property(v, keys.userdata)?;
     match external_data(env, ext) {
         Some(d) if d.kind == HandleKind::Userdata && Rc::ptr_eq(&d.cx, cx) => match d.value_now() {
             Some(value) => {

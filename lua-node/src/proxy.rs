@@ -68,11 +68,11 @@ pub fn make_handler(env: Env) -> Result<Raw, JsError> {
 
 /// The Lua table a Proxy of this context stands for. The `get` trap hands
 /// out the target's `_tableRef` External, whose tag and owner are checked.
-/// Borrowed from the External, as in `handles::lua_ref_of`: use it at once.
+/// Borrowed from the External, as in `handles::plain_lua_ref_of`: use it at once.
 /// A released Proxy of this context is refused.
-pub fn table_of<'a>(cx: &Rc<Context>, v: Raw) -> Result<Option<&'a RegRef>, JsError> {
+pub fn table_of_key<'a>(cx: &Rc<Context>, v: Raw, key: Raw) -> Result<Option<&'a RegRef>, JsError> {
     let env = cx.env;
-    let ext = match env.get_named(v, c"_tableRef") {
+    let ext = match env.get_property(v, key) {
         Ok(ext) => ext,
         Err(_) => {
             env.take_exception();

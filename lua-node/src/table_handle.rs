@@ -232,7 +232,7 @@ pub fn state_of<'a>(env: Env, v: Raw) -> Option<&'a Rc<TableState>> {
 
 /// The table behind `v` when it is a table handle, for pushing it into
 /// this context's Lua: another context's handle, a released one or a stale
-/// one is refused. Borrowed: use it at once (see `handles::lua_ref_of`).
+/// one is refused. Borrowed: use it at once (see `handles::plain_lua_ref_of`).
 pub fn table_of<'a>(cx: &Rc<Context>, v: Raw) -> Result<Option<&'a RegRef>, JsError> {
     let Some(state) = state_of(cx.env, v) else { return Ok(None) };
     if !Rc::ptr_eq(&state.cx, cx) {

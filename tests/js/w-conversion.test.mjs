@@ -695,3 +695,11 @@ test('modes and converters apply to async results too', async () => {
   d.register_from_lua_converter((v) => Array.isArray(v), (v) => v.length);
   assert.equal(await d.execute_script_async('return { 1, 2, 3 }'), 3);
 });
+
+test('B3 a Proxy of a plain object and a null-prototype object convert as objects', () => {
+  const c = new lua_native.init({}, { libraries: 'all' });
+  c.set_global('o', new Proxy({ x: 1 }, {}));
+  assert.equal(c.execute_script('return o.x'), 1);
+  c.set_global('n', Object.assign(Object.create(null), { y: 2 }));
+  assert.equal(c.execute_script('return n.y'), 2);
+});

@@ -308,18 +308,26 @@ fn visit_table<V: Visitor>(lua: &Lua, l: *mut lua_State, t: c_int, v: &mut V, de
 
         let object = v.new_object()?;
         let mut number_text = [0 as std::ffi::c_char; LUA_N2SBUFFSZ as usize];
+        // Two keys can give the same text only when one is a number and the
+        // other a string that reads like one; the visitor is told to check
+        // (`may_repeat`) only when such a pair is possible, so tables
+        // without number keys never pay for the check.
+        let (mut seen_number, mut seen_number_like) = (false, false);
         lua_pushnil(l);
         while lua_next(l, t) != 0 {
             // key at -2, value at -1
             let (key, origin, may_repeat): (&[u8], KeyOrigin, bool) = match lua_type(l, -2) as u32 {
                 LUA_TSTRING => {
                     let k = bytes_at(l, -2).unwrap_or_default();
-                    (k, KeyOrigin::String, k.first().is_some_and(|c| c.is_ascii_digit() || *c == b'-' || *c == b'i'))
+                    let number_like = k.first().is_some_and(|c| c.is_ascii_digit() || matches!(*c, b'-' | b'i' | b'n'));
+                    seen_number_like |= number_like;
+                    (k, KeyOrigin::String, number_like && seen_number)
                 }
                 LUA_TNUMBER => {
                     let n = lua_numbertocstring(l, -2, number_text.as_mut_ptr());
                     let text = std::slice::from_raw_parts(number_text.as_ptr() as *const u8, n.saturating_sub(1) as usize);
-                    (text, KeyOrigin::Number, true)
+                    seen_number = true;
+                    (text, KeyOrigin::Number, seen_number_like)
                 }
                 other => {
                     let skipped = v.key_skipped(type_name(l, other as c_int));

@@ -17,6 +17,7 @@ use napi::sys::ValueType;
 use crate::context::Context;
 use crate::convert::{Converters, Modes, STRICT};
 use crate::error::JsError;
+use crate::handles::MarkerKeys;
 use crate::js::{Env, Raw};
 
 /// A `Symbol` anywhere in a value.
@@ -45,6 +46,8 @@ struct FromJs<'a> {
     ancestors: Vec<Raw>,
     /// `Object.prototype`, read once per conversion.
     object_prototype: Option<Raw>,
+    /// The marker property names, made once per conversion.
+    marker_keys: Option<MarkerKeys>,
 }
 
 impl<'a> FromJs<'a> {
@@ -56,6 +59,7 @@ impl<'a> FromJs<'a> {
             converters: crate::convert::snapshot(&cx.type_converters),
             ancestors: Vec::new(),
             object_prototype: None,
+            marker_keys: None,
         }
     }
 
@@ -108,7 +112,19 @@ impl<'a> FromJs<'a> {
 
     fn push_object(&mut self, stack: &mut Stack<'_>, v: Raw, depth: usize) -> Result<(), JsError> {
         let (cx, env) = (self.cx, self.env);
-        if let Some(r) = crate::handles::lua_ref_of(cx, v)? {
+        // The prototype says which markers to look for: Proxies and
+        // `_userdata` handles have `Object.prototype`, table handles their
+        // class's (one lookup each way, not three).
+        let plain = self.is_plain(v)?;
+        let marker = if plain {
+            if self.marker_keys.is_none() {
+                self.marker_keys = Some(MarkerKeys::new(env)?);
+            }
+            crate::handles::plain_lua_ref_of(cx, v, self.marker_keys.as_ref().expect("made above"))?
+        } else {
+            crate::table_handle::table_of(cx, v)?
+        };
+        if let Some(r) = marker {
             return stack.push_ref(r).map_err(JsError::from);
         }
         if let Some((id, access)) = cx.object_id(v)? {
@@ -122,16 +138,22 @@ impl<'a> FromJs<'a> {
                 return self.push(stack, converted, depth + 1);
             }
         }
+        // Before the plain test: a Proxy of an array is an array.
         if env.is_array(v) {
             return self.push_array(stack, v, v, depth);
         }
-        if !self.is_plain(v)? && self.push_builtin(stack, v, depth)? {
+        if plain {
+            return self.push_plain(stack, v, depth);
+        }
+        if self.push_builtin(stack, v, depth)? {
             return Ok(());
         }
         self.push_plain(stack, v, depth)
     }
 
-    /// Whether `v`'s prototype is `Object.prototype` (a Proxy's trap may run).
+    /// Whether `v`'s prototype is `Object.prototype` or null. Node-API reads
+    /// a Proxy's prototype without running a trap and gets null, so the
+    /// library's Proxies count as plain here, as `_userdata` handles do.
     fn is_plain(&mut self, v: Raw) -> Result<bool, JsError> {
         let object = match self.object_prototype {
             Some(p) => p,
@@ -141,7 +163,8 @@ impl<'a> FromJs<'a> {
                 p
             }
         };
-        Ok(self.env.strict_equals(self.env.prototype(v)?, object))
+        let proto = self.env.prototype(v)?;
+        Ok(self.env.strict_equals(proto, object) || self.env.type_of(proto) == ValueType::napi_null)
     }
 
     /// Runs `f` with `container` on the chain of ancestors.
