@@ -37,7 +37,16 @@ impl<'a> ToJs<'a> {
 
     /// Applies the from-Lua converters to a converted value: objects only;
     /// the first converter whose `match` accepts it replaces it, verbatim.
+    #[inline]
     pub fn finish(&mut self, v: Raw) -> Result<Raw, JsError> {
+        if self.converters.is_none() {
+            return Ok(v);
+        }
+        self.apply_converters(v)
+    }
+
+    #[inline(never)]
+    fn apply_converters(&mut self, v: Raw) -> Result<Raw, JsError> {
         let Some(list) = &self.converters else { return Ok(v) };
         if self.env.type_of(v) != ValueType::napi_object {
             return Ok(v);
