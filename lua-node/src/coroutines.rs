@@ -7,7 +7,7 @@ use napi::sys::ValueType;
 
 use crate::context::Context;
 use crate::error::JsError;
-use crate::from_js::push_value;
+use crate::from_js::push_values;
 use crate::glue::Args;
 use crate::handles::{coroutine_object, external_data, HandleKind};
 use crate::js::Raw;
@@ -62,12 +62,10 @@ pub fn resume(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
     let args_failed = std::cell::Cell::new(false);
     let outcome = thread.resume_with(
         |stack| {
-            for &arg in argv {
-                push_value(cx, stack, arg, 0).map_err(|e| {
-                    args_failed.set(true);
-                    e.settle(env, "LUA_CONVERSION")
-                })?;
-            }
+            push_values(cx, stack, argv).map_err(|e| {
+                args_failed.set(true);
+                e.settle(env, "LUA_CONVERSION")
+            })?;
             Ok::<usize, JsError>(argv.len())
         },
         |results| {

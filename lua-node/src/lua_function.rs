@@ -12,7 +12,7 @@ use napi::sys;
 
 use crate::context::Context;
 use crate::error::{Failure, JsError};
-use crate::from_js::push_value;
+use crate::from_js::push_values;
 use crate::js::{Env, Raw};
 use crate::to_js::shape;
 
@@ -125,9 +125,7 @@ pub fn call_function(cx: &Rc<Context>, func: &Function, argv: &[Raw]) -> Result<
     let outcome = cx.lua().call_with(
         func,
         |stack| {
-            for &arg in argv {
-                push_value(cx, stack, arg, 0).map_err(|e| failure.keep(e))?;
-            }
+            push_values(cx, stack, argv).map_err(|e| failure.keep(e))?;
             Ok(argv.len())
         },
         |results| shape(cx, results),
@@ -152,9 +150,7 @@ pub fn call_global(cx: &Rc<Context>, args: &crate::glue::Args) -> Result<Raw, Js
         let outcome = cx.lua().call_path_with(
             &segments,
             |stack| {
-                for &arg in argv {
-                    push_value(cx, stack, arg, 0).map_err(|e| failure.keep(e))?;
-                }
+                push_values(cx, stack, argv).map_err(|e| failure.keep(e))?;
                 Ok(argv.len())
             },
             |results| shape(cx, results),

@@ -291,12 +291,15 @@ impl<'a> Stack<'a> {
     #[inline]
     pub fn push_number_normalized(&self, n: f64) -> Result<()> {
         const TWO_63: f64 = 9_223_372_036_854_775_808.0;
-        let negative_zero = n == 0.0 && n.is_sign_negative();
-        if n.is_finite() && n.fract() == 0.0 && (-TWO_63..TWO_63).contains(&n) && !negative_zero {
-            self.push_integer(n as i64)
-        } else {
-            self.push_number(n)
+        // In range first (NaN and the infinities are not), then exact: a
+        // round trip through i64 (cheaper than `fract`, a libm call).
+        if (-TWO_63..TWO_63).contains(&n) {
+            let i = n as i64;
+            if i as f64 == n && !(i == 0 && n.is_sign_negative()) {
+                return self.push_integer(i);
+            }
         }
+        self.push_number(n)
     }
 
     /// Pushes a light userdata: the pointer is stored as a value and never

@@ -33,6 +33,15 @@ pub fn push_value(cx: &Rc<Context>, stack: &mut Stack<'_>, v: Raw, depth: usize)
     FromJs::new(cx).push(stack, v, depth)
 }
 
+/// Pushes one Lua value for each of `values` (arguments), as one conversion.
+pub fn push_values(cx: &Rc<Context>, stack: &mut Stack<'_>, values: &[Raw]) -> Result<(), JsError> {
+    let mut from = FromJs::new(cx);
+    for &v in values {
+        from.push(stack, v, 0)?;
+    }
+    Ok(())
+}
+
 /// One conversion: the context's modes and converters as they were when it
 /// started, and the chain of containers being converted (for telling a
 /// cycle from a value that is only deep).
