@@ -298,8 +298,17 @@ fn visit_table<V: Visitor>(lua: &Lua, l: *mut lua_State, t: c_int, v: &mut V, de
             let len = count as usize;
             let array = v.new_array(len)?;
             for i in 1..=len {
-                lua_rawgeti(l, t, i as lua_Integer);
-                let item = visit_at(lua, l, lua_gettop(l), v, depth + 1);
+                // Numbers, the common item, are read here directly (what
+                // `visit_at` would do for them, minus its dispatch).
+                let item = if lua_rawgeti(l, t, i as lua_Integer) == LUA_TNUMBER as c_int && depth < MAX_DEPTH {
+                    match crate::raw::limits::charge_host(&lua.rt, 1) {
+                        Err(e) => Err(e.into()),
+                        Ok(()) if lua_isinteger(l, -1) != 0 => v.integer(lua_tointegerx(l, -1, std::ptr::null_mut())),
+                        Ok(()) => v.number(lua_tonumberx(l, -1, std::ptr::null_mut())),
+                    }
+                } else {
+                    visit_at(lua, l, lua_gettop(l), v, depth + 1)
+                };
                 lua_settop(l, -2);
                 v.array_set(&array, i - 1, item?)?;
             }
