@@ -340,16 +340,7 @@ fn visit_table<V: Visitor>(lua: &Lua, l: *mut lua_State, t: c_int, v: &mut V, de
                 }
                 other => {
                     let skipped = v.key_skipped(type_name(l, other as c_int));
-                    lua_settop(l, -2);
-                    if let Err(e) = skipped {
-                        lua_settop(l, -2);
-                        return Err(e);
-                    }
-                    // The visitor is host code: as below.
-                    if !key_still_present(l, t) {
-                        lua_settop(l, -2);
-                        return Err(Error::conversion(TABLE_CHANGED).into());
-                    }
+                    end_step(l, t, skipped)?;
                     continue;
                 }
             };
@@ -358,21 +349,35 @@ fn visit_table<V: Visitor>(lua: &Lua, l: *mut lua_State, t: c_int, v: &mut V, de
                 Ok(item) => v.object_field(&object, key, origin, item, may_repeat),
                 Err(e) => Err(e),
             };
-            if let Err(e) = result {
-                lua_settop(l, -3);
-                return Err(e);
-            }
-            lua_settop(l, -2);
-            // The visitor ran host code, which may have run Lua code that
-            // changed this table. `lua_next` raises (unprotected, here) for
-            // a key no longer in it, so the walk stops first.
-            if !key_still_present(l, t) {
-                lua_settop(l, -2);
-                return Err(Error::conversion(TABLE_CHANGED).into());
-            }
+            end_step(l, t, result)?;
         }
         Ok(object)
     }
+}
+
+/// Ends one step of a `lua_next` walk of the table at `t`, with the key at
+/// -2 and the value at -1: pops the value, and on an error the key too. The
+/// visitor ran host code, which may have run Lua code that changed the
+/// table; `lua_next` raises (unprotected, here) for a key no longer in it,
+/// so the walk stops first with an error.
+///
+/// # Safety
+/// `t` is a table index; key and value are on top, as described.
+unsafe fn end_step<E: From<Error>>(l: *mut lua_State, t: c_int, result: Result<(), E>) -> Result<(), E> {
+    // SAFETY: see above; key_still_present needs one free slot, the one the
+    // popped value leaves.
+    unsafe {
+        if let Err(e) = result {
+            lua_settop(l, -3);
+            return Err(e);
+        }
+        lua_settop(l, -2);
+        if !key_still_present(l, t) {
+            lua_settop(l, -2);
+            return Err(Error::conversion(TABLE_CHANGED).into());
+        }
+    }
+    Ok(())
 }
 
 /// Lua's name for a type tag (`lua_typename`: a static string, no allocation).
@@ -418,16 +423,7 @@ fn visit_map<V: Visitor>(lua: &Lua, l: *mut lua_State, t: c_int, v: &mut V, dept
                     Err(e) => Err(e),
                 },
             };
-            if let Err(e) = result {
-                lua_settop(l, -3);
-                return Err(e);
-            }
-            lua_settop(l, -2);
-            // As in visit_table: host code may have changed this table.
-            if !key_still_present(l, t) {
-                lua_settop(l, -2);
-                return Err(Error::conversion(TABLE_CHANGED).into());
-            }
+            end_step(l, t, result)?;
         }
         Ok(map)
     }
