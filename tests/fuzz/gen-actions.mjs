@@ -31,6 +31,10 @@ function rslot(g) {
   const { rng } = g;
   return g.slots.r.length && rng.chance(0.6) ? rng.pick(g.slots.r) : g.id('r');
 }
+function hslot(g) {
+  const { rng } = g;
+  return g.slots.h.length && rng.chance(0.3) ? rng.pick(g.slots.h) : g.id('h');
+}
 function anyR(g) {
   return g.slots.r.length ? g.rng.pick(g.slots.r) : 'r0';
 }
@@ -206,6 +210,40 @@ export const ACTIONS = [
       const m = g.rng.pick(['execute_script', 'set_global', 'get_global', 'reset', 'dispose', 'gc', 'info', 'compile', 'is_busy']);
       const self = g.rng.pick(['{}', `S.${anyR(g)}`, 'null', 'Object.create(L.init.prototype)', `S.${g.ctx()}`, 'L']);
       return `wrong('${m}', ${self}, 'return 1');`;
+    },
+  },
+  // Table handles, release, call and converters (EVOLUTION B2, B3, B8, B10, B20).
+  {
+    name: 'create_table', w: 4,
+    gen: (g, d) => `S.${hslot(g)} = on('${g.ctx()}', 'create_table'${g.rng.chance(0.8) ? `, ${g.rng.chance(0.8) ? '{ a: 1, list: [1, 2], n: { m: true } }' : g.val(d + 1)}` : ''});`,
+  },
+  { name: 'get_global_ref', w: 3, gen: (g) => `S.${hslot(g)} = on('${g.ctx()}', 'get_global_ref', ${g.pickNamed(['string', 'package', 't1'])});` },
+  {
+    name: 'handle-op', w: 16,
+    gen: (g, d) => {
+      const { rng } = g;
+      if (!g.slots.h.length) return `S.${g.id('h')} = on('${g.ctx()}', 'create_table', { a: 1, list: [1, 2], n: { m: true } });`;
+      const key = rng.pick(['"a"', '"list"', '1', '2', '1.5', 'true', 'false', '"1"', 'NaN', '-0', '2n ** 62n', '2n ** 70n', 'null', '{}', 'Symbol("k")', "new Uint8Array([97])", 'V.getter(0)']);
+      const op = rng.pick(['get', 'get', 'set', 'set', 'has', 'length', 'pairs', 'ipairs', 'keys', 'get_ref', 'release', 'iter', 'wrong-this']);
+      const a = op === 'set' ? `, ${key}, ${g.val(d + 1)}` : ['get', 'has', 'get_ref'].includes(op) ? `, ${key}` : op === 'wrong-this' ? `, ${rng.pick(['{}', 'null', `S.${anyR(g)}`])}` : '';
+      const r = g.slots.h.length && rng.chance(0.9) ? rng.pick(g.slots.h) : anyR(g);
+      return op === 'get_ref' ? `S.${hslot(g)} = hm('${r}', 'get_ref'${a});` : `hm('${r}', '${op}'${a});`;
+    },
+  },
+  {
+    name: 'release', w: 3,
+    gen: (g, d) => `on('${g.ctx()}', 'release', ${g.rng.chance(0.8) ? `S.${g.slots.h.length && g.rng.chance(0.5) ? g.rng.pick(g.slots.h) : anyR(g)}` : g.val(d + 1)});`,
+  },
+  // A handle handed to Lua, to another context, or to the other doors.
+  { name: 'handle-into-lua', w: 3, gen: (g) => (g.slots.h.length ? `on('${g.ctx()}', '${g.rng.pick(['set_global', 'set_metatable', 'create_table', 'call'])}', ${g.rng.pick(['"t1"', '"h"', 'S.' + g.rng.pick(g.slots.h)])}, S.${g.rng.pick(g.slots.h)});` : []) },
+  { name: 'call', w: 4, gen: (g, d) => `S.${rslot(g)} = on('${g.ctx()}', 'call', ${g.pickNamed(['string.rep', 'print', 'cb1', 'coroutine.wrap'])}${args(g, d)});` },
+  {
+    name: 'converters', w: 2,
+    gen: (g, d) => {
+      const m = g.rng.pick(['register_type_converter', 'register_from_lua_converter']);
+      const match = g.rng.pick(['fn((v) => v instanceof Map)', 'fn(() => true)', 'fn(() => false)', 'fn(() => { throw V.err(2); })', g.fn(d)]);
+      const convert = g.rng.pick(['fn((v) => v)', 'fn(() => 1)', 'fn(() => ({ x: 1 }))', 'fn(() => { throw V.err(3); })', g.fn(d)]);
+      return `on('${g.ctx()}', '${m}', ${match}${g.rng.chance(0.9) ? `, ${convert}` : ''});`;
     },
   },
   { name: 'js-gc', w: 2, gen: (g) => (g.rng.chance(0.5) ? `S.${anyR(g)} = null; jsgc();` : 'jsgc();') },

@@ -26,7 +26,7 @@ export class ProgramGen {
     this.pre = [];
     this.n = 0;
     this.ctxs = []; // { name, bounded, memBounded, cbs, uds, libs }: what later Lua may use
-    this.slots = { r: [], f: [], b: [], sh: [], p: [] };
+    this.slots = { r: [], f: [], b: [], sh: [], p: [], h: [] };
   }
   id(prefix) {
     const name = `${prefix}${++this.n}`;
@@ -146,6 +146,10 @@ export class ProgramGen {
     state.bounded = ins === 'ok' || to === 'ok';
     if (this.slots.sh.length && rng.chance(0.4)) parts.push(`shared: { sg1: S.${rng.pick(this.slots.sh)} }`);
     else if (rng.chance(0.03)) parts.push(`shared: ${rng.pick(['{ x: 42 }', 'V.proxy(0)', '{ y: {} }', '42'])}`);
+    // The conversion modes (EVOLUTION B12, B16, B18), sometimes with bad values.
+    if (rng.chance(0.2)) parts.push(`binaryStrings: ${rng.pick(['true', 'true', 'false', '1', 'V.getter(0)'])}`);
+    if (rng.chance(0.2)) parts.push(`strictConversion: ${rng.pick(['true', 'true', 'false', '"yes"', 'null'])}`);
+    if (rng.chance(0.2)) parts.push(`tableAs: ${rng.pick(["'map'", "'map'", "'object'", "'array'", '42'])}`);
     if (rng.chance(0.05)) parts.push('bogus: 1');
     return { text: `{ ${parts.join(', ')} }`, ...state };
   }
@@ -206,4 +210,4 @@ export function generate(seed, iteration) {
 }
 
 /** The destructuring a program body starts with. */
-export const PRELUDE = 'const { S, V, mk, on, onA, px, sh, wrong, fn, callArgs, jsgc, tick, file, cut, flip, dir } = R;';
+export const PRELUDE = 'const { S, V, mk, on, onA, px, hm, sh, wrong, fn, callArgs, jsgc, tick, file, cut, flip, dir } = R;';

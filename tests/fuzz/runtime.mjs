@@ -1,5 +1,5 @@
 // What a generated fuzz program runs against: the slots it keeps values in
-// (S), guarded calls that classify every error (T, mk, on, onA, px, sh, wrong),
+// (S), guarded calls that classify every error (T, mk, on, onA, px, hm, sh, wrong),
 // hostile values (V, from values.mjs) and the end-of-iteration cleanup.
 // A reproducer file imports this module too, so it behaves the same.
 import fs from 'node:fs';
@@ -12,6 +12,7 @@ import { makeValues } from './values.mjs';
 export const DOCUMENTED_CODES = new Set([
   'LUA_RUNTIME', 'LUA_SYNTAX', 'LUA_MEMORY', 'LUA_FILE', 'LUA_CONVERSION', 'LUA_INVALID_ARGUMENT',
   'LUA_BUSY', 'LUA_INSTRUCTION_LIMIT', 'LUA_TIMEOUT', 'LUA_DISPOSED', 'LUA_STALE_HANDLE', 'LUA_PACKAGE',
+  'LUA_CANCELLED', 'LUA_RELEASED', 'LUA_FOREIGN_CONTEXT', 'LUA_NOT_A_TABLE', 'LUA_NOT_A_FUNCTION',
 ]);
 
 function safe(fn, fallback) {
@@ -168,6 +169,21 @@ export function makeRuntime(L) {
         default: return undefined;
       }
     }, `${name}.px.${op}`, strict);
+  };
+  /** A table handle's method (create_table, get_global_ref, get_ref gave it). */
+  R.hm = (name, op, ...args) => {
+    const h = S[name];
+    if (!isObj(h) || mine.has(h) || typeof h.get_ref !== 'function') return undefined;
+    count(`hm.${op}`);
+    return T(() => {
+      if (op === 'iter') {
+        const out = [];
+        for (const e of h) if (out.push(e) > 50) break;
+        return out;
+      }
+      if (op === 'wrong-this') return h.get.call(args[0], 'x');
+      return Reflect.apply(h[op], h, args);
+    }, `${name}.hm.${op}`);
   };
   /** A shared table's get/set/sync. */
   R.sh = (name, op, ...args) => {
