@@ -137,6 +137,8 @@ const CLASSIFY: &str = r#"(() => {
   const source = Object.getOwnPropertyDescriptor(RegExp.prototype, 'source').get;
   const S = String;
   const push = Array.prototype.push;
+  const isArray = Array.isArray;
+  const slice = Array.prototype.slice;
   const is = (brand, v) => { try { brand.call(v); return true; } catch { return false; } };
   return (v, typed) => {
     if (v instanceof Map && is(mapSize, v)) {
@@ -150,6 +152,9 @@ const CLASSIFY: &str = r#"(() => {
       return [1, out];
     }
     if (v instanceof RegExp && is(source, v)) return [2, source.call(v)];
+    // A Proxy of an array (Node-API sees no array through a Proxy); a long
+    // one is left to the key walk, as a long array is.
+    if (isArray(v) && v.length <= 1048576) return [3, slice.call(v)];
     return undefined;
   };
 })()"#;

@@ -410,3 +410,16 @@ test('B10 register_from_lua_converter: modifying the Lua table mid-walk errors o
   assertUsable(c);
   assertUsable(c2);
 });
+
+test('B3 a Proxy of an array converts as an array (Array.isArray), a long one by its keys', () => {
+  const c = new lua_native.init({}, { libraries: 'all' });
+  c.set_global('a', new Proxy([10, 20, 30], {}));
+  assert.deepEqual(c.execute_script('return #a, a[1], a[3]'), [3, 10, 30]);
+  let reads = 0;
+  c.set_global('counted', new Proxy([1, 2], { get: (t, k) => (reads++, Reflect.get(t, k)) }));
+  assert.equal(c.execute_script('return counted[2]'), 2);
+  assert.ok(reads > 0, 'the traps run, as for any read of the array');
+  const long = new Proxy(Object.assign([], { length: 2 ** 32 - 1, 5: 'x' }), {});
+  c.set_global('long', long);
+  assert.equal(c.execute_script('return long["5"]'), 'x', 'a long Proxy array is walked by its keys, as a plain object');
+});

@@ -16,6 +16,7 @@ use crate::js::Raw;
 const MAP: f64 = 0.0;
 const SET: f64 = 1.0;
 const REGEXP: f64 = 2.0;
+const ARRAY: f64 = 3.0;
 
 /// The refusal of a Map key under `tableAs: 'map'`.
 fn bad_map_key(kind: &str) -> JsError {
@@ -46,6 +47,8 @@ impl FromJs<'_> {
         if kind == MAP {
             self.push_map(stack, v, payload, depth)?;
         } else if kind == SET {
+            self.push_array(stack, v, payload, depth)?;
+        } else if kind == ARRAY {
             self.push_array(stack, v, payload, depth)?;
         } else if kind == REGEXP {
             env.with_string(payload, |bytes| stack.push_bytes(bytes))??;

@@ -124,7 +124,8 @@ impl<'a> FromJs<'a> {
         // The prototype says which markers to look for: Proxies and
         // `_userdata` handles have `Object.prototype`, table handles their
         // class's (one lookup each way, not three).
-        let plain = self.is_plain(v)?;
+        let proto = self.prototype_kind(v)?;
+        let plain = proto != Proto::Other;
         let marker = if plain {
             if self.marker_keys.is_none() {
                 self.marker_keys = Some(MarkerKeys::new(env)?);
@@ -147,23 +148,25 @@ impl<'a> FromJs<'a> {
                 return self.push(stack, converted, depth + 1);
             }
         }
-        // Before the plain test: a Proxy of an array is an array.
         if env.is_array(v) {
             return self.push_array(stack, v, v, depth);
         }
-        if plain {
+        if proto == Proto::Object {
             return self.push_plain(stack, v, depth);
         }
+        // Other prototypes, and none as read without traps (a Proxy, whose
+        // target may be an array, or `Object.create(null)`): the built-ins.
         if self.push_builtin(stack, v, depth)? {
             return Ok(());
         }
         self.push_plain(stack, v, depth)
     }
 
-    /// Whether `v`'s prototype is `Object.prototype` or null. Node-API reads
-    /// a Proxy's prototype without running a trap and gets null, so the
-    /// library's Proxies count as plain here, as `_userdata` handles do.
-    fn is_plain(&mut self, v: Raw) -> Result<bool, JsError> {
+    /// What `v`'s prototype is. Node-API reads a Proxy's prototype without
+    /// running a trap and gets null, so the library's Proxies (and
+    /// `Object.create(null)` objects) come as `Null`, its `_userdata`
+    /// handles as `Object`.
+    fn prototype_kind(&mut self, v: Raw) -> Result<Proto, JsError> {
         let object = match self.object_prototype {
             Some(p) => p,
             None => {
@@ -173,7 +176,13 @@ impl<'a> FromJs<'a> {
             }
         };
         let proto = self.env.prototype(v)?;
-        Ok(self.env.strict_equals(proto, object) || self.env.type_of(proto) == ValueType::napi_null)
+        Ok(if self.env.strict_equals(proto, object) {
+            Proto::Object
+        } else if self.env.type_of(proto) == ValueType::napi_null {
+            Proto::Null
+        } else {
+            Proto::Other
+        })
     }
 
     /// Runs `f` with `container` on the chain of ancestors.
@@ -262,6 +271,17 @@ impl<'a> FromJs<'a> {
             Ok(())
         })
     }
+}
+
+/// An object's prototype, as far as the conversion cares.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Proto {
+    /// `Object.prototype`: a plain object (or a `_userdata` handle).
+    Object,
+    /// None, as Node-API reads it: a Proxy or an `Object.create(null)` object.
+    Null,
+    /// Anything else: an array, a built-in, a class instance, a table handle.
+    Other,
 }
 
 /// Arrays longer than this are walked by their keys, not by index: `[]` with
