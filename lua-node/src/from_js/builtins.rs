@@ -46,9 +46,8 @@ impl FromJs<'_> {
         let payload = env.get_element(found, 1)?;
         if kind == MAP {
             self.push_map(stack, v, payload, depth)?;
-        } else if kind == SET {
-            self.push_array(stack, v, payload, depth)?;
-        } else if kind == ARRAY {
+        } else if kind == SET || kind == ARRAY {
+            // A Set's values, or a copy of a Proxy array's items.
             self.push_array(stack, v, payload, depth)?;
         } else if kind == REGEXP {
             env.with_string(payload, |bytes| stack.push_bytes(bytes))??;
