@@ -5,25 +5,7 @@ import assert from 'node:assert/strict';
 import lua_native from './load.mjs';
 import { ctx, throwsExactly, assertUsable } from './helpers.mjs';
 
-const RELEASED = 'table handle has been released';
-const FOREIGN = 'table handle belongs to a different Lua context';
-const STALE = 'table handle is not usable: its Lua state was replaced by reset(); acquire a new handle';
-const CLOSED = 'table handle is not usable: its Lua context has been closed';
-const BUSY = 'Lua context is busy with an async operation';
-const NOT_USABLE = 'table iterator is not usable';
-const badKey = (t) => `table key must be a string, number, boolean, bigint or Uint8Array (got ${t})`;
-const METHODS = ['get', 'set', 'has', 'length', 'pairs', 'ipairs', 'keys', 'get_ref'];
-const callEach = (h) => ({
-  get: () => h.get('a'),
-  set: () => h.set('a', 1),
-  has: () => h.has('a'),
-  length: () => h.length(),
-  pairs: () => h.pairs(),
-  ipairs: () => h.ipairs(),
-  keys: () => h.keys(),
-  get_ref: () => h.get_ref('a'),
-  iterator: () => h[Symbol.iterator](),
-});
+import { RELEASED, FOREIGN, STALE, CLOSED, BUSY, NOT_USABLE, badKey, METHODS, callEach } from './handle-texts.mjs';
 
 // ------------------------------------------------------------------ metamethods that misbehave
 
