@@ -4,7 +4,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import lua_native from './load.mjs';
 import { ctx, throwsExactly, assertUsable } from './helpers.mjs';
-
 import { RELEASED, FOREIGN, STALE, CLOSED, BUSY, NOT_USABLE, badKey, METHODS, callEach } from './handle-texts.mjs';
 
 // ------------------------------------------------------------------ metamethods that misbehave

@@ -96,19 +96,7 @@ impl Lua {
             let n = segments.len() as c_int;
             // SAFETY: arguments 1..n are the segments; hops run metamethods.
             unsafe {
-                protect(stack.raw(), n, 1, move |l| {
-                    lua_pushglobaltable(l);
-                    for i in 1..=n {
-                        lua_pushvalue(l, i);
-                        let t = lua_gettable(l, -2);
-                        if t == LUA_TNIL as c_int {
-                            return 1;
-                        }
-                        lua_rotate(l, -2, -1);
-                        lua_settop(l, -2);
-                    }
-                    1
-                })?;
+                protect(stack.raw(), n, 1, move |l| walk_segments(l, n))?;
             }
             Ok(read(stack.value(-1)))
         })
@@ -146,18 +134,7 @@ impl Lua {
                 // metamethods, so they are protected. The closure captures one
                 // Copy value.
                 unsafe {
-                    protect(stack.raw(), n, 1, move |l| {
-                        lua_pushglobaltable(l);
-                        for i in 1..=n {
-                            lua_pushvalue(l, i);
-                            if lua_gettable(l, -2) == LUA_TNIL as c_int {
-                                return 1;
-                            }
-                            lua_rotate(l, -2, -1);
-                            lua_settop(l, -2);
-                        }
-                        1
-                    })?;
+                    protect(stack.raw(), n, 1, move |l| walk_segments(l, n))?;
                 }
                 stack.resync();
                 if stack.value(-1).kind() != crate::raw::stack_value::Kind::Function {
@@ -179,4 +156,28 @@ impl Lua {
     fn path_type(&self, segments: &[&[u8]]) -> Result<String> {
         self.get_path_with(segments, |v| v.kind().name().to_string())
     }
+}
+
+/// Inside a protected call whose arguments 1..n are the segments of a path:
+/// reads `_G[seg1][seg2]...` (metamethods run) and leaves the value on top,
+/// or nil as soon as a hop reads nil. Returns 1, the count of results.
+///
+/// # Safety
+/// Runs only as the body of a protected call with `n` string arguments and
+/// room for three more values.
+unsafe fn walk_segments(l: *mut lua_State, n: c_int) -> c_int {
+    // SAFETY: as the contract says; lua_gettable may raise, inside the
+    // protected call.
+    unsafe {
+        lua_pushglobaltable(l);
+        for i in 1..=n {
+            lua_pushvalue(l, i);
+            if lua_gettable(l, -2) == LUA_TNIL as c_int {
+                return 1;
+            }
+            lua_rotate(l, -2, -1);
+            lua_settop(l, -2);
+        }
+    }
+    1
 }
