@@ -212,6 +212,33 @@ export interface SharedTable {
   sync(): void;
 }
 
+/**
+ * Options of the source doors (`execute_script`, `execute_script_async`,
+ * `create_coroutine`). `chunkName` follows Lua's rules: `@name` reads like a
+ * file (`name:2:`), `=name` is printed verbatim, anything else gives
+ * `[string "name"]`; omitted (or `''`), the source text is the name.
+ */
+export interface ScriptOptions {
+  chunkName?: string;
+}
+
+/** One frame of `get_stack()`, innermost (level 0) first. */
+export interface LuaStackFrame {
+  level: number;
+  /** The chunk name as given (`@file`, `=name`, or the source text). */
+  source: string;
+  /** Its printable form (`file`, `name`, `[string "..."]`, `[C]`). */
+  shortSource: string;
+  /** -1 where there is none (a C function). */
+  currentLine: number;
+  /** 0 for a main chunk, -1 for a C function. */
+  lineDefined: number;
+  /** `''` when Lua cannot tell. */
+  name: string;
+  nameWhat: string;
+  what: 'Lua' | 'C' | 'main' | string;
+}
+
 /** Options of the async doors (`execute_script_async`, `execute_file_async`). */
 export interface AsyncOptions {
   /**
@@ -251,7 +278,7 @@ export interface LuaError extends Error {
 
 export interface LuaContext {
   /** Runs Lua source; 0 results give `undefined`, 1 the value, more an array. */
-  execute_script<T extends LuaValue | LuaValue[] = LuaValue>(script: string): T;
+  execute_script<T extends LuaValue | LuaValue[] = LuaValue>(script: string, options?: ScriptOptions): T;
   /** Runs a Lua file (source or precompiled), with the same result shaping. */
   execute_file<T extends LuaValue | LuaValue[] = LuaValue>(filepath: string): T;
   /** Sets a global; a function becomes callable from Lua. */
@@ -283,14 +310,14 @@ export interface LuaContext {
    */
   register_from_lua_converter<T extends object = any>(match: ConverterMatch, convert: (value: T) => unknown): void;
   /** Runs `script`, which must return a function, and makes a coroutine of it. */
-  create_coroutine(script: string): LuaCoroutine;
+  create_coroutine(script: string, options?: ScriptOptions): LuaCoroutine;
   /** Resumes a coroutine; Lua-side failures are reported in `error`, never thrown. */
   resume(coroutine: LuaCoroutine, ...args: LuaInput[]): CoroutineResult;
   /**
    * Runs a script on the libuv thread pool; JS callbacks are refused meanwhile.
    * `cancel()`, an aborted `options.signal` or `dispose()` stop it.
    */
-  execute_script_async<T extends LuaValue | LuaValue[] = LuaValue>(script: string, options?: AsyncOptions): Promise<T>;
+  execute_script_async<T extends LuaValue | LuaValue[] = LuaValue>(script: string, options?: AsyncOptions & ScriptOptions): Promise<T>;
   execute_file_async<T extends LuaValue | LuaValue[] = LuaValue>(filepath: string, options?: AsyncOptions): Promise<T>;
   /** Whether an async run is in flight (then every other method throws). */
   is_busy(): boolean;
@@ -313,6 +340,14 @@ export interface LuaContext {
   load_bytecode<T extends LuaValue | LuaValue[] = LuaValue>(bytecode: Uint8Array, chunkName?: string): T;
   /** Bytes the state holds, as its allocator counts them. */
   get_memory_usage(): number;
+  /**
+   * The frames of the Lua code that called into JavaScript (from a callback,
+   * metamethod, hook or finalizer), innermost first, at most `maxLevels`
+   * (default 200); `[]` when nothing is executing. Read-only.
+   */
+  get_stack(options?: { maxLevels?: number }): LuaStackFrame[];
+  /** The named locals of the frame at `level` (temporaries skipped); a missing level is a RangeError. */
+  get_locals(level: number): { name: string; value: LuaValue }[];
   /** Sets the debug hook (one per context); limits stay in force. */
   set_hook(callback: LuaHookCallback, options: HookOptions): void;
   remove_hook(): void;

@@ -25,6 +25,27 @@ impl Lua {
         self.exec_buffer_with(source.as_bytes(), &name, ChunkMode::Any, R::from_results)?
     }
 
+    /// Runs `source` as a chunk named `name`, by Lua's rules: `@name` reads
+    /// like a file (`name:1:`), `=name` is printed verbatim, anything else
+    /// reads `[string "name"]:1:`. The whole source is run (NULs included);
+    /// the name stops at a NUL.
+///
+/// ```
+/// use lua_core::{Lua, StdLib};
+/// let lua = Lua::with_libraries(StdLib::BASE)?;
+/// let err = lua.exec_named::<()>("\nerror('boom')", "@script.lua").unwrap_err();
+/// assert_eq!(err.message(), "script.lua:2: boom");
+/// let err = lua.exec_named::<()>("error('boom')", "=raw").unwrap_err();
+/// assert_eq!(err.message(), "raw:1: boom");
+/// let err = lua.exec_named::<()>("error('boom')", "mine").unwrap_err();
+/// assert_eq!(err.message(), "[string \"mine\"]:1: boom");
+/// # Ok::<(), lua_core::Error>(())
+/// ```
+    pub fn exec_named<R: FromLuaMulti>(&self, source: &str, name: &str) -> Result<R> {
+        let name = chunk_name(name);
+        self.exec_buffer_with(source.as_bytes(), &name, ChunkMode::Any, R::from_results)?
+    }
+
     /// Runs the file at `path`.
     pub fn exec_file<R: FromLuaMulti>(&self, path: &str) -> Result<R> {
         self.exec_file_with(path.as_bytes(), R::from_results)?
@@ -115,6 +136,30 @@ impl Lua {
         })
     }
 
+    /// The named locals of the frame at `level` as values, or `None` when
+    /// there is no such frame (see [`Lua::locals_with`]). A local that does
+    /// not convert (a cyclic table) fails the call.
+    ///
+    /// ```
+    /// use lua_core::{Lua, Value};
+    /// let lua = Lua::new();
+    /// let probe = lua.create_function(|lua, _| {
+    ///     let locals = lua.locals(1)?.unwrap_or_default();
+    ///     Ok(locals.into_iter().map(|(name, _)| name).collect::<Vec<_>>().join(","))
+    /// })?;
+    /// lua.set_global("probe", probe)?;
+    /// assert_eq!(lua.exec::<String>("local a, b = 1, 'two' return (probe())")?, "a,b");
+    /// # Ok::<(), lua_core::Error>(())
+    /// ```
+    pub fn locals(&self, level: usize) -> Result<Option<Vec<(String, crate::Value)>>> {
+        let mut out = Vec::new();
+        let found = self.locals_with(level, |name, v| {
+            out.push((String::from_utf8_lossy(name).into_owned(), crate::Value::from_lua(v)?));
+            Ok::<(), crate::Error>(())
+        })??;
+        Ok(found.then_some(out))
+    }
+
     /// A new empty table.
     pub fn create_table(&self) -> Result<Table> {
         self.with_stack(|stack| {
@@ -140,8 +185,8 @@ impl Function {
     }
 }
 
-/// The chunk name for source text: the text itself up to any NUL, as Lua's
-/// `luaL_loadstring` would name it.
+/// The chunk name for source text (or a name given as text): the text up to
+/// any NUL, as Lua's `luaL_loadstring` would name it.
 fn chunk_name(source: &str) -> CString {
     let bytes = source.as_bytes();
     let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());

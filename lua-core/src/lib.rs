@@ -28,6 +28,7 @@ pub use raw::cancel::CancelHandle;
 pub use convert::{FromLua, FromLuaMulti, IntoLua, IntoLuaMulti, MultiValue};
 pub use error::{Error, Result, DEPTH_MESSAGE, MAX_DEPTH};
 pub use raw::hooks::{DebugHook, HookEvent, HookEventKind, HookMask};
+pub use raw::introspect::StackFrame;
 pub use raw::limits::LimitKind;
 pub use builder::LuaBuilder;
 pub use raw::lua::{ChunkMode, Lua, LuaOptions, Results};

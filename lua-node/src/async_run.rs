@@ -28,6 +28,8 @@ use crate::to_js::shape;
 
 enum Input {
     Script(CString),
+    /// A script with a chunk name (B17): all of its bytes, under that name.
+    Named(Vec<u8>, CString),
     File(Vec<u8>),
 }
 
@@ -47,26 +49,32 @@ struct Job {
 }
 
 pub fn execute_script_async(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
-    start(cx, args, "execute_script_async()", |env, v| crate::methods::with_script(env, v, |s| Input::Script(s.to_owned())))
+    start(cx, args, "execute_script_async()", |env, v, options| match crate::chunk::chunk_name(env, options, "execute_script_async()")? {
+        Some(name) => env.with_string(v, |b| Input::Named(b.to_vec(), name)),
+        None => crate::methods::with_script(env, v, |s| Input::Script(s.to_owned())),
+    })
 }
 
 pub fn execute_file_async(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
-    start(cx, args, "execute_file_async()", |env, v| env.with_string(v, |b| Input::File(b.to_vec())))
+    start(cx, args, "execute_file_async()", |env, v, _| env.with_string(v, |b| Input::File(b.to_vec())))
 }
 
 pub fn is_busy(cx: &Rc<Context>, _args: &Args) -> Result<Raw, JsError> {
     Ok(cx.env.boolean(cx.is_busy()))
 }
 
-fn start(cx: &Rc<Context>, args: &Args, op: &str, read: impl FnOnce(Env, Raw) -> Result<Input, JsError>) -> Result<Raw, JsError> {
+/// `read` gets the script argument and the options object, if any.
+fn start(cx: &Rc<Context>, args: &Args, op: &str, read: impl FnOnce(Env, Raw, Option<Raw>) -> Result<Input, JsError>) -> Result<Raw, JsError> {
     cx.check_busy()?;
     let env = cx.env;
     let arg = args.get(env, 0);
     if args.is_empty() || env.type_of(arg) != ValueType::napi_string {
         return Err(JsError::type_error("Expected string argument"));
     }
-    let signal = crate::cancel::read_signal(env, args.get(env, 1), op)?;
-    let input = read(env, arg)?;
+    // Every option is read before the state is lent.
+    let options = crate::chunk::options_bag(env, args.get(env, 1), op)?;
+    let input = read(env, arg, options)?;
+    let signal = crate::cancel::read_signal(env, options, op)?;
     // Lending the state while this thread is inside it (a callback, a hook,
     // a finalizer of a synchronous run) would put two threads in it.
     if let Some(occupied) = cx.lua().occupied() {
@@ -144,6 +152,7 @@ unsafe extern "C" fn execute(_env: sys::napi_env, data: *mut c_void) {
         let detached = job.detached.as_ref().expect("lent before queueing");
         match &job.input {
             Input::Script(source) => detached.exec_source(source),
+            Input::Named(source, name) => detached.exec_named(source, name),
             Input::File(path) => detached.exec_file(path),
         }
     }));

@@ -15,24 +15,22 @@ use crate::to_js::shape;
 
 struct CompileOptions {
     strip: bool,
-    chunk_name: Option<Vec<u8>>,
+    chunk_name: Option<CString>,
 }
 
-fn options(env: Env, v: Raw) -> Result<CompileOptions, JsError> {
+/// `compile`'s options (B17: a non-object bag and a non-string `chunkName`
+/// are refused); `compile_file`'s (`with_name` false) read only `stripDebug`
+/// and ignore anything else, as before.
+fn options(env: Env, v: Raw, with_name: bool) -> Result<CompileOptions, JsError> {
     let mut o = CompileOptions { strip: false, chunk_name: None };
-    if !env.is_object(v) {
-        return Ok(o);
-    }
+    let bag = if with_name { crate::chunk::options_bag(env, v, "compile()")? } else { env.is_object(v).then_some(v) };
+    let Some(v) = bag else { return Ok(o) };
     let strip = env.get_named(v, c"stripDebug")?;
     if env.type_of(strip) == ValueType::napi_boolean {
         o.strip = env.get_bool(strip);
     }
-    let name = env.get_named(v, c"chunkName")?;
-    if env.type_of(name) == ValueType::napi_string {
-        let name = env.with_string(name, |b| b.to_vec())?;
-        if !name.is_empty() {
-            o.chunk_name = Some(name);
-        }
+    if with_name {
+        o.chunk_name = crate::chunk::chunk_name(env, Some(v), "compile()")?;
     }
     Ok(o)
 }
@@ -58,10 +56,10 @@ pub fn compile(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
     if args.is_empty() || env.type_of(script) != ValueType::napi_string {
         return Err(JsError::type_error("Expected string argument"));
     }
-    let o = options(env, args.get(env, 1))?;
+    let o = options(env, args.get(env, 1), true)?;
     let bytes = env.with_string(script, |source| match &o.chunk_name {
         // With a name, the whole source (NULs included) is compiled.
-        Some(name) => cx.lua().compile(source, &c_string(name), o.strip),
+        Some(name) => cx.lua().compile(source, name, o.strip),
         // Without, the source is cut at a NUL and names itself.
         None => {
             let source = c_string(source);
@@ -79,7 +77,7 @@ pub fn compile_file(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
         return Err(JsError::type_error("Expected string argument"));
     }
     // Only stripDebug is read: a file's chunk name is always its path.
-    let o = options(env, args.get(env, 1))?;
+    let o = options(env, args.get(env, 1), false)?;
     let bytes = env.with_string(path, |path| cx.lua().compile_file(path, o.strip))??;
     buffer(env, &bytes)
 }

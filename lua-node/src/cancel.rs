@@ -60,12 +60,8 @@ pub fn stopped_env(cx: &Context, e: &JsError) -> bool {
 
 /// The `signal` of an async door's options (`undefined` or `null` options, or
 /// no `signal`: none). Anything but an `AbortSignal` is a TypeError.
-pub fn read_signal(env: Env, options: Raw, op: &str) -> Result<Option<Raw>, JsError> {
-    match env.type_of(options) {
-        ValueType::napi_undefined | ValueType::napi_null => return Ok(None),
-        ValueType::napi_object => {}
-        _ => return Err(JsError::type_error(format!("{op}: options must be an object ({{ signal? }})"))),
-    }
+pub fn read_signal(env: Env, options: Option<Raw>, op: &str) -> Result<Option<Raw>, JsError> {
+    let Some(options) = options else { return Ok(None) };
     let signal = env.get_named(options, c"signal")?;
     if env.type_of(signal) == ValueType::napi_undefined {
         return Ok(None);

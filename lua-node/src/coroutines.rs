@@ -20,15 +20,14 @@ pub fn create_coroutine(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
     if args.is_empty() || env.type_of(script) != ValueType::napi_string {
         return Err(JsError::type_error("Expected a script string that returns a function"));
     }
-    let function = crate::methods::with_script(env, script, |source| {
-        cx.lua().exec_source_with(source, |results| match results.len() {
-            0 => Ok(None),
-            _ if results.get(0).kind() != Kind::Function => Ok(None),
-            // Anchoring the function can fail for lack of memory: that is
-            // reported as such, not as a script without a function.
-            _ => results.get(0).to_ref().map(Some),
-        })
-    })???;
+    let name = crate::chunk::read(env, args.get(env, 1), "create_coroutine()")?;
+    let function = crate::chunk::exec(cx, script, name.as_deref(), |results| match results.len() {
+        0 => Ok(None),
+        _ if results.get(0).kind() != Kind::Function => Ok(None),
+        // Anchoring the function can fail for lack of memory: that is
+        // reported as such, not as a script without a function.
+        _ => results.get(0).to_ref().map(Some),
+    })??;
     let Some(function) = function else {
         return Err(JsError::type_error("Script must return a function"));
     };

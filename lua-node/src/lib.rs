@@ -6,6 +6,7 @@
 mod async_run;
 mod bytecode;
 mod callbacks;
+mod chunk;
 mod cancel;
 mod context;
 mod control;
@@ -16,6 +17,7 @@ mod from_js;
 mod glue;
 mod handles;
 mod hooks;
+mod introspect;
 mod js;
 mod lua_function;
 mod metatables;
@@ -77,6 +79,8 @@ method!(create_table, table_handle::create_table);
 method!(get_global_ref, table_handle::get_global_ref);
 method!(release, release::release);
 method!(call, lua_function::call_global);
+method!(get_stack, introspect::get_stack);
+method!(get_locals, introspect::get_locals);
 
 type Method = unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value;
 
@@ -112,6 +116,8 @@ const METHODS: &[(&std::ffi::CStr, Method)] = &[
     (c"get_global_ref", get_global_ref),
     (c"release", release),
     (c"call", call),
+    (c"get_stack", get_stack),
+    (c"get_locals", get_locals),
 ];
 
 unsafe extern "C" fn construct(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {

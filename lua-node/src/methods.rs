@@ -107,7 +107,8 @@ pub fn with_script<R>(env: Env, v: Raw, f: impl FnOnce(&CStr) -> R) -> Result<R,
 pub fn execute_script(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
     cx.check_busy()?;
     let script = string_arg(cx.env, args, EXPECTED_STRING)?;
-    with_script(cx.env, script, |source| cx.lua().exec_source_with(source, |results| shape(cx, results)))??
+    let name = crate::chunk::read(cx.env, args.get(cx.env, 1), "execute_script()")?;
+    crate::chunk::exec(cx, script, name.as_deref(), |results| shape(cx, results))?
 }
 
 pub fn execute_file(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {

@@ -120,9 +120,13 @@ test('bad input: execute_script with no or non-string argument is a TypeError', 
   assertStateKept(c);
 });
 
-test('bad input: execute_script ignores extra arguments', () => {
+// Since B17 the second argument is the options bag ({ chunkName }): a
+// non-object is refused (as the original's HEAD does); arguments past it are
+// still ignored.
+test('bad input: execute_script refuses a non-object options bag and ignores arguments past it', () => {
   const c = freshWithState();
-  assert.equal(c.execute_script('return 5', 'ignored', 42), 5);
+  throwsExactly(() => c.execute_script('return 5', 'ignored', 42), TypeError, 'execute_script() options must be an object', INVALID);
+  assert.equal(c.execute_script('return 5', {}, 'ignored', 42), 5);
   assertStateKept(c);
 });
 

@@ -1,6 +1,6 @@
 // Compiled with `tsc --noEmit` by the test command: the declarations must
 // accept ordinary use of the API and reject misuse.
-import lua_native, { init, createSharedTable, type LuaContext, type LuaError, type LuaInitOptions, type LuaFunction, type CoroutineResult, type LuaStateInfo, type LuaTableHandle, type LuaKey, type LuaValue } from 'lua-native';
+import lua_native, { init, createSharedTable, type LuaContext, type LuaError, type LuaInitOptions, type LuaFunction, type CoroutineResult, type LuaStateInfo, type LuaTableHandle, type LuaKey, type LuaValue, type LuaStackFrame } from 'lua-native';
 
 const options: LuaInitOptions = { libraries: ['base', 'string', 'math'] };
 const ctx: LuaContext = new lua_native.init({ add: (a: number, b: number) => a + b, limit: 10 }, options);
@@ -37,6 +37,10 @@ const kb: number = sandboxed.gc('count');
 const mode: 'incremental' | 'generational' = sandboxed.gc('generational');
 const info: LuaStateInfo = sandboxed.info();
 const bc: Buffer = sandboxed.compile('return 1', { stripDebug: true });
+const named: number = sandboxed.execute_script<number>('return 1', { chunkName: '@main.lua' });
+const frames: LuaStackFrame[] = sandboxed.get_stack({ maxLevels: 10 });
+const locals: { name: string; value: LuaValue }[] = sandboxed.get_locals(0);
+void [named, frames.map((f) => `${f.shortSource}:${f.currentLine} ${f.name}`), locals];
 sandboxed.load_bytecode(bc);
 sandboxed.set_hook((event, line, name) => void [event, line, name], { line: true });
 sandboxed.remove_hook();

@@ -155,6 +155,8 @@ unsafe extern "C" fn host_trampoline(l: *mut lua_State) -> c_int {
                 let lua = unsafe { borrowed_lua(rt) };
                 let nargs = unsafe { lua_gettop(l) };
                 let ctx = CallContext::new(l, nargs, &lua);
+                // Dropped with this block, before any raise.
+                let _running = crate::raw::introspect::Running::enter(rt, l);
                 match catch_unwind(AssertUnwindSafe(|| f(&ctx))) {
                     // Lua takes the count as the number of values on top of
                     // the stack: more than there are (or a negative count)

@@ -107,6 +107,14 @@ impl Detached {
         self.run(|l| unsafe { luaL_loadbufferx(l, p, len, name, ChunkMode::Any.as_cstr().as_ptr()) }, false)
     }
 
+    /// Runs the chunk `source` (all of its bytes) named `name` (Lua's rules,
+    /// as `Lua::exec_buffer_with`).
+    pub fn exec_named(&self, source: &[u8], name: &CStr) -> Result<Kept> {
+        let (p, len, name) = (source.as_ptr(), source.len(), name.as_ptr());
+        // SAFETY: source and name outlive the run; lua_load reports failure as a status.
+        self.run(|l| unsafe { luaL_loadbufferx(l, p as *const _, len, name, ChunkMode::Any.as_cstr().as_ptr()) }, false)
+    }
+
     /// Runs the file at `path` (as `Lua::exec_file_with`).
     pub fn exec_file(&self, path: &[u8]) -> Result<Kept> {
         let path: CString = crate::raw::lua::file_path(path)?;

@@ -193,6 +193,7 @@ unsafe extern "C" fn host_event(l: *mut lua_State, ar: *mut lua_Debug) {
     };
     // SAFETY: see callback::borrowed_lua.
     let lua = unsafe { crate::raw::callback::borrowed_lua(rt) };
+    let _running = crate::raw::introspect::Running::enter(rt, l);
     let _ = catch_unwind(AssertUnwindSafe(|| hook(&lua, &HookEvent { kind, line, name: &name })));
 }
 

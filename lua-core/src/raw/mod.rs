@@ -14,6 +14,7 @@ pub(crate) mod detach;
 pub(crate) mod fault;
 pub(crate) mod gc;
 pub(crate) mod hooks;
+pub(crate) mod introspect;
 pub(crate) mod host_object;
 pub(crate) mod limits;
 pub(crate) mod lua;

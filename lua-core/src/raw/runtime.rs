@@ -56,6 +56,9 @@ pub(crate) struct Runtime {
     deferred_drops: UnsafeCell<Vec<Box<dyn std::any::Any>>>,
     /// Host objects Lua released while away; same rule.
     deferred_releases: UnsafeCell<Vec<u64>>,
+    /// The thread that called the host code running now (a host function's
+    /// or the hook's), NULL when none is (see `introspect::Running`).
+    pub(crate) running: Cell<*mut lua_State>,
 }
 
 impl Runtime {
@@ -87,6 +90,7 @@ impl Runtime {
             deferred_unrefs: RefCell::new(Vec::new()),
             deferred_drops: UnsafeCell::new(Vec::new()),
             deferred_releases: UnsafeCell::new(Vec::new()),
+            running: Cell::new(ptr::null_mut()),
         });
         let rt_ptr = Rc::as_ptr(&rt) as *mut c_void;
         rt.alloc.watch(rt.limits());
