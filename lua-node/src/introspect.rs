@@ -61,7 +61,8 @@ pub fn get_stack(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
 pub fn get_locals(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
     cx.check_busy()?;
     let env = cx.env;
-    let level = non_negative_integer(env, args.get(env, 0), LEVEL)?;
+    let given = args.get(env, 0);
+    let level = non_negative_integer(env, given, LEVEL)?;
     let out = env.array(0)?;
     let mut n = 0u32;
     let mut to_js = ToJs::new(cx);
@@ -74,7 +75,9 @@ pub fn get_locals(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
         Ok::<(), JsError>(())
     })??;
     if !found {
-        return Err(JsError::range_error(format!("no stack frame at level {level}; call get_stack() to see which levels exist")));
+        // The level as JavaScript wrote it (it may be past usize).
+        let shown = env.number_text(given).unwrap_or_else(|_| level.to_string());
+        return Err(JsError::range_error(format!("no stack frame at level {shown}; call get_stack() to see which levels exist")));
     }
     Ok(out)
 }

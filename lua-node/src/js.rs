@@ -242,6 +242,14 @@ impl Env {
         eq
     }
 
+    /// `String(v)` of a number (ToString of a number runs no user code).
+    pub fn number_text(self, v: Raw) -> Result<String, JsError> {
+        let mut s = ptr::null_mut();
+        // SAFETY: valid env and value; the caller passes a number.
+        self.check(unsafe { sys::napi_coerce_to_string(self.0, v, &mut s) })?;
+        self.string_value(s)
+    }
+
     /// `!!v`.
     pub fn truthy(self, v: Raw) -> Result<bool, JsError> {
         let mut b = ptr::null_mut();

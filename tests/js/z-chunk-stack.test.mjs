@@ -107,6 +107,8 @@ test('B21 get_locals: named locals only, a missing level is a RangeError, level 
   c.execute_script('local a, b = 1, { k = "v" }\nfor i = 1, 1 do local s = "x" probe() end');
   assert.deepEqual(got, [{ name: 'a', value: 1 }, { name: 'b', value: { k: 'v' } }, { name: 'i', value: 1 }, { name: 's', value: 'x' }]);
   throwsExactly(() => c.get_locals(0), RangeError, 'no stack frame at level 0; call get_stack() to see which levels exist', INVALID);
+  throwsExactly(() => c.get_locals(1e300), RangeError, 'no stack frame at level 1e+300; call get_stack() to see which levels exist', INVALID);
+  throwsExactly(() => c.get_locals(2 ** 53), RangeError, 'no stack frame at level 9007199254740992; call get_stack() to see which levels exist', INVALID);
   c.set_global('deep', () => c.get_locals(50));
   throwsExactly(() => c.execute_script('deep()'), Error, /no stack frame at level 50; call get_stack\(\) to see which levels exist/);
   for (const bad of [-1, 0.5, NaN]) {
@@ -153,4 +155,24 @@ test('B21 refused while a worker-thread run is in flight (busy), read-only other
   assert.deepEqual(c.get_stack(), []);
   c.dispose();
   throwsExactly(() => c.get_stack(), Error, 'the Lua context has been closed', 'LUA_DISPOSED');
+});
+
+test('B21 locals that become handles (a metatabled table, a function, a coroutine) read inside a coroutine', () => {
+  let c;
+  let got;
+  c = ctx('all', { probe: () => { got = c.get_locals(1); } });
+  c.execute_script(`
+    local co = coroutine.wrap(function()
+      local obj = setmetatable({ n = 1 }, { __index = function(_, k) return k .. '!' end })
+      local f = function(x) return x * 2 end
+      local th = coroutine.create(function() end)
+      probe()
+    end)
+    co()`);
+  assert.deepEqual(got.map((l) => l.name), ['obj', 'f', 'th']);
+  assert.equal(got[0].value.n, 1);
+  assert.equal(got[0].value.missing, 'missing!');
+  assert.equal(got[1].value(21), 42);
+  assert.equal(typeof got[2].value, 'object');
+  assert.equal(c.execute_script('return 1'), 1);
 });
