@@ -260,3 +260,15 @@ test('B1 arguments that cannot be converted, and errors in Lua inside a method c
   assert.deepEqual(got, ['function']);
   assert.deepEqual(c.execute_script('return pcall(function() return u:take(1) + nil end)')[0], false);
 });
+
+test('B1 hostile: release() of the object is refused; releasing a method\'s JS wrapper leaves the method in Lua', () => {
+  const c = ctx(['base']);
+  const obj = { n: 1 };
+  c.set_userdata('u', obj, { methods: { get: (self) => self.n } });
+  throwsExactly(() => c.release(obj), TypeError, 'release(value) requires a Lua function, coroutine, or table reference', 'LUA_INVALID_ARGUMENT');
+  const f = c.execute_script('return u.get');
+  assert.equal(f(null), 1, 'a method read into JS is a Lua function wrapper; self is still the object');
+  c.release(f);
+  throwsExactly(() => f(null), Error, 'Lua function has been released', 'LUA_RELEASED');
+  assert.equal(c.execute_script('return u:get()'), 1);
+});
