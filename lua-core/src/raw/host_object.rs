@@ -209,6 +209,7 @@ impl Stack<'_> {
 ///
 /// # Safety
 /// `l` is a state of this crate with two free stack slots.
+#[cfg(feature = "host-binding")]
 unsafe fn has_methods(l: *mut lua_State, id: u64) -> bool {
     // SAFETY: as documented; the stack is left as it was.
     unsafe {
