@@ -96,10 +96,17 @@ export interface LuaTableRef {
 /** A Lua function; calling it runs Lua and shapes the results. */
 export type LuaFunction = (...args: any[]) => any;
 
-/** A Lua coroutine seen from JavaScript. */
-export interface LuaCoroutine {
+/**
+ * A Lua coroutine seen from JavaScript. Iterable: each `[Symbol.iterator]()`
+ * is an independent cursor; each `yield` is one step (several values arrive
+ * as an array), the final `return` comes with `done: true` (`for..of` drops
+ * it), `next(...args)` sends resume values, and an error inside the
+ * coroutine is thrown from `next()`. Breaking out leaves it suspended.
+ */
+export interface LuaCoroutine extends Iterable<any> {
   status: 'suspended' | 'running' | 'dead';
   readonly _coroutine: unknown;
+  [Symbol.iterator](): Iterator<any, any, any>;
 }
 
 /** A userdata created by Lua (an `io` file, say): opaque, but it goes back to Lua as itself. */
@@ -153,10 +160,19 @@ export interface CompileOptions {
   chunkName?: string;
 }
 
-/** How Lua may touch an object given to `set_userdata`; neither: an opaque handle. */
-export interface UserdataOptions {
+/** A method of an object given to `set_userdata`: `self` is that object (Lua's `obj:name(...)`). */
+export type UserdataMethod<T extends object = any> = (self: T, ...args: any[]) => any;
+
+/** How Lua may touch an object given to `set_userdata`; neither (and no methods): an opaque handle. */
+export interface UserdataOptions<T extends object = any> {
   readable?: boolean;
   writable?: boolean;
+  /**
+   * Functions Lua calls as `obj:name(...)`, read once when the object is
+   * given. A method wins over a property of the same name; with methods, a
+   * key that is no method reads as nil unless the object is readable.
+   */
+  methods?: Record<string, UserdataMethod<T>>;
 }
 
 /** Entries of a metatable: JS functions become metamethods, other values are copied. */
@@ -194,6 +210,8 @@ export interface LuaStateInfo {
   bindingRefs: {
     callbacks: number;
     userdata: number;
+    /** `set_userdata` objects given methods (objects, not method entries). */
+    userdataMethods: number;
     typeConverters: number;
     fromLuaConverters: number;
     sharedTables: number;
@@ -286,7 +304,7 @@ export interface LuaContext {
   /** Reads a global (`null` when unset). A dotted name reads a path (`a.b.c`). */
   get_global<T extends LuaValue = LuaValue>(name: string): T;
   /** Gives Lua a handle to `value` (by reference); see `UserdataOptions`. */
-  set_userdata(name: string, value: object, options?: UserdataOptions): void;
+  set_userdata<T extends object>(name: string, value: T, options?: UserdataOptions<T>): void;
   /** Replaces the metatable of a table: the global `name`, a table handle, or a table Proxy. */
   set_metatable(target: string | LuaTableHandle | LuaTableRef, metatable: MetatableDefinition): void;
   /** A new table, filled from `initial`, held by a live handle. */
@@ -309,8 +327,8 @@ export interface LuaContext {
    * first match's `convert` result is used as it is. Primitives skip the list.
    */
   register_from_lua_converter<T extends object = any>(match: ConverterMatch, convert: (value: T) => unknown): void;
-  /** Runs `script`, which must return a function, and makes a coroutine of it. */
-  create_coroutine(script: string, options?: ScriptOptions): LuaCoroutine;
+  /** Makes a coroutine of a Lua function of this context, or of the function `script` returns. */
+  create_coroutine(body: string | LuaFunction, options?: ScriptOptions): LuaCoroutine;
   /** Resumes a coroutine; Lua-side failures are reported in `error`, never thrown. */
   resume(coroutine: LuaCoroutine, ...args: LuaInput[]): CoroutineResult;
   /**

@@ -65,11 +65,26 @@ fn invoke(weak: &Weak<Context>, slot: &JsFunctionSlot, call: &CallContext<'_>) -
         return Err(Error::runtime(call.located(&format!("JS callbacks are not available in async mode (called '{name}')"))));
     }
     let Some(cx) = weak.upgrade() else { return Ok(0) };
+    call_js(&cx, call, name, 0, |env| Ok((env.deref(slot.func.get())?, env.undefined(), None)))
+}
+
+/// Calls a JS function for Lua: `target` gives the function, its `this`
+/// and an optional first argument; the Lua arguments from `skip` on follow.
+/// Runs on the thread that owns the context (the caller checks).
+pub fn call_js(
+    cx: &Rc<Context>,
+    call: &CallContext<'_>,
+    name: &str,
+    skip: usize,
+    target: impl FnOnce(Env) -> Result<(Raw, Raw, Option<Raw>), JsError>,
+) -> lua_core::Result<i32> {
     let env = cx.env;
     with_handle_scope(env, || {
-        let mut argv: Vec<Raw> = Vec::with_capacity(call.len());
-        let mut to_js = ToJs::new(&cx);
-        for i in 0..call.len() {
+        let (f, this, lead) = target(env).map_err(|e| Error::runtime(e.message(env)))?;
+        let mut argv: Vec<Raw> = Vec::with_capacity(call.len() + 1);
+        argv.extend(lead);
+        let mut to_js = ToJs::new(cx);
+        for i in skip..call.len() {
             match to_js.convert(call.arg(i)) {
                 Ok(v) => argv.push(v),
                 // A refused allocation is Lua running out of memory, as below.
@@ -79,12 +94,11 @@ fn invoke(weak: &Weak<Context>, slot: &JsFunctionSlot, call: &CallContext<'_>) -
                 }
             }
         }
-        let f = env.deref(slot.func.get()).map_err(|e| Error::runtime(e.message(env)))?;
-        let outcome = env.call(f, env.undefined(), &argv).and_then(|result| push_value(&cx, &mut call.stack(), result, 0));
+        let outcome = env.call(f, this, &argv).and_then(|result| push_value(cx, &mut call.stack(), result, 0));
         match outcome {
             Ok(()) => Ok(1),
             // Node refuses every call: the environment is stopping, and the run is cancelled.
-            Err(e) if crate::cancel::stopped_env(&cx, &e) => Err(Error::runtime(call.located(crate::cancel::CANCELLED_MESSAGE))),
+            Err(e) if crate::cancel::stopped_env(cx, &e) => Err(Error::runtime(call.located(crate::cancel::CANCELLED_MESSAGE))),
             // A refused allocation is Lua running out of memory, not the callback failing.
             Err(JsError::Error { code: "LUA_MEMORY", message, .. }) => Err(Error::Memory { message }),
             Err(e) => Err(Error::runtime(format!("Host function '{name}' threw an exception: {}", e.message(env)))),

@@ -15,7 +15,7 @@ use crate::js::{Env, Raw};
 pub struct Retired {
     lua: Lua,
     named: HashMap<Vec<u8>, Rc<JsFunctionSlot>>,
-    objects: HashMap<u64, (sys::napi_ref, Access)>,
+    objects: HashMap<u64, HeldObject>,
 }
 
 pub struct Context {
@@ -28,10 +28,12 @@ pub struct Context {
     named: RefCell<HashMap<Vec<u8>, Rc<JsFunctionSlot>>>,
     /// Numbers the names of functions met inside converted values.
     nested: Cell<u64>,
+    /// What gives coroutine objects their `Symbol.iterator`, made on first use.
+    pub coroutine_install: Cell<Option<sys::napi_ref>>,
     /// The global `Proxy` constructor and the trap handler, made on first use.
     proxy: Cell<Option<(sys::napi_ref, sys::napi_ref)>>,
     /// Objects given to `set_userdata`, by id, with the access Lua has.
-    objects: RefCell<HashMap<u64, (sys::napi_ref, Access)>>,
+    objects: RefCell<HashMap<u64, HeldObject>>,
     next_object: Cell<u64>,
     /// A WeakMap from those objects to their newest id, and its get/set.
     object_ids: Cell<Option<[sys::napi_ref; 3]>>,
@@ -50,6 +52,14 @@ pub struct Context {
     pub from_lua_converters: RefCell<crate::convert::Converters>,
     /// `Object.prototype`, `Map` and the helpers conversions use, made on first use.
     pub builtins: Cell<Option<crate::convert::Builtins>>,
+}
+
+/// An object given to `set_userdata`: a strong reference, the access Lua
+/// has, and how many methods it was given.
+pub struct HeldObject {
+    r: sys::napi_ref,
+    access: Access,
+    methods: usize,
 }
 
 #[derive(Default)]
@@ -71,6 +81,7 @@ impl Context {
             env,
             named: RefCell::new(HashMap::new()),
             nested: Cell::new(0),
+            coroutine_install: Cell::new(None),
             proxy: Cell::new(None),
             objects: RefCell::new(HashMap::new()),
             next_object: Cell::new(0),
@@ -202,15 +213,15 @@ impl Context {
         Ok([map, get, set])
     }
 
-    /// Keeps `obj` under a new id and returns it.
-    pub fn register_object(&self, obj: Raw, access: Access) -> Result<u64, JsError> {
+    /// Keeps `obj` (given `methods` methods) under a new id and returns it.
+    pub fn register_object(&self, obj: Raw, access: Access, methods: usize) -> Result<u64, JsError> {
         let env = self.env;
         let id = self.next_object.get() + 1;
         self.next_object.set(id);
         let [map, _, set] = self.object_id_map()?;
         env.call(set, map, &[obj, env.number(id as f64)?])?;
         let r = env.reference(obj)?;
-        self.objects.borrow_mut().insert(id, (r, access));
+        self.objects.borrow_mut().insert(id, HeldObject { r, access, methods });
         Ok(id)
     }
 
@@ -226,20 +237,20 @@ impl Context {
             return Ok(None);
         }
         let id = env.get_number(id) as u64;
-        Ok(self.objects.borrow().get(&id).map(|(_, access)| (id, *access)))
+        Ok(self.objects.borrow().get(&id).map(|held| (id, held.access)))
     }
 
     /// The object registered under `id`, unless it was released.
     pub fn object_value(&self, id: u64) -> Option<Raw> {
-        let r = self.objects.borrow().get(&id).map(|(r, _)| *r)?;
+        let r = self.objects.borrow().get(&id).map(|held| held.r)?;
         self.env.deref(r).ok()
     }
 
     /// Lets the object under `id` go (Lua collected its last userdata).
     pub fn release_object(&self, id: u64) {
-        if let Some((r, _)) = self.objects.borrow_mut().remove(&id) {
+        if let Some(held) = self.objects.borrow_mut().remove(&id) {
             // SAFETY: the reference was made by register_object, deleted once.
-            unsafe { sys::napi_delete_reference(self.env.0, r) };
+            unsafe { sys::napi_delete_reference(self.env.0, held.r) };
         }
     }
 }
@@ -275,10 +286,10 @@ impl Context {
         drop(failed);
     }
 
-    fn delete_object_refs(&self, objects: HashMap<u64, (sys::napi_ref, Access)>) {
-        for (_, (r, _)) in objects {
+    fn delete_object_refs(&self, objects: HashMap<u64, HeldObject>) {
+        for (_, held) in objects {
             // SAFETY: made by register_object, deleted once (the map owned it).
-            unsafe { sys::napi_delete_reference(self.env.0, r) };
+            unsafe { sys::napi_delete_reference(self.env.0, held.r) };
         }
     }
 
@@ -291,9 +302,9 @@ impl Context {
         // A conversion still running holds its own snapshot of the lists.
         *self.type_converters.borrow_mut() = Rc::default();
         *self.from_lua_converters.borrow_mut() = Rc::default();
-        for (_, (r, _)) in self.objects.borrow_mut().drain() {
+        for (_, held) in self.objects.borrow_mut().drain() {
             // SAFETY: made by register_object, deleted once.
-            unsafe { sys::napi_delete_reference(self.env.0, r) };
+            unsafe { sys::napi_delete_reference(self.env.0, held.r) };
         }
         let mut replay = self.replay.borrow_mut();
         replay.hook = None;
@@ -316,6 +327,8 @@ impl Context {
         vec![
             (c"callbacks", self.named.borrow().len()),
             (c"userdata", self.objects.borrow().len()),
+            // Objects (not method entries) given methods, still held.
+            (c"userdataMethods", self.objects.borrow().values().filter(|held| held.methods > 0).count()),
             (c"sharedTables", replay.shared.len()),
             (c"handlers", replay.hook.is_some() as usize),
             (c"callbacksObject", replay.callbacks.is_some() as usize),
@@ -336,15 +349,19 @@ impl Drop for Context {
             // SAFETY: made by the constructor, deleted once.
             unsafe { sys::napi_delete_reference(self.env.0, r) };
         }
-        for (_, (r, _)) in self.objects.get_mut().drain() {
+        for (_, held) in self.objects.get_mut().drain() {
             // SAFETY: each reference was made by register_object, deleted once.
-            unsafe { sys::napi_delete_reference(self.env.0, r) };
+            unsafe { sys::napi_delete_reference(self.env.0, held.r) };
         }
         if let Some(refs) = self.object_ids.take() {
             for r in refs {
                 // SAFETY: made by object_id_map, deleted once.
                 unsafe { sys::napi_delete_reference(self.env.0, r) };
             }
+        }
+        if let Some(r) = self.coroutine_install.take() {
+            // SAFETY: made by coroutine_iter::install, deleted once.
+            unsafe { sys::napi_delete_reference(self.env.0, r) };
         }
         if let Some(b) = self.builtins.take() {
             b.delete(self.env);

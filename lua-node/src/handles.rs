@@ -102,6 +102,7 @@ pub fn coroutine_object(cx: &Rc<Context>, t: Thread) -> Result<Raw, JsError> {
     let obj = env.object()?;
     env.set_named(obj, c"_coroutine", ext)?;
     env.set_named(obj, c"status", env.str(status)?)?;
+    crate::coroutine_iter::install(cx, obj)?;
     Ok(obj)
 }
 

@@ -25,6 +25,7 @@ mod methods;
 mod options;
 mod modules;
 mod coroutines;
+mod coroutine_iter;
 mod proxy;
 mod release;
 mod shared;
@@ -33,6 +34,7 @@ mod table_iter;
 mod table_key;
 mod to_js;
 mod userdata;
+mod userdata_methods;
 
 use std::ffi::c_void;
 use std::panic::{catch_unwind, AssertUnwindSafe};

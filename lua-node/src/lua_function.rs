@@ -59,6 +59,11 @@ fn data_of<'a>(env: crate::js::Env, f: Raw) -> Option<&'a LuaFunctionData> {
     Some(unsafe { &*data })
 }
 
+/// Whether `f` is a Lua function wrapper (of any context or state).
+pub fn is_wrapper(env: crate::js::Env, f: Raw) -> bool {
+    data_of(env, f).is_some()
+}
+
 /// The Lua function behind `f`, if `f` is a wrapper made by this context
 /// for its current state; a released one of this context is refused ("Lua
 /// function has been released").

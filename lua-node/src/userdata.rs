@@ -12,7 +12,7 @@ use lua_core::host::HostObjects;
 use napi::sys;
 
 use crate::context::Context;
-use crate::error::JsError;
+use crate::error::{Failure, JsError};
 use crate::from_js::push_value;
 use crate::glue::Args;
 use crate::js::{Env, Raw};
@@ -65,7 +65,7 @@ impl HostObjects for NodeObjects {
     }
 }
 
-/// `set_userdata(name, object, { readable, writable }?)`.
+/// `set_userdata(name, object, { readable, writable, methods }?)`.
 pub fn set_userdata(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
     cx.check_busy()?;
     let env = cx.env;
@@ -79,9 +79,19 @@ pub fn set_userdata(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
         access.readable = flag(env, options, c"readable")?;
         access.writable = flag(env, options, c"writable")?;
     }
-    let id = cx.register_object(obj, access)?;
-    let result = env.with_string(name, |name| cx.lua().set_global_with(name, |stack| stack.push_host_object(id, access)))?;
-    result?;
+    // Read (and validated) before anything is registered; a getter may
+    // throw, or run code that uses this context.
+    let methods = crate::userdata_methods::read_methods(env, options)?;
+    cx.check_busy()?;
+    let id = cx.register_object(obj, access, methods.len())?;
+    let mut failure = Failure::default();
+    let result = env.with_string(name, |name| {
+        cx.lua().set_global_with(name, |stack| {
+            crate::userdata_methods::set_methods(cx, stack, id, obj, &methods, &mut failure)?;
+            stack.push_host_object(id, access)
+        })
+    })?;
+    failure.finish(env, result)?;
     Ok(env.undefined())
 }
 

@@ -1,9 +1,10 @@
 // EVOLUTION.md A7: `ctx.info()`: state introspection.
 // Every test A7 lists is here. bindingRefs has this project's fields only
-// ({ callbacks, userdata, sharedTables, handlers, callbacksObject, total }): the original's
-// userdataMethods, errorRegistry, classes, classAccessors, typeConverters, fromLuaConverters,
-// searchers and asyncRefs belong to features this project does not have (userdata methods,
-// register_class, type converters, searchers, execute_async), so they are not tested.
+// ({ callbacks, userdata, userdataMethods, sharedTables, handlers, callbacksObject,
+// typeConverters, fromLuaConverters, total }): the original's errorRegistry, classes,
+// classAccessors, searchers and asyncRefs belong to features this project does not have
+// (register_class, searchers, execute_async), so they are not tested. userdataMethods counts the
+// set_userdata objects that were given methods (not the method entries).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import lua_native from './load.mjs';
@@ -13,7 +14,7 @@ const BUSY = 'Lua context is busy with an async operation';
 const SLOW = 'local x = 0 for i = 1, 2e7 do x = x + i % 7 end return "slow done"';
 const ALL = ['base', 'package', 'coroutine', 'table', 'io', 'os', 'string', 'math', 'utf8', 'debug'];
 const SAFE = ['base', 'package', 'coroutine', 'table', 'string', 'math', 'utf8'];
-const REF_KEYS = ['callbacks', 'userdata', 'sharedTables', 'handlers', 'callbacksObject', 'typeConverters', 'fromLuaConverters', 'total'];
+const REF_KEYS = ['callbacks', 'userdata', 'userdataMethods', 'sharedTables', 'handlers', 'callbacksObject', 'typeConverters', 'fromLuaConverters', 'total'];
 
 function sumOfParts(refs) {
   return Object.entries(refs).filter(([k]) => k !== 'total').reduce((a, [, v]) => a + v, 0);
@@ -188,7 +189,7 @@ test('A7 after dispose(), info() is unavailable (LUA_DISPOSED)', () => {
 // ------------------------------------------------------------------ bindingRefs
 
 test('A7 bindingRefs: all zero for a bare context', () => {
-  const zero = { callbacks: 0, userdata: 0, sharedTables: 0, handlers: 0, callbacksObject: 0, typeConverters: 0, fromLuaConverters: 0, total: 0 };
+  const zero = { callbacks: 0, userdata: 0, userdataMethods: 0, sharedTables: 0, handlers: 0, callbacksObject: 0, typeConverters: 0, fromLuaConverters: 0, total: 0 };
   assert.deepEqual(new lua_native.init().info().bindingRefs, zero);
   assert.deepEqual(new lua_native.init(undefined, { libraries: 'all' }).info().bindingRefs, zero);
 });
@@ -245,15 +246,17 @@ test('A7 bindingRefs: a reset drops the cleared containers and keeps the replaye
   const c = new lua_native.init({ ctor: () => 1 }, { libraries: ['base'], shared: { S: shared } });
   c.set_global('later', () => 2);
   c.set_userdata('u', { x: 1 });
+  c.set_userdata('m', {}, { methods: { f() {}, g() {} } });
   c.set_hook(() => {}, { count: 1000 });
   c.register_type_converter(() => false, () => 0);
   c.register_from_lua_converter(() => false, () => 0);
   const before = c.info().bindingRefs;
-  assert.deepEqual(before, { callbacks: 2, userdata: 1, sharedTables: 1, handlers: 1, callbacksObject: 1, typeConverters: 1, fromLuaConverters: 1, total: 8 });
+  assert.deepEqual(before, { callbacks: 2, userdata: 2, userdataMethods: 1, sharedTables: 1, handlers: 1, callbacksObject: 1, typeConverters: 1, fromLuaConverters: 1, total: 10 });
   c.reset();
   const after = c.info().bindingRefs;
   assert.equal(after.callbacks, 1, 'set_global callbacks are cleared, the constructor one is replayed');
   assert.equal(after.userdata, 0, 'set_userdata is cleared');
+  assert.equal(after.userdataMethods, 0, 'and so are its methods');
   assert.equal(after.sharedTables, 1, 'shared tables are re-published');
   assert.equal(after.handlers, 1, 'the hook is re-armed');
   assert.equal(after.callbacksObject, 1);

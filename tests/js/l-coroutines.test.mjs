@@ -219,7 +219,7 @@ test('L127 create_coroutine("return 42") throws an error mentioning "function"',
 test('L127 (spec 2.7, 2.8) argument errors of create_coroutine and resume', () => {
   const c = co();
   for (const bad of [[], [42], [null], [{}]]) {
-    throwsExactly(() => c.create_coroutine(...bad), TypeError, 'Expected a script string that returns a function', 'LUA_INVALID_ARGUMENT');
+    throwsExactly(() => c.create_coroutine(...bad), TypeError, 'Expected a script string that returns a function, or a Lua function', 'LUA_INVALID_ARGUMENT');
   }
   for (const bad of [[], [42], ['x'], [null], [undefined]]) {
     throwsExactly(() => c.resume(...bad), TypeError, 'Expected a coroutine object as first argument', 'LUA_INVALID_ARGUMENT');

@@ -36,6 +36,7 @@ const MANY_FUNCTIONS = {
   ...Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`f${i}`, () => i])),
   data: BIG_ARRAY.slice(0, 20_000),
 };
+const MANY_METHODS = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`m${i}`, (self, ...args) => args.length + i]));
 const BIG_SOURCE = `return {${'1,'.repeat(200_000)}}`;
 const BIG_FILE = path.join(dir, 'big.lua');
 fs.writeFileSync(BIG_FILE, 'local t = {} for i = 1, 1e5 do t[i] = "v" .. i end return t');
@@ -109,6 +110,8 @@ async function sweep(libraries, limit) {
   await attempt(label('set_userdata'), () => c.set_userdata('ud', { big: BIG_ARRAY, name: BIG_STRING }, { readable: true, writable: true }));
   await attempt(label('userdata read'), () => c.execute_script('return #ud.big + #ud.name'));
   await attempt(label('userdata write'), () => c.execute_script("ud.copy = string.rep('z', 1e5) return 1"));
+  await attempt(label('set_userdata with methods'), () => c.set_userdata('um', { big: BIG_ARRAY }, { methods: MANY_METHODS }));
+  await attempt(label('userdata method call'), () => c.execute_script('return um:m4999(1, 2) + um:m0()'));
   await attempt(label('set_metatable'), () => c.set_metatable('obj', { __index: () => BIG_ARRAY, __len: () => 7, big: BIG_ARRAY }));
   await attempt(label('metatable use'), () => c.execute_script('return #obj.missing'));
   usage();
@@ -120,6 +123,10 @@ async function sweep(libraries, limit) {
     await attempt(label('resume with big arguments'), () => c.resume(co, BIG_ARRAY, BIG_OBJECT, BIG_STRING));
     await attempt(label('resume again'), () => c.resume(co, BIG_ARRAY));
   }
+  const [madeGen, gen] = await attempt(label('create_coroutine of a Lua function'), () =>
+    c.create_coroutine(c.execute_script('return function() for i = 1, 1000 do coroutine.yield(i, { i }) end end'))
+  );
+  if (madeGen) await attempt(label('iterate a coroutine'), () => [...gen].length);
   const [compiled, bytes] = await attempt(label('compile'), () => c.compile(BIG_SOURCE));
   if (compiled) await attempt(label('load_bytecode of own compile'), () => c.load_bytecode(bytes));
   await attempt(label('load_bytecode'), () => c.load_bytecode(BIG_BYTECODE));

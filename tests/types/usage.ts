@@ -32,6 +32,13 @@ sandboxed.set_userdata('player', { score: 1 }, { readable: true, writable: true 
 sandboxed.set_metatable('t', { __index: (_t: unknown, k: string) => k, __call: () => 1 });
 const co = sandboxed.create_coroutine('return function(a) return coroutine.yield(a) end');
 const r: CoroutineResult = sandboxed.resume(co, 1);
+const counter = { n: 0 };
+sandboxed.set_userdata('counter', counter, { methods: { add: (self, by: number) => (self.n += by) } });
+const fromFunction = sandboxed.create_coroutine(sandboxed.execute_script<(...a: unknown[]) => unknown>('return function() coroutine.yield(1) end'));
+for (const step of fromFunction) void step;
+const cursor: Iterator<any> = co[Symbol.iterator]();
+void cursor.next(2);
+const methodsRefs: number = sandboxed.info().bindingRefs.userdataMethods;
 const status: 'suspended' | 'dead' = r.status;
 const kb: number = sandboxed.gc('count');
 const mode: 'incremental' | 'generational' = sandboxed.gc('generational');

@@ -8,6 +8,13 @@
 //! the host is told, so it can let its object go. A weak-valued cache maps
 //! ids to their userdata, so an object handed back to Lua is the same
 //! userdata again while one is alive (DECISIONS 7).
+//!
+//! An id can also have methods: a table of functions the host gives once
+//! ([`Stack::set_host_methods`]), kept in the registry under the id until the
+//! id is released. Its userdata takes the property metatable, and `u.name`
+//! finds the method before anything else (the same function every time, so
+//! `u:name(...)` works); a key that is no method reads nil unless the object
+//! is readable.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -33,6 +40,13 @@ use crate::raw::tagged::Tag;
 pub(crate) const OPAQUE_META: &CStr = c"lua_native_userdata";
 pub(crate) const PROPERTY_META: &CStr = c"lua_native_proxy_userdata";
 const CACHE: &CStr = c"lua_core_host_objects";
+/// The registry key (a light userdata: looking it up never allocates) of
+/// the table of method tables, by id (made by the first `set_host_methods`).
+static METHODS: u8 = 0;
+
+fn methods_key() -> *mut std::ffi::c_void {
+    &METHODS as *const u8 as *mut std::ffi::c_void
+}
 
 /// How Lua may use a host object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -68,6 +82,8 @@ struct Payload {
     /// Set by `__gc`, so that a second call (through the debug library)
     /// cannot count the object's release twice.
     finalized: bool,
+    /// The id had methods when this userdata was made.
+    methods: bool,
 }
 
 /// Per-state bookkeeping, kept in the runtime.
@@ -126,8 +142,6 @@ impl Stack<'_> {
         let rt: &Runtime = &self.lua.rt;
         let created = std::cell::Cell::new(false);
         let flag = &created;
-        let payload = Payload { id, access, finalized: false };
-        let meta = if access.is_opaque() { OPAQUE_META } else { PROPERTY_META };
         // SAFETY: the cache lookup and the creation allocate, so they run
         // protected; the closure captures only Copy values.
         self.with_raw(|l| unsafe {
@@ -137,6 +151,9 @@ impl Stack<'_> {
                     return 1;
                 }
                 lua_settop(l, -2);
+                let methods = has_methods(l, id);
+                let payload = Payload { id, access, finalized: false, methods };
+                let meta = if access.is_opaque() && !methods { OPAQUE_META } else { PROPERTY_META };
                 crate::raw::tagged::push_new(l, Tag::HostObject, payload);
                 crate::raw::runtime::push_registry_table(l, meta);
                 lua_setmetatable(l, -2);
@@ -150,6 +167,102 @@ impl Stack<'_> {
             *rt.host_objects().counts.borrow_mut().entry(id).or_insert(0) += 1;
         }
         Ok(())
+    }
+
+    /// With a table at -1 (pushed on this stack): makes it the methods of
+    /// host object `id`, and pops it. Give it before the id's first
+    /// [`Stack::push_host_object`]: a userdata takes its metatable when made.
+    /// Each string key names a method; its value is what `u.key` reads (a
+    /// function, for `u:key(...)`). The table stays until Lua has collected
+    /// the last userdata for `id`.
+    pub fn set_host_methods(&mut self, id: u64) -> Result<()> {
+        if self.is_empty() {
+            return Err(crate::Error::api("set_host_methods needs a table on the stack"));
+        }
+        // SAFETY: the table is this stack's (checked to be one); the store
+        // can allocate a new key, so it runs protected, with the table as
+        // argument 1.
+        unsafe {
+            self.with_raw(|l| {
+                if lua_type(l, -1) != LUA_TTABLE as c_int {
+                    return Err(crate::Error::api(crate::raw::stack::NOT_A_TABLE));
+                }
+                protect(l, 1, 0, move |l| {
+                    // Made on first use: a state without methods pays nothing.
+                    if lua_rawgetp(l, LUA_REGISTRYINDEX, methods_key()) != LUA_TTABLE as c_int {
+                        lua_settop(l, -2);
+                        lua_createtable(l, 0, 0);
+                        lua_pushvalue(l, -1);
+                        lua_rawsetp(l, LUA_REGISTRYINDEX, methods_key());
+                    }
+                    lua_pushvalue(l, 1);
+                    lua_rawseti(l, -2, id as lua_Integer);
+                    0
+                })
+            })
+        }
+    }
+}
+
+/// Whether `id` has methods. Never raises, never allocates (a registry read
+/// under a light-userdata key and a raw integer read).
+///
+/// # Safety
+/// `l` is a state of this crate with two free stack slots.
+#[cfg(feature = "host-binding")]
+unsafe fn has_methods(l: *mut lua_State, id: u64) -> bool {
+    // SAFETY: as documented; the stack is left as it was.
+    unsafe {
+        if lua_rawgetp(l, LUA_REGISTRYINDEX, methods_key()) != LUA_TTABLE as c_int {
+            lua_settop(l, -2);
+            return false;
+        }
+        let found = lua_rawgeti(l, -1, id as lua_Integer) == LUA_TTABLE as c_int;
+        lua_settop(l, -3);
+        found
+    }
+}
+
+/// Pushes method `key` (at `key_idx`, a string) of `id` and returns true, or
+/// pushes nothing and returns false. Never raises, never allocates.
+///
+/// # Safety
+/// `l` is a state of this crate with three free stack slots; `key_idx` is an
+/// absolute index.
+unsafe fn push_method(l: *mut lua_State, id: u64, key_idx: c_int) -> bool {
+    // SAFETY: raw reads only; every path restores the stack but for the
+    // value returned.
+    unsafe {
+        let base = lua_gettop(l);
+        if lua_rawgetp(l, LUA_REGISTRYINDEX, methods_key()) == LUA_TTABLE as c_int
+            && lua_rawgeti(l, -1, id as lua_Integer) == LUA_TTABLE as c_int
+        {
+            lua_pushvalue(l, key_idx);
+            if lua_rawget(l, -2) != LUA_TNIL as c_int {
+                lua_replace(l, base + 1);
+                lua_settop(l, base + 1);
+                return true;
+            }
+        }
+        lua_settop(l, base);
+        false
+    }
+}
+
+/// Forgets the methods of `id` (its last userdata is gone). Never raises,
+/// never allocates: storing nil under an existing key reuses its slot, and
+/// under a missing one stores nothing.
+///
+/// # Safety
+/// `l` is a state of this crate with two free stack slots.
+unsafe fn forget_methods(l: *mut lua_State, id: u64) {
+    // SAFETY: as documented; the stack is left as it was.
+    unsafe {
+        if lua_rawgetp(l, LUA_REGISTRYINDEX, methods_key()) == LUA_TTABLE as c_int {
+            lua_pushnil(l);
+            lua_rawseti(l, -2, id as lua_Integer);
+        }
+        lua_settop(l, -2);
     }
 }
 
@@ -196,6 +309,12 @@ unsafe extern "C" fn object_index(l: *mut lua_State) -> c_int {
         Some(payload) => payload,
         None => unsafe { rt.raise(l, crate::raw::tagged::bad_self("__index", "lua_native_proxy_userdata")) },
     };
+    // Methods win over properties. Only Copy values are alive here.
+    // SAFETY: Lua called __index with two arguments and leaves LUA_MINSTACK
+    // (20) free slots; push_method never raises.
+    if payload.methods && unsafe { lua_type(l, 2) } == LUA_TSTRING as c_int && unsafe { push_method(l, payload.id, 2) } {
+        return 1;
+    }
     let outcome: std::result::Result<c_int, String> = {
         let mut buf = [0; LUA_N2SBUFFSZ as usize];
         // SAFETY: argument 2 exists (Lua calls __index/__newindex with it); key_text only reads.
@@ -203,7 +322,10 @@ unsafe extern "C" fn object_index(l: *mut lua_State) -> c_int {
             None => Ok(0),
             Some(key) => {
                 let key_s = String::from_utf8_lossy(key).into_owned();
-                if !payload.access.readable {
+                if !payload.access.readable && payload.methods {
+                    // An object with methods: a key that is none reads nil.
+                    Ok(0)
+                } else if !payload.access.readable {
                     Err(format!("Error reading property '{key_s}': userdata is not readable"))
                 } else {
                     match host_of(rt) {
@@ -292,15 +414,15 @@ unsafe extern "C" fn object_gc(l: *mut lua_State) -> c_int {
     let rt = unsafe { Runtime::from_state(l) };
     // SAFETY: `check` accepts only our own payloads; `finalized` makes a
     // repeated call (through the debug library) a no-op.
-    let id = match unsafe { crate::raw::tagged::check::<Payload>(l, 1, Tag::HostObject).as_mut() } {
+    let (id, methods) = match unsafe { crate::raw::tagged::check::<Payload>(l, 1, Tag::HostObject).as_mut() } {
         None => unsafe { rt.raise(l, crate::raw::tagged::bad_self("__gc", "lua_native_userdata")) },
         Some(p) if p.finalized => return 0,
         Some(p) => {
             p.finalized = true;
-            p.id
+            (p.id, p.methods)
         }
     };
-    let _ = catch_unwind(AssertUnwindSafe(|| {
+    let last = catch_unwind(AssertUnwindSafe(|| {
         let table = rt.host_objects();
         let last = {
             let mut counts = table.counts.borrow_mut();
@@ -324,6 +446,12 @@ unsafe extern "C" fn object_gc(l: *mut lua_State) -> c_int {
                 host.released(id);
             }
         }
+        last
     }));
+    if methods && matches!(last, Ok(true)) && !rt.is_closing() {
+        // SAFETY: a finalizer runs with LUA_MINSTACK free slots; this never
+        // raises or allocates, and only Copy values are alive.
+        unsafe { forget_methods(l, id) };
+    }
     0
 }

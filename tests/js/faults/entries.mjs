@@ -263,6 +263,20 @@ export const entries = [
     check: (_, s) => assert.equal(s.c.execute_script('u.x = u.x + 1 return u.x + #u.y.z'), 4),
   },
   {
+    name: 'set_userdata with methods',
+    run: (s) => s.c.set_userdata('m', { n: 1 }, { readable: true, methods: { add: (self, by) => (self.n += by), get: (self) => self.n } }),
+    check: (_, s) => assert.equal(s.c.execute_script('m:add(2) return m:get() + m.n'), 6),
+  },
+  {
+    name: 'userdata method calls from Lua',
+    setup: () => {
+      const s = all();
+      s.c.set_userdata('m', { n: 1 }, { methods: { add: (self, by) => (self.n += by), make: (self, t) => ({ t, list: [1, 2, 3] }) } });
+      return s;
+    },
+    run: (s) => s.c.execute_script("local r = m:make({ 1, { 2 } }) return m:add(1), #r.list, m.add == m.add, m.missing"),
+  },
+  {
     name: 'userdata property access from Lua',
     setup: () => {
       const s = all();
@@ -299,6 +313,25 @@ export const entries = [
     name: 'create_coroutine',
     run: (s) => s.c.create_coroutine('local k = 2 return function(a) local b = coroutine.yield(a * k) return { b, a } end'),
     check: (co, s) => assert.deepEqual(s.c.resume(co, 2).values, [4]),
+  },
+  {
+    name: 'create_coroutine of a Lua function',
+    setup: () => {
+      const s = all();
+      s.f = s.c.execute_script('return function(a) local b = coroutine.yield(a * 2) return { b, a } end');
+      return s;
+    },
+    run: (s) => s.c.create_coroutine(s.f),
+    check: (co, s) => assert.deepEqual(s.c.resume(co, 2).values, [4]),
+  },
+  {
+    name: 'iterating a coroutine',
+    setup: () => {
+      const s = all();
+      s.co = s.c.create_coroutine('return function() for i = 1, 5 do coroutine.yield(i, { i }) end return "end" end');
+      return s;
+    },
+    run: (s) => [...s.co],
   },
   {
     name: 'resume: yields and returns with values',
