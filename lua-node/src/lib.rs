@@ -21,6 +21,7 @@ mod lua_function;
 mod metatables;
 mod methods;
 mod options;
+mod pcall;
 mod modules;
 mod coroutines;
 mod proxy;
@@ -77,6 +78,7 @@ method!(create_table, table_handle::create_table);
 method!(get_global_ref, table_handle::get_global_ref);
 method!(release, release::release);
 method!(call, lua_function::call_global);
+method!(pcall, pcall::pcall);
 
 type Method = unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value;
 
@@ -112,6 +114,7 @@ const METHODS: &[(&std::ffi::CStr, Method)] = &[
     (c"get_global_ref", get_global_ref),
     (c"release", release),
     (c"call", call),
+    (c"pcall", pcall),
 ];
 
 unsafe extern "C" fn construct(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {

@@ -73,6 +73,16 @@ pub fn unwrap_for(cx: &Rc<Context>, f: Raw) -> Result<Option<Rc<Function>>, JsEr
     }
 }
 
+/// The Lua function behind `f` if `f` is a wrapper made by this context,
+/// for any of its states (a stale one is for the caller to refuse with
+/// `check_handle`); a released one is refused.
+pub fn unwrap_own(cx: &Rc<Context>, f: Raw) -> Result<Option<Rc<Function>>, JsError> {
+    match data_of(cx.env, f) {
+        Some(data) if Rc::ptr_eq(&data.cx, cx) => data.func.borrow().clone().map(Some).ok_or_else(|| JsError::released("Lua function")),
+        _ => Ok(None),
+    }
+}
+
 /// What `release(value)` found in a Lua function wrapper.
 pub enum Released {
     /// Not a Lua function wrapper.

@@ -34,8 +34,8 @@ test('A1 (spec 1.1) module shape: default export has init (a class named LuaCont
   // register_type_converter: B3; register_from_lua_converter: B10.
   const later = ['get_memory_usage', 'set_hook', 'remove_hook', 'gc', 'reset', 'info', 'dispose', 'cancel',
     'register_type_converter', 'register_from_lua_converter'];
-  // Table handles, release(), call(): EVOLUTION.md B2, B8, B10.
-  later.push('create_table', 'get_global_ref', 'release', 'call');
+  // Table handles, release(), call(), pcall(): EVOLUTION.md B2, B8, B10, B6.
+  later.push('create_table', 'get_global_ref', 'release', 'call', 'pcall');
   assert.deepEqual(Object.getOwnPropertyNames(lua_native.init.prototype).sort(), [...seed, ...later, 'constructor'].sort());
   for (const m of [...seed, ...later]) {
     assert.equal(typeof lua_native.init.prototype[m], 'function', m);

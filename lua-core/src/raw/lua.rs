@@ -428,7 +428,7 @@ impl Lua {
             let status = lua_pcall(l, nargs, LUA_MULTRET, handler);
             if status != LUA_OK as c_int {
                 let mut error = pop_error(l, status);
-                if let Error::Runtime { traceback, .. } | Error::Callback { traceback, .. } = &mut error {
+                if let Some(traceback) = error.traceback_slot() {
                     *traceback = self.rt.take_traceback();
                 }
                 return Err(error);

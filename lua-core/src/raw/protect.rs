@@ -217,9 +217,9 @@ pub(crate) unsafe fn pop_error(l: *mut lua_State, status: c_int) -> Error {
     if let Some(kind) = unsafe { crate::raw::runtime::Runtime::from_state(l) }.limits().tripped() {
         let message = if message.ends_with(kind.message()) { message } else { kind.message().to_string() };
         return match kind {
-            crate::raw::limits::LimitKind::Instructions => Error::InstructionLimit { message },
-            crate::raw::limits::LimitKind::Timeout => Error::Timeout { message },
-            crate::raw::limits::LimitKind::Cancelled => Error::Cancelled { message },
+            crate::raw::limits::LimitKind::Instructions => Error::InstructionLimit { message, traceback: None },
+            crate::raw::limits::LimitKind::Timeout => Error::Timeout { message, traceback: None },
+            crate::raw::limits::LimitKind::Cancelled => Error::Cancelled { message, traceback: None },
         };
     }
     match status as u32 {

@@ -334,6 +334,11 @@ impl Runtime {
         }
     }
 
+    /// Records the traceback of the error being raised (see `traceback_handler`).
+    pub(crate) fn set_traceback(&self, text: String) {
+        *self.traceback.borrow_mut() = Some(text);
+    }
+
     pub(crate) fn take_traceback(&self) -> Option<String> {
         self.traceback.borrow_mut().take()
     }
