@@ -17,6 +17,7 @@ mod glue;
 mod handles;
 mod hooks;
 mod js;
+mod js_errors;
 mod lua_function;
 mod metatables;
 mod methods;

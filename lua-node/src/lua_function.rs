@@ -124,6 +124,7 @@ unsafe extern "C" fn call(env: sys::napi_env, info: sys::napi_callback_info) -> 
         let data = unsafe { &*(data as *const LuaFunctionData) };
         let func = data.func.borrow().clone().ok_or_else(|| JsError::released("Lua function"))?;
         data.cx.check_handle(func.registry_ref().lua(), "Lua function")?;
+        crate::glue::outermost_entry(&data.cx);
         call_function(&data.cx, &func, args.argv())
     }));
     crate::glue::finish(env, result)

@@ -31,7 +31,7 @@ test('B6 runtime errors: the traceback is in luaTraceback, the message is Lua\'s
 });
 
 test('B6 errors in JS callbacks and at coroutine creation carry a traceback', () => {
-  const c = ctx(['base'], { bad: () => { throw new Error('cb'); } });
+  const c = ctx(['base'], { bad: () => { throw 'cb'; } });
   const tb = tracebackOf(() => c.execute_script('bad()'), "Host function 'bad' threw an exception: cb", 'LUA_RUNTIME');
   assert.match(tb, /in global 'bad'/);
   tracebackOf(() => c.create_coroutine('error("at create")'), '[string "error("at create")"]:1: at create', 'LUA_RUNTIME');
@@ -91,7 +91,9 @@ test('B6 pcall: { ok: false, error } with the error a throw would give', () => {
   assert.equal(r.error.code, 'LUA_RUNTIME');
   assert.ok(r.error.luaTraceback.startsWith('stack traceback:'));
   const viaCallback = c.pcall(c.execute_script('return function() bad() end'));
-  assert.equal(viaCallback.error.message, "Host function 'bad' threw an exception: cb");
+  // A JS Error thrown through: the object itself (see below).
+  assert.ok(viaCallback.error instanceof RangeError);
+  assert.equal(viaCallback.error.message, 'cb');
   const notNumber = c.pcall(c.execute_script('return function() return {} + 1 end'));
   assert.match(notNumber.error.message, /attempt to perform arithmetic on a table value$/);
   assertUsable(c);
@@ -157,4 +159,116 @@ test('B6 pcall refuses as other methods do: released, stale, disposed, busy', as
   assert.deepEqual(c.pcall(h), { ok: true, value: 1 });
   c.dispose();
   throwsExactly(() => c.pcall(h), Error, 'the Lua context has been closed', 'LUA_DISPOSED');
+});
+
+class AppError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = 'AppError';
+    this.detail = { n: 1 };
+  }
+}
+
+test('B6 a JS Error thrown by a callback reaches JS again as the very object', () => {
+  const thrown = new AppError('app failed');
+  const c = ctx(['base'], { f: () => { throw thrown; } });
+  for (const src of ['f()', 'local ok, e = pcall(f) error(e)', 'local ok, e = pcall(f) error(e, 2)']) {
+    let caught;
+    assert.throws(() => c.execute_script(src), (e) => { caught = e; return true; });
+    assert.equal(caught, thrown, src);
+    assert.equal(caught.constructor, AppError);
+    assert.deepEqual(caught.detail, { n: 1 });
+    // The caller's own object: nothing added.
+    assert.equal(Object.hasOwn(caught, 'code'), false);
+    assert.equal(Object.hasOwn(caught, 'luaTraceback'), false);
+  }
+  // Through a Lua function wrapper, call() and pcall() too.
+  const g = c.execute_script('return function() f() end');
+  assert.throws(() => g(), (e) => e === thrown);
+  c.set_global('g', g);
+  assert.throws(() => c.call('g'), (e) => e === thrown);
+  assert.deepEqual(c.pcall(g), { ok: false, error: thrown });
+  assertUsable(c);
+});
+
+test('B6 inside Lua the thrown object is a plain table { message, name, stack, __jsErrorId }', () => {
+  const c = ctx(['base'], { f: () => { throw new TypeError('typed'); }, o: () => { throw { message: 5, other: true }; } });
+  const [ok, type, message, name, id, stack, meta] = c.execute_script(
+    'local ok, e = pcall(f) return ok, type(e), e.message, e.name, e.__jsErrorId, e.stack, getmetatable(e) == nil');
+  assert.deepEqual([ok, type, message, name, meta], [false, 'table', 'typed', 'TypeError', true]);
+  assert.equal(typeof id, 'number');
+  assert.ok(stack.startsWith('TypeError: typed\n'), stack);
+  assert.deepEqual(c.execute_script('local ok, e = pcall(o) return e.message, e.name, e.other'), [5, null, null]);
+  assert.throws(() => c.execute_script('o()'), (e) => e.message === 5 && e.other === true);
+});
+
+test('B6 primitives thrown become text (String(value))', () => {
+  const c = ctx(['base'], { s: () => { throw 'text'; }, n: () => { throw 42; }, z: () => { throw null; }, u: () => { throw undefined; }, y: () => { throw Symbol('sym'); } });
+  for (const [fn, text] of [['s', 'text'], ['n', '42'], ['z', 'null'], ['u', 'undefined']]) {
+    const e = throwsExactly(() => c.execute_script(`${fn}()`), Error, `Host function '${fn}' threw an exception: ${text}`, 'LUA_RUNTIME');
+    assert.ok(e.luaTraceback.startsWith('stack traceback:'));
+    assert.deepEqual(c.execute_script(`return pcall(${fn})`), [false, `Host function '${fn}' threw an exception: ${text}`]);
+  }
+  throwsExactly(() => c.execute_script('y()'), Error, "Host function 'y' threw an exception: Symbol()", 'LUA_RUNTIME');
+});
+
+test('B6 hostile thrown objects: throwing getters, a Proxy', () => {
+  class Nasty extends Error {
+    get message() { throw new Error('getter'); }
+    get stack() { throw new Error('stack getter'); }
+  }
+  const nasty = new Nasty();
+  const proxy = new Proxy({}, { get(_, k) { if (k === 'message') return 'from proxy'; throw new Error('trap'); } });
+  const c = ctx(['base'], { n: () => { throw nasty; }, p: () => { throw proxy; } });
+  assert.deepEqual(c.execute_script('local ok, e = pcall(n) return type(e), e.message, e.stack, e.name'), ['table', null, null, 'Error']);
+  assert.throws(() => c.execute_script('n()'), (e) => e === nasty);
+  assert.deepEqual(c.execute_script('local ok, e = pcall(p) return type(e), e.message'), ['table', 'from proxy']);
+  assert.throws(() => c.execute_script('p()'), (e) => e === proxy);
+  assertUsable(c);
+});
+
+test('B6 the staged objects do not accumulate: let go at each outermost call', () => {
+  const c = ctx(['base'], { f: () => { throw new Error('loop'); } });
+  let during = -1;
+  c.set_global('count', () => { during = c.info().bindingRefs.errorRegistry; });
+  c.execute_script('for i = 1, 20000 do pcall(f) end count()');
+  assert.equal(during, 20000);
+  assert.equal(c.info().bindingRefs.errorRegistry, 0);
+  assert.throws(() => c.execute_script('f()'), /loop/);
+  assert.equal(c.info().bindingRefs.errorRegistry, 0);
+  // A table kept past its call no longer finds its object: it reaches JS as a Lua table error.
+  c.execute_script('local ok, e = pcall(f) kept = e');
+  throwsExactly(() => c.execute_script('error(kept)'), Error, '(error object is a table value)', 'LUA_RUNTIME');
+});
+
+test('B6 a JS error never passes for a limit, and a limit never for a JS error', () => {
+  const c = new lua_native.init({ f: () => { throw new Error('js'); } }, { libraries: ['base'], maxInstructions: 20000 });
+  throwsExactly(() => c.execute_script('pcall(f) while true do end'), Error, 'instruction limit exceeded', 'LUA_INSTRUCTION_LIMIT');
+  // The script catches the limit and raises the JS error's table instead: the limit wins.
+  throwsExactly(() => c.execute_script('local ok, e = pcall(f) pcall(function() while true do end end) error(e)'), Error, 'instruction limit exceeded', 'LUA_INSTRUCTION_LIMIT');
+  assert.throws(() => c.execute_script('f()'), (e) => e.message === 'js' && e.code === undefined);
+});
+
+test('B6 across a coroutine, a __gc finalizer, a hook and an async run', async () => {
+  const thrown = new RangeError('co');
+  const c = ctx(['base', 'coroutine'], { f: () => { throw thrown; } });
+  const co = c.create_coroutine('return function() f() end');
+  assert.deepEqual(c.resume(co), { status: 'dead', values: [], error: 'co' });
+  assert.throws(() => c.execute_script('local co = coroutine.wrap(function() f() end) co()'), (e) => e === thrown);
+  assert.deepEqual(c.execute_script('local ok, e = coroutine.resume(coroutine.create(f)) return ok, e.message'), [false, 'co']);
+  // A finalizer's error is a warning in Lua 5.4+, never thrown to the host.
+  c.execute_script('setmetatable({}, { __gc = function() f() end }) collectgarbage() collectgarbage()');
+  assertUsable(c);
+  // What the host's hook throws is dropped, as the spec says: it stages nothing.
+  const h = ctx(['base']);
+  h.set_hook(() => { throw new Error('hook'); }, { line: true });
+  assert.equal(h.execute_script('local x = 1\nx = x + 1 return x'), 2);
+  assert.equal(h.info().bindingRefs.errorRegistry, 0);
+  h.remove_hook();
+  assertUsable(h);
+  // JS callbacks are refused in async runs, whatever they would throw.
+  const a = ctx(['base'], { f: () => { throw thrown; } });
+  const e = await rejection(a.execute_script_async('f()'));
+  assert.equal(e.message, `[string "f()"]:1: JS callbacks are not available in async mode (called 'f')`);
+  assert.equal(e.code, 'LUA_RUNTIME');
 });

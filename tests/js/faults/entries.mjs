@@ -38,8 +38,10 @@ export const CALLBACKS = {
   add: (a, b) => a + b,
   echo: (...args) => args,
   make: () => ({ list: [1, 2, { deep: 'x' }], fn: (x) => x * 2, name: 'made' }),
+  // A primitive: its text is the library's own error (an Error object would reach JS as
+  // itself, without the `code` the sweep checks for; EVOLUTION B6).
   fail: () => {
-    throw new Error('js failure');
+    throw 'js failure';
   },
   value: { nested: [1, 'two', { three: 3 }] },
 };
