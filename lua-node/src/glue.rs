@@ -76,10 +76,11 @@ pub fn context_of(env: Env, this: Raw) -> Result<Rc<Context>, JsError> {
     Ok(unsafe { (*p).clone() })
 }
 
-/// At an outermost call into `cx` (none is running in its state), the JS
-/// objects staged by earlier calls are let go (EVOLUTION B6).
+/// At an outermost call into `cx` (none is running in its state, and no
+/// worker holds it: the method will refuse then), the JS objects staged by
+/// earlier calls are let go (EVOLUTION B6).
 pub fn outermost_entry(cx: &Context) {
-    if !cx.lua().is_executing() {
+    if !cx.is_busy() && !cx.lua().is_executing() {
         crate::js_errors::clear(cx);
     }
 }

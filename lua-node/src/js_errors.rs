@@ -49,10 +49,14 @@ pub fn count(cx: &Context) -> usize {
     STAGED.with(|s| s.borrow().keys().filter(|(k, _)| *k == key(cx)).count())
 }
 
-/// Lets go of every object `cx` staged.
+/// Lets go of every object `cx` staged. lua-core's record of the raised
+/// value is left alone while a worker holds the state (it is the worker's
+/// then); the worker never reads the staged objects.
 pub fn clear(cx: &Context) {
     let mine = key(cx);
-    cx.lua().forget_raised_value();
+    if !cx.is_busy() {
+        cx.lua().forget_raised_value();
+    }
     let gone: Vec<(Env, sys::napi_ref, Option<lua_core::RegRef>)> = STAGED.with(|s| {
         let mut s = s.borrow_mut();
         let keys: Vec<(usize, u64)> = s.keys().filter(|(k, _)| *k == mine).copied().collect();

@@ -272,3 +272,13 @@ test('B6 across a coroutine, a __gc finalizer, a hook and an async run', async (
   assert.equal(e.message, `[string "f()"]:1: JS callbacks are not available in async mode (called 'f')`);
   assert.equal(e.code, 'LUA_RUNTIME');
 });
+
+test('B6 staged objects around an async run: kept while the worker holds the state, let go after', async () => {
+  const c = ctx(['base'], { f: () => { throw new Error('staged'); } });
+  c.execute_script('for i = 1, 3 do pcall(f) end');
+  const run = c.execute_script_async('local x = 0 for i = 1, 1e6 do x = x + i end return x');
+  throwsExactly(() => c.execute_script('return 1'), Error, 'Lua context is busy with an async operation', 'LUA_BUSY');
+  assert.equal(await run, 500000500000);
+  assert.equal(c.info().bindingRefs.errorRegistry, 0);
+  assert.throws(() => c.execute_script('f()'), (e) => e.message === 'staged');
+});
