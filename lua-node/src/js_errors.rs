@@ -84,7 +84,21 @@ pub fn raise(cx: &Context, call: &CallContext<'_>, name: &str, thrown: Raw) -> E
     if t != sys::ValueType::napi_object && t != sys::ValueType::napi_function {
         return Error::runtime(format!("Host function '{name}' threw an exception: {}", text_of(env, thrown)));
     }
-    let message = string_field(env, thrown, c"message").unwrap_or_default();
+    // Each property is read once (a getter that throws reads as none).
+    let fields: Vec<(&[u8], Option<Raw>)> = [(&b"message"[..], c"message"), (b"name", c"name"), (b"stack", c"stack")]
+        .into_iter()
+        .map(|(field, key)| match env.get_named(thrown, key) {
+            Ok(v) => (field, Some(v)),
+            Err(_) => {
+                env.take_exception();
+                (field, None)
+            }
+        })
+        .collect();
+    let message = match fields[0].1 {
+        Some(m) if env.type_of(m) == sys::ValueType::napi_string => env.string_value(m).unwrap_or_default(),
+        _ => String::new(),
+    };
     let Ok(r) = env.reference(thrown) else { return Error::runtime(format!("Host function '{name}' threw an exception: {message}")) };
     let id = cx.js_error_ids.get() + 1;
     cx.js_error_ids.set(id);
@@ -92,11 +106,8 @@ pub fn raise(cx: &Context, call: &CallContext<'_>, name: &str, thrown: Raw) -> E
     let mut stack = call.stack();
     let pushed = (|| -> lua_core::Result<()> {
         stack.push_table(0, 4)?;
-        for (field, name) in [(&b"message"[..], c"message"), (b"name", c"name"), (b"stack", c"stack")] {
-            let Ok(v) = env.get_named(thrown, name) else {
-                env.take_exception();
-                continue;
-            };
+        for (field, v) in &fields {
+            let Some(v) = *v else { continue };
             match env.type_of(v) {
                 sys::ValueType::napi_string => stack.push_bytes(env.string_value(v).unwrap_or_default().as_bytes())?,
                 sys::ValueType::napi_number => stack.push_number(env.get_number(v))?,
@@ -112,20 +123,8 @@ pub fn raise(cx: &Context, call: &CallContext<'_>, name: &str, thrown: Raw) -> E
     })();
     env.take_exception();
     match pushed {
-        Ok(()) => call.raise_value(Error::External { message: message.clone(), source: std::sync::Arc::new(JsThrown { context: key(cx), id, message }) }),
+        Ok(()) => call.raise_value(Error::external(JsThrown { context: key(cx), id, message })),
         Err(e) => e,
-    }
-}
-
-/// A string property of `v`, reading it once (a getter that throws reads as none).
-fn string_field(env: Env, v: Raw, name: &std::ffi::CStr) -> Option<String> {
-    match env.get_named(v, name) {
-        Ok(m) if env.type_of(m) == sys::ValueType::napi_string => env.string_value(m).ok(),
-        Ok(_) => None,
-        Err(_) => {
-            env.take_exception();
-            None
-        }
     }
 }
 

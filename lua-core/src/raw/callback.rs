@@ -83,6 +83,24 @@ impl<'a> CallContext<'a> {
     /// on to the host, the host's error is `Error::Callback` with `report` as
     /// its cause and `report`'s text; Lua code that catches it sees the value.
     /// Without a value pushed by the call, the failure is raised as a message.
+    ///
+    /// ```
+    /// use lua_core::{Error, Lua, StdLib};
+    /// let lua = Lua::with_libraries(StdLib::BASE)?;
+    /// lua.set_global_with(b"fail", |stack| {
+    ///     stack.push_function(|call| {
+    ///         let mut s = call.stack();
+    ///         s.push_table(0, 1)?;
+    ///         s.push_bytes(b"details")?;
+    ///         s.set_field(b"message")?;
+    ///         Err(call.raise_value(Error::runtime("fail failed")))
+    ///     })
+    /// })?;
+    /// assert_eq!(lua.exec::<String>("local ok, e = pcall(fail) return e.message")?, "details");
+    /// let e = lua.exec::<()>("fail()").unwrap_err();
+    /// assert_eq!(e.message(), "fail failed");
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn raise_value(&self, report: Error) -> Error {
         self.lua.rt.set_raise_top(true);
         report
