@@ -43,6 +43,10 @@ export const CALLBACKS = {
   fail: () => {
     throw 'js failure';
   },
+  // An object: staged, reaching Lua as a table (EVOLUTION B6).
+  failObject: () => {
+    throw new Error('object failure');
+  },
   value: { nested: [1, 'two', { three: 3 }] },
 };
 
@@ -181,6 +185,12 @@ export const entries = [
     check: (v) => assert.deepEqual(v, [3, 'y', 42, 'x', false, "Host function 'fail' threw an exception: js failure", 3]),
   },
   { name: 'execute_script: a JS callback throws', run: (s) => s.c.execute_script('fail()') },
+  {
+    name: 'execute_script: a JS callback throws an Error, caught in Lua as a table',
+    catches: true,
+    run: (s) => s.c.execute_script('local ok, e = pcall(failObject) return ok, type(e), type(e) == "table" and e.message or e'),
+    check: (v) => assert.deepEqual(v, [false, 'table', 'object failure']),
+  },
   {
     name: 'execute_script: handles in the results',
     run: (s) =>
