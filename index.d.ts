@@ -290,9 +290,14 @@ export interface LuaError extends Error {
     | 'LUA_NOT_A_FUNCTION'
     | 'LUA_INTERNAL'
     | string;
-  /** Lua's stack traceback, when the error was raised by running Lua code. */
+  /** Lua's stack traceback, when the error was raised by running Lua code (limits included). */
   luaTraceback?: string;
 }
+
+/** The result of `pcall(fn, ...args)`. */
+export type LuaPcallResult<T = LuaValue> =
+  | { ok: true; value: T }
+  | { ok: false; error: LuaError | unknown };
 
 export interface LuaContext {
   /** Runs Lua source; 0 results give `undefined`, 1 the value, more an array. */
@@ -313,6 +318,13 @@ export interface LuaContext {
   get_global_ref(name: string): LuaTableHandle;
   /** Calls the Lua function at global `name` (or a dotted path) without making a wrapper. */
   call<T extends LuaValue | LuaValue[] = LuaValue>(name: string, ...args: LuaInput[]): T;
+  /**
+   * Calls `fn` and gives its failure as a value: `{ ok: true, value }` (shaped as a call result)
+   * or `{ ok: false, error }` (what the call would have thrown). `fn` is a Lua function of this
+   * context; any other function is called as it is. Limits (instruction limit, timeout, cancel)
+   * are never caught: they throw.
+   */
+  pcall<T extends LuaValue | LuaValue[] = LuaValue>(fn: (...args: any[]) => any, ...args: LuaInput[]): LuaPcallResult<T>;
   /** Frees what a Lua function, coroutine, table Proxy or table handle holds, now; idempotent. */
   release(value: LuaFunction | LuaCoroutine | LuaTableRef | LuaTableHandle): void;
   /**

@@ -41,17 +41,23 @@ pub enum Error {
     InstructionLimit {
         /// The text, exactly as Lua or the API produced it.
         message: String,
+        /// Lua's stack traceback at the point the limit stopped the run, where one was taken.
+        traceback: Option<String>,
     },
     /// The run went past its time limit (`execution timeout`).
     Timeout {
         /// The text, exactly as Lua or the API produced it.
         message: String,
+        /// Lua's stack traceback at the point the limit stopped the run, where one was taken.
+        traceback: Option<String>,
     },
     /// The run was stopped from outside (`execution cancelled`): see
     /// [`CancelHandle`](crate::CancelHandle).
     Cancelled {
         /// The text, exactly as Lua or the API produced it.
         message: String,
+        /// Lua's stack traceback at the point the limit stopped the run, where one was taken.
+        traceback: Option<String>,
     },
     /// A value could not be converted (too deep, cyclic, wrong type).
     Conversion {
@@ -146,9 +152,9 @@ impl Error {
             | Error::Memory { message }
             | Error::File { message }
             | Error::Busy { message }
-            | Error::InstructionLimit { message }
-            | Error::Timeout { message }
-            | Error::Cancelled { message }
+            | Error::InstructionLimit { message, .. }
+            | Error::Timeout { message, .. }
+            | Error::Cancelled { message, .. }
             | Error::Conversion { message }
             | Error::Callback { message, .. }
             | Error::External { message, .. }
@@ -176,10 +182,27 @@ impl Error {
         }
     }
 
-    /// Lua's traceback, when the error came from running Lua code.
+    /// Lua's traceback, when the error came from running Lua code (a
+    /// runtime error, a callback's failure, or a limit stopping the run).
     pub fn traceback(&self) -> Option<&str> {
         match self {
-            Error::Runtime { traceback, .. } | Error::Callback { traceback, .. } => traceback.as_deref(),
+            Error::Runtime { traceback, .. }
+            | Error::Callback { traceback, .. }
+            | Error::InstructionLimit { traceback, .. }
+            | Error::Timeout { traceback, .. }
+            | Error::Cancelled { traceback, .. } => traceback.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Where a traceback taken by a protected call goes, for the kinds that carry one.
+    pub(crate) fn traceback_slot(&mut self) -> Option<&mut Option<String>> {
+        match self {
+            Error::Runtime { traceback, .. }
+            | Error::Callback { traceback, .. }
+            | Error::InstructionLimit { traceback, .. }
+            | Error::Timeout { traceback, .. }
+            | Error::Cancelled { traceback, .. } => Some(traceback),
             _ => None,
         }
     }

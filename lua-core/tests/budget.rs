@@ -124,3 +124,19 @@ fn without_a_limit_nothing_is_charged_or_stopped() {
     let lua = Lua::with_libraries(StdLib::ALL).unwrap();
     assert_eq!(lua.exec::<i64>("local s = string.rep('a', 1e6) for i = 1, 20 do s = s:upper() end collectgarbage() return #s").unwrap(), 1_000_000);
 }
+
+/// EVOLUTION B6 / DECISIONS 2: a limit's error carries the traceback of where
+/// it stopped the run, in the same format as a runtime error's.
+#[test]
+fn a_limit_error_carries_a_traceback() {
+    let lua = Lua::builder().libraries(StdLib::BASE).instruction_limit(10_000).build().unwrap();
+    let e = lua.exec::<()>("local function spin() while true do end end\nspin()").unwrap_err();
+    assert!(matches!(e, lua_core::Error::InstructionLimit { .. }), "{e:?}");
+    assert_eq!(e.message(), "instruction limit exceeded");
+    let tb = e.traceback().expect("a traceback");
+    assert!(tb.starts_with("stack traceback:\n\t"), "{tb}");
+    assert!(tb.contains("in local 'spin'") && tb.contains("in main chunk"), "{tb}");
+    // Through a script's own pcall too, which cannot catch it (DECISIONS 11).
+    let e = lua.exec::<()>("pcall(function() while true do end end)").unwrap_err();
+    assert!(e.traceback().is_some_and(|tb| tb.contains("in global 'pcall'")), "{e:?}");
+}

@@ -101,6 +101,12 @@ pub fn call_js(
             Err(e) if crate::cancel::stopped_env(cx, &e) => Err(Error::runtime(call.located(crate::cancel::CANCELLED_MESSAGE))),
             // A refused allocation is Lua running out of memory, not the callback failing.
             Err(JsError::Error { code: "LUA_MEMORY", message, .. }) => Err(Error::Memory { message }),
+            // What the function threw (EVOLUTION B6): an object reaches Lua as a table, and
+            // JavaScript as itself; anything else as text.
+            Err(JsError::Pending) => match env.take_exception() {
+                Some(thrown) => Err(crate::js_errors::raise(cx, call, name, thrown)),
+                None => Err(Error::runtime(format!("Host function '{name}' threw an exception: "))),
+            },
             Err(e) => Err(Error::runtime(format!("Host function '{name}' threw an exception: {}", e.message(env)))),
         }
     })

@@ -39,6 +39,8 @@ pub struct Context {
     object_ids: Cell<Option<[sys::napi_ref; 3]>>,
     /// Counters naming metatable and module functions (`__mt_<n>_<key>`, `__module_<n>_<key>`).
     pub metatable_calls: Cell<u64>,
+    /// Numbers the JS objects callbacks threw (`__jsErrorId`, from 1; see `js_errors`).
+    pub js_error_ids: Cell<u64>,
     pub module_calls: Cell<u64>,
     /// Set by `dispose()`: the state is closed and every call refuses.
     pub disposed: Cell<bool>,
@@ -87,6 +89,7 @@ impl Context {
             next_object: Cell::new(0),
             object_ids: Cell::new(None),
             metatable_calls: Cell::new(0),
+            js_error_ids: Cell::new(0),
             module_calls: Cell::new(0),
             disposed: Cell::new(false),
             replay: RefCell::new(Replay::default()),
@@ -334,12 +337,14 @@ impl Context {
             (c"callbacksObject", replay.callbacks.is_some() as usize),
             (c"typeConverters", self.type_converters.borrow().len()),
             (c"fromLuaConverters", self.from_lua_converters.borrow().len()),
+            (c"errorRegistry", crate::js_errors::count(self)),
         ]
     }
 }
 
 impl Drop for Context {
     fn drop(&mut self) {
+        crate::js_errors::clear(self);
         let replay = self.replay.get_mut();
         for (_, r) in replay.shared.drain(..) {
             // SAFETY: made when subscribing, deleted once.

@@ -13,6 +13,9 @@ pub enum JsError {
     Range(String),
     /// A JavaScript exception is pending in the engine; it is thrown as it is.
     Pending,
+    /// An object a JS callback threw, raised through Lua back to the host
+    /// (EVOLUTION B6): thrown as that object while it is staged.
+    Thrown { context: usize, id: u64, message: String, traceback: Option<String> },
 }
 
 /// The `code` of argument errors (TypeError and RangeError).
@@ -67,7 +70,7 @@ impl JsError {
     /// The text of this error (a pending exception is taken from the engine).
     pub fn message(self, env: Env) -> String {
         match self.settle(env, "LUA_RUNTIME") {
-            JsError::Error { message, .. } | JsError::Type(message) | JsError::Range(message) => message,
+            JsError::Error { message, .. } | JsError::Type(message) | JsError::Range(message) | JsError::Thrown { message, .. } => message,
             JsError::Pending => String::new(),
         }
     }
@@ -88,6 +91,10 @@ impl JsError {
         let (message, code, traceback, kind) = match self {
             JsError::Pending => return env.take_exception().unwrap_or_else(|| env.undefined()),
             JsError::Error { message, code, traceback } => (message, code, traceback, 0),
+            JsError::Thrown { context, id, message, traceback } => match crate::js_errors::value(env, context, id) {
+                Some(original) => return original,
+                None => (message, "LUA_RUNTIME", traceback, 0),
+            },
             JsError::Type(message) => (message, INVALID_ARGUMENT, None, 1),
             JsError::Range(message) => (message, INVALID_ARGUMENT, None, 2),
         };
@@ -121,7 +128,18 @@ impl From<lua_core::Error> for JsError {
             other => other.code(),
         };
         let traceback = e.traceback().map(str::to_owned);
+        if let Some(thrown) = thrown_by_callback(&e) {
+            return JsError::Thrown { context: thrown.context, id: thrown.id, message: thrown.message.clone(), traceback };
+        }
         JsError::Error { message: e.message().to_owned(), code, traceback }
+    }
+}
+
+/// The staged JS object a callback threw, when that is what `e` reports.
+fn thrown_by_callback(e: &lua_core::Error) -> Option<&crate::js_errors::JsThrown> {
+    match e.cause()? {
+        lua_core::Error::External { source, .. } => source.downcast_ref::<crate::js_errors::JsThrown>(),
+        _ => None,
     }
 }
 

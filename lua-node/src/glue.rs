@@ -76,6 +76,15 @@ pub fn context_of(env: Env, this: Raw) -> Result<Rc<Context>, JsError> {
     Ok(unsafe { (*p).clone() })
 }
 
+/// At an outermost call into `cx` (none is running in its state, and no
+/// worker holds it: the method will refuse then), the JS objects staged by
+/// earlier calls are let go (EVOLUTION B6).
+pub fn outermost_entry(cx: &Context) {
+    if !cx.is_busy() && !cx.lua().is_executing() {
+        crate::js_errors::clear(cx);
+    }
+}
+
 /// The value to hand back to the engine for a call's outcome.
 pub fn finish(env: Env, result: std::thread::Result<Result<Raw, JsError>>) -> sys::napi_value {
     match result {
@@ -101,6 +110,7 @@ macro_rules! method {
             let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 let (args, _) = $crate::glue::read_args(env, info)?;
                 let cx = $crate::glue::context_of(env, args.this)?;
+                $crate::glue::outermost_entry(&cx);
                 $body(&cx, &args)
             }));
             $crate::glue::finish(env, result)

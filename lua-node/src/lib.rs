@@ -19,10 +19,12 @@ mod handles;
 mod hooks;
 mod introspect;
 mod js;
+mod js_errors;
 mod lua_function;
 mod metatables;
 mod methods;
 mod options;
+mod pcall;
 mod modules;
 mod coroutines;
 mod coroutine_iter;
@@ -83,6 +85,7 @@ method!(release, release::release);
 method!(call, lua_function::call_global);
 method!(get_stack, introspect::get_stack);
 method!(get_locals, introspect::get_locals);
+method!(pcall, pcall::pcall);
 
 type Method = unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value;
 
@@ -120,6 +123,7 @@ const METHODS: &[(&std::ffi::CStr, Method)] = &[
     (c"call", call),
     (c"get_stack", get_stack),
     (c"get_locals", get_locals),
+    (c"pcall", pcall),
 ];
 
 unsafe extern "C" fn construct(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {

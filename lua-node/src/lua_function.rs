@@ -78,6 +78,16 @@ pub fn unwrap_for(cx: &Rc<Context>, f: Raw) -> Result<Option<Rc<Function>>, JsEr
     }
 }
 
+/// The Lua function behind `f` if `f` is a wrapper made by this context,
+/// for any of its states (a stale one is for the caller to refuse with
+/// `check_handle`); a released one is refused.
+pub fn unwrap_own(cx: &Rc<Context>, f: Raw) -> Result<Option<Rc<Function>>, JsError> {
+    match data_of(cx.env, f) {
+        Some(data) if Rc::ptr_eq(&data.cx, cx) => data.func.borrow().clone().map(Some).ok_or_else(|| JsError::released("Lua function")),
+        _ => Ok(None),
+    }
+}
+
 /// What `release(value)` found in a Lua function wrapper.
 pub enum Released {
     /// Not a Lua function wrapper.
@@ -119,6 +129,7 @@ unsafe extern "C" fn call(env: sys::napi_env, info: sys::napi_callback_info) -> 
         let data = unsafe { &*(data as *const LuaFunctionData) };
         let func = data.func.borrow().clone().ok_or_else(|| JsError::released("Lua function"))?;
         data.cx.check_handle(func.registry_ref().lua(), "Lua function")?;
+        crate::glue::outermost_entry(&data.cx);
         call_function(&data.cx, &func, args.argv())
     }));
     crate::glue::finish(env, result)

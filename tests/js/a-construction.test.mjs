@@ -38,6 +38,8 @@ test('A1 (spec 1.1) module shape: default export has init (a class named LuaCont
   later.push('create_table', 'get_global_ref', 'release', 'call');
   // Stack introspection: B21.
   later.push('get_stack', 'get_locals');
+  // pcall(): EVOLUTION.md B6.
+  later.push('pcall');
   assert.deepEqual(Object.getOwnPropertyNames(lua_native.init.prototype).sort(), [...seed, ...later, 'constructor'].sort());
   for (const m of [...seed, ...later]) {
     assert.equal(typeof lua_native.init.prototype[m], 'function', m);

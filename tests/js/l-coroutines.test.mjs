@@ -131,7 +131,7 @@ test('L120 (spec 4.1, 4.2) error values of several kinds and a throwing JS callb
   const viaJs = c.resume(c.create_coroutine('return function() coroutine.yield(1) bad() end'));
   assert.equal(viaJs.status, 'suspended');
   const k = c.create_coroutine('return function() bad() end');
-  assert.deepEqual(c.resume(k), { status: 'dead', values: [], error: "Host function 'bad' threw an exception: bad thing" });
+  assert.deepEqual(c.resume(k), { status: 'dead', values: [], error: 'bad thing' });
   assertUsable(c);
 });
 
@@ -280,7 +280,8 @@ test('L (spec 5.2) yielding across a JS callback fails inside the coroutine with
   const k = c.create_coroutine('return function() callit(function() coroutine.yield(1) end) end');
   const r = c.resume(k);
   assert.equal(r.status, 'dead');
-  assert.equal(r.error, "Host function 'callit' threw an exception: attempt to yield from outside a coroutine");
+  // The Lua error thrown to JS inside callit goes back through it as that Error (B6).
+  assert.equal(r.error, 'attempt to yield from outside a coroutine');
   assertUsable(c);
 });
 

@@ -209,9 +209,9 @@ test('Q196 an exception in a metamethod becomes an error containing its message'
   const c = ctx(['base']);
   c.execute_script('t = {}');
   c.set_metatable('t', { __index: () => { throw new Error('index exploded'); } });
-  const e = throwsExactly(() => c.execute_script('return t.x'), Error, "Host function '__mt_1___index' threw an exception: index exploded", 'LUA_RUNTIME');
+  const e = throwsExactly(() => c.execute_script('return t.x'), Error, 'index exploded');
   assert.match(e.message, /index exploded/);
-  assert.deepEqual(c.execute_script('return pcall(function() return t.y end)'), [false, "Host function '__mt_1___index' threw an exception: index exploded"]);
+  assert.deepEqual(c.execute_script('local ok, e = pcall(function() return t.y end) return ok, e.message'), [false, 'index exploded']);
   assertUsable(c);
 });
 
@@ -220,7 +220,8 @@ test('Q196 (spec 2.6) the __mt_<id> counter advances per validated call, even on
   c.execute_script('t = {}');
   assert.throws(() => c.set_metatable('missing', { __add: () => 1 }), /does not exist/);  // id 1
   assert.throws(() => c.set_metatable(1, {}), TypeError);                                 // not validated: no id
-  c.set_metatable('t', { __add: () => { throw new Error('no'); } });                     // id 2
+  // A primitive thrown keeps the name in the text (an Error would come back as itself, B6).
+  c.set_metatable('t', { __add: () => { throw 'no'; } });                                // id 2
   throwsExactly(() => c.execute_script('return t + 1'), Error, "Host function '__mt_2___add' threw an exception: no");
 });
 

@@ -494,7 +494,7 @@ test('A4 guards: refused from inside a host callback (also under pcall); the sta
   c.execute_script('kept = 1');
   const e = throwsExactly(() => c.execute_script('doReset()'), Error);
   assert.ok(e.message.includes(EXECUTING), e.message);
-  assert.deepEqual(c.execute_script('local ok, err = pcall(doReset) return ok, err'), [false, `Host function 'doReset' threw an exception: ${EXECUTING}`]);
+  assert.deepEqual(c.execute_script('local ok, err = pcall(doReset) return ok, err.message'), [false, EXECUTING]);
   assert.equal(c.get_global('kept'), 1);
   // The JS-side error itself is the spec's text.
   let direct;

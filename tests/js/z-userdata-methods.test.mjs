@@ -117,12 +117,14 @@ test('B1 a throwing method raises a Lua error, catchable by pcall; non-Error thr
       sym() { return Symbol('x'); },
     },
   });
-  throwsExactly(() => c.execute_script('u:boom()'), Error, "Host function 'boom' threw an exception: bad", 'LUA_RUNTIME');
-  assert.deepEqual(c.execute_script('return pcall(u.boom, u)'), [false, "Host function 'boom' threw an exception: bad"]);
-  // A thrown primitive has no message (API-SEED §4.2): the text ends after the colon.
-  throwsExactly(() => c.execute_script('u:str()'), Error, "Host function 'str' threw an exception: ", 'LUA_RUNTIME');
-  throwsExactly(() => c.execute_script('u:num()'), Error, "Host function 'num' threw an exception: ", 'LUA_RUNTIME');
-  throwsExactly(() => c.execute_script('u:nul()'), Error, "Host function 'nul' threw an exception: ", 'LUA_RUNTIME');
+  // A thrown Error comes back to JS as itself (B6); in Lua it is a table with its message.
+  const e = throwsExactly(() => c.execute_script('u:boom()'), Error, 'bad');
+  assert.equal(e.code, undefined, 'the caller\'s own Error, untouched');
+  assert.deepEqual(c.execute_script('local ok, e = pcall(u.boom, u) return ok, e.message'), [false, 'bad']);
+  // A thrown primitive becomes its text (B6).
+  throwsExactly(() => c.execute_script('u:str()'), Error, "Host function 'str' threw an exception: plain string", 'LUA_RUNTIME');
+  throwsExactly(() => c.execute_script('u:num()'), Error, "Host function 'num' threw an exception: 42", 'LUA_RUNTIME');
+  throwsExactly(() => c.execute_script('u:nul()'), Error, "Host function 'nul' threw an exception: null", 'LUA_RUNTIME');
   throwsExactly(() => c.execute_script('u:sym()'), Error, "Host function 'sym' threw an exception: Cannot convert a JavaScript Symbol to a Lua value", 'LUA_RUNTIME');
   assertUsable(c);
 });
@@ -190,8 +192,9 @@ test('B1 hostile: a method that calls back into the context works; reset and dis
     },
   });
   assert.equal(c.execute_script('return u:nested(20)'), 41);
-  throwsExactly(() => c.execute_script('u:resets()'), Error, `Host function 'resets' threw an exception: ${RESET_INSIDE}`, 'LUA_RUNTIME');
-  throwsExactly(() => c.execute_script('u:disposes()'), Error, `Host function 'disposes' threw an exception: ${DISPOSE_INSIDE}`, 'LUA_RUNTIME');
+  // The library's own refusal, thrown inside the method, comes back as itself (B6).
+  throwsExactly(() => c.execute_script('u:resets()'), Error, RESET_INSIDE, 'LUA_BUSY');
+  throwsExactly(() => c.execute_script('u:disposes()'), Error, DISPOSE_INSIDE, 'LUA_BUSY');
   assertUsable(c);
   assert.equal(c.execute_script('return u:nested(1)'), 3);
 });

@@ -8,6 +8,9 @@
 //   --extras   also compare the errors' extra properties (`code`, `luaTraceback`: DECISIONS 2;
 //              ignored by default, since the original has none)
 //   --seed     skip cases marked `evolution` (features the seed original lacks)
+//   --raw-messages  compare error texts as they are; by default a `\nstack traceback:...` that
+//              one build appends to a message is left out of the comparison (DECISIONS 2: ours
+//              is in `luaTraceback`), and the cases equal only thanks to that are counted
 //   --area     only this area
 // Exit status: 0 when nothing compared differs, 1 otherwise, 2 on bad usage.
 import path from 'node:path';
@@ -15,12 +18,13 @@ import { readRecords, comparable } from './lib/records.mjs';
 
 const args = process.argv.slice(2);
 const files = [];
-const opt = { all: false, extras: false, seed: false, area: null, width: process.stdout.columns || 160 };
+const opt = { all: false, extras: false, seed: false, rawMessages: false, area: null, width: process.stdout.columns || 160 };
 for (let i = 0; i < args.length; i++) {
   const a = args[i];
   if (a === '--all') opt.all = true;
   else if (a === '--extras') opt.extras = true;
   else if (a === '--seed') opt.seed = true;
+  else if (a === '--raw-messages') opt.rawMessages = true;
   else if (a === '--area') opt.area = args[++i];
   else if (a === '--width') opt.width = Number(args[++i]);
   else if (a.startsWith('--')) {
@@ -29,7 +33,7 @@ for (let i = 0; i < args.length; i++) {
   } else files.push(a);
 }
 if (files.length !== 2) {
-  console.error('usage: node tests/parity/diff.mjs OURS.jsonl THEIRS.jsonl [--all] [--extras] [--seed] [--area NAME]');
+  console.error('usage: node tests/parity/diff.mjs OURS.jsonl THEIRS.jsonl [--all] [--extras] [--seed] [--raw-messages] [--area NAME]');
   process.exit(2);
 }
 
@@ -55,7 +59,7 @@ function sideBySide(left, right, lw) {
   }
 }
 
-const counts = { compared: 0, same: 0, differ: 0, skippedDiffers: 0, skippedEvolution: 0, onlyA: 0, onlyB: 0 };
+const counts = { compared: 0, same: 0, sameButTraceback: 0, differ: 0, skippedDiffers: 0, skippedEvolution: 0, onlyA: 0, onlyB: 0 };
 const byArea = new Map();
 const missing = [];
 const lw = Math.max(nameA.length, nameB.length);
@@ -84,6 +88,11 @@ for (const id of ids) {
     counts.same++;
     continue;
   }
+  if (!opt.rawMessages && comparable(a, { ...opt, tracebacks: false }) === comparable(b, { ...opt, tracebacks: false })) {
+    counts.same++;
+    counts.sameButTraceback++;
+    continue;
+  }
   counts.differ++;
   byArea.set(rec.area, (byArea.get(rec.area) || 0) + 1);
   const tags = [rec.area, differs && `differs: ${differs}`, evolution && `evolution: ${evolution}`].filter(Boolean).join('; ');
@@ -95,7 +104,9 @@ if (missing.length) {
   console.log(missing.length <= 20 ? missing.join('\n') : `${missing.slice(0, 5).join('\n')}\n? ... and ${missing.length - 5} more ids present in only one file`);
 }
 console.log(
-  `\n${counts.compared} compared: ${counts.same} identical, ${counts.differ} differ` +
+  `\n${counts.compared} compared: ${counts.same} identical` +
+    `${counts.sameButTraceback ? ` (${counts.sameButTraceback} of them but for a traceback appended to the message, DECISIONS 2)` : ''}` +
+    `, ${counts.differ} differ` +
     `${counts.differ ? ` (${[...byArea].map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}; ` +
     `skipped ${counts.skippedDiffers} marked differs${opt.all ? '' : ' (use --all to include)'}` +
     `${opt.seed ? `, ${counts.skippedEvolution} marked evolution` : ''}` +

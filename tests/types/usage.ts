@@ -147,3 +147,17 @@ new lua_native.init(undefined, { tableAs: 'array' });
   nested.release();
   void [v, n, has, pairs, ip, keys, r];
 }
+
+// pcall (EVOLUTION B6): a discriminated result.
+{
+  const c = new lua_native.init();
+  const f = c.execute_script<LuaFunction>('return function(x) return x end');
+  const r = c.pcall<number>(f, 1);
+  if (r.ok) {
+    const n: number = r.value;
+    void n;
+  } else {
+    const e: unknown = r.error;
+    void e;
+  }
+}

@@ -77,6 +77,35 @@ impl<'a> CallContext<'a> {
         Stack::in_frame(self.l, self.lua, self.frame)
     }
 
+    /// Makes the failure `report` raise, in Lua, the value the function left
+    /// on top of its stack (a table, say) instead of a message; return what
+    /// this gives as the function's error. While Lua raises that same value
+    /// on to the host, the host's error is `Error::Callback` with `report` as
+    /// its cause and `report`'s text; Lua code that catches it sees the value.
+    /// Without a value pushed by the call, the failure is raised as a message.
+    ///
+    /// ```
+    /// use lua_core::{Error, Lua, StdLib};
+    /// let lua = Lua::with_libraries(StdLib::BASE)?;
+    /// lua.set_global_with(b"fail", |stack| {
+    ///     stack.push_function(|call| {
+    ///         let mut s = call.stack();
+    ///         s.push_table(0, 1)?;
+    ///         s.push_bytes(b"details")?;
+    ///         s.set_field(b"message")?;
+    ///         Err(call.raise_value(Error::runtime("fail failed")))
+    ///     })
+    /// })?;
+    /// assert_eq!(lua.exec::<String>("local ok, e = pcall(fail) return e.message")?, "details");
+    /// let e = lua.exec::<()>("fail()").unwrap_err();
+    /// assert_eq!(e.message(), "fail failed");
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn raise_value(&self, report: Error) -> Error {
+        self.lua.rt.set_raise_top(true);
+        report
+    }
+
     /// Prefixes `message` with the position of the calling Lua code, as
     /// `luaL_error` does (`chunk:line: `); nothing when the caller is not Lua.
     pub fn located(&self, message: &str) -> String {
@@ -142,6 +171,8 @@ unsafe extern "C" fn host_trampoline(l: *mut lua_State) -> c_int {
     // checked on every call; it stays alive while the closure is running.
     // SAFETY: an upvalue pseudo-index is acceptable in a C closure.
     let slot = unsafe { crate::raw::tagged::check::<Slot>(l, lua_upvalueindex(1), Tag::HostFunction) };
+    rt.set_raise_top(false);
+    let mut return_top = false;
     let outcome: std::result::Result<c_int, String> = {
         // SAFETY: non-null means a live slot made by push_host_function; the
         // function is cloned out of it (its count held for the call), so the
@@ -168,6 +199,15 @@ unsafe extern "C" fn host_trampoline(l: *mut lua_State) -> c_int {
                         Err(message)
                     }
                     Ok(Ok(n)) => Ok(n),
+                    // SAFETY: reading the top of the running thread.
+                    Ok(Err(e)) if rt.set_raise_top(false) && unsafe { lua_gettop(l) } > nargs => {
+                        let message = into_message(e.clone());
+                        let report = Error::Callback { message, cause: Some(std::sync::Arc::new(e)), traceback: None };
+                        // SAFETY: the value the function pushed, above its arguments.
+                        rt.record_host_failure_value(unsafe { lua_topointer(l, -1) } as usize, report);
+                        return_top = true;
+                        Ok(0)
+                    }
                     Ok(Err(e)) => {
                         let message = into_message(e.clone());
                         // Lua running out of memory stays a memory error; any
@@ -188,6 +228,10 @@ unsafe extern "C" fn host_trampoline(l: *mut lua_State) -> c_int {
             }
         }
     };
+    if return_top {
+        // SAFETY: the value is on the stack; nothing of Rust is alive here.
+        unsafe { lua_error(l) };
+    }
     match outcome {
         Ok(n) => n,
         // SAFETY: `outcome` is moved into `raise`; this frame owns nothing else.

@@ -158,7 +158,7 @@ impl Detached {
             let status = lua_pcall(l, 0, LUA_MULTRET, top + 1);
             if status != LUA_OK as c_int {
                 let mut e = pop_error(l, status);
-                if let Error::Runtime { traceback, .. } = &mut e {
+                if let Some(traceback) = e.traceback_slot() {
                     *traceback = self.rt().take_traceback();
                 }
                 lua_settop(l, top);

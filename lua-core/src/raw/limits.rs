@@ -68,9 +68,9 @@ impl LimitKind {
     pub fn error(self) -> crate::Error {
         let message = self.message().to_string();
         match self {
-            LimitKind::Instructions => crate::Error::InstructionLimit { message },
-            LimitKind::Timeout => crate::Error::Timeout { message },
-            LimitKind::Cancelled => crate::Error::Cancelled { message },
+            LimitKind::Instructions => crate::Error::InstructionLimit { message, traceback: None },
+            LimitKind::Timeout => crate::Error::Timeout { message, traceback: None },
+            LimitKind::Cancelled => crate::Error::Cancelled { message, traceback: None },
         }
     }
 }
@@ -182,10 +182,13 @@ unsafe extern "C" fn on_steps_out(l: *mut lua_State) -> *const c_char {
 /// `l` is null or a thread of `rt`'s state, on the thread running it.
 unsafe fn trip(rt: &Runtime, l: *mut lua_State, kind: LimitKind) {
     rt.limits().mark_tripped(kind);
-    // SAFETY: writes of the threads' own counters (extra space).
+    // SAFETY: writes of the threads' own counters (extra space); the
+    // traceback only reads `l`'s call stack (the message handler that would
+    // take it is skipped once tripped, and the state can no longer grow).
     unsafe {
         if !l.is_null() {
             *lua_native_steps(l) = 0;
+            rt.set_traceback(crate::raw::traceback::plain_traceback(l, 0));
         }
         if !rt.main().is_null() {
             *lua_native_steps(rt.main()) = 0;

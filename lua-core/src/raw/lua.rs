@@ -153,6 +153,14 @@ impl Lua {
         self.rt.is_closed()
     }
 
+    /// Forgets the value a host function last raised with
+    /// [`CallContext::raise_value`](crate::CallContext::raise_value): raised
+    /// again from now on, it is an ordinary Lua error value. For a host that
+    /// lets go of what it kept for that value (its address may be reused).
+    pub fn forget_raised_value(&self) {
+        self.rt.forget_host_failure_value();
+    }
+
     /// Whether anything is inside the state now: Lua code, the parser, a
     /// finalizer, a hook or a host callback, at any depth.
     pub fn is_executing(&self) -> bool {
@@ -428,7 +436,7 @@ impl Lua {
             let status = lua_pcall(l, nargs, LUA_MULTRET, handler);
             if status != LUA_OK as c_int {
                 let mut error = pop_error(l, status);
-                if let Error::Runtime { traceback, .. } | Error::Callback { traceback, .. } = &mut error {
+                if let Some(traceback) = error.traceback_slot() {
                     *traceback = self.rt.take_traceback();
                 }
                 return Err(error);

@@ -35,6 +35,7 @@ pub(crate) mod stdlib;
 pub(crate) mod table;
 pub(crate) mod tagged;
 pub(crate) mod thread;
+pub(crate) mod traceback;
 pub(crate) mod userdata;
 pub(crate) mod value;
 pub(crate) mod visit;

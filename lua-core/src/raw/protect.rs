@@ -210,6 +210,12 @@ pub(crate) unsafe fn in_frame<R>(l: *mut lua_State, f: impl FnOnce() -> R) -> Re
 pub(crate) unsafe fn pop_error(l: *mut lua_State, status: c_int) -> Error {
     // SAFETY: the value is read while still on the stack, then popped.
     let message = unsafe { error_text(l, -1) };
+    // A value a host function raised (`CallContext::raise_value`), raised on.
+    // SAFETY: as above.
+    let raised = match unsafe { lua_type(l, -1) } as u32 {
+        LUA_TTABLE | LUA_TUSERDATA => unsafe { crate::raw::runtime::Runtime::from_state(l) }.host_failure_for_value(unsafe { lua_topointer(l, -1) } as usize),
+        _ => None,
+    };
     unsafe { lua_settop(l, -2) };
     // A run stopped by a limit reports the limit, whatever the script did
     // with the error on its way out.
@@ -217,9 +223,9 @@ pub(crate) unsafe fn pop_error(l: *mut lua_State, status: c_int) -> Error {
     if let Some(kind) = unsafe { crate::raw::runtime::Runtime::from_state(l) }.limits().tripped() {
         let message = if message.ends_with(kind.message()) { message } else { kind.message().to_string() };
         return match kind {
-            crate::raw::limits::LimitKind::Instructions => Error::InstructionLimit { message },
-            crate::raw::limits::LimitKind::Timeout => Error::Timeout { message },
-            crate::raw::limits::LimitKind::Cancelled => Error::Cancelled { message },
+            crate::raw::limits::LimitKind::Instructions => Error::InstructionLimit { message, traceback: None },
+            crate::raw::limits::LimitKind::Timeout => Error::Timeout { message, traceback: None },
+            crate::raw::limits::LimitKind::Cancelled => Error::Cancelled { message, traceback: None },
         };
     }
     match status as u32 {
@@ -229,6 +235,7 @@ pub(crate) unsafe fn pop_error(l: *mut lua_State, status: c_int) -> Error {
         // A host function's failure is reported as what it was (a callback
         // error with its cause, a panic, Lua running out of memory).
         // SAFETY: as above.
+        _ if raised.is_some() => raised.unwrap_or(Error::Runtime { message, traceback: None }),
         _ => unsafe { crate::raw::runtime::Runtime::from_state(l) }
             .host_failure_for(&message)
             .unwrap_or(Error::Runtime { message, traceback: None }),

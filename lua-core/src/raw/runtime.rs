@@ -44,6 +44,10 @@ pub(crate) struct Runtime {
     /// was, keyed by the text Lua saw, so the host can report it as such if
     /// it comes back uncaught.
     host_failure: RefCell<Option<(String, Error)>>,
+    /// The same for a host function that raised a value (`CallContext::raise_value`):
+    /// the value's address, and whether the call in progress asked for it.
+    host_failure_value: RefCell<Option<(usize, Error)>>,
+    raise_top: std::cell::Cell<bool>,
     /// Set once something that may not be `Send` is stored in the state.
     pub(crate) thread_bound: Cell<bool>,
     host_objects: crate::raw::host_object::HostObjectTable,
@@ -83,6 +87,8 @@ impl Runtime {
             staged: UnsafeCell::new(Vec::new()),
             traceback: RefCell::new(None),
             host_failure: RefCell::new(None),
+            host_failure_value: RefCell::new(None),
+            raise_top: std::cell::Cell::new(false),
             thread_bound: Cell::new(false),
             host_objects: Default::default(),
             limits: Default::default(),
@@ -330,12 +336,41 @@ impl Runtime {
         *self.host_failure.borrow_mut() = Some((message.to_string(), report));
     }
 
+    /// Asks the trampoline to raise the value on top of the stack (see
+    /// `CallContext::raise_value`); taken (and reset) by it.
+    pub(crate) fn set_raise_top(&self, on: bool) -> bool {
+        self.raise_top.replace(on)
+    }
+
+    /// Records that a host function raised the value at `address`, and what
+    /// that failure is to be reported as while the value is raised on.
+    pub(crate) fn record_host_failure_value(&self, address: usize, report: Error) {
+        *self.host_failure_value.borrow_mut() = Some((address, report));
+    }
+
+    pub(crate) fn forget_host_failure_value(&self) {
+        self.host_failure_value.borrow_mut().take();
+    }
+
+    /// The report recorded for a raised value at `address`.
+    pub(crate) fn host_failure_for_value(&self, address: usize) -> Option<Error> {
+        match self.host_failure_value.borrow().as_ref() {
+            Some((a, report)) if *a == address => Some(report.clone()),
+            _ => None,
+        }
+    }
+
     /// The report recorded for a host failure whose text is `message`.
     pub(crate) fn host_failure_for(&self, message: &str) -> Option<Error> {
         match self.host_failure.borrow().as_ref() {
             Some((m, report)) if m == message => Some(report.clone()),
             _ => None,
         }
+    }
+
+    /// Records the traceback of the error being raised (see `traceback_handler`).
+    pub(crate) fn set_traceback(&self, text: String) {
+        *self.traceback.borrow_mut() = Some(text);
     }
 
     pub(crate) fn take_traceback(&self) -> Option<String> {

@@ -38,8 +38,14 @@ export const CALLBACKS = {
   add: (a, b) => a + b,
   echo: (...args) => args,
   make: () => ({ list: [1, 2, { deep: 'x' }], fn: (x) => x * 2, name: 'made' }),
+  // A primitive: its text is the library's own error (an Error object would reach JS as
+  // itself, without the `code` the sweep checks for; EVOLUTION B6).
   fail: () => {
-    throw new Error('js failure');
+    throw 'js failure';
+  },
+  // An object: staged, reaching Lua as a table (EVOLUTION B6).
+  failObject: () => {
+    throw new Error('object failure');
   },
   value: { nested: [1, 'two', { three: 3 }] },
 };
@@ -179,6 +185,12 @@ export const entries = [
     check: (v) => assert.deepEqual(v, [3, 'y', 42, 'x', false, "Host function 'fail' threw an exception: js failure", 3]),
   },
   { name: 'execute_script: a JS callback throws', run: (s) => s.c.execute_script('fail()') },
+  {
+    name: 'execute_script: a JS callback throws an Error, caught in Lua as a table',
+    catches: true,
+    run: (s) => s.c.execute_script('local ok, e = pcall(failObject) return ok, type(e), type(e) == "table" and e.message or e'),
+    check: (v) => assert.deepEqual(v, [false, 'table', 'object failure']),
+  },
   {
     name: 'execute_script: handles in the results',
     run: (s) =>

@@ -72,7 +72,7 @@ const errors = [
   script('errors.warn-off', E, ['base'], 'warn("@off") warn("ignored") return 1'),
   {
     id: 'errors.message-has-no-traceback',
-    area: E,
+    area: E, differs: 'DECISIONS 2 (traceback in luaTraceback, not in message)',
     run: (L) => {
       try {
         make(L, ['base']).execute_script("local function f() error('x') end\nf()");

@@ -18,9 +18,14 @@
 // sorting them is what makes runs comparable. (Integer-key order, the array/object
 // decision and array element order are kept as produced.)
 // Strings are normalised: machine addresses (`table: 0x55d0c...`) become `0xADDR`, and
-// the run's temporary directory becomes `<TMP>`.
+// the run's temporary directory becomes `<TMP>`, and the repository's root (`file://<root>/`
+// or `<root>/`, in JS stack traces) is left out, so that paths read `tests/parity/...`.
 import util from 'node:util';
 import crypto from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..') + path.sep;
 
 // Lua prints addresses as `<type>: 0x...` or `file (0x...)`; only those are normalised.
 const ADDR = /(: |\()0x[0-9a-fA-F]{4,16}/g;
@@ -34,6 +39,7 @@ export function setTmpDir(dir) {
 export function normString(s) {
   let out = s.replace(ADDR, '$10xADDR');
   if (tmpDir) out = out.split(tmpDir).join('<TMP>');
+  if (out.includes(ROOT)) out = out.split(`file://${ROOT}`).join('').split(ROOT).join('');
   return out;
 }
 
