@@ -294,6 +294,17 @@ export interface LuaError extends Error {
   luaTraceback?: string;
 }
 
+/** An environment from `create_environment()`: a table handle (EVOLUTION B9). */
+export type LuaEnvironment = LuaTableHandle;
+
+/** Options of `create_environment()`. */
+export interface LuaEnvironmentOptions {
+  /** Global names copied into the environment. */
+  whitelist?: string[];
+  /** Reads of names the environment lacks fall through to the globals. */
+  inherit?: boolean;
+}
+
 /** The result of `pcall(fn, ...args)`. */
 export type LuaPcallResult<T = LuaValue> =
   | { ok: true; value: T }
@@ -325,6 +336,17 @@ export interface LuaContext {
    * are never caught: they throw.
    */
   pcall<T extends LuaValue | LuaValue[] = LuaValue>(fn: (...args: any[]) => any, ...args: LuaInput[]): LuaPcallResult<T>;
+  /**
+   * A new table holding the globals named in `whitelist` (read from `_G` with metamethods, stored
+   * raw; shallow; unset names skipped). With `inherit`, its metatable is `{ __index = _G }`:
+   * reads fall through to the globals, writes stay in the environment.
+   */
+  create_environment(options?: LuaEnvironmentOptions): LuaEnvironment;
+  /**
+   * Runs `script` with `env` (an environment or any table handle or Proxy of this context) as
+   * its `_ENV`; results, limits and errors as `execute_script`.
+   */
+  execute_script_in<T extends LuaValue | LuaValue[] = LuaValue>(env: LuaEnvironment | LuaTableRef, script: string, options?: ScriptOptions): T;
   /** Frees what a Lua function, coroutine, table Proxy or table handle holds, now; idempotent. */
   release(value: LuaFunction | LuaCoroutine | LuaTableRef | LuaTableHandle): void;
   /**

@@ -46,6 +46,22 @@ impl Lua {
         self.exec_buffer_with(source.as_bytes(), &name, ChunkMode::Any, R::from_results)?
     }
 
+    /// Runs `source` (named by itself, as [`Lua::exec`]) with the table
+    /// `env` as its `_ENV`: its globals are that table's fields.
+///
+/// ```
+/// use lua_core::{Lua, StdLib, Table};
+/// let lua = Lua::with_libraries(StdLib::BASE)?;
+/// let env: Table = lua.exec("return { x = 40 }")?;
+/// assert_eq!(lua.exec_in::<i64>(&env, "y = x + 2; return y")?, 42);
+/// assert_eq!(lua.exec::<Option<i64>>("return y")?, None);
+/// # Ok::<(), lua_core::Error>(())
+/// ```
+    pub fn exec_in<R: FromLuaMulti>(&self, env: &Table, source: &str) -> Result<R> {
+        let name = chunk_name(source);
+        self.exec_in_with(&env.0, source.as_bytes(), &name, ChunkMode::Any, R::from_results)?
+    }
+
     /// Runs the file at `path`.
     pub fn exec_file<R: FromLuaMulti>(&self, path: &str) -> Result<R> {
         self.exec_file_with(path.as_bytes(), R::from_results)?

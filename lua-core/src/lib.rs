@@ -31,6 +31,7 @@ pub use raw::hooks::{DebugHook, HookEvent, HookEventKind, HookMask};
 pub use raw::introspect::StackFrame;
 pub use raw::limits::LimitKind;
 pub use builder::LuaBuilder;
+pub use raw::env::NOT_A_TABLE_ENV;
 pub use raw::lua::{ChunkMode, Lua, LuaOptions, Results};
 pub use raw::stack::Stack;
 pub use raw::stack_value::{Kind, StackValue};

@@ -11,6 +11,7 @@ mod cancel;
 mod context;
 mod control;
 mod convert;
+mod environments;
 mod error;
 mod fault;
 mod from_js;
@@ -86,6 +87,8 @@ method!(call, lua_function::call_global);
 method!(get_stack, introspect::get_stack);
 method!(get_locals, introspect::get_locals);
 method!(pcall, pcall::pcall);
+method!(create_environment, environments::create_environment);
+method!(execute_script_in, environments::execute_script_in);
 
 type Method = unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value;
 
@@ -124,6 +127,8 @@ const METHODS: &[(&std::ffi::CStr, Method)] = &[
     (c"get_stack", get_stack),
     (c"get_locals", get_locals),
     (c"pcall", pcall),
+    (c"create_environment", create_environment),
+    (c"execute_script_in", execute_script_in),
 ];
 
 unsafe extern "C" fn construct(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {

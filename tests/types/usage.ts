@@ -1,6 +1,6 @@
 // Compiled with `tsc --noEmit` by the test command: the declarations must
 // accept ordinary use of the API and reject misuse.
-import lua_native, { init, createSharedTable, type LuaContext, type LuaError, type LuaInitOptions, type LuaFunction, type CoroutineResult, type LuaStateInfo, type LuaTableHandle, type LuaKey, type LuaValue, type LuaStackFrame } from 'lua-native';
+import lua_native, { init, createSharedTable, type LuaContext, type LuaError, type LuaInitOptions, type LuaFunction, type CoroutineResult, type LuaStateInfo, type LuaTableHandle, type LuaKey, type LuaValue, type LuaStackFrame, type LuaEnvironment } from 'lua-native';
 
 const options: LuaInitOptions = { libraries: ['base', 'string', 'math'] };
 const ctx: LuaContext = new lua_native.init({ add: (a: number, b: number) => a + b, limit: 10 }, options);
@@ -160,4 +160,14 @@ new lua_native.init(undefined, { tableAs: 'array' });
     const e: unknown = r.error;
     void e;
   }
+}
+
+// Environments (EVOLUTION B9): a LuaEnvironment is a table handle.
+{
+  const c = new lua_native.init({}, { libraries: 'all' });
+  const env: LuaEnvironment = c.create_environment({ whitelist: ['math'], inherit: false });
+  const h: LuaTableHandle = env;
+  const n: number = c.execute_script_in<number>(env, 'return math.floor(1.5)', { chunkName: '=env' });
+  const m: number = c.execute_script_in<number>(c.create_table({ x: 1 }), 'return x');
+  void [h, n, m];
 }

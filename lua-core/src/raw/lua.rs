@@ -367,7 +367,7 @@ impl Lua {
     }
 
     /// Loads a chunk onto the stack of `l`, or returns the load error.
-    fn load_buffer(&self, l: *mut lua_State, bytes: &[u8], name: &CStr, mode: ChunkMode) -> Result<()> {
+    pub(crate) fn load_buffer(&self, l: *mut lua_State, bytes: &[u8], name: &CStr, mode: ChunkMode) -> Result<()> {
         // SAFETY: lua_load runs the parser in its own protected call and reports
         // failures as a status (with the message pushed), never raising. Before
         // parsing it runs a collection step, which cannot raise but can run
