@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import lua_native from './load.mjs';
 import { ctx, throwsExactly, assertUsable } from './helpers.mjs';
-import { RELEASED, STALE } from './handle-texts.mjs';
+import { RELEASED, STALE, BUSY } from './handle-texts.mjs';
 
 const INVALID = 'LUA_INVALID_ARGUMENT';
 const USAGE = 'execute_script_in(env, script) requires an environment and a script string';
@@ -169,4 +169,26 @@ test('B9 hostile: a script that clears _ENV or sets its metatable stays inside i
   assert.equal(c.execute_script('return type(print)'), 'function', 'the real globals are untouched');
   assert.equal(c.execute_script('return getmetatable(_G)'), null);
   assertUsable(c);
+});
+
+test('B9 the seal holds inside an environment: in "safe", a whitelisted load reads text only', () => {
+  const c = ctx('safe');
+  const env = c.create_environment({ whitelist: ['load', 'string'] });
+  const [ok, msg] = c.execute_script_in(env, 'return load(string.dump(function() return 1 end))');
+  assert.equal(ok, null);
+  assert.match(msg, /binary|text chunk|mode/);
+  assert.equal(c.execute_script_in(env, 'return load("return 5")()'), 5);
+});
+
+test('B9 busy and disposed contexts refuse both methods', async () => {
+  const c = ctx('all');
+  const env = c.create_environment({ whitelist: ['math'] });
+  const p = c.execute_script_async('local x = 0 for i = 1, 2e6 do x = x + i end return x');
+  throwsExactly(() => c.create_environment(), Error, BUSY, 'LUA_BUSY');
+  throwsExactly(() => c.execute_script_in(env, 'return 1'), Error, BUSY, 'LUA_BUSY');
+  await p;
+  assert.equal(c.execute_script_in(env, 'return math.abs(-3)'), 3);
+  c.dispose();
+  assert.throws(() => c.create_environment());
+  throwsExactly(() => c.execute_script_in(env, 'return 1'), Error, undefined, 'LUA_DISPOSED');
 });
