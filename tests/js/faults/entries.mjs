@@ -25,6 +25,7 @@ import os from 'node:os';
 import path from 'node:path';
 import lua_native, { fixtures } from '../load.mjs';
 import { assertUsable, nestJs } from '../helpers.mjs';
+import { valueEntries } from './entries-values.mjs';
 
 const { init, createSharedTable } = lua_native;
 
@@ -580,4 +581,5 @@ export const entries = [
       return out;
     },
   },
+  ...valueEntries,
 ];
