@@ -19,8 +19,10 @@ use crate::error::JsError;
 use crate::js::{Env, Raw};
 
 pub enum Key {
+    /// A BigInt key.
     Integer(i64),
-    Float(f64),
+    /// A JavaScript number: an integer key when integral, else a float key.
+    Number(f64),
     Boolean(bool),
     Bytes(Vec<u8>),
 }
@@ -31,31 +33,17 @@ pub fn bad_key(kind: &str) -> String {
     format!("table key must be a string, number, boolean, bigint or Uint8Array (got {kind})")
 }
 
-const TWO_63: f64 = 9_223_372_036_854_775_808.0;
-
 impl Key {
     pub fn from_js(env: Env, v: Raw) -> Result<Key, JsError> {
         Ok(match env.type_of(v) {
-            ValueType::napi_number => {
-                let n = env.get_number(v);
-                if n.fract() == 0.0 && (-TWO_63..TWO_63).contains(&n) {
-                    Key::Integer(n as i64)
-                } else {
-                    Key::Float(n)
-                }
-            }
+            // Integral or not is settled when pushed (push_number_normalized).
+            ValueType::napi_number => Key::Number(env.get_number(v)),
             ValueType::napi_string => Key::Bytes(env.with_string(v, <[u8]>::to_vec)?),
             ValueType::napi_boolean => Key::Boolean(env.get_bool(v)),
-            ValueType::napi_bigint => {
-                let mut i = 0i64;
-                let mut lossless = false;
-                // SAFETY: `v` is a BigInt (checked); out pointers are valid.
-                env.check(unsafe { sys::napi_get_value_bigint_int64(env.0, v, &mut i, &mut lossless) })?;
-                if !lossless {
-                    return Err(JsError::range_error("table key BigInt is outside the 64-bit integer range"));
-                }
-                Key::Integer(i)
-            }
+            ValueType::napi_bigint => match env.bigint_i64(v)? {
+                Some(i) => Key::Integer(i),
+                None => return Err(JsError::range_error("table key BigInt is outside the 64-bit integer range")),
+            },
             ValueType::napi_object => match uint8_bytes(env, v)? {
                 Some(bytes) => Key::Bytes(bytes),
                 None => return Err(JsError::type_error(bad_key("object"))),
@@ -72,7 +60,7 @@ impl Key {
     pub fn push(&self, stack: &Stack<'_>) -> lua_core::Result<()> {
         match self {
             Key::Integer(i) => stack.push_integer(*i),
-            Key::Float(n) => stack.push_number(*n),
+            Key::Number(n) => stack.push_number_normalized(*n),
             Key::Boolean(b) => stack.push_boolean(*b),
             Key::Bytes(b) => stack.push_bytes(b),
         }
@@ -83,7 +71,7 @@ impl Key {
     pub fn display(&self, env: Env, original: Raw) -> String {
         match self {
             Key::Integer(i) => i.to_string(),
-            Key::Float(_) => {
+            Key::Number(_) => {
                 let mut s = ptr::null_mut();
                 // SAFETY: valid env and value; a number's String() runs no user code.
                 unsafe { sys::napi_coerce_to_string(env.0, original, &mut s) };
