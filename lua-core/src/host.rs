@@ -22,6 +22,7 @@ use crate::raw::lua::Lua;
 
 pub use crate::raw::detach::{Detached, Kept};
 pub use crate::raw::fault::{fail_next_state, injected_total, AllocationFault};
+pub use crate::raw::host_class::{HostClass, MAX_CLASS_DEPTH};
 pub use crate::raw::host_object::{Access, HostObjects};
 pub use crate::raw::path::split_path;
 pub use crate::raw::runtime::RUNTIME_KEY;

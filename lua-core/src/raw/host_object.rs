@@ -76,21 +76,31 @@ pub trait HostObjects {
 
 #[repr(C)]
 #[derive(Clone, Copy)]
-struct Payload {
-    id: u64,
-    access: Access,
+pub(crate) struct Payload {
+    pub(crate) id: u64,
+    pub(crate) access: Access,
     /// Set by `__gc`, so that a second call (through the debug library)
     /// cannot count the object's release twice.
     finalized: bool,
     /// The id had methods when this userdata was made.
     methods: bool,
+    /// The host class (`raw::host_class`) of an instance, [`NO_CLASS`] for
+    /// a plain host object.
+    pub(crate) class: u32,
 }
+
+/// The `class` of a host object that is no class's instance.
+#[cfg_attr(not(feature = "host-binding"), allow(dead_code))]
+pub(crate) const NO_CLASS: u32 = u32::MAX;
 
 /// Per-state bookkeeping, kept in the runtime.
 #[derive(Default)]
 pub(crate) struct HostObjectTable {
     pub(crate) host: RefCell<Option<Rc<dyn HostObjects>>>,
     counts: RefCell<HashMap<u64, usize>>,
+    /// The host classes defined in this state (`raw::host_class`).
+    #[cfg(feature = "host-binding")]
+    pub(crate) classes: RefCell<crate::raw::host_class::Classes>,
 }
 
 /// Creates the two metatables; called once when the state is made.
@@ -138,6 +148,12 @@ impl Stack<'_> {
     /// Pushes the userdata for host object `id`: the one already alive if
     /// there is one, else a new one (which counts for `id`).
     pub fn push_host_object(&self, id: u64, access: Access) -> Result<()> {
+        self.push_host_object_as(id, access, NO_CLASS)
+    }
+
+    /// [`Stack::push_host_object`] for an object whose new userdata takes
+    /// the metatable of host class `class` ([`NO_CLASS`]: its own kind's).
+    pub(crate) fn push_host_object_as(&self, id: u64, access: Access, class: u32) -> Result<()> {
         self.reserve(3)?;
         let rt: &Runtime = &self.lua.rt;
         let created = std::cell::Cell::new(false);
@@ -151,11 +167,15 @@ impl Stack<'_> {
                     return 1;
                 }
                 lua_settop(l, -2);
-                let methods = has_methods(l, id);
-                let payload = Payload { id, access, finalized: false, methods };
-                let meta = if access.is_opaque() && !methods { OPAQUE_META } else { PROPERTY_META };
+                let methods = class == NO_CLASS && has_methods(l, id);
+                let payload = Payload { id, access, finalized: false, methods, class };
                 crate::raw::tagged::push_new(l, Tag::HostObject, payload);
-                crate::raw::runtime::push_registry_table(l, meta);
+                if class == NO_CLASS {
+                    let meta = if access.is_opaque() && !methods { OPAQUE_META } else { PROPERTY_META };
+                    crate::raw::runtime::push_registry_table(l, meta);
+                } else {
+                    crate::raw::host_class::push_class_metatable(l, class);
+                }
                 lua_setmetatable(l, -2);
                 lua_pushvalue(l, -1);
                 lua_rawseti(l, -3, id as lua_Integer);
@@ -315,6 +335,18 @@ unsafe extern "C" fn object_index(l: *mut lua_State) -> c_int {
     if payload.methods && unsafe { lua_type(l, 2) } == LUA_TSTRING as c_int && unsafe { push_method(l, payload.id, 2) } {
         return 1;
     }
+    let missing_reads_nil = payload.methods;
+    // SAFETY: as for this function.
+    unsafe { index_fallback(l, rt, payload, missing_reads_nil) }
+}
+
+/// `u[key]` past the methods: the host's property if the object is
+/// readable; else nil when `missing_reads_nil`, an error otherwise. Raises
+/// on failure with nothing owned alive.
+///
+/// # Safety
+/// Called from a `__index` C function, with (userdata, key) at 1 and 2.
+pub(crate) unsafe fn index_fallback(l: *mut lua_State, rt: &Runtime, payload: Payload, missing_reads_nil: bool) -> c_int {
     let outcome: std::result::Result<c_int, String> = {
         let mut buf = [0; LUA_N2SBUFFSZ as usize];
         // SAFETY: argument 2 exists (Lua calls __index/__newindex with it); key_text only reads.
@@ -322,8 +354,8 @@ unsafe extern "C" fn object_index(l: *mut lua_State) -> c_int {
             None => Ok(0),
             Some(key) => {
                 let key_s = String::from_utf8_lossy(key).into_owned();
-                if !payload.access.readable && payload.methods {
-                    // An object with methods: a key that is none reads nil.
+                if !payload.access.readable && missing_reads_nil {
+                    // An object with methods (or a class): a key that is none reads nil.
                     Ok(0)
                 } else if !payload.access.readable {
                     Err(format!("Error reading property '{key_s}': userdata is not readable"))
@@ -372,6 +404,16 @@ unsafe extern "C" fn object_newindex(l: *mut lua_State) -> c_int {
         Some(payload) => payload,
         None => unsafe { rt.raise(l, crate::raw::tagged::bad_self("__newindex", "lua_native_proxy_userdata")) },
     };
+    // SAFETY: as for this function.
+    unsafe { newindex_fallback(l, rt, payload) }
+}
+
+/// `u[key] = value` past the accessors: the host's property if the object
+/// is writable, else an error. Raises on failure with nothing owned alive.
+///
+/// # Safety
+/// Called from a `__newindex` C function, with (userdata, key, value) at 1 to 3.
+pub(crate) unsafe fn newindex_fallback(l: *mut lua_State, rt: &Runtime, payload: Payload) -> c_int {
     let outcome: std::result::Result<(), String> = {
         let mut buf = [0; LUA_N2SBUFFSZ as usize];
         // SAFETY: argument 2 exists (Lua calls __index/__newindex with it); key_text only reads.
@@ -407,7 +449,8 @@ unsafe extern "C" fn object_newindex(l: *mut lua_State) -> c_int {
     }
 }
 
-unsafe extern "C" fn object_gc(l: *mut lua_State) -> c_int {
+
+pub(crate) unsafe extern "C" fn object_gc(l: *mut lua_State) -> c_int {
     // SAFETY: Lua calls this (from a collection step, from lua_close, or
     // directly from Lua code through the debug library) on a thread of one
     // of this crate's states, whose extra space holds the runtime pointer.

@@ -15,6 +15,8 @@ pub(crate) mod env;
 pub(crate) mod fault;
 pub(crate) mod gc;
 pub(crate) mod hooks;
+#[cfg(feature = "host-binding")]
+pub(crate) mod host_class;
 pub(crate) mod introspect;
 pub(crate) mod host_object;
 pub(crate) mod limits;

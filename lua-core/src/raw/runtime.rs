@@ -421,10 +421,23 @@ pub(crate) unsafe fn push_registry_table(l: *mut lua_State, key: &CStr) {
     // SAFETY: forwarded; raising is what the caller's protection is for.
     unsafe {
         if lua_getfield(l, LUA_REGISTRYINDEX, key.as_ptr()) != LUA_TTABLE as c_int {
-            lua_pushstring(l, c"an internal registry entry of lua-native was replaced".as_ptr());
-            lua_error(l);
+            raise_replaced(l);
         }
     }
+}
+
+/// Raises the error for an internal registry entry Lua code replaced
+/// (through the debug library).
+///
+/// # Safety
+/// Inside a protected call (or a C function Lua called), one free slot.
+pub(crate) unsafe fn raise_replaced(l: *mut lua_State) -> ! {
+    // SAFETY: forwarded; pushing a literal and raising it.
+    unsafe {
+        lua_pushstring(l, c"an internal registry entry of lua-native was replaced".as_ptr());
+        lua_error(l);
+    }
+    unreachable!("lua_error returned")
 }
 
 /// Pushes a new table whose keys (`mode` "k") or values ("v") are weak.
