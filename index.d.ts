@@ -175,6 +175,37 @@ export interface UserdataOptions<T extends object = any> {
   methods?: Record<string, UserdataMethod<T>>;
 }
 
+/** A getter and/or a setter of a class property (at least one of the two). */
+export type ClassProperty<T extends object = any> =
+  | { get: (self: T) => LuaInput; set?: (self: T, value: LuaValue) => void }
+  | { get?: (self: T) => LuaInput; set: (self: T, value: LuaValue) => void };
+
+/** The metamethods a class may define (the mechanism owns `__index`, `__newindex`, `__gc`, `__mode`, `__metatable`, `__name`). */
+export type ClassMetamethod =
+  | '__add' | '__sub' | '__mul' | '__div' | '__mod' | '__pow' | '__unm' | '__idiv'
+  | '__band' | '__bor' | '__bxor' | '__shl' | '__shr' | '__bnot'
+  | '__eq' | '__lt' | '__le' | '__len' | '__concat' | '__call' | '__tostring' | '__close';
+
+/** What `register_class(name, def)` reads, once. */
+export interface ClassDefinition<T extends object = any> {
+  /** Called by Lua's `Name.new(...)`; the object it returns becomes the instance. */
+  construct: (...args: LuaValue[]) => T;
+  /** The name of a class registered earlier on this context: its methods, metamethods and accessors are inherited. */
+  extends?: string;
+  /** Lua calls `obj:name(...)`; `self` (and `this`) is the instance's JS object. */
+  methods?: Record<string, (self: T, ...args: LuaValue[]) => LuaInput | void>;
+  /** Called with the operands as Lua passes them (instances arrive as their JS objects). */
+  metamethods?: Partial<Record<ClassMetamethod, (...args: any[]) => LuaInput | void>>;
+  /** `obj.name` calls `get(self)`, `obj.name = v` calls `set(self, v)`. */
+  properties?: Record<string, ClassProperty<T>>;
+  /** Fields of the global `Name` table, converted at registration (`new` is reserved). */
+  statics?: Record<string, LuaInput>;
+  /** Other keys read the JS object's properties (not inherited). */
+  readable?: boolean;
+  /** Other keys write the JS object's properties (not inherited). */
+  writable?: boolean;
+}
+
 /** Entries of a metatable: JS functions become metamethods, other values are copied. */
 export type MetatableDefinition = Record<string, LuaCallback | LuaValue | object>;
 
@@ -321,6 +352,12 @@ export interface LuaContext {
   get_global<T extends LuaValue = LuaValue>(name: string): T;
   /** Gives Lua a handle to `value` (by reference); see `UserdataOptions`. */
   set_userdata<T extends object>(name: string, value: T, options?: UserdataOptions<T>): void;
+  /**
+   * Makes the global `name` a class table: Lua's `name.new(...)` calls
+   * `def.construct` and gives Lua the returned object as an instance of the
+   * class (see `ClassDefinition`). Not replayed by `reset()`.
+   */
+  register_class<T extends object>(name: string, def: ClassDefinition<T>): void;
   /** Replaces the metatable of a table: the global `name`, a table handle, or a table Proxy. */
   set_metatable(target: string | LuaTableHandle | LuaTableRef, metatable: MetatableDefinition): void;
   /** A new table, filled from `initial`, held by a live handle. */

@@ -115,7 +115,7 @@ fn without_access_missing_keys_read_nil_and_writes_fail() -> Result<()> {
     lua.set_host_objects(Rc::new(Store::default()));
     let c = define(&lua, "C", None, [&[("m", "m")], &[], &[], &[]])?;
     instance(&lua, "c", 1, Access::default(), c)?;
-    assert_eq!(lua.exec::<bool>("return c.nothing == nil and c[1] == nil")?, true);
+    assert!(lua.exec::<bool>("return c.nothing == nil and c[1] == nil")?);
     let err = lua.exec::<()>("c.k = 1").unwrap_err();
     assert!(err.message().ends_with("Error writing property 'k': userdata is not writable"), "{}", err.message());
     Ok(())
@@ -188,14 +188,14 @@ fn hostile_scripts_cannot_misuse_the_handlers() -> Result<()> {
         "local mt = debug.getmetatable(h)
          for i = 1, 4 do debug.setupvalue(mt.__index, i, 42) debug.setupvalue(mt.__newindex, i, 42) end",
     )?;
-    assert_eq!(lua.exec::<bool>("return h.m == nil and h.g == nil")?, true);
+    assert!(lua.exec::<bool>("return h.m == nil and h.g == nil")?);
     // The class records replaced in the registry: a new instance is an error, not a crash.
     lua.exec::<()>("local r = debug.getregistry() for k, v in pairs(r) do if type(k) == 'userdata' then r[k] = 1 end end")?;
     let err = instance(&lua, "h2", 2, Access::default(), c).unwrap_err();
     assert!(err.message().contains("was replaced"), "{}", err.message());
     // A userdata still alive comes back as itself.
     instance(&lua, "h3", 1, Access::default(), c)?;
-    assert_eq!(lua.exec::<bool>("return rawequal(h, h3)")?, true);
+    assert!(lua.exec::<bool>("return rawequal(h, h3)")?);
     Ok(())
 }
 

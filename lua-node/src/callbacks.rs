@@ -78,6 +78,20 @@ pub fn call_js(
     skip: usize,
     target: impl FnOnce(Env) -> Result<(Raw, Raw, Option<Raw>), JsError>,
 ) -> lua_core::Result<i32> {
+    call_js_then(cx, call, name, skip, target, |result| push_value(cx, &mut call.stack(), result, 0).map(Ok))
+}
+
+/// [`call_js`] with the result handed to `finish`, which pushes one value
+/// for Lua; its inner error is raised in Lua as it is, its outer one
+/// mapped as a failure of the call.
+pub fn call_js_then(
+    cx: &Rc<Context>,
+    call: &CallContext<'_>,
+    name: &str,
+    skip: usize,
+    target: impl FnOnce(Env) -> Result<(Raw, Raw, Option<Raw>), JsError>,
+    finish: impl FnOnce(Raw) -> Result<lua_core::Result<()>, JsError>,
+) -> lua_core::Result<i32> {
     let env = cx.env;
     with_handle_scope(env, || {
         let (f, this, lead) = target(env).map_err(|e| Error::runtime(e.message(env)))?;
@@ -94,9 +108,10 @@ pub fn call_js(
                 }
             }
         }
-        let outcome = env.call(f, this, &argv).and_then(|result| push_value(cx, &mut call.stack(), result, 0));
+        let outcome = env.call(f, this, &argv).and_then(finish);
         match outcome {
-            Ok(()) => Ok(1),
+            Ok(Ok(())) => Ok(1),
+            Ok(Err(e)) => Err(e),
             // Node refuses every call: the environment is stopping, and the run is cancelled.
             Err(e) if crate::cancel::stopped_env(cx, &e) => Err(Error::runtime(call.located(crate::cancel::CANCELLED_MESSAGE))),
             // A refused allocation is Lua running out of memory, not the callback failing.

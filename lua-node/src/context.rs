@@ -4,6 +4,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 
+use lua_core::host::HostClass;
 use lua_core::{Access, Lua, Stack};
 use napi::sys;
 
@@ -56,12 +57,32 @@ pub struct Context {
     pub builtins: Cell<Option<crate::convert::Builtins>>,
 }
 
-/// An object given to `set_userdata`: a strong reference, the access Lua
-/// has, and how many methods it was given.
+/// An object given to `set_userdata` (or made by a `register_class`
+/// constructor): a strong reference, the access Lua has, how many methods
+/// it was given, and its class.
 pub struct HeldObject {
     r: sys::napi_ref,
     access: Access,
     methods: usize,
+    class: Option<HostClass>,
+}
+
+/// What Lua needs to push a held object again.
+#[derive(Clone, Copy)]
+pub struct Held {
+    pub id: u64,
+    pub access: Access,
+    pub class: Option<HostClass>,
+}
+
+impl Held {
+    /// Pushes the object's userdata (the live one, or a new one of its kind).
+    pub fn push(self, stack: &Stack<'_>) -> lua_core::Result<()> {
+        match self.class {
+            Some(class) => stack.push_host_instance(self.id, self.access, class),
+            None => stack.push_host_object(self.id, self.access),
+        }
+    }
 }
 
 #[derive(Default)]
@@ -216,20 +237,21 @@ impl Context {
         Ok([map, get, set])
     }
 
-    /// Keeps `obj` (given `methods` methods) under a new id and returns it.
-    pub fn register_object(&self, obj: Raw, access: Access, methods: usize) -> Result<u64, JsError> {
+    /// Keeps `obj` (given `methods` methods, of `class`) under a new id and returns it.
+    pub fn register_object(&self, obj: Raw, access: Access, methods: usize, class: Option<HostClass>) -> Result<u64, JsError> {
         let env = self.env;
         let id = self.next_object.get() + 1;
         self.next_object.set(id);
         let [map, _, set] = self.object_id_map()?;
         env.call(set, map, &[obj, env.number(id as f64)?])?;
         let r = env.reference(obj)?;
-        self.objects.borrow_mut().insert(id, HeldObject { r, access, methods });
+        self.objects.borrow_mut().insert(id, HeldObject { r, access, methods, class });
         Ok(id)
     }
 
-    /// The id and access of an object given to `set_userdata`, if it still is one.
-    pub fn object_id(&self, obj: Raw) -> Result<Option<(u64, Access)>, JsError> {
+    /// How Lua holds `obj`, if it was given to `set_userdata` or made by a
+    /// class constructor and Lua has not let it go.
+    pub fn object_id(&self, obj: Raw) -> Result<Option<Held>, JsError> {
         if self.objects.borrow().is_empty() {
             return Ok(None);
         }
@@ -240,7 +262,7 @@ impl Context {
             return Ok(None);
         }
         let id = env.get_number(id) as u64;
-        Ok(self.objects.borrow().get(&id).map(|held| (id, held.access)))
+        Ok(self.objects.borrow().get(&id).map(|held| Held { id, access: held.access, class: held.class }))
     }
 
     /// The object registered under `id`, unless it was released.

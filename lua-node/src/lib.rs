@@ -7,6 +7,7 @@ mod async_run;
 mod bytecode;
 mod callbacks;
 mod chunk;
+mod classes;
 mod cancel;
 mod context;
 mod control;
@@ -89,6 +90,7 @@ method!(get_locals, introspect::get_locals);
 method!(pcall, pcall::pcall);
 method!(create_environment, environments::create_environment);
 method!(execute_script_in, environments::execute_script_in);
+method!(register_class, classes::register_class);
 
 type Method = unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value;
 
@@ -129,6 +131,7 @@ const METHODS: &[(&std::ffi::CStr, Method)] = &[
     (c"pcall", pcall),
     (c"create_environment", create_environment),
     (c"execute_script_in", execute_script_in),
+    (c"register_class", register_class),
 ];
 
 unsafe extern "C" fn construct(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {

@@ -83,7 +83,7 @@ pub fn set_userdata(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
     // throw, or run code that uses this context.
     let methods = crate::userdata_methods::read_methods(env, options)?;
     cx.check_busy()?;
-    let id = cx.register_object(obj, access, methods.len())?;
+    let id = cx.register_object(obj, access, methods.len(), None)?;
     let mut failure = Failure::default();
     let result = env.with_string(name, |name| {
         cx.lua().set_global_with(name, |stack| {

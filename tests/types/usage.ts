@@ -171,3 +171,26 @@ new lua_native.init(undefined, { tableAs: 'array' });
   const m: number = c.execute_script_in<number>(c.create_table({ x: 1 }), 'return x');
   void [h, n, m];
 }
+
+// register_class (EVOLUTION B4)
+{
+  const c = new init({}, { libraries: 'safe' });
+  class Vec {
+    constructor(public x: number, public y: number) {}
+  }
+  c.register_class<Vec>('Vec', {
+    construct: (x, y) => new Vec(Number(x), Number(y)),
+    methods: { len: (self) => Math.hypot(self.x, self.y) },
+    metamethods: { __add: (a: Vec, b: Vec) => ({ x: a.x + b.x, y: a.y + b.y }), __tostring: (v: Vec) => `Vec(${v.x})` },
+    properties: { sum: { get: (self) => self.x + self.y }, both: { set: (self, v) => { self.x = self.y = Number(v); } } },
+    statics: { ZERO: 0 },
+    readable: true,
+  });
+  c.register_class('Vec3', { extends: 'Vec', construct: () => new Vec(0, 0) });
+  // @ts-expect-error a definition needs construct
+  c.register_class('Bad', { methods: {} });
+  // @ts-expect-error a property needs get or set
+  c.register_class('Bad', { construct: () => ({}), properties: { p: {} } });
+  // @ts-expect-error __index belongs to the class mechanism
+  c.register_class('Bad', { construct: () => ({}), metamethods: { __index: () => 1 } });
+}

@@ -92,6 +92,19 @@ impl Lua {
         classes.list.iter().position(|c| c.name == name).map(|i| classes.class(i as u32))
     }
 
+    /// The name `class` was defined with (None for another state's class).
+    pub fn host_class_name(&self, class: HostClass) -> Option<Vec<u8>> {
+        let classes = self.rt.host_objects().classes.borrow();
+        classes.index_of(class).map(|i| classes.list[i as usize].name.clone())
+    }
+
+    /// How many classes the chain from `class` up holds (1 for a class
+    /// with no base; 0 for another state's class).
+    pub fn host_class_depth(&self, class: HostClass) -> usize {
+        let classes = self.rt.host_objects().classes.borrow();
+        classes.index_of(class).map_or(0, |i| classes.list[i as usize].depth)
+    }
+
     /// Whether `class` is `ancestor` or extends it, directly or not (false
     /// for another state's classes).
     pub fn host_class_is(&self, class: HostClass, ancestor: HostClass) -> bool {
@@ -137,6 +150,27 @@ impl Stack<'_> {
     /// of this state, the chain would be deeper than [`MAX_CLASS_DEPTH`], or
     /// a metamethod is one the mechanism owns (`__index`, `__newindex`,
     /// `__gc`, `__mode`, `__metatable`, `__name`).
+    ///
+    /// ```
+    /// use lua_core::{Access, IntoLua, Lua, StdLib};
+    ///
+    /// let lua = Lua::with_libraries(StdLib::BASE)?;
+    /// let class = lua.with_stack(|stack| {
+    ///     stack.push_table(0, 1)?; // methods
+    ///     stack.push_function(|call| {
+    ///         "hello".push_into(&mut call.stack())?;
+    ///         Ok(1)
+    ///     })?;
+    ///     stack.set_field(b"greet")?;
+    ///     stack.push_table(0, 0)?; // getters
+    ///     stack.push_table(0, 0)?; // setters
+    ///     stack.push_table(0, 0)?; // metamethods
+    ///     stack.define_host_class(b"Greeter", None)
+    /// })?;
+    /// lua.set_global_with(b"g", |stack| stack.push_host_instance(1, Access::default(), class))?;
+    /// assert_eq!(lua.exec::<String>("return g:greet() .. ' ' .. getmetatable(g).__name")?, "hello Greeter");
+    /// # Ok::<(), lua_core::Error>(())
+    /// ```
     pub fn define_host_class(&mut self, name: &[u8], base: Option<HostClass>) -> Result<HostClass> {
         let checked = self.check_class(name, base);
         let tables_ok = self.len() >= 4 && (1..=4).all(|i| self.value(-i).kind() == Kind::Table);
@@ -167,7 +201,7 @@ impl Stack<'_> {
         if depth > MAX_CLASS_DEPTH {
             return Err(Error::api(format!("the chain of base classes is deeper than {MAX_CLASS_DEPTH}")));
         }
-        if self.len() >= 1 && self.value(-1).kind() == Kind::Table {
+        if !self.is_empty() && self.value(-1).kind() == Kind::Table {
             // SAFETY: the table is this stack's; the scan never raises.
             if let Some(key) = self.with_raw(|l| unsafe { reserved_key(l) }) {
                 return Err(Error::api(format!("metamethod '{key}' belongs to the class mechanism")));

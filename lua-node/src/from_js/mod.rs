@@ -137,8 +137,8 @@ impl<'a> FromJs<'a> {
         if let Some(r) = marker {
             return stack.push_ref(r).map_err(JsError::from);
         }
-        if let Some((id, access)) = cx.object_id(v)? {
-            return stack.push_host_object(id, access).map_err(JsError::from);
+        if let Some(held) = cx.object_id(v)? {
+            return held.push(stack).map_err(JsError::from);
         }
         if let Some(list) = &self.converters {
             let list = list.clone();

@@ -1,6 +1,6 @@
 // Allocation-failure entries for the issue 13/14 surface: table handles,
 // release, call, pcall, converters and the conversion modes, stack
-// introspection and environments. Same shape as entries.mjs (which spreads
+// introspection, environments and classes. Same shape as entries.mjs (which spreads
 // these into its list).
 import assert from 'node:assert/strict';
 import lua_native from '../load.mjs';
@@ -91,6 +91,25 @@ export const valueEntries = [
       const open = s.c.create_environment({ inherit: true });
       out.push(s.c.execute_script_in(open, 'y = 1 return type(string), y'));
       return out;
+    },
+  },
+  {
+    name: 'register_class: definition, extends, instances, members and metamethods',
+    run: (s) => {
+      class P { constructor(x) { this.x = x; } }
+      s.c.register_class('P', {
+        construct: (x) => new P(x),
+        methods: { double: (self) => self.x * 2 },
+        metamethods: { __add: (a, b) => a.x + b.x, __tostring: (v) => `P(${v.x})` },
+        properties: { x2: { get: (self) => self.x * 2, set: (self, v) => { self.x = v / 2; } } },
+        statics: { ORIGIN: [0, 0], describe: () => 'point' },
+        readable: true,
+      });
+      s.c.register_class('Q', { extends: 'P', construct: (x) => new P(x + 1), methods: { triple: (self) => self.x * 3 } });
+      return s.c.execute_script(`
+        local p, q = P.new(2), Q.new(2)
+        q.x2 = 10
+        return p:double(), q:triple(), p + q, tostring(q), p.x2, P.ORIGIN[2], P.describe(), q.x`);
     },
   },
 ];
