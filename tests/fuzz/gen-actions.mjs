@@ -132,6 +132,29 @@ export const ACTIONS = [
     },
   },
   {
+    name: 'register_class', w: 3,
+    gen: (g, d) => {
+      const { rng } = g;
+      const c = g.ctx();
+      const name = rng.pick(['K1', 'K2', 'K3']);
+      const meta = rng.pick(['__add', '__tostring', '__call', '__len', '__eq', '__lt', '__concat', '__unm', '__close', '__index', '__gc']);
+      const parts = [rng.chance(0.85) ? `construct: ${rng.chance(0.7) ? '(...a) => ({ a })' : g.fn(d)}` : `construct: ${g.val(d + 1)}`];
+      if (rng.chance(0.3)) parts.push(`extends: ${rng.chance(0.9) ? `'${rng.pick(['K1', 'K2', 'K3'])}'` : g.val(d + 1)}`);
+      if (rng.chance(0.8)) parts.push(`methods: { m: ${g.fn(d)} }`);
+      if (rng.chance(0.6)) parts.push(`metamethods: { ${meta}: ${g.fn(d)} }`);
+      if (rng.chance(0.6)) parts.push(`properties: { p: { ${rng.chance(0.7) ? `get: ${g.fn(d)}` : ''}${rng.chance(0.5) ? `, set: ${g.fn(d)}` : ''} } }`.replace('{ , ', '{ '));
+      if (rng.chance(0.4)) parts.push(`statics: { s: ${g.val(d + 1)} }`);
+      if (rng.chance(0.4)) parts.push(`readable: ${rng.chance(0.8)}, writable: ${rng.chance(0.5)}`);
+      const use = rng.pick([
+        `local ok, o = pcall(${name}.new, 1) if ok then pcall(function() return o:m(2), o.p, tostring(o), #o, o + o, o .. 'x', -o, o(1), o == o, o < o end) pcall(function() o.p = 3 o.q = 4 end) end return ok`,
+        `local o = ${name}.new() return o, ${name}.s`,
+        `local t = {} for i = 1, 20 do t[i] = ${name}.new(i) end collectgarbage() return #t`,
+      ]);
+      return [`on('${c}', 'register_class', ${rng.chance(0.9) ? `'${name}'` : g.pickNamed()}, ${rng.chance(0.05) ? g.val(d + 1) : `{ ${parts.join(', ')} }`});`,
+        `S.${rslot(g)} = on('${c}', 'execute_script', ${JSON.stringify(use)});`];
+    },
+  },
+  {
     name: 'set_metatable', w: 4,
     gen: (g, d) => {
       const { rng } = g;

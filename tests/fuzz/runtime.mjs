@@ -45,6 +45,11 @@ function passedThrough(e, d) {
   if (['hostile error', 'hostile type error', 'trap', 'message getter', '<unprintable>'].includes(d.message)) return true;
   if (d.ctor === 'RangeError' && /^m+$/.test(d.message)) return true;
   if (d.ctor === 'TypeError' && /^Illegal invocation$|proxy that has been revoked/.test(d.message)) return true;
+  // V8's own errors for the program's hostile values: a Proxy trap breaking
+  // an invariant, a class constructor (V.native) called as a function. A JS
+  // callback's exception reaches the caller as the same object (EVOLUTION B6),
+  // and converting a callback's result counts as the callback's work.
+  if (d.ctor === 'TypeError' && /^'\w+' on proxy: |^Class constructor \w+ cannot be invoked without 'new'$/.test(d.message)) return true;
   return false;
 }
 

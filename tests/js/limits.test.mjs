@@ -448,7 +448,9 @@ test('async: execute_script_async rejects with the timeout error and the event l
   assert.equal(e.code, 'LUA_TIMEOUT');
   assert.match(e.message, TIMEOUT_TEXT);
   assert.ok(ms < 1000, `took ${ms.toFixed(0)} ms`);
-  assert.ok(ticks >= 10, `the event loop ticked ${ticks} times during a ${ms.toFixed(0)} ms run`);
+  // A blocked loop would tick at most once, after the run; how often a free
+  // one ticks depends on the machine's load, so only "more than once" counts.
+  assert.ok(ticks >= 2, `the event loop ticked ${ticks} times during a ${ms.toFixed(0)} ms run`);
   assert.equal(c.is_busy(), false);
   assertUsable(c);
 });
