@@ -515,12 +515,12 @@ struct Counter {
 
 impl UserData for Counter {
     fn add_methods(methods: &mut UserDataMethods<Self>) {
-        methods.add_method("get", |_, this, _| Ok(this.n));
-        methods.add_method_mut("add", |_, this, args| {
+        methods.add_method("get", |_, this, ()| Ok(this.n));
+        methods.add_method_mut("add", |_, this, args: MultiValue| {
             this.n += args.0.first().and_then(Value::as_integer).unwrap_or(1);
             Ok(this.n)
         });
-        methods.add_meta_method("__tostring", |_, this, _| Ok(format!("Counter({})", this.n)));
+        methods.add_meta_method("__tostring", |_, this, ()| Ok(format!("Counter({})", this.n)));
     }
 }
 
