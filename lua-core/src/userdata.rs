@@ -348,7 +348,7 @@ impl<T: UserData> UserDataMethods<T> {
         self.getters.push((
             name.to_string(),
             Box::new(move |call| {
-                let cell = args::self_cell::<T>(call, &field)?;
+                let cell = args::field_self::<T>(call, &field)?;
                 let value = f(call.lua(), &*args::borrow(&cell)?)?;
                 let mut stack = call.stack();
                 stack.reserve(1)?;
@@ -400,7 +400,7 @@ impl<T: UserData> UserDataMethods<T> {
         self.setters.push((
             name.to_string(),
             Box::new(move |call| {
-                let cell = args::self_cell::<T>(call, &field)?;
+                let cell = args::field_self::<T>(call, &field)?;
                 let value = args::field_value::<T, V>(call, &field)?;
                 f(call.lua(), &mut *args::borrow_mut(&cell)?, value)?;
                 Ok(0)

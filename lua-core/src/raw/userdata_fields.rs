@@ -168,10 +168,11 @@ pub(crate) unsafe extern "C" fn typed_newindex<T: 'static>(l: *mut lua_State) ->
             lua_call(l, 3, 0);
             return 0;
         }
-        let problem = if lookup(l, NEWINDEX_GETTERS) {
-            FieldError::ReadOnly
-        } else if lookup(l, NEWINDEX_METHODS) {
+        // Methods first, as on reads: the name means the method.
+        let problem = if lookup(l, NEWINDEX_METHODS) {
             FieldError::Method
+        } else if lookup(l, NEWINDEX_GETTERS) {
+            FieldError::ReadOnly
         } else {
             FieldError::Unknown
         };

@@ -63,6 +63,19 @@ pub(super) fn self_cell<T: 'static>(call: &CallContext<'_>, name: &str) -> Resul
     Err(Error::runtime(argerror::bad_argument(call, 1, name, &detail)))
 }
 
+/// The `T` behind a field getter's or setter's `self` (argument 1). A
+/// finalized one fails with `Player has been finalized`, placed at the
+/// access; anything else (only a script calling the function itself gets
+/// here) as a bad argument.
+pub(super) fn field_self<T: 'static>(call: &CallContext<'_>, field: &str) -> Result<Rc<RefCell<T>>> {
+    if let SelfValue::Finalized = self_value::<T>(call.arg(0)) {
+        let ty = super::short_type_name::<T>();
+        // Level 2: called by `__index` / `__newindex`, called by Lua code.
+        return Err(Error::runtime(argerror::located_at(call, 2, &format!("{ty} has been finalized"))));
+    }
+    self_cell::<T>(call, field)
+}
+
 /// The value for the field `field` of a `T` (argument 2 of its setter); a
 /// value that does not convert fails with `bad value for field 'hp' of
 /// Player (integer expected, got string)`, placed at the assignment.
