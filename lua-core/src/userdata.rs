@@ -189,7 +189,7 @@ impl<T: UserData> UserDataMethods<T> {
 
     /// A function in the type's method table that gets no `&T`: all the
     /// arguments, `self` included when Lua calls it with `:`, are `A`
-    /// (take the userdata as an [`AnyUserData`] to reach it).
+    /// (take the userdata as an [`AnyUserData`](crate::AnyUserData) to reach it).
     ///
     /// ```
     /// use lua_core::{AnyUserData, Lua, UserData, UserDataMethods};

@@ -58,7 +58,7 @@ impl UserData for Player {
         methods.add_method("count", |_, _, args: MultiValue| Ok(args.0.len()));
         methods.add_method("nothing", |_, _, ()| Ok(()));
         methods.add_method("eight", |_, _, (a, b, c, d, e, f, g, h): (i64, i64, i64, i64, i64, i64, i64, i64)| Ok(a + b + c + d + e + f + g + h));
-        methods.add_method("twelve", |_, _, t: (i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, Option<i64>)| Ok(t.0 + t.10 + t.11.unwrap_or(100)));
+        methods.add_method("twelve", |_, _, t: Twelve| Ok(t.0 + t.10 + t.11.unwrap_or(100)));
         methods.add_method("same", |_, p, other: AnyUserData| other.borrow(|o: &Player| o.name == p.name));
         methods.add_method("clone_as", |lua, p, name: String| {
             lua.create_userdata(Player { name, hp: p.hp, level: p.level, dropped: None })
@@ -107,6 +107,9 @@ impl UserData for Bag {
         });
     }
 }
+
+/// The largest tuple `FromLuaMulti` takes.
+type Twelve = (i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, Option<i64>);
 
 fn player(name: &str) -> Player {
     Player { name: name.into(), hp: 10, level: 1, dropped: None }
@@ -325,7 +328,7 @@ fn reentering_a_borrowed_value_is_an_error_not_a_panic() {
     assert_eq!(lua.exec::<i64>("return p:with_ref(function() return p.hp + p.hp end)").unwrap(), 2 * lua.exec::<i64>("return p.hp").unwrap());
     assert_eq!(lua_error(&lua, "p:with_ref(function() p:heal(1) end)"), "userdata is already borrowed");
     // Caught inside, the outer call completes.
-    assert_eq!(lua.exec::<bool>("return p:with_mut(function() return (pcall(function() return p.hp end)) end)").unwrap(), false);
+    assert!(!lua.exec::<bool>("return p:with_mut(function() return (pcall(function() return p.hp end)) end)").unwrap());
     // From the host, while Lua holds the borrow.
     let p: AnyUserData = lua.get_global("p").unwrap();
     let seen = Rc::new(RefCell::new(Vec::new()));
