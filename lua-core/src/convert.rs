@@ -333,6 +333,13 @@ impl IntoLua for AnyUserData {
     }
 }
 
+impl IntoLua for &AnyUserData {
+    fn push_into(self, stack: &mut Stack<'_>) -> Result<()> {
+        stack.reserve(1)?;
+        stack.push_ref(&self.0)
+    }
+}
+
 impl FromLua for AnyUserData {
     fn from_lua(v: StackValue<'_>) -> Result<Self> {
         match Value::from_lua(v)? {

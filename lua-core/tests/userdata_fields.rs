@@ -495,3 +495,24 @@ fn fields_read_inside_finalizers_and_while_closing() {
     lua.exec::<()>("setmetatable({}, {__gc = function() local _ = p.hp; p.hp = 1; p:heal(1) end})").unwrap();
     drop(lua);
 }
+
+#[test]
+fn inside_a_coroutine_and_by_reference() {
+    let lua = lua_with_player();
+    let out: String = lua
+        .exec(
+            "local co = coroutine.wrap(function()
+               p.hp = p.hp + 1
+               coroutine.yield(p.hp)
+               local ok, e = pcall(p.heal, p, 'x')
+               return e
+             end)
+             return co() .. ' ' .. co()",
+        )
+        .unwrap();
+    assert_eq!(out, "11 bad argument #2 to 'heal' (integer expected, got string)");
+    // A handle goes in by reference too, and comes back as the same value.
+    let p: AnyUserData = lua.get_global("p").unwrap();
+    lua.set_global("same", &p).unwrap();
+    assert!(lua.exec::<bool>("return rawequal(same, p)").unwrap());
+}
