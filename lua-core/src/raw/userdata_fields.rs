@@ -118,7 +118,9 @@ unsafe fn lookup(l: *mut lua_State, up: c_int) -> bool {
 pub(crate) unsafe extern "C" fn typed_index<T: 'static>(l: *mut lua_State) -> c_int {
     // SAFETY: Lua gives a C function LUA_MINSTACK (20) free slots, of which
     // this uses at most four; `is_own` only reads. A call raises through
-    // this frame, which owns nothing.
+    // this frame, which owns nothing. Nothing here can panic (C API calls,
+    // a type check and integer constants only), so no catch_unwind is
+    // needed: the Rust work happens in the getters, behind the trampoline.
     unsafe {
         lua_settop(l, 2);
         if !crate::raw::userdata::is_own::<T>(l, 1) {
