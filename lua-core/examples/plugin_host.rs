@@ -7,7 +7,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use lua_core::{Error, Function, Lua, MultiValue, StdLib, UserData, UserDataMethods, Value};
+use lua_core::{Error, Function, Lua, MultiValue, StdLib, UserData, UserDataFields, UserDataMethods, Value};
 
 /// The host's inventory, handed to plugins as a userdata with methods.
 struct Inventory {
@@ -15,22 +15,24 @@ struct Inventory {
 }
 
 impl UserData for Inventory {
+    fn add_fields(fields: &mut UserDataFields<Self>) {
+        // `inventory.count` in Lua; read-only (no setter).
+        fields.add_field_method_get("count", |_, inv| Ok(inv.items.len() as i64));
+    }
+
     fn add_methods(methods: &mut UserDataMethods<Self>) {
-        methods.add_method("count", |_, inv, _| Ok(inv.items.len() as i64));
-        methods.add_method("quantity", |_, inv, args| {
-            let name = args.0.first().and_then(Value::as_str).unwrap_or_default().to_string();
-            Ok(inv.items.iter().find(|(n, _)| *n == name).map_or(0, |(_, q)| *q))
-        });
-        methods.add_method_mut("add", |_, inv, args| {
-            let name = args.0.first().and_then(Value::as_str).ok_or_else(|| Error::runtime("add(name, qty): name must be a string"))?.to_string();
-            let qty = args.0.get(1).and_then(Value::as_integer).unwrap_or(1);
+        // Arguments arrive converted: a wrong type is Lua's own
+        // "bad argument #1 to 'quantity' (string expected, got nil)".
+        methods.add_method("quantity", |_, inv, name: String| Ok(inv.items.iter().find(|(n, _)| *n == name).map_or(0, |(_, q)| *q)));
+        methods.add_method_mut("add", |_, inv, (name, qty): (String, Option<i64>)| {
+            let qty = qty.unwrap_or(1);
             match inv.items.iter_mut().find(|(n, _)| *n == name) {
                 Some((_, q)) => *q += qty,
                 None => inv.items.push((name, qty)),
             }
             Ok(())
         });
-        methods.add_meta_method("__tostring", |_, inv, _| Ok(format!("Inventory({} kinds)", inv.items.len())));
+        methods.add_meta_method("__tostring", |_, inv, ()| Ok(format!("Inventory({} kinds)", inv.items.len())));
     }
 }
 
@@ -66,11 +68,11 @@ fn main() -> Result<(), Error> {
         let left: i64 = on_sale.call((item, qty))?;
         println!("plugin {name}: sold {qty} {item}, {left} left");
     }
-    println!("{}", lua.exec::<String>("return tostring(inventory)")?);
+    println!("{} ({} kinds)", lua.exec::<String>("return tostring(inventory)")?, lua.exec::<i64>("return inventory.count")?);
     println!("events: {:?}", events.borrow());
 
     // A failing plugin is an ordinary error, with the Rust error as its cause.
-    let bad: Function = lua.exec("return function() inventory:add(42) end")?;
+    let bad: Function = lua.exec("return function() inventory:add({}) end")?;
     match bad.call::<_, ()>(()) {
         Err(e) => println!("plugin error: {} (code {}, cause: {:?})", e.message(), e.code(), e.cause().map(|c| c.message().to_string())),
         Ok(()) => println!("unexpected success"),

@@ -28,14 +28,51 @@ pub trait IntoLuaMulti {
     fn push_multi(self, stack: &mut Stack<'_>) -> Result<usize>;
 }
 
-/// Any number of Lua values coming out (results of a call).
+/// Any number of Lua values coming out: the results of a call, or the
+/// arguments of a userdata method ([`UserDataMethods`](crate::UserDataMethods)).
+///
+/// Implemented for one [`FromLua`] value (the first, nil when there is
+/// none), for tuples of up to 12 of them (missing values read as nil, so an
+/// `Option` accepts an absent one; extra values are ignored), for `()`
+/// (nothing is read) and for [`MultiValue`] (all of them).
+///
+/// ```
+/// let lua = lua_core::Lua::new();
+/// let (n, s, missing): (i64, String, Option<bool>) = lua.exec("return 1, 'two'")?;
+/// assert_eq!((n, s.as_str(), missing), (1, "two", None));
+/// # Ok::<(), lua_core::Error>(())
+/// ```
 pub trait FromLuaMulti: Sized {
     /// Reads the values a call returned.
     fn from_results(results: Results<'_>) -> Result<Self>;
+
+    /// Reads the values as a function's arguments. On failure it also says
+    /// which value (0-based) did not convert, if one value is to blame, so
+    /// that the error can name the argument as Lua does (`bad argument #2
+    /// to 'f' (number expected, got string)`). The default reads them with
+    /// [`from_results`](Self::from_results) and blames none.
+    ///
+    /// ```
+    /// use lua_core::FromLuaMulti;
+    /// let lua = lua_core::Lua::new();
+    /// let blamed = lua.exec_source_with(c"return 1, 'x'", |values| <(i64, i64)>::from_args(values).map_err(|(at, _)| at))?;
+    /// assert_eq!(blamed.unwrap_err(), Some(1));
+    /// # Ok::<(), lua_core::Error>(())
+    /// ```
+    fn from_args(values: Results<'_>) -> std::result::Result<Self, (Option<usize>, Error)> {
+        Self::from_results(values).map_err(|e| (None, e))
+    }
 }
 
+/// The conversion error for a value of the wrong type: `expected <what>,
+/// got <type>`. [`mismatch_parts`] takes it apart again.
 fn mismatch(expected: &str, value: &StackValue<'_>) -> Error {
     Error::conversion(format!("expected {expected}, got {}", value.kind().name()))
+}
+
+/// What a [`mismatch`] message says was expected, and what it got.
+pub(crate) fn mismatch_parts(message: &str) -> Option<(&str, &str)> {
+    message.strip_prefix("expected ")?.split_once(", got ")
 }
 
 impl IntoLua for Value {
@@ -281,7 +318,7 @@ macro_rules! handles {
             fn from_lua(v: StackValue<'_>) -> Result<Self> {
                 match Value::from_lua(v)? {
                     Value::$t(h) => Ok(h),
-                    _ => Err(mismatch(stringify!($t), &v)),
+                    _ => Err(mismatch(&stringify!($t).to_ascii_lowercase(), &v)),
                 }
             }
         }
@@ -290,6 +327,13 @@ macro_rules! handles {
 handles!(Table, Function, Thread);
 
 impl IntoLua for AnyUserData {
+    fn push_into(self, stack: &mut Stack<'_>) -> Result<()> {
+        stack.reserve(1)?;
+        stack.push_ref(&self.0)
+    }
+}
+
+impl IntoLua for &AnyUserData {
     fn push_into(self, stack: &mut Stack<'_>) -> Result<()> {
         stack.reserve(1)?;
         stack.push_ref(&self.0)
@@ -337,10 +381,14 @@ impl<T: FromLua> FromLuaMulti for T {
     fn from_results(results: Results<'_>) -> Result<Self> {
         T::from_lua(results.get_or_nil(0))
     }
+
+    fn from_args(values: Results<'_>) -> std::result::Result<Self, (Option<usize>, Error)> {
+        T::from_lua(values.get_or_nil(0)).map_err(|e| (Some(0), e))
+    }
 }
 
 macro_rules! tuples {
-    ($(($($name:ident),+)),*) => {$(
+    ($(($($name:ident $i:tt),+)),*) => {$(
         impl<$($name: IntoLua),+> IntoLuaMulti for ($($name,)+) {
             #[allow(non_snake_case)]
             fn push_multi(self, stack: &mut Stack<'_>) -> Result<usize> {
@@ -350,6 +398,31 @@ macro_rules! tuples {
                 Ok(n)
             }
         }
+        impl<$($name: FromLua),+> FromLuaMulti for ($($name,)+) {
+            /// One result per element (nil where there are fewer).
+            fn from_results(results: Results<'_>) -> Result<Self> {
+                Self::from_args(results).map_err(|(_, e)| e)
+            }
+
+            /// Converted straight from the stack, in order; the first value
+            /// that does not convert is blamed.
+            fn from_args(values: Results<'_>) -> std::result::Result<Self, (Option<usize>, Error)> {
+                Ok(($($name::from_lua(values.get_or_nil($i)).map_err(|e| (Some($i), e))?,)+))
+            }
+        }
     )*};
 }
-tuples!((A, B), (A, B, C), (A, B, C, D), (A, B, C, D, E));
+tuples!(
+    (A 0),
+    (A 0, B 1),
+    (A 0, B 1, C 2),
+    (A 0, B 1, C 2, D 3),
+    (A 0, B 1, C 2, D 3, E 4),
+    (A 0, B 1, C 2, D 3, E 4, F 5),
+    (A 0, B 1, C 2, D 3, E 4, F 5, G 6),
+    (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7),
+    (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8),
+    (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9),
+    (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10),
+    (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11)
+);

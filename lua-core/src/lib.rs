@@ -47,7 +47,7 @@ pub use raw::send::SendLua;
 pub use raw::stdlib::StdLib;
 pub use raw::table::KeySnapshot;
 pub use raw::thread::{ResumeRefusal, Resumed};
-pub use userdata::{UserData, UserDataMethods};
+pub use userdata::{UserData, UserDataFields, UserDataMethods};
 pub use raw::value::{AnyUserData, Function, RegRef, Table, Thread, ThreadStatus, Value};
 
 /// `"Lua 5.5"`.

@@ -515,12 +515,12 @@ struct Counter {
 
 impl UserData for Counter {
     fn add_methods(methods: &mut UserDataMethods<Self>) {
-        methods.add_method("get", |_, this, _| Ok(this.n));
-        methods.add_method_mut("add", |_, this, args| {
+        methods.add_method("get", |_, this, ()| Ok(this.n));
+        methods.add_method_mut("add", |_, this, args: MultiValue| {
             this.n += args.0.first().and_then(Value::as_integer).unwrap_or(1);
             Ok(this.n)
         });
-        methods.add_meta_method("__tostring", |_, this, _| Ok(format!("Counter({})", this.n)));
+        methods.add_meta_method("__tostring", |_, this, ()| Ok(format!("Counter({})", this.n)));
     }
 }
 
@@ -551,6 +551,68 @@ sweep_test!(userdata_methods_called, || Entry::new(
     },
     |lua, _| exec(lua, "local t = {} for i = 1, 5 do t[i] = c:add(i) end return c:get(), tostring(c), #t")
 )
+.sweep());
+
+/// A type with fields and typed arguments (`lua-core/tests/userdata_fields.rs`).
+struct Hero {
+    name: String,
+    hp: i64,
+}
+
+impl UserData for Hero {
+    fn add_fields(fields: &mut lua_core::UserDataFields<Self>) {
+        fields.add_field_method_get("name", |_, h| Ok(h.name.clone()));
+        fields.add_field_method_get("hp", |_, h| Ok(h.hp));
+        fields.add_field_method_set("hp", |_, h, hp: i64| {
+            h.hp = hp;
+            Ok(())
+        });
+    }
+
+    fn add_methods(methods: &mut UserDataMethods<Self>) {
+        methods.add_method("greet", |_, h, (greeting, n): (String, Option<i64>)| Ok(format!("{greeting} {} x{}", h.name, n.unwrap_or(1))));
+        methods.add_method_mut("heal", |_, h, by: i64| {
+            h.hp += by;
+            Ok(h.hp)
+        });
+    }
+}
+
+fn hero_state() -> (Lua, ()) {
+    let lua = Lua::with_libraries(StdLib::ALL).unwrap();
+    lua.set_global("h", lua.create_userdata(Hero { name: "ada".into(), hp: 1 }).unwrap()).unwrap();
+    (lua, ())
+}
+
+sweep_test!(userdata_fields_made, || Entry::new("create_userdata of a type with fields", state(StdLib::ALL), |lua, _| {
+    lua.set_global("h", lua.create_userdata(Hero { name: "ada".into(), hp: 1 })?)?;
+    exec(lua, "h.hp = h.hp + 1 return h.hp, h.name, h:greet('hi', 2)")
+})
+// A metatable half-made by a refusal must not stay: a new one works whole.
+.after(|lua, _| {
+    usable(lua);
+    lua.set_global("h2", lua.create_userdata(Hero { name: "bo".into(), hp: 5 }).unwrap()).unwrap();
+    assert_eq!(lua.exec::<MultiValue>("h2.hp = 6 return h2.hp, h2.name, h2:heal(1)").map(|v| summary(&v)).expect("its fields and methods work"), "6, \"bo\", 7");
+})
+.sweep());
+
+sweep_test!(userdata_fields_accessed, || Entry::new("userdata fields read and written from Lua", hero_state, |lua, _| {
+    exec(lua, "local t = {} for i = 1, 5 do h.hp = h.hp + i t[i] = h.name .. h.hp end return h.hp, table.concat(t, ','), h:greet('yo')")
+})
+.sweep());
+
+sweep_test!(userdata_field_errors, || Entry::new("userdata field and argument errors", hero_state, |lua, _| {
+    exec(lua, "local r = {} for _, code in ipairs({'h.name = 1', 'h.xp = 1', 'h.greet = 1', 'h.hp = {}', 'h:heal(setmetatable({}, {__name = \"Fancy\"}))', 'h:greet()'}) do local ok, e = pcall(load(code)) r[#r + 1] = tostring(e) end return table.concat(r, '|')")
+})
+// Lua code catches the errors: under a fault, one of them may be the refusal instead.
+.catches()
+.sweep());
+
+sweep_test!(userdata_bad_argument_uncaught, || Entry::new("a bad argument to a userdata method, uncaught", hero_state, |lua, _| {
+    exec(lua, "h:heal(setmetatable({}, {__name = 'Fancy'}))")
+})
+// Naming the type (its `__name`) allocates: refused, the message names the plain type.
+.accept(|e| e.message().ends_with("bad argument #1 to 'heal' (integer expected, got table)"))
 .sweep());
 
 struct Objects;

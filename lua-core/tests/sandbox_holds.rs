@@ -15,7 +15,7 @@ struct Counter {
 
 impl UserData for Counter {
     fn add_methods(methods: &mut UserDataMethods<Self>) {
-        methods.add_method("get", |_, this, _| Ok(this.n));
+        methods.add_method("get", |_, this, ()| Ok(this.n));
     }
 }
 

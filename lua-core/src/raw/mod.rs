@@ -5,6 +5,7 @@
 //! docs/ARCHITECTURE.md, each with the module that owns it.
 
 pub(crate) mod alloc;
+pub(crate) mod argerror;
 pub(crate) mod attention;
 pub(crate) mod bytecode;
 pub(crate) mod callback;
@@ -40,6 +41,7 @@ pub(crate) mod tagged;
 pub(crate) mod thread;
 pub(crate) mod traceback;
 pub(crate) mod userdata;
+pub(crate) mod userdata_fields;
 pub(crate) mod value;
 pub(crate) mod visit;
 pub(crate) mod watchdog;

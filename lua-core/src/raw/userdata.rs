@@ -1,8 +1,10 @@
 //! Rust values as Lua userdata: the raw part. Each type gets one metatable,
-//! made on first use: `__index` holds its methods, `__gc` drops the value,
-//! `__name` is its Rust type name. The value lives in a `RefCell` inside the
-//! userdata, so methods borrow it (`&T` or `&mut T`) for the length of a
-//! call. The typed layer (`crate::userdata`) says what the methods are.
+//! made on first use: `__index` finds its methods (and, for a type with
+//! fields, its field getters: see `userdata_fields`), `__newindex` its field
+//! setters, `__gc` drops the value, `__name` is the type's name. The value
+//! lives in a `RefCell` inside the userdata, so methods borrow it (`&T` or
+//! `&mut T`) for the length of a call. The typed layer (`crate::userdata`)
+//! says what the methods and fields are.
 
 use std::any::Any;
 use std::cell::RefCell;
@@ -25,31 +27,82 @@ use crate::raw::value::AnyUserData;
 /// What the userdata memory holds. An `Rc`, so a running method holds its
 /// own count on the value: Lua code can finalize the userdata (through the
 /// debug library) while one of its methods runs.
-type Cell = Option<Rc<dyn Any>>;
+pub(crate) type Cell = Option<Rc<dyn Any>>;
 
 /// Methods and metamethods of a type, by name.
 pub(crate) type Methods = Vec<(String, HostFunction)>;
 
-/// The `RefCell<T>` inside `v`, if it is a `T` userdata.
-pub(crate) fn typed_cell<T: 'static>(v: StackValue<'_>) -> Option<Rc<RefCell<T>>> {
+/// Everything a type registers, collected once per state (when its
+/// metatable is made).
+pub(crate) struct TypeParts {
+    /// The name Lua shows (`__name`, error messages).
+    pub(crate) name: String,
+    /// `obj:name(...)`.
+    pub(crate) methods: Methods,
+    /// Metamethods; `__index` and `__newindex` here are fallbacks, asked
+    /// after the methods and fields.
+    pub(crate) meta: Methods,
+    /// Field getters, called with the userdata.
+    pub(crate) getters: Methods,
+    /// Field setters, called with the userdata and the new value.
+    pub(crate) setters: Methods,
+}
+
+/// What the value at a call's `self` is, for a `T` method.
+pub(crate) enum SelfValue<T> {
+    /// A live `T` of ours, its count held.
+    Live(Rc<RefCell<T>>),
+    /// One of our typed userdata whose value was already dropped by `__gc`
+    /// (called by hand through the debug library, or resurrected by a
+    /// finalizer that ran before it).
+    Finalized,
+    /// Anything else.
+    Other,
+}
+
+/// What `v` is, for a method of `T`.
+pub(crate) fn self_value<T: 'static>(v: StackValue<'_>) -> SelfValue<T> {
     let l = v.state();
     // SAFETY: `check` accepts only a cell made by `create_userdata`; the
     // `Any` downcast then checks the type itself. The value is cloned out.
     unsafe {
         let cell = crate::raw::tagged::check::<Cell>(l, v.index(), Tag::UserData);
-        let value = cell.as_ref()?.as_ref()?.clone();
-        value.downcast::<RefCell<T>>().ok()
+        match cell.as_ref() {
+            None => SelfValue::Other,
+            Some(None) => SelfValue::Finalized,
+            Some(Some(value)) => match value.clone().downcast::<RefCell<T>>() {
+                Ok(value) => SelfValue::Live(value),
+                Err(_) => SelfValue::Other,
+            },
+        }
+    }
+}
+
+/// Whether the userdata at `idx` is ours and holds a `T` (or held one: a
+/// finalized one passes, its methods then refuse it). Never raises, never
+/// allocates, creates nothing with a destructor.
+///
+/// # Safety
+/// `idx` must be an acceptable index.
+pub(crate) unsafe fn is_own<T: 'static>(l: *mut lua_State, idx: c_int) -> bool {
+    // SAFETY: `check` only reads; the `Any` is only asked its type.
+    unsafe {
+        match crate::raw::tagged::check::<Cell>(l, idx, Tag::UserData).as_ref() {
+            None => false,
+            Some(None) => true,
+            Some(Some(value)) => value.is::<RefCell<T>>(),
+        }
     }
 }
 
 impl Lua {
     /// Moves `value` into Lua as a userdata whose metatable (made on first
-    /// use of `T` in this state) has the methods `methods` gives.
-    pub(crate) fn create_userdata_with<T: 'static>(&self, value: T, methods: impl FnOnce() -> (Methods, Methods)) -> Result<AnyUserData> {
+    /// use of `T` in this state) has the methods and fields `parts` gives.
+    pub(crate) fn create_userdata_with<T: 'static>(&self, value: T, parts: impl FnOnce() -> TypeParts) -> Result<AnyUserData> {
         self.rt.thread_bound.set(true);
         self.with_stack(|stack| {
             stack.reserve(4)?;
-            push_metatable::<T>(stack, methods)?;
+            push_metatable::<T>(stack, parts)?;
             // SAFETY: the userdata gets an empty cell and the metatable in one
             // protected call (its __gc never sees uninitialised memory); the
             // value is moved in only after that succeeded.
@@ -72,18 +125,33 @@ impl Lua {
 }
 
 impl AnyUserData {
-    /// The cell of the value, if this userdata holds a `T`.
-    pub(crate) fn cell<T: 'static>(&self) -> Result<Option<Rc<RefCell<T>>>> {
+    /// What this userdata is, for `T`.
+    pub(crate) fn self_value<T: 'static>(&self) -> Result<SelfValue<T>> {
         let lua = self.0.lua().clone();
         lua.with_stack(|stack| {
             stack.push_ref(&self.0)?;
-            Ok(typed_cell::<T>(stack.value(-1)))
+            Ok(self_value::<T>(stack.value(-1)))
         })
     }
 }
 
+/// Pushes a table of `functions` by name (a light-weight nil when there are
+/// none and `nil_if_empty`).
+fn push_functions(stack: &mut Stack<'_>, functions: Methods, nil_if_empty: bool) -> Result<()> {
+    if functions.is_empty() && nil_if_empty {
+        return stack.push_nil();
+    }
+    stack.push_table(0, functions.len())?;
+    for (name, f) in functions {
+        stack.push_bytes(name.as_bytes())?;
+        crate::raw::callback::push_host_function(stack, f)?;
+        stack.set_entry()?;
+    }
+    Ok(())
+}
+
 /// Pushes `T`'s metatable, creating it on first use.
-fn push_metatable<T: 'static>(stack: &mut Stack<'_>, methods: impl FnOnce() -> (Methods, Methods)) -> Result<()> {
+fn push_metatable<T: 'static>(stack: &mut Stack<'_>, parts: impl FnOnce() -> TypeParts) -> Result<()> {
     let name = CString::new(format!("lua_core_type:{}", std::any::type_name::<T>()).replace('\0', "")).expect("no NUL");
     let p = name.as_ptr();
     let created = std::cell::Cell::new(false);
@@ -98,7 +166,7 @@ fn push_metatable<T: 'static>(stack: &mut Stack<'_>, methods: impl FnOnce() -> (
                 LUA_TTABLE => {}
                 LUA_TNIL => {
                     lua_settop(l, -2);
-                    lua_createtable(l, 0, 4);
+                    lua_createtable(l, 0, 6);
                     flag.set(true);
                 }
                 _ => {
@@ -113,7 +181,7 @@ fn push_metatable<T: 'static>(stack: &mut Stack<'_>, methods: impl FnOnce() -> (
     if !created.get() {
         return Ok(());
     }
-    let (methods, meta) = methods();
+    let TypeParts { name: type_name, methods, meta, getters, setters } = parts();
     // The metatable is on top: fill it through the stack API.
     stack.push_bytes(b"__gc")?;
     // SAFETY: a light C function (no upvalues) never allocates.
@@ -123,24 +191,38 @@ fn push_metatable<T: 'static>(stack: &mut Stack<'_>, methods: impl FnOnce() -> (
     stack.push_boolean(false)?;
     stack.set_entry()?;
     stack.push_bytes(b"__name")?;
-    stack.push_bytes(std::any::type_name::<T>().as_bytes())?;
+    stack.push_bytes(type_name.as_bytes())?;
     stack.set_entry()?;
-    stack.push_bytes(b"__index")?;
-    stack.push_table(0, methods.len())?;
-    for (name, f) in methods {
-        stack.push_bytes(name.as_bytes())?;
-        crate::raw::callback::push_host_function(stack, f)?;
-        stack.set_entry()?;
-    }
-    stack.set_entry()?;
+    let (mut index_fallback, mut newindex_fallback) = (None, None);
     for (name, f) in meta {
-        if matches!(name.as_str(), "__index" | "__gc" | "__name" | "__metatable") {
-            continue;
+        match name.as_str() {
+            "__gc" | "__name" | "__metatable" => continue,
+            "__index" => index_fallback = Some(f),
+            "__newindex" => newindex_fallback = Some(f),
+            _ => {
+                stack.push_bytes(name.as_bytes())?;
+                crate::raw::callback::push_host_function(stack, f)?;
+                stack.set_entry()?;
+            }
         }
-        stack.push_bytes(name.as_bytes())?;
-        crate::raw::callback::push_host_function(stack, f)?;
-        stack.set_entry()?;
     }
+    let fields = crate::raw::userdata_fields::Fields {
+        plain_index: getters.is_empty() && index_fallback.is_none(),
+        index: crate::raw::userdata_fields::typed_index::<T>,
+        newindex: crate::raw::userdata_fields::typed_newindex::<T>,
+    };
+    // The pieces `__index` and `__newindex` close over, above the metatable.
+    push_functions(stack, methods, false)?;
+    push_functions(stack, getters, true)?;
+    push_functions(stack, setters, true)?;
+    for fallback in [index_fallback, newindex_fallback] {
+        match fallback {
+            Some(f) => crate::raw::callback::push_host_function(stack, f)?,
+            None => stack.push_nil()?,
+        }
+    }
+    stack.push_bytes(type_name.as_bytes())?;
+    fields.install(stack)?;
     // SAFETY: registering allocates; protected, with a copy of the finished
     // metatable as the argument; Copy captures only.
     unsafe {
