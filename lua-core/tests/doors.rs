@@ -324,3 +324,27 @@ fn file_reader_upvalue_replaced_from_lua() {
     let msg: String = deny.exec("debug.setupvalue(io.open, 1, {}) return select(2, io.open('x'))").unwrap();
     assert_eq!(msg, deny_text("this function"));
 }
+
+/// The rewritten loaders and the file reader charge compiling to the work
+/// budget, as lua-sys's patched `load` does: a loop of them stops early.
+#[test]
+fn compiling_through_the_doors_is_charged() {
+    let big = "a = 1 + 2 * 3\n".repeat(70_000);
+    for (label, setup, body) in [
+        ("text-only load", "", "local f = load(SRC)"),
+        ("reader dofile", "", "dofile('big')"),
+        ("reader loadfile", "", "local f = loadfile('big')"),
+        ("text-only load, reader function", "", "local s = SRC local f = load(function() local p = s s = nil return p end)"),
+    ] {
+        let lua = Lua::builder().libraries(StdLib::ALL).allow_bytecode(false).instruction_limit(2_000_000).build().unwrap();
+        lua.set_global("SRC", big.as_str()).unwrap();
+        let source = big.clone().into_bytes();
+        lua.set_file_reader(move |_, _| Ok(Some(source.clone()))).unwrap();
+        lua.exec::<()>(setup).unwrap();
+        lua.exec::<()>("n = 0").unwrap();
+        let e = lua.exec::<()>(&format!("while true do {body} n = n + 1 end")).unwrap_err();
+        assert_eq!(e.code(), "LUA_INSTRUCTION_LIMIT", "{label}: {}", e.message());
+        let n: i64 = lua.get_global("n").unwrap();
+        assert!(n <= 1, "{label}: the loop ran {n} times");
+    }
+}

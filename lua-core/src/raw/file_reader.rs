@@ -108,6 +108,8 @@ unsafe fn read_and_load(l: *mut lua_State) -> c_int {
             s = s.add(i);
             len -= i;
         }
+        // Compiling is charged to the work budget as `load` is.
+        crate::raw::text_load::charge_load(l, len);
         lua_pushfstring(l, c"@%s".as_ptr(), path);
         let status = luaL_loadbufferx(l, s as *const c_char, len, lua_tolstring(l, -1, std::ptr::null_mut()), c"t".as_ptr());
         // Keep only the result: [source, name, result] -> [result].

@@ -16,6 +16,27 @@ use lua_sys::*;
 
 const TEXT: *const c_char = c"t".as_ptr();
 
+/// Charges the work budget for compiling `len` bytes of source, as lua-sys's
+/// patched `load` does (`lua_native_charge(L, LUA_NATIVE_LOAD_BYTE * l)`):
+/// off the thread's step counter when it can take it, else to the embedding,
+/// which raises once the budget is spent.
+///
+/// # Safety
+/// Inside a C function Lua called, holding nothing a longjmp would leak.
+pub(crate) unsafe fn charge_load(l: *mut lua_State, len: usize) {
+    let units = len.saturating_mul(LUA_NATIVE_LOAD_BYTE as usize);
+    // SAFETY: the step counter lives in the thread's extra space (lua-sys);
+    // the slow path may raise, which the caller allows.
+    unsafe {
+        let counter = lua_native_steps(l);
+        if *counter > 0 && units < *counter as usize {
+            *counter -= units as std::ffi::c_long;
+        } else {
+            lua_native_charge_slow(l, units, 1);
+        }
+    }
+}
+
 /// Replaces `load`, `loadfile`, `dofile` (those that exist) and
 /// `package.searchers[2]` (if there is one) by their text-only versions.
 ///
@@ -93,6 +114,7 @@ unsafe extern "C" fn load_text(l: *mut lua_State) -> c_int {
         let env = if lua_type(l, 4) != LUA_TNONE { 4 } else { 0 };
         let status = if !s.is_null() {
             let name = luaL_optlstring(l, 2, s, std::ptr::null_mut());
+            charge_load(l, len);
             luaL_loadbufferx(l, s, len, name, TEXT)
         } else {
             let name = luaL_optlstring(l, 2, c"=(load)".as_ptr(), std::ptr::null_mut());
@@ -126,7 +148,9 @@ unsafe extern "C" fn generic_reader(l: *mut lua_State, ud: *mut std::ffi::c_void
         if lua_isstring(l, -1) == 0 {
             luaL_error(l, c"reader function must return a string".as_ptr());
         }
-        lua_tolstring(l, -1, size)
+        let piece = lua_tolstring(l, -1, size);
+        charge_load(l, *size);
+        piece
     }
 }
 
