@@ -408,3 +408,65 @@ test('B15 after dispose(), set_file_reader refuses', () => {
   c.dispose();
   throwsExactly(() => c.set_file_reader(null), Error, 'the Lua context has been closed', 'LUA_DISPOSED');
 });
+
+test('capability matrix: host entry points work or refuse loudly, never accept and retain silently', () => {
+  const configs = {
+    all: { libraries: 'all' },
+    safe: { libraries: 'safe' },
+    sandbox: { libraries: 'sandbox' },
+    bare: {},
+    'base-only': { libraries: ['base'] },
+    'all-nobytecode': { libraries: 'all', allowBytecode: false },
+    'all-nofs': { libraries: 'all', filesystem: 'deny' },
+    'sandbox+bytecode': { libraries: 'sandbox', allowBytecode: true },
+  };
+  const dir = scratch();
+  fs.writeFileSync(path.join(dir, 'pathmod.lua'), 'return "from path"');
+  // Each entry: [register, probe]: probe says whether the registration took effect.
+  const entries = {
+    register_module: [(c) => c.register_module('m', { v: 1 }), (c) => c.execute_script("return (require('m')).v") === 1],
+    add_search_path: [(c) => c.add_search_path(path.join(dir, '?.lua')), (c) => c.execute_script("return (require('pathmod'))") === 'from path'],
+    set_file_reader: [(c) => c.set_file_reader(() => 'return "virtual"'), (c) => c.execute_script("return dofile('v')") === 'virtual'],
+    set_global: [(c) => c.set_global('g', 5), (c) => c.execute_script('return g') === 5],
+  };
+  const ledger = [];
+  try {
+    for (const [name, options] of Object.entries(configs)) {
+      for (const [entry, [register, probe]] of Object.entries(entries)) {
+        const c = make(options);
+        let threw = null;
+        try {
+          register(c);
+        } catch (e) {
+          threw = e;
+        }
+        if (threw) {
+          assert.equal(typeof threw.code, 'string', `${name} / ${entry}: a refusal carries a code`);
+          ledger.push(`${name} / ${entry}: refuses (${threw.code})`);
+        } else {
+          let works;
+          try {
+            works = probe(c);
+          } catch (e) {
+            works = false;
+          }
+          assert.equal(works, true, `${name} / ${entry}: accepted, so it must work`);
+          ledger.push(`${name} / ${entry}: works`);
+        }
+      }
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  for (const line of [
+    'sandbox / set_file_reader: works',
+    'bare / set_file_reader: works',
+    'all-nofs / set_file_reader: works',
+    'all-nofs / add_search_path: refuses (LUA_FILESYSTEM_DENIED)',
+    'sandbox / add_search_path: refuses (LUA_PACKAGE)',
+    'safe / add_search_path: works',
+    'all-nobytecode / add_search_path: works',
+  ]) {
+    assert.ok(ledger.includes(line), line);
+  }
+});
