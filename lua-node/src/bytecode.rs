@@ -13,9 +13,6 @@ use crate::glue::Args;
 use crate::js::{Env, Raw};
 use crate::to_js::shape;
 
-/// `load_bytecode` in a context made with `allowBytecode: false` (EVOLUTION B7).
-const BYTECODE_DENIED: &str = "load_bytecode is unavailable: this Lua context was created with allowBytecode: false";
-
 struct CompileOptions {
     strip: bool,
     chunk_name: Option<CString>,
@@ -109,7 +106,8 @@ pub fn load_bytecode(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
         return Err(JsError::error("Bytecode cannot be empty", "LUA_INVALID_ARGUMENT"));
     }
     if !cx.lua().bytecode_allowed() {
-        return Err(JsError::error(BYTECODE_DENIED, "LUA_BYTECODE_DENIED"));
+        // EVOLUTION B7; the text is the original addon's (parity bytecode.sandbox-host-door).
+        return Err(JsError::error(lua_core::BYTECODE_DENIED, "LUA_BYTECODE_DENIED"));
     }
     // The bytes are copied: running Lua may run JavaScript that changes them.
     // SAFETY: `data` points at `len` bytes of the array.

@@ -9,7 +9,7 @@ import path from 'node:path';
 import lua_native from './load.mjs';
 import { throwsExactly, assertUsable, rejection } from './helpers.mjs';
 
-const BYTECODE_DENIED = 'load_bytecode is unavailable: this Lua context was created with allowBytecode: false';
+const BYTECODE_DENIED = 'bytecode loading is disabled in this context';
 const BINARY = "attempt to load a binary chunk (mode is 't')";
 const denied = (name) => `${name} is unavailable: this Lua context was created with filesystem access denied`;
 const SEARCH_PATH_DENIED =

@@ -67,8 +67,8 @@ impl LuaOptions {
 }
 
 /// The error of every host door that would load bytecode in a state that
-/// does not allow it.
-pub const BYTECODE_DENIED: &str = "bytecode is not allowed: this Lua state was created with allow_bytecode(false)";
+/// does not allow it (the original addon's text for `load_bytecode`).
+pub const BYTECODE_DENIED: &str = "bytecode loading is disabled in this context";
 
 /// A Lua state. Cloning gives another handle to the same state; the state
 /// closes when the last handle (including every value handle) is gone.
