@@ -152,7 +152,32 @@ export interface LuaInitOptions {
   strictConversion?: boolean;
   /** `'map'`: every plain table arrives as a `Map` whose keys keep their Lua types. Default `'object'`. */
   tableAs?: 'object' | 'map';
+  /**
+   * Whether binary chunks may be loaded. Default `true`, except under
+   * `'sandbox'` (`false`); an explicit value wins. With `false` every door
+   * refuses bytecode: `load_bytecode` throws, `execute_file` /
+   * `compile_file` and Lua's `load`, `loadfile`, `dofile` and `require` read
+   * text only. Under `'safe'` and `'sandbox'` scripts read text only
+   * whatever this says; `true` there opens only the host's doors.
+   */
+  allowBytecode?: boolean;
+  /**
+   * `'deny'` closes every Lua door to the disk (`dofile`, `loadfile`,
+   * `io.open`/`lines`/`input`/`output`, `os.remove`/`rename`/`tmpname`,
+   * `package.loadlib`/`searchpath` and the file searchers), each failing in
+   * its own idiom; `add_search_path` throws. The host's `execute_file`,
+   * `compile_file` and the file reader still work. For the life of the
+   * context (kept across `reset()`). Default `'allow'`.
+   */
+  filesystem?: 'allow' | 'deny';
 }
+
+/**
+ * A virtual file system for `dofile` and `loadfile` (`set_file_reader`): the
+ * path in, the file's source out (a string, or a `Uint8Array` of exact
+ * bytes), or `null`/`undefined` for "no such file".
+ */
+export type LuaFileReader = (path: string) => string | Uint8Array | null | undefined;
 
 /** Options of `compile` and `compile_file` (`chunkName` is ignored by `compile_file`). */
 export interface CompileOptions {
@@ -418,8 +443,14 @@ export interface LuaContext {
    * runs (nothing carries over to the next run) and on a disposed context.
    */
   cancel(): void;
-  /** Appends a `?` template to `package.path`. */
+  /** Appends a `?` template to `package.path` (throws under `filesystem: 'deny'`). */
   add_search_path(path: string): void;
+  /**
+   * Makes `dofile` and `loadfile` resolve every path through `reader` alone
+   * (no disk fallback), loading its answer as text only; `null` sets both
+   * back to nil. Kept across `reset()`.
+   */
+  set_file_reader(reader: LuaFileReader | null): void;
   /** Makes `require(name)` return a table built from `module`. */
   register_module(name: string, module: object): void;
   /** Compiles (does not run) source to bytecode. */

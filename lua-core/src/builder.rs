@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use crate::error::{Error, Result};
 use crate::raw::lua::{Lua, LuaOptions};
-use crate::raw::sandbox::Seal;
+use crate::raw::sandbox::{Filesystem, Seal};
 use crate::raw::stdlib::StdLib;
 
 /// Builds a [`Lua`] state.
@@ -56,6 +56,47 @@ impl LuaBuilder {
     /// Closes doors beyond the library choice (see [`Seal`]).
     pub fn seal(mut self, seal: Seal) -> Self {
         self.options.seal = seal;
+        self
+    }
+
+    /// Whether binary chunks may be loaded (EVOLUTION B7). By default they
+    /// may, except under the `"sandbox"` preset; an explicit choice wins.
+    ///
+    /// With `false` every door refuses bytecode: [`Lua::exec_bytecode_with`]
+    /// fails with [`BYTECODE_DENIED`](crate::BYTECODE_DENIED), running or
+    /// compiling a file or a string reads text only, and Lua's `load`,
+    /// `loadfile`, `dofile` and `require` read text only. With `true` under
+    /// `"safe"` or `"sandbox"`, the host's doors take bytecode but Lua's stay
+    /// text-only: scripts under a seal never load binary chunks (DECISIONS 9).
+    ///
+    /// ```
+    /// use lua_core::{Lua, StdLib, BYTECODE_DENIED};
+    /// let lua = Lua::builder().libraries(StdLib::ALL).allow_bytecode(false).build()?;
+    /// let code = lua.compile(b"return 1", c"=one", false)?; // compiling is not loading
+    /// let e = lua.exec_bytecode_with(&code, c"one", |_| ()).unwrap_err();
+    /// assert_eq!(e.message(), BYTECODE_DENIED);
+    /// let msg: String = lua.exec("return select(2, load(string.dump(function() return 1 end)))")?;
+    /// assert_eq!(msg, "attempt to load a binary chunk (mode is 't')");
+    /// # Ok::<(), lua_core::Error>(())
+    /// ```
+    pub fn allow_bytecode(mut self, allow: bool) -> Self {
+        self.options.allow_bytecode = Some(allow);
+        self
+    }
+
+    /// Whether Lua code may reach the disk (EVOLUTION B19; see [`Filesystem`]).
+    /// The setting holds for the life of the state.
+    ///
+    /// ```
+    /// use lua_core::{Filesystem, Lua};
+    /// let lua = Lua::builder().preset("all")?.filesystem(Filesystem::Deny).build()?;
+    /// let msg: String = lua.exec("return select(2, io.open('/etc/passwd'))")?;
+    /// assert_eq!(msg, "io.open is unavailable: this Lua context was created with filesystem access denied");
+    /// assert!(lua.exec::<()>("dofile('x.lua')").is_err());
+    /// # Ok::<(), lua_core::Error>(())
+    /// ```
+    pub fn filesystem(mut self, filesystem: Filesystem) -> Self {
+        self.options.filesystem = filesystem;
         self
     }
 

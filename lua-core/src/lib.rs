@@ -15,6 +15,7 @@ mod api;
 mod builder;
 mod control;
 mod convert;
+mod doors;
 mod error;
 #[cfg(feature = "host-binding")]
 pub mod host;
@@ -32,14 +33,14 @@ pub use raw::introspect::StackFrame;
 pub use raw::limits::LimitKind;
 pub use builder::LuaBuilder;
 pub use raw::env::NOT_A_TABLE_ENV;
-pub use raw::lua::{ChunkMode, Lua, LuaOptions, Results};
+pub use raw::lua::{ChunkMode, Lua, LuaOptions, Results, BYTECODE_DENIED};
 pub use raw::stack::Stack;
 pub use raw::stack_value::{Kind, StackValue};
 pub use raw::visit::{KeyOrigin, MapKey, Visitor};
 pub use raw::gc::{GcCommand, GcParam, GcResult, MAX_GC_PARAM};
 pub use raw::host_object::Access;
 pub use raw::package::PackageError;
-pub use raw::sandbox::Seal;
+pub use raw::sandbox::{Filesystem, Seal};
 pub use raw::occupancy::Occupied;
 #[cfg(feature = "serde")]
 pub use crate::serde::{LuaDeserializer, LuaSerializer, Serde};

@@ -881,3 +881,25 @@ sweep_test!(tables_with_metatables_read_and_written, || Entry::new(
     }
 )
 .sweep());
+
+// ---- the doors to code and disk (EVOLUTION B7, B15, B19)
+
+sweep_test!(create_doors_closed, || sweep_creation(
+    "create: all, no bytecode, no filesystem",
+    LuaOptions { libraries: StdLib::ALL, allow_bytecode: Some(false), filesystem: lua_core::Filesystem::Deny, ..Default::default() }
+));
+
+sweep_test!(file_reader_set_and_read, || Entry::new("file reader: set, dofile, loadfile", state(StdLib::ALL), |lua, _| {
+    lua.set_file_reader(|_, path| Ok((path != b"none").then(|| b"local t = {} for i = 1, 5 do t[i] = { i } end return #t".to_vec())))?;
+    exec(lua, "return dofile('a.lua'), loadfile('none'), select(2, loadfile('none'))")
+})
+.catches()
+.sweep());
+
+sweep_test!(text_only_loaders, || Entry::new(
+    "text-only load and loadfile refusing bytecode",
+    || (Lua::builder().libraries(StdLib::ALL).allow_bytecode(false).build().unwrap(), ()),
+    |lua, _| exec(lua, "local f = string.dump(function() return 1 end) return select(2, load(f)), select(2, load(f, 'x', 'b')), type(load('return 2')))")
+)
+.catches()
+.sweep());

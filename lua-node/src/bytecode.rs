@@ -105,6 +105,10 @@ pub fn load_bytecode(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
     if len == 0 {
         return Err(JsError::error("Bytecode cannot be empty", "LUA_INVALID_ARGUMENT"));
     }
+    if !cx.lua().bytecode_allowed() {
+        // EVOLUTION B7; the text is the original addon's (parity bytecode.sandbox-host-door).
+        return Err(JsError::error(lua_core::BYTECODE_DENIED, "LUA_BYTECODE_DENIED"));
+    }
     // The bytes are copied: running Lua may run JavaScript that changes them.
     // SAFETY: `data` points at `len` bytes of the array.
     let bytes = unsafe { std::slice::from_raw_parts(data as *const u8, len) }.to_vec();

@@ -93,6 +93,8 @@ pub struct Replay {
     pub callbacks: Option<sys::napi_ref>,
     pub search_paths: Vec<Vec<u8>>,
     pub hook: Option<(Rc<JsFunctionSlot>, lua_core::HookMask)>,
+    /// `set_file_reader`'s function.
+    pub file_reader: Option<Rc<JsFunctionSlot>>,
     /// (global name, the SharedTable object, strongly held).
     pub shared: Vec<(Vec<u8>, sys::napi_ref)>,
 }
@@ -333,6 +335,7 @@ impl Context {
         }
         let mut replay = self.replay.borrow_mut();
         replay.hook = None;
+        replay.file_reader = None;
         for (_, r) in replay.shared.drain(..) {
             // SAFETY: made when subscribing, deleted once.
             unsafe { sys::napi_delete_reference(self.env.0, r) };
@@ -355,7 +358,7 @@ impl Context {
             // Objects (not method entries) given methods, still held.
             (c"userdataMethods", self.objects.borrow().values().filter(|held| held.methods > 0).count()),
             (c"sharedTables", replay.shared.len()),
-            (c"handlers", replay.hook.is_some() as usize),
+            (c"handlers", replay.hook.is_some() as usize + replay.file_reader.is_some() as usize),
             (c"callbacksObject", replay.callbacks.is_some() as usize),
             (c"typeConverters", self.type_converters.borrow().len()),
             (c"fromLuaConverters", self.from_lua_converters.borrow().len()),

@@ -132,9 +132,9 @@ pub fn reset(cx: &Rc<Context>, _args: &Args) -> Result<Raw, JsError> {
 /// Re-applies, in constructor order, what a fresh state inherits.
 fn replay(cx: &Rc<Context>) -> Result<(), JsError> {
     let env = cx.env;
-    let (callbacks, paths, hook, shared) = {
+    let (callbacks, paths, hook, shared, file_reader) = {
         let r = cx.replay.borrow();
-        (r.callbacks, r.search_paths.clone(), r.hook.clone(), r.shared.iter().map(|(n, s)| (n.clone(), *s)).collect::<Vec<_>>())
+        (r.callbacks, r.search_paths.clone(), r.hook.clone(), r.shared.iter().map(|(n, s)| (n.clone(), *s)).collect::<Vec<_>>(), r.file_reader.clone())
     };
     let lua = cx.lua();
     for path in paths {
@@ -142,6 +142,9 @@ fn replay(cx: &Rc<Context>) -> Result<(), JsError> {
     }
     if let Some(callbacks) = callbacks {
         crate::methods::install_callbacks(cx, env.deref(callbacks)?)?;
+    }
+    if let Some(slot) = file_reader {
+        crate::file_reader::install(cx, slot)?;
     }
     if let Some((slot, mask)) = hook {
         crate::hooks::install(cx, slot, mask);

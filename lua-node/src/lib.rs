@@ -15,6 +15,7 @@ mod convert;
 mod environments;
 mod error;
 mod fault;
+mod file_reader;
 mod from_js;
 mod glue;
 mod handles;
@@ -91,6 +92,7 @@ method!(pcall, pcall::pcall);
 method!(create_environment, environments::create_environment);
 method!(execute_script_in, environments::execute_script_in);
 method!(register_class, classes::register_class);
+method!(set_file_reader, file_reader::set_file_reader);
 
 type Method = unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value;
 
@@ -132,6 +134,7 @@ const METHODS: &[(&std::ffi::CStr, Method)] = &[
     (c"create_environment", create_environment),
     (c"execute_script_in", execute_script_in),
     (c"register_class", register_class),
+    (c"set_file_reader", set_file_reader),
 ];
 
 unsafe extern "C" fn construct(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {

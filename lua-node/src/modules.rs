@@ -13,6 +13,9 @@ use crate::metatables::push_definition;
 
 const CODE: &str = "LUA_PACKAGE";
 
+/// `add_search_path` under `filesystem: 'deny'` (EVOLUTION B19).
+const FS_DENIED: &str = "Cannot add search path: this Lua context was created with filesystem access denied, so require() never consults package.path. Use register_module() or add_searcher() to serve modules from the host.";
+
 pub fn add_search_path(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
     cx.check_busy()?;
     let env = cx.env;
@@ -25,8 +28,9 @@ pub fn add_search_path(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
             return Ok(Err(JsError::error("Search path must contain a '?' placeholder (e.g., './modules/?.lua')", "LUA_INVALID_ARGUMENT")));
         }
         cx.lua().append_package_path(path).map(|r| {
-            r.map_err(|_| {
-                JsError::error("Cannot add search path: the 'package' library is not loaded. Include 'package' in the libraries option.", CODE)
+            r.map_err(|e| match e {
+                PackageError::FilesystemDenied => JsError::error(FS_DENIED, "LUA_FILESYSTEM_DENIED"),
+                _ => JsError::error("Cannot add search path: the 'package' library is not loaded. Include 'package' in the libraries option.", CODE),
             })
         })
     })??;
@@ -54,5 +58,7 @@ pub fn register_module(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
             CODE,
         )),
         Err(PackageError::NoLoaded) => Err(JsError::error("Cannot register module: package.loaded is not available.", CODE)),
+        // Only search paths are refused for that; modules are the host's door.
+        Err(PackageError::FilesystemDenied) => Err(JsError::error(FS_DENIED, "LUA_FILESYSTEM_DENIED")),
     }
 }

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use lua_core::{LuaOptions, Seal, StdLib};
+use lua_core::{Filesystem, LuaOptions, Seal, StdLib};
 use napi::sys::ValueType;
 
 use crate::convert::Modes;
@@ -51,7 +51,30 @@ pub fn parse(env: Env, options: Raw) -> Result<(LuaOptions, Option<Vec<String>>)
     o.memory_limit = limit(env, options, c"maxMemory")?.map_or(0, |n| n as usize);
     o.max_instructions = limit(env, options, c"maxInstructions")?.map_or(0, |n| n as u64);
     o.timeout = limit(env, options, c"timeout")?.filter(|&ms| ms >= 1.0).map(|ms| Duration::from_millis(ms as u64));
+    doors(env, options, &mut o)?;
     Ok((o, names))
+}
+
+/// Reads `{ allowBytecode, filesystem }` (EVOLUTION B7, B19); what they
+/// close is lua-core's (`LuaOptions::allow_bytecode`, `Filesystem`).
+fn doors(env: Env, options: Raw, o: &mut LuaOptions) -> Result<(), JsError> {
+    let allow = env.get_named(options, c"allowBytecode")?;
+    match env.type_of(allow) {
+        ValueType::napi_undefined => {}
+        ValueType::napi_boolean => o.allow_bytecode = Some(env.get_bool(allow)),
+        _ => return Err(JsError::type_error("allowBytecode must be a boolean")),
+    }
+    let fs = env.get_named(options, c"filesystem")?;
+    match env.type_of(fs) {
+        ValueType::napi_undefined => {}
+        ValueType::napi_string => match env.string_value(fs)?.as_str() {
+            "allow" => o.filesystem = Filesystem::Allow,
+            "deny" => o.filesystem = Filesystem::Deny,
+            other => return Err(JsError::type_error(format!("filesystem must be 'allow' or 'deny', got '{other}'"))),
+        },
+        _ => return Err(JsError::type_error("filesystem must be 'allow' or 'deny'")),
+    }
+    Ok(())
 }
 
 /// The libraries, their seal, and the names as given when they were a list

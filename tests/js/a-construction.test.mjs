@@ -44,6 +44,8 @@ test('A1 (spec 1.1) module shape: default export has init (a class named LuaCont
   later.push('create_environment', 'execute_script_in');
   // Classes: B4.
   later.push('register_class');
+  // Virtual files: B15.
+  later.push('set_file_reader');
   assert.deepEqual(Object.getOwnPropertyNames(lua_native.init.prototype).sort(), [...seed, ...later, 'constructor'].sort());
   for (const m of [...seed, ...later]) {
     assert.equal(typeof lua_native.init.prototype[m], 'function', m);

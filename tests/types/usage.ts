@@ -1,6 +1,6 @@
 // Compiled with `tsc --noEmit` by the test command: the declarations must
 // accept ordinary use of the API and reject misuse.
-import lua_native, { init, createSharedTable, type LuaContext, type LuaError, type LuaInitOptions, type LuaFunction, type CoroutineResult, type LuaStateInfo, type LuaTableHandle, type LuaKey, type LuaValue, type LuaStackFrame, type LuaEnvironment } from 'lua-native';
+import lua_native, { init, createSharedTable, type LuaContext, type LuaError, type LuaInitOptions, type LuaFunction, type CoroutineResult, type LuaStateInfo, type LuaTableHandle, type LuaKey, type LuaValue, type LuaStackFrame, type LuaEnvironment, type LuaFileReader } from 'lua-native';
 
 const options: LuaInitOptions = { libraries: ['base', 'string', 'math'] };
 const ctx: LuaContext = new lua_native.init({ add: (a: number, b: number) => a + b, limit: 10 }, options);
@@ -194,3 +194,20 @@ new lua_native.init(undefined, { tableAs: 'array' });
   // @ts-expect-error __index belongs to the class mechanism
   c.register_class('Bad', { construct: () => ({}), metamethods: { __index: () => 1 } });
 }
+// Doors to code and disk (EVOLUTION B7, B15, B19).
+{
+  const doors = new lua_native.init({}, { libraries: 'all', allowBytecode: false, filesystem: 'deny' });
+  const reader: LuaFileReader = (path) => (path.endsWith('.lua') ? 'return 1' : null);
+  doors.set_file_reader(reader);
+  doors.set_file_reader((path: string) => new TextEncoder().encode(path));
+  doors.set_file_reader(() => undefined);
+  doors.set_file_reader(null);
+}
+// @ts-expect-error allowBytecode is a boolean
+new lua_native.init({}, { allowBytecode: 'no' });
+// @ts-expect-error filesystem is 'allow' or 'deny'
+new lua_native.init({}, { filesystem: 'none' });
+// @ts-expect-error the reader returns source, bytes or nothing
+new lua_native.init().set_file_reader(() => 42);
+// @ts-expect-error set_file_reader needs a function or null
+new lua_native.init().set_file_reader();

@@ -102,25 +102,31 @@ impl Detached {
 
     /// Runs `source` named by its own text (as `Lua::exec_source_with`).
     pub fn exec_source(&self, source: &CStr) -> Result<Kept> {
-        let (p, len, name) = (source.as_ptr(), source.to_bytes().len(), source.as_ptr());
+        let (p, len, name, mode) = (source.as_ptr(), source.to_bytes().len(), source.as_ptr(), self.mode());
         // SAFETY: the source outlives the run; lua_load reports failure as a status.
-        self.run(|l| unsafe { luaL_loadbufferx(l, p, len, name, ChunkMode::Any.as_cstr().as_ptr()) }, false)
+        self.run(|l| unsafe { luaL_loadbufferx(l, p, len, name, mode) }, false)
     }
 
     /// Runs the chunk `source` (all of its bytes) named `name` (Lua's rules,
     /// as `Lua::exec_buffer_with`).
     pub fn exec_named(&self, source: &[u8], name: &CStr) -> Result<Kept> {
-        let (p, len, name) = (source.as_ptr(), source.len(), name.as_ptr());
+        let (p, len, name, mode) = (source.as_ptr(), source.len(), name.as_ptr(), self.mode());
         // SAFETY: source and name outlive the run; lua_load reports failure as a status.
-        self.run(|l| unsafe { luaL_loadbufferx(l, p as *const _, len, name, ChunkMode::Any.as_cstr().as_ptr()) }, false)
+        self.run(|l| unsafe { luaL_loadbufferx(l, p as *const _, len, name, mode) }, false)
     }
 
     /// Runs the file at `path` (as `Lua::exec_file_with`).
     pub fn exec_file(&self, path: &[u8]) -> Result<Kept> {
         let path: CString = crate::raw::lua::file_path(path)?;
-        let p = path.as_ptr();
+        let (p, mode) = (path.as_ptr(), self.mode());
         // SAFETY: the path outlives the run; `run` calls this loader protected (it allocates).
-        self.run(|l| unsafe { luaL_loadfilex(l, p, std::ptr::null()) }, true)
+        self.run(|l| unsafe { luaL_loadfilex(l, p, mode) }, true)
+    }
+
+    /// Text or binary, or text only where the state allows no bytecode.
+    fn mode(&self) -> *const std::ffi::c_char {
+        let mode = if self.rt().doors().allow_bytecode { ChunkMode::Any } else { ChunkMode::Text };
+        mode.as_cstr().as_ptr()
     }
 
     fn run(&self, load: impl Fn(*mut lua_State) -> c_int + Copy, protected_load: bool) -> Result<Kept> {

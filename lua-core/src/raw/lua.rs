@@ -50,7 +50,25 @@ pub struct LuaOptions {
     pub max_instructions: u64,
     /// The longest one call from the host may run; None for no limit.
     pub timeout: Option<std::time::Duration>,
+    /// Whether binary chunks may be loaded at all (see
+    /// [`LuaBuilder::allow_bytecode`](crate::LuaBuilder::allow_bytecode));
+    /// None: yes, except under [`Seal::NoFilesystem`](crate::Seal::NoFilesystem) (the `'sandbox'` preset).
+    pub allow_bytecode: Option<bool>,
+    /// Whether Lua code may reach the disk (see [`crate::Filesystem`]).
+    pub filesystem: crate::raw::sandbox::Filesystem,
 }
+
+impl LuaOptions {
+    /// Whether these options let binary chunks be loaded: the explicit
+    /// choice, else yes except under the `'sandbox'` seal.
+    pub fn bytecode_allowed(&self) -> bool {
+        self.allow_bytecode.unwrap_or(self.seal != crate::raw::sandbox::Seal::NoFilesystem)
+    }
+}
+
+/// The error of every host door that would load bytecode in a state that
+/// does not allow it (the original addon's text for `load_bytecode`).
+pub const BYTECODE_DENIED: &str = "bytecode loading is disabled in this context";
 
 /// A Lua state. Cloning gives another handle to the same state; the state
 /// closes when the last handle (including every value handle) is gone.
@@ -79,7 +97,11 @@ impl Lua {
     /// # Ok::<(), lua_core::Error>(())
     /// ```
     pub fn with_options(options: LuaOptions) -> Result<Lua> {
-        let lua = Lua { rt: Runtime::new(options.libraries, options.seal, options.memory_limit)? };
+        let doors = crate::raw::sandbox::Doors {
+            allow_bytecode: options.bytecode_allowed(),
+            deny_filesystem: options.filesystem == crate::raw::sandbox::Filesystem::Deny,
+        };
+        let lua = Lua { rt: Runtime::new(options.libraries, options.seal, doors, options.memory_limit)? };
         lua.set_instruction_limit(options.max_instructions);
         lua.set_timeout(options.timeout);
         Ok(lua)
@@ -92,6 +114,33 @@ impl Lua {
     /// The libraries the state was opened with.
     pub fn libraries(&self) -> StdLib {
         self.rt.libs()
+    }
+
+    /// Whether binary chunks may be loaded (fixed when the state is made).
+    /// When not, the host's doors read text only and
+    /// [`Lua::exec_bytecode_with`] refuses with [`BYTECODE_DENIED`]; Lua's
+    /// `load`, `loadfile`, `dofile` and `require` read text only.
+    pub fn bytecode_allowed(&self) -> bool {
+        self.rt.doors().allow_bytecode
+    }
+
+    /// Whether Lua code may reach the disk (fixed when the state is made).
+    pub fn filesystem(&self) -> crate::raw::sandbox::Filesystem {
+        if self.rt.doors().deny_filesystem {
+            crate::raw::sandbox::Filesystem::Deny
+        } else {
+            crate::raw::sandbox::Filesystem::Allow
+        }
+    }
+
+    /// The mode a host door loads with: `mode` itself, or text only where
+    /// bytecode is not allowed (a binary-only load is refused).
+    pub(crate) fn load_mode(&self, mode: ChunkMode) -> Result<ChunkMode> {
+        match mode {
+            _ if self.bytecode_allowed() => Ok(mode),
+            ChunkMode::Binary => Err(Error::api(BYTECODE_DENIED)),
+            _ => Ok(ChunkMode::Text),
+        }
     }
 
     /// Bytes the state holds now, as counted by its allocator.
@@ -368,6 +417,7 @@ impl Lua {
 
     /// Loads a chunk onto the stack of `l`, or returns the load error.
     pub(crate) fn load_buffer(&self, l: *mut lua_State, bytes: &[u8], name: &CStr, mode: ChunkMode) -> Result<()> {
+        let mode = self.load_mode(mode)?;
         // SAFETY: lua_load runs the parser in its own protected call and reports
         // failures as a status (with the message pushed), never raising. Before
         // parsing it runs a collection step, which cannot raise but can run
@@ -382,6 +432,7 @@ impl Lua {
     }
 
     fn load_file(&self, l: *mut lua_State, path: &CStr, mode: ChunkMode) -> Result<()> {
+        let mode = self.load_mode(mode)?;
         let (p, m) = (path.as_ptr(), mode.as_cstr().as_ptr());
         // SAFETY: luaL_loadfilex builds the chunk name and its messages with
         // allocating pushes, so it runs protected; its status says whether the

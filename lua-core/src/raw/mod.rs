@@ -14,6 +14,8 @@ pub(crate) mod cancel;
 pub(crate) mod detach;
 pub(crate) mod env;
 pub(crate) mod fault;
+pub(crate) mod file_reader;
+pub(crate) mod fs_deny;
 pub(crate) mod gc;
 pub(crate) mod hooks;
 #[cfg(feature = "host-binding")]
@@ -38,6 +40,7 @@ pub(crate) mod stack_value;
 pub(crate) mod stdlib;
 pub(crate) mod table;
 pub(crate) mod tagged;
+pub(crate) mod text_load;
 pub(crate) mod thread;
 pub(crate) mod traceback;
 pub(crate) mod userdata;

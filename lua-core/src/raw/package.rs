@@ -17,12 +17,20 @@ pub enum PackageError {
     NoPackage,
     /// `package.loaded` is nil.
     NoLoaded,
+    /// The state was made with [`Filesystem::Deny`](crate::Filesystem::Deny):
+    /// `require` never reads `package.path`, so extending it would do nothing.
+    FilesystemDenied,
 }
 
 impl Lua {
     /// Appends a `?` template to `package.path` (after the defaults, with `;`).
     /// `package.path` as a number counts as its text, anything else as empty.
+    /// Refused with [`PackageError::FilesystemDenied`] under
+    /// [`Filesystem::Deny`](crate::Filesystem::Deny).
     pub fn append_package_path(&self, template: &[u8]) -> Result<std::result::Result<(), PackageError>> {
+        if self.filesystem() == crate::raw::sandbox::Filesystem::Deny {
+            return Ok(Err(PackageError::FilesystemDenied));
+        }
         self.with_stack(|stack| {
             stack.reserve(4)?;
             let (p, len) = (template.as_ptr() as *const std::ffi::c_char, template.len());

@@ -33,6 +33,8 @@ pub(crate) struct Runtime {
     /// Dropped after `lua_close` (see `Drop`), which still frees through it.
     alloc: Box<Allocator>,
     libs: StdLib,
+    /// Bytecode and disk doors, fixed for the life of the state.
+    doors: crate::raw::sandbox::Doors,
     /// Who is inside the state (the one record of it; see `occupancy`).
     occupancy: crate::raw::occupancy::Occupancy,
     /// An error message moved here before `lua_error`, so that no frame a
@@ -67,7 +69,7 @@ pub(crate) struct Runtime {
 
 impl Runtime {
     /// Creates a state with the counting allocator and the given libraries.
-    pub(crate) fn new(libs: StdLib, seal: crate::raw::sandbox::Seal, memory_limit: usize) -> Result<Rc<Runtime>> {
+    pub(crate) fn new(libs: StdLib, seal: crate::raw::sandbox::Seal, doors: crate::raw::sandbox::Doors, memory_limit: usize) -> Result<Rc<Runtime>> {
         crate::raw::limits::install_entry_points();
         let alloc = Box::new(Allocator::new(0));
         // A random seed for string hashing, so untrusted scripts cannot
@@ -83,6 +85,7 @@ impl Runtime {
             main: Cell::new(main),
             alloc,
             libs,
+            doors,
             occupancy: Default::default(),
             staged: UnsafeCell::new(Vec::new()),
             traceback: RefCell::new(None),
@@ -140,7 +143,7 @@ impl Runtime {
                 crate::raw::host_object::install(l);
                 crate::raw::thread::install(l);
                 luaL_openselectedlibs(l, bits, 0);
-                crate::raw::sandbox::apply(l, seal);
+                crate::raw::sandbox::apply(l, seal, doors);
                 0
             })?;
         }
@@ -209,6 +212,11 @@ impl Runtime {
 
     pub(crate) fn libs(&self) -> StdLib {
         self.libs
+    }
+
+    /// What the state may load (bytecode, the disk).
+    pub(crate) fn doors(&self) -> crate::raw::sandbox::Doors {
+        self.doors
     }
 
     #[inline]

@@ -109,7 +109,18 @@ try {
   try {
     out.after = c.execute_script('return 1 + 1');
     out.afterLoop = c.execute_script('local s = 0 for i = 1, 10000 do s = s + i end return s');
-    out.afterBytecode = c.load_bytecode(c.compile('return 40 + 2'));
+    // Under 'sandbox' the host's door is closed by default (allowBytecode, EVOLUTION B7):
+    // there it must still refuse, cleanly.
+    const bytecodeAllowed = c0.options?.allowBytecode ?? c0.options?.libraries !== 'sandbox';
+    if (bytecodeAllowed) out.afterBytecode = c.load_bytecode(c.compile('return 40 + 2'));
+    else {
+      try {
+        c.load_bytecode(c.compile('return 40 + 2'));
+        out.afterBytecode = 'accepted under allowBytecode: false';
+      } catch (e) {
+        out.afterBytecode = e.code === 'LUA_BYTECODE_DENIED' ? 42 : describe(e);
+      }
+    }
     out.afterAlloc = c.execute_script("return #string.rep('x', 100000)");
   } catch (e) {
     out.afterError = describe(e);
