@@ -39,6 +39,7 @@ pub use raw::visit::{KeyOrigin, MapKey, Visitor};
 pub use raw::gc::{GcCommand, GcParam, GcResult, MAX_GC_PARAM};
 pub use raw::host_object::Access;
 pub use raw::package::PackageError;
+pub use raw::input::{ReadFormat, READ_HANDLER_FAILED};
 pub use raw::sandbox::Seal;
 pub use raw::occupancy::Occupied;
 #[cfg(feature = "serde")]

@@ -53,6 +53,6 @@ pub fn register_module(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
             "Cannot register module: the 'package' library is not loaded. Include 'package' in the libraries option.",
             CODE,
         )),
-        Err(PackageError::NoLoaded) => Err(JsError::error("Cannot register module: package.loaded is not available.", CODE)),
+        Err(PackageError::NoLoaded | PackageError::NoSearchers) => Err(JsError::error("Cannot register module: package.loaded is not available.", CODE)),
     }
 }

@@ -17,6 +17,8 @@ pub enum PackageError {
     NoPackage,
     /// `package.loaded` is nil.
     NoLoaded,
+    /// `package.searchers` is not a table.
+    NoSearchers,
 }
 
 impl Lua {
