@@ -140,9 +140,11 @@ fn replay(cx: &Rc<Context>) -> Result<(), JsError> {
     for path in paths {
         let _ = lua.append_package_path(&path)?;
     }
+    crate::io_handlers::replay_searchers(cx)?;
     if let Some(callbacks) = callbacks {
         crate::methods::install_callbacks(cx, env.deref(callbacks)?)?;
     }
+    crate::io_handlers::replay_handlers(cx)?;
     if let Some((slot, mask)) = hook {
         crate::hooks::install(cx, slot, mask);
     }

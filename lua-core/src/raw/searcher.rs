@@ -103,7 +103,12 @@ unsafe extern "C" fn search_host(l: *mut lua_State) -> c_int {
         let mut len = 0usize;
         let source = lua_tolstring(l, 2, &mut len);
         let chunkname = lua_pushfstring(l, c"=%s".as_ptr(), name);
-        if luaL_loadbufferx(l, source, len, chunkname, c"t".as_ptr()) != LUA_OK as c_int {
+        let status = luaL_loadbufferx(l, source, len, chunkname, c"t".as_ptr());
+        if status == LUA_ERRMEM as c_int {
+            // Running out of memory stays a memory error.
+            return lua_error(l);
+        }
+        if status != LUA_OK as c_int {
             return luaL_error(l, c"error loading module '%s' from host searcher:\n\t%s".as_ptr(), name, lua_tolstring(l, -1, std::ptr::null_mut()));
         }
         lua_pushvalue(l, 1);

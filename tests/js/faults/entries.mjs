@@ -26,6 +26,7 @@ import path from 'node:path';
 import lua_native, { fixtures } from '../load.mjs';
 import { assertUsable, nestJs } from '../helpers.mjs';
 import { valueEntries } from './entries-values.mjs';
+import { ioEntries } from './entries-io.mjs';
 
 const { init, createSharedTable } = lua_native;
 
@@ -582,4 +583,5 @@ export const entries = [
     },
   },
   ...valueEntries,
+  ...ioEntries,
 ];
