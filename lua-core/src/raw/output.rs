@@ -105,13 +105,11 @@ unsafe fn install(l: *mut lua_State) -> c_int {
         lua_pushcclosure(l, Some(print_to), 2);
         lua_setglobal(l, c"print".as_ptr());
         lua_settop(l, 1);
-        if lua_getglobal(l, c"io".as_ptr()) == LUA_TTABLE as c_int {
-            if lua_getfield(l, 2, c"write".as_ptr()) == LUA_TFUNCTION as c_int {
-                lua_pushvalue(l, 1);
-                push_original(l, 3, write_to);
-                lua_pushcclosure(l, Some(write_to), 2);
-                lua_setfield(l, 2, c"write".as_ptr());
-            }
+        if lua_getglobal(l, c"io".as_ptr()) == LUA_TTABLE as c_int && lua_getfield(l, 2, c"write".as_ptr()) == LUA_TFUNCTION as c_int {
+            lua_pushvalue(l, 1);
+            push_original(l, 3, write_to);
+            lua_pushcclosure(l, Some(write_to), 2);
+            lua_setfield(l, 2, c"write".as_ptr());
         }
         lua_settop(l, 0);
         0
