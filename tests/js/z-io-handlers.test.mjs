@@ -450,3 +450,23 @@ test('info().bindingRefs: handlers counts print and read handlers and the hook; 
   c.dispose();
   throwsExactly(() => c.set_print_handler(() => {}), Error, /closed/, 'LUA_DISPOSED');
 });
+
+test('limits hold through the read handler and the searcher: huge answers, slow handlers, served code', () => {
+  const m = new init({}, { libraries: 'all', maxMemory: 2 * 1024 * 1024 });
+  m.set_read_handler(() => 'x'.repeat(4 * 1024 * 1024));
+  throwsExactly(() => m.execute_script('return io.read()'), Error, 'not enough memory', 'LUA_MEMORY');
+  m.add_searcher(() => `return "${'y'.repeat(4 * 1024 * 1024)}"`);
+  assert.throws(() => m.execute_script("return require('huge')"), { code: 'LUA_MEMORY' });
+  assertUsable(m);
+  const t = new init({}, { libraries: 'all', timeout: 50 });
+  t.set_read_handler(() => {
+    const until = Date.now() + 20;
+    while (Date.now() < until);
+    return 'slow';
+  });
+  assert.throws(() => t.execute_script('while true do io.read() end'), { code: 'LUA_TIMEOUT' });
+  const b = new init({}, { libraries: 'all', maxInstructions: 10000 });
+  b.add_searcher(() => 'while true do end');
+  throwsExactly(() => b.execute_script("require('spin')"), Error, /instruction limit exceeded$/, 'LUA_INSTRUCTION_LIMIT');
+  assertUsable(b);
+});
