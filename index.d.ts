@@ -170,6 +170,8 @@ export interface LuaInitOptions {
    * context (kept across `reset()`). Default `'allow'`.
    */
   filesystem?: 'allow' | 'deny';
+  /** A print handler from the start (see `set_print_handler`); it wins over a `print` in the callbacks object. */
+  print?: LuaPrintHandler;
 }
 
 /**
@@ -178,6 +180,27 @@ export interface LuaInitOptions {
  * bytes), or `null`/`undefined` for "no such file".
  */
 export type LuaFileReader = (path: string) => string | Uint8Array | null | undefined;
+
+/**
+ * Receives what `print` and `io.write` write: `print`'s values as `tostring`
+ * gives them, tab-separated, with a newline; `io.write`'s text as it is.
+ * Whatever it throws is swallowed.
+ */
+export type LuaPrintHandler = (text: string) => void;
+
+/** What `io.read` asks for: `'l'`, `'L'`, `'a'`, `'n'` (a leading `*` stripped), or a byte count. */
+export type LuaReadFormat = 'l' | 'L' | 'a' | 'n' | number;
+
+/**
+ * Answers one `io.read` format: text, a `Uint8Array` of exact bytes, or
+ * `null`/`undefined`/a boolean for the end of input (`''` is an empty line).
+ * For `'n'` the text is parsed as a Lua number. A throw becomes the Lua error
+ * `io.read handler failed: <message>`.
+ */
+export type LuaReadHandler = (format: LuaReadFormat) => string | Uint8Array | null | undefined | boolean;
+
+/** Gives `require` a module's Lua source (loaded as text only), or `null`/`undefined` to pass. Must not be async. */
+export type LuaSearcher = (name: string) => string | null | undefined;
 
 /** Options of `compile` and `compile_file` (`chunkName` is ignored by `compile_file`). */
 export interface CompileOptions {
@@ -271,7 +294,10 @@ export interface LuaStateInfo {
     typeConverters: number;
     fromLuaConverters: number;
     sharedTables: number;
+    /** The print handler, the read handler and the debug hook held (0-3). */
     handlers: number;
+    /** `add_searcher` functions held. */
+    searchers: number;
     callbacksObject: number;
     total: number;
   };
@@ -477,7 +503,24 @@ export interface LuaContext {
   gc(command: 'step', stepSize?: number): boolean;
   gc(command: 'incremental' | 'generational'): LuaGCMode;
   gc(command: 'param', name: LuaGCParam, value?: number): number;
-  /** A fresh state with the same options; constructor callbacks, search paths, hook and shared tables are replayed. */
+  /**
+   * Sends `print` and `io.write` output to `handler` instead of stdout;
+   * `null` puts back the functions that were there. Output of a worker run
+   * (`execute_script_async`) is dropped.
+   */
+  set_print_handler(handler: LuaPrintHandler | null): void;
+  /**
+   * Makes `io.read` ask `handler`, once per format. Without an `io` library a
+   * minimal `io = { read }` is made (`null` removes exactly that table).
+   * Returns `false`, keeping nothing, when the global `io` is not a table.
+   */
+  set_read_handler(handler: LuaReadHandler | null): boolean;
+  /** Appends a module searcher to `package.searchers` (needs the `package` library). */
+  add_searcher(searcher: LuaSearcher): void;
+  /**
+   * A fresh state with the same options; search paths, searchers, constructor
+   * callbacks, print and read handlers, hook and shared tables are replayed.
+   */
   reset(): void;
   info(): LuaStateInfo;
   /**

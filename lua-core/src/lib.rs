@@ -40,6 +40,7 @@ pub use raw::visit::{KeyOrigin, MapKey, Visitor};
 pub use raw::gc::{GcCommand, GcParam, GcResult, MAX_GC_PARAM};
 pub use raw::host_object::Access;
 pub use raw::package::PackageError;
+pub use raw::input::{ReadFormat, READ_HANDLER_FAILED};
 pub use raw::sandbox::{Filesystem, Seal};
 pub use raw::occupancy::Occupied;
 #[cfg(feature = "serde")]

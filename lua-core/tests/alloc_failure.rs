@@ -902,4 +902,27 @@ sweep_test!(text_only_loaders, || Entry::new(
     |lua, _| exec(lua, "local f = string.dump(function() return 1 end) return select(2, load(f)), select(2, load(f, 'x', 'b')), type(load('return 2')))")
 )
 .catches()
+// Host-controlled I/O (EVOLUTION B7, B15): installing each handler, and a
+// script going through it.
+sweep_test!(io_print_handler, || Entry::new("io: print handler", state(StdLib::ALL), |lua, _| {
+    let seen = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let sink = seen.clone();
+    lua.set_print_handler(move |text| sink.borrow_mut().push(text.to_vec()))?;
+    let out = exec(lua, "print('a', 1, 2.5, setmetatable({}, { __tostring = function() return 'T' end })) io.write('w', 3) return 'done'")?;
+    lua.remove_print_handler()?;
+    let seen = seen.borrow();
+    Ok(format!("{out} {seen:?}"))
+})
+.sweep());
+sweep_test!(io_read_handler, || Entry::new("io: read handler, synthesized io", state(StdLib::BASE), |lua, _| {
+    let kept = lua.set_read_handler(|_, format| Ok(Some(if format == lua_core::ReadFormat::Number { b"12".to_vec() } else { b"line".to_vec() })))?;
+    let out = exec(lua, "return io.read('n', 'l', 3)")?;
+    lua.remove_read_handler()?;
+    Ok(format!("{kept} {out} {}", exec(lua, "return io")?))
+})
+.sweep());
+sweep_test!(io_searcher, || Entry::new("io: host searcher", state(StdLib::ALL), |lua, _| {
+    lua.add_searcher(|_, name| Ok((name == b"m").then(|| b"return { v = 42 }".to_vec())))?.expect("package");
+    exec(lua, "return require('m').v")
+})
 .sweep());

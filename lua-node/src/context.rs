@@ -97,6 +97,11 @@ pub struct Replay {
     pub file_reader: Option<Rc<JsFunctionSlot>>,
     /// (global name, the SharedTable object, strongly held).
     pub shared: Vec<(Vec<u8>, sys::napi_ref)>,
+    /// `set_print_handler` / the `print` option, `set_read_handler`,
+    /// `add_searcher` (in order); see `io_handlers`.
+    pub print: Option<Rc<JsFunctionSlot>>,
+    pub read: Option<Rc<JsFunctionSlot>>,
+    pub searchers: Vec<Rc<JsFunctionSlot>>,
 }
 
 impl Context {
@@ -336,6 +341,9 @@ impl Context {
         let mut replay = self.replay.borrow_mut();
         replay.hook = None;
         replay.file_reader = None;
+        replay.print = None;
+        replay.read = None;
+        replay.searchers.clear();
         for (_, r) in replay.shared.drain(..) {
             // SAFETY: made when subscribing, deleted once.
             unsafe { sys::napi_delete_reference(self.env.0, r) };
@@ -358,7 +366,8 @@ impl Context {
             // Objects (not method entries) given methods, still held.
             (c"userdataMethods", self.objects.borrow().values().filter(|held| held.methods > 0).count()),
             (c"sharedTables", replay.shared.len()),
-            (c"handlers", replay.hook.is_some() as usize + replay.file_reader.is_some() as usize),
+            (c"handlers", replay.hook.is_some() as usize + replay.file_reader.is_some() as usize + replay.print.is_some() as usize + replay.read.is_some() as usize),
+            (c"searchers", replay.searchers.len()),
             (c"callbacksObject", replay.callbacks.is_some() as usize),
             (c"typeConverters", self.type_converters.borrow().len()),
             (c"fromLuaConverters", self.from_lua_converters.borrow().len()),

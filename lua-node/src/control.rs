@@ -140,12 +140,14 @@ fn replay(cx: &Rc<Context>) -> Result<(), JsError> {
     for path in paths {
         let _ = lua.append_package_path(&path)?;
     }
+    crate::io_handlers::replay_searchers(cx)?;
     if let Some(callbacks) = callbacks {
         crate::methods::install_callbacks(cx, env.deref(callbacks)?)?;
     }
     if let Some(slot) = file_reader {
         crate::file_reader::install(cx, slot)?;
     }
+    crate::io_handlers::replay_handlers(cx)?;
     if let Some((slot, mask)) = hook {
         crate::hooks::install(cx, slot, mask);
     }

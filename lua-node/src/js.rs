@@ -395,6 +395,14 @@ impl Env {
         }
     }
 
+    /// Whether `v` is a Promise.
+    pub fn is_promise(self, v: Raw) -> bool {
+        let mut is = false;
+        // SAFETY: valid env and value; `is` is written on success only.
+        unsafe { sys::napi_is_promise(self.0, v, &mut is) };
+        is
+    }
+
     pub fn reference(self, v: Raw) -> Result<sys::napi_ref, JsError> {
         let mut r = ptr::null_mut();
         // SAFETY: valid env and value; one strong reference.

@@ -129,7 +129,7 @@ pub fn raise(cx: &Context, call: &CallContext<'_>, name: &str, thrown: Raw) -> E
 }
 
 /// `String(v)` for a primitive (a Symbol reads as its description form).
-fn text_of(env: Env, v: Raw) -> String {
+pub(crate) fn text_of(env: Env, v: Raw) -> String {
     let mut s = std::ptr::null_mut();
     // SAFETY: valid env and value; a failure (a Symbol) leaves an exception, taken below.
     let status = unsafe { sys::napi_coerce_to_string(env.0, v, &mut s) };

@@ -21,6 +21,7 @@ mod glue;
 mod handles;
 mod hooks;
 mod introspect;
+mod io_handlers;
 mod js;
 mod js_errors;
 mod lua_function;
@@ -93,6 +94,9 @@ method!(create_environment, environments::create_environment);
 method!(execute_script_in, environments::execute_script_in);
 method!(register_class, classes::register_class);
 method!(set_file_reader, file_reader::set_file_reader);
+method!(set_print_handler, io_handlers::set_print_handler);
+method!(set_read_handler, io_handlers::set_read_handler);
+method!(add_searcher, io_handlers::add_searcher);
 
 type Method = unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value;
 
@@ -135,6 +139,9 @@ const METHODS: &[(&std::ffi::CStr, Method)] = &[
     (c"execute_script_in", execute_script_in),
     (c"register_class", register_class),
     (c"set_file_reader", set_file_reader),
+    (c"set_print_handler", set_print_handler),
+    (c"set_read_handler", set_read_handler),
+    (c"add_searcher", add_searcher),
 ];
 
 unsafe extern "C" fn construct(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {

@@ -34,6 +34,7 @@ pub fn construct(env: Env, args: &Args) -> Result<Rc<Context>, JsError> {
     let (options, library_names, modes) = match args.argv() {
         [_, options, ..] if env.is_object(*options) => {
             let (o, names) = crate::options::parse(env, *options)?;
+            crate::io_handlers::check_print_option(env, *options)?;
             (o, names, crate::options::modes(env, *options)?)
         }
         _ => (LuaOptions::default(), None, Default::default()),
@@ -47,6 +48,12 @@ pub fn construct(env: Env, args: &Args) -> Result<Rc<Context>, JsError> {
         if env.is_object(callbacks) {
             install_callbacks(&cx, callbacks)?;
             cx.replay.borrow_mut().callbacks = Some(env.reference(callbacks)?);
+        }
+    }
+    // The `print` option wins over a `print` in the callbacks object.
+    if let [_, options, ..] = args.argv() {
+        if env.is_object(*options) {
+            crate::io_handlers::print_option(&cx, *options)?;
         }
     }
     Ok(cx)

@@ -57,7 +57,7 @@ pub fn register_module(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
             "Cannot register module: the 'package' library is not loaded. Include 'package' in the libraries option.",
             CODE,
         )),
-        Err(PackageError::NoLoaded) => Err(JsError::error("Cannot register module: package.loaded is not available.", CODE)),
+        Err(PackageError::NoLoaded | PackageError::NoSearchers) => Err(JsError::error("Cannot register module: package.loaded is not available.", CODE)),
         // Only search paths are refused for that; modules are the host's door.
         Err(PackageError::FilesystemDenied) => Err(JsError::error(FS_DENIED, "LUA_FILESYSTEM_DENIED")),
     }

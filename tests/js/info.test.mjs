@@ -15,7 +15,7 @@ const SLOW = 'local x = 0 for i = 1, 2e7 do x = x + i % 7 end return "slow done"
 const ALL = ['base', 'package', 'coroutine', 'table', 'io', 'os', 'string', 'math', 'utf8', 'debug'];
 const SAFE = ['base', 'package', 'coroutine', 'table', 'string', 'math', 'utf8'];
 // errorRegistry: the JS objects callbacks threw, staged until the next outermost call (B6).
-const REF_KEYS = ['callbacks', 'userdata', 'userdataMethods', 'sharedTables', 'handlers', 'callbacksObject', 'typeConverters', 'fromLuaConverters', 'errorRegistry', 'total'];
+const REF_KEYS = ['callbacks', 'userdata', 'userdataMethods', 'sharedTables', 'handlers', 'searchers', 'callbacksObject', 'typeConverters', 'fromLuaConverters', 'errorRegistry', 'total'];
 
 function sumOfParts(refs) {
   return Object.entries(refs).filter(([k]) => k !== 'total').reduce((a, [, v]) => a + v, 0);
@@ -190,7 +190,7 @@ test('A7 after dispose(), info() is unavailable (LUA_DISPOSED)', () => {
 // ------------------------------------------------------------------ bindingRefs
 
 test('A7 bindingRefs: all zero for a bare context', () => {
-  const zero = { callbacks: 0, userdata: 0, userdataMethods: 0, sharedTables: 0, handlers: 0, callbacksObject: 0, typeConverters: 0, fromLuaConverters: 0, errorRegistry: 0, total: 0 };
+  const zero = { callbacks: 0, userdata: 0, userdataMethods: 0, sharedTables: 0, handlers: 0, searchers: 0, callbacksObject: 0, typeConverters: 0, fromLuaConverters: 0, errorRegistry: 0, total: 0 };
   assert.deepEqual(new lua_native.init().info().bindingRefs, zero);
   assert.deepEqual(new lua_native.init(undefined, { libraries: 'all' }).info().bindingRefs, zero);
 });
@@ -252,7 +252,7 @@ test('A7 bindingRefs: a reset drops the cleared containers and keeps the replaye
   c.register_type_converter(() => false, () => 0);
   c.register_from_lua_converter(() => false, () => 0);
   const before = c.info().bindingRefs;
-  assert.deepEqual(before, { callbacks: 2, userdata: 2, userdataMethods: 1, sharedTables: 1, handlers: 1, callbacksObject: 1, typeConverters: 1, fromLuaConverters: 1, errorRegistry: 0, total: 10 });
+  assert.deepEqual(before, { callbacks: 2, userdata: 2, userdataMethods: 1, sharedTables: 1, handlers: 1, searchers: 0, callbacksObject: 1, typeConverters: 1, fromLuaConverters: 1, errorRegistry: 0, total: 10 });
   c.reset();
   const after = c.info().bindingRefs;
   assert.equal(after.callbacks, 1, 'set_global callbacks are cleared, the constructor one is replayed');

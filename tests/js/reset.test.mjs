@@ -1,17 +1,16 @@
 // EVOLUTION.md A4: `ctx.reset()`: a fresh state with the same options.
 //
 // Skipped from A4's list, because this project does not have the feature:
-//   * print handler replay (option and setter): no print handlers;
 //   * allowBytecode replay: no allowBytecode option;
 //   * type converter replay: no type converters;
 //   * classes to re-register: no register_class;
 //   * "while an execute_async run is suspended": no execute_async (the worker-thread
 //     execute_script_async is covered);
-//   * JS searchers: no add_searcher;
 //   * the C++ GetConfig round-trip (a core test, not a JS one).
 // Not tested as EVOLUTION states it: "a JS __gc metamethod still fires during the reset";
 // DECISIONS 5 / API-SEED Appendix B #11 make JS calls during teardown no-ops (see below).
-// Shared tables re-published after a reset are in shared.test.mjs; info() after a reset in
+// Print handlers (option and setter), read handlers and JS searchers replayed by a reset
+// are in z-io-handlers.test.mjs. Shared tables re-published after a reset are in shared.test.mjs; info() after a reset in
 // info.test.mjs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

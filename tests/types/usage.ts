@@ -1,6 +1,6 @@
 // Compiled with `tsc --noEmit` by the test command: the declarations must
 // accept ordinary use of the API and reject misuse.
-import lua_native, { init, createSharedTable, type LuaContext, type LuaError, type LuaInitOptions, type LuaFunction, type CoroutineResult, type LuaStateInfo, type LuaTableHandle, type LuaKey, type LuaValue, type LuaStackFrame, type LuaEnvironment, type LuaFileReader } from 'lua-native';
+import lua_native, { init, createSharedTable, type LuaContext, type LuaError, type LuaInitOptions, type LuaFunction, type CoroutineResult, type LuaStateInfo, type LuaTableHandle, type LuaKey, type LuaValue, type LuaStackFrame, type LuaEnvironment, type LuaFileReader, type LuaReadFormat } from 'lua-native';
 
 const options: LuaInitOptions = { libraries: ['base', 'string', 'math'] };
 const ctx: LuaContext = new lua_native.init({ add: (a: number, b: number) => a + b, limit: 10 }, options);
@@ -60,6 +60,24 @@ sandboxed.cancel();
 sandboxed.reset();
 sandboxed.dispose();
 void [status, kb, mode, info, pending, stoppable, fromFile];
+
+// Host-controlled I/O (B7, B15).
+const withPrint = new init({}, { libraries: 'all', print: (text: string) => void text });
+withPrint.set_print_handler((text) => void text.length);
+withPrint.set_print_handler(null);
+const readKept: boolean = withPrint.set_read_handler((format: LuaReadFormat) => (typeof format === 'number' ? new Uint8Array(format) : format === 'n' ? '42' : null));
+withPrint.set_read_handler(null);
+withPrint.add_searcher((name) => (name === 'm' ? 'return 1' : undefined));
+const searcherCount: number = withPrint.info().bindingRefs.searchers;
+void [readKept, searcherCount];
+// @ts-expect-error a print handler takes text
+withPrint.set_print_handler((text: number) => void text);
+// @ts-expect-error a searcher returns source, not a Promise
+withPrint.add_searcher(async () => 'return 1');
+// @ts-expect-error add_searcher takes no null
+withPrint.add_searcher(null);
+// @ts-expect-error the print option is a function
+new init({}, { print: 'stdout' });
 
 // @ts-expect-error gc commands are checked
 sandboxed.gc('defrag');

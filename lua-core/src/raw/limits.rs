@@ -283,6 +283,26 @@ unsafe extern "C" fn on_charge(l: *mut lua_State, units: usize, may_raise: c_int
     }
 }
 
+/// `lua_native_charge` for the crate's own C functions (redirected `print`
+/// and `io.write`): takes `units` off the thread's step counter, or charges
+/// the budget and raises once a limit is exceeded.
+///
+/// # Safety
+/// Called from a C function Lua is running, with nothing alive that a
+/// longjmp would leak.
+pub(crate) unsafe fn charge_in_c(l: *mut lua_State, units: usize) {
+    // SAFETY: the extra space of a thread of one of our states; on_charge's
+    // contract is the caller's.
+    unsafe {
+        let steps = lua_native_steps(l);
+        if *steps > 0 && units < *steps as usize {
+            *steps -= units as std::ffi::c_long;
+        } else {
+            on_charge(l, units, 1);
+        }
+    }
+}
+
 /// The limit that is exceeded now, if any.
 fn check(s: &LimitState) -> Option<LimitKind> {
     if let Some(kind) = s.tripped.get() {

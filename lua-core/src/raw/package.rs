@@ -20,6 +20,8 @@ pub enum PackageError {
     /// The state was made with [`Filesystem::Deny`](crate::Filesystem::Deny):
     /// `require` never reads `package.path`, so extending it would do nothing.
     FilesystemDenied,
+    /// `package.searchers` is not a table.
+    NoSearchers,
 }
 
 impl Lua {

@@ -27,6 +27,7 @@ import lua_native, { fixtures } from '../load.mjs';
 import { assertUsable, nestJs } from '../helpers.mjs';
 import { valueEntries } from './entries-values.mjs';
 import { doorEntries } from './entries-doors.mjs';
+import { ioEntries } from './entries-io.mjs';
 
 const { init, createSharedTable } = lua_native;
 
@@ -584,4 +585,5 @@ export const entries = [
   },
   ...valueEntries,
   ...doorEntries,
+  ...ioEntries,
 ];
