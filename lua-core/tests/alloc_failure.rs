@@ -902,6 +902,8 @@ sweep_test!(text_only_loaders, || Entry::new(
     |lua, _| exec(lua, "local f = string.dump(function() return 1 end) return select(2, load(f)), select(2, load(f, 'x', 'b')), type(load('return 2')))")
 )
 .catches()
+.sweep());
+
 // Host-controlled I/O (EVOLUTION B7, B15): installing each handler, and a
 // script going through it.
 sweep_test!(io_print_handler, || Entry::new("io: print handler", state(StdLib::ALL), |lua, _| {
