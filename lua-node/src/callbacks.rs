@@ -94,7 +94,14 @@ pub fn call_js(
                 }
             }
         }
-        let outcome = env.call(f, this, &argv).and_then(|result| push_value(cx, &mut call.stack(), result, 0));
+        let result = env.call(f, this, &argv);
+        // A Promise is awaited by a driven run, refused elsewhere (EVOLUTION B5).
+        if let Ok(p) = result {
+            if crate::await_settle::is_promise(env, p) {
+                return crate::await_settle::promised(cx, call, name, p);
+            }
+        }
+        let outcome = result.and_then(|result| push_value(cx, &mut call.stack(), result, 0));
         match outcome {
             Ok(()) => Ok(1),
             // Node refuses every call: the environment is stopping, and the run is cancelled.

@@ -4,6 +4,8 @@
 //! lua-core.
 
 mod async_run;
+mod await_run;
+mod await_settle;
 mod bytecode;
 mod callbacks;
 mod chunk;
@@ -89,6 +91,10 @@ method!(get_locals, introspect::get_locals);
 method!(pcall, pcall::pcall);
 method!(create_environment, environments::create_environment);
 method!(execute_script_in, environments::execute_script_in);
+method!(execute_async, await_run::execute_async);
+method!(call_async, await_run::call_async);
+method!(resume_async, await_run::resume_async);
+method!(close, coroutines::close);
 
 type Method = unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value;
 
@@ -129,6 +135,10 @@ const METHODS: &[(&std::ffi::CStr, Method)] = &[
     (c"pcall", pcall),
     (c"create_environment", create_environment),
     (c"execute_script_in", execute_script_in),
+    (c"execute_async", execute_async),
+    (c"call_async", call_async),
+    (c"resume_async", resume_async),
+    (c"close", close),
 ];
 
 unsafe extern "C" fn construct(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
