@@ -42,6 +42,8 @@ test('A1 (spec 1.1) module shape: default export has init (a class named LuaCont
   later.push('pcall');
   // Environments: B9.
   later.push('create_environment', 'execute_script_in');
+  // Driven async doors and close(coroutine): B5, B13, B14.
+  later.push('execute_async', 'call_async', 'resume_async', 'close');
   assert.deepEqual(Object.getOwnPropertyNames(lua_native.init.prototype).sort(), [...seed, ...later, 'constructor'].sort());
   for (const m of [...seed, ...later]) {
     assert.equal(typeof lua_native.init.prototype[m], 'function', m);

@@ -26,6 +26,7 @@ import path from 'node:path';
 import lua_native, { fixtures } from '../load.mjs';
 import { assertUsable, nestJs } from '../helpers.mjs';
 import { valueEntries } from './entries-values.mjs';
+import { asyncEntries } from './entries-async.mjs';
 
 const { init, createSharedTable } = lua_native;
 
@@ -582,4 +583,5 @@ export const entries = [
     },
   },
   ...valueEntries,
+  ...asyncEntries,
 ];
