@@ -33,7 +33,8 @@ impl Driver {
     /// let mut run = std::pin::pin!(run);
     /// let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
     /// let std::task::Poll::Ready(total) = run.as_mut().poll(&mut cx) else { unreachable!() };
-    /// assert_eq!(total?, 20_i64 + 40);
+    /// let total: i64 = total?;
+    /// assert_eq!(total, 20 + 40);
     /// # Ok::<(), Error>(())
     /// ```
     pub async fn run<A, R, V, F, Fut>(mut self, args: A, mut settle: F) -> Result<R>
