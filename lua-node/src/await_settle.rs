@@ -52,13 +52,14 @@ pub fn promised(cx: &Rc<Context>, call: &CallContext<'_>, name: &str, p: Raw) ->
         return call.await_host(Box::new(PendingPromise { env, r }));
     }
     mark_handled(env, p);
-    if call.in_driven_run() {
-        Err(Error::runtime(format!(
-            "cannot await a JS Promise from a coroutine this run is not driving (called '{name}'); await at the top level of execute_async / call_async, or drive the coroutine with resume_async"
-        )))
+    // Reported as the callback's failure, as the original 1.1.0 words it
+    // (`Host function '<name>' threw an exception: <the spec's text>`).
+    let text = if call.in_driven_run() {
+        format!("cannot await a JS Promise from a coroutine this run is not driving (called '{name}'); await at the top level of execute_async / call_async, or drive the coroutine with resume_async")
     } else {
-        Err(Error::runtime(format!("'{name}' returned a Promise; call it inside execute_async(), call_async(), or resume_async() to await it")))
-    }
+        format!("'{name}' returned a Promise; call it inside execute_async(), call_async(), or resume_async() to await it")
+    };
+    Err(Error::runtime(format!("Host function '{name}' threw an exception: {text}")))
 }
 
 /// `Promise.prototype.then` as the global `Promise` has it.

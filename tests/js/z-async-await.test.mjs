@@ -9,9 +9,10 @@ const { init } = lua_native;
 const BUSY = 'Lua context is busy with an async operation';
 const TOP_YIELD =
   'coroutine.yield is not supported at the top level of execute_async or call_async; only awaiting a host Promise suspends execution. Use resume_async() to drive a coroutine that yields';
-const syncText = (name) => `'${name}' returned a Promise; call it inside execute_async(), call_async(), or resume_async() to await it`;
+// The original 1.1.0 reports both as the callback's failure (parity: callbacks.returns-promise).
+const syncText = (name) => `Host function '${name}' threw an exception: '${name}' returned a Promise; call it inside execute_async(), call_async(), or resume_async() to await it`;
 const nestedText = (name) =>
-  `cannot await a JS Promise from a coroutine this run is not driving (called '${name}'); await at the top level of execute_async / call_async, or drive the coroutine with resume_async`;
+  `Host function '${name}' threw an exception: cannot await a JS Promise from a coroutine this run is not driving (called '${name}'); await at the top level of execute_async / call_async, or drive the coroutine with resume_async`;
 
 const tick = (ms = 1) => new Promise((r) => setTimeout(r, ms));
 const later = (v, ms = 1) => new Promise((r) => setTimeout(() => r(v), ms));
