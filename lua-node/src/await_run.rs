@@ -56,6 +56,8 @@ pub struct Run {
     /// The number of the await in progress (0: none); a settlement of any
     /// other is stale and ignored.
     pub awaiting: Cell<u64>,
+    /// The run's settlement handlers, held weakly (see `await_settle::handlers`).
+    pub handlers: Cell<Option<(sys::napi_ref, sys::napi_ref)>>,
     stepping: Cell<bool>,
     /// `cancel()` (or the signal) came during a step: the run ends when the
     /// step returns, whatever it did.
@@ -177,6 +179,7 @@ fn start(
         co: Cell::new(co),
         abort: RefCell::new(None),
         awaiting: Cell::new(0),
+        handlers: Cell::new(None),
         stepping: Cell::new(false),
         cancel_asked: Cell::new(false),
     });
@@ -343,6 +346,13 @@ impl Run {
             // SAFETY: made by resume_async, deleted once (taken).
             unsafe { sys::napi_delete_reference(env.0, co) };
         }
+        if let Some((ok, fail)) = self.handlers.take() {
+            // SAFETY: made by `await_settle::handlers`, deleted once (taken).
+            unsafe {
+                sys::napi_delete_reference(env.0, ok);
+                sys::napi_delete_reference(env.0, fail);
+            }
+        }
         RUNS.with(|r| {
             let mut runs = r.borrow_mut();
             if runs.get(&key(&cx)).is_some_and(|w| std::ptr::eq(w.as_ptr(), self)) {
@@ -395,9 +405,18 @@ impl Drop for Run {
         if let Some(hook) = self.abort.get_mut().take() {
             hook.forget();
         }
-        if let (Some(co), Some(cx)) = (self.co.take(), self.cx.get_mut().as_ref()) {
-            // SAFETY: made by resume_async, deleted once (taken).
-            unsafe { sys::napi_delete_reference(cx.env.0, co) };
+        if let Some(cx) = self.cx.get_mut().as_ref() {
+            if let Some(co) = self.co.take() {
+                // SAFETY: made by resume_async, deleted once (taken).
+                unsafe { sys::napi_delete_reference(cx.env.0, co) };
+            }
+            if let Some((ok, fail)) = self.handlers.take() {
+                // SAFETY: made by `await_settle::handlers`, deleted once (taken).
+                unsafe {
+                    sys::napi_delete_reference(cx.env.0, ok);
+                    sys::napi_delete_reference(cx.env.0, fail);
+                }
+            }
         }
     }
 }
