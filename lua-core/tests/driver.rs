@@ -159,3 +159,43 @@ fn run_drives_to_the_end() {
     assert_eq!(sum, 42);
     assert_eq!(lua.get_global::<String>("caught").unwrap(), "negative");
 }
+
+#[test]
+fn a_dropped_driver_leaves_the_await_for_a_later_resume() {
+    let lua = lua();
+    let f: Function = lua.exec("return function() local v = wait(1) return v * 2 end").unwrap();
+    let mut d = lua.driver(&f).unwrap();
+    assert_eq!(payload(d.resume(none, ints).unwrap()), 1);
+    let co = d.thread().try_clone().unwrap();
+    drop(d);
+    assert!(!lua.is_driving());
+    assert_eq!(co.status(), ThreadStatus::Suspended);
+    // A plain resume from the host settles the await with its values.
+    let out = co.resume_with(|s| { s.push_integer(21)?; Ok::<_, Error>(1) }, ints).unwrap();
+    assert!(matches!(out, lua_core::Resumed::Values { yielded: false, read } if read == [42]));
+}
+
+#[test]
+fn drivers_nest() {
+    let lua = lua();
+    // A host function that runs a second driver to its end inside the first one's step.
+    let inner: Function = lua.exec("return function() return wait(5) + 1 end").unwrap();
+    let inner = std::rc::Rc::new(inner);
+    let held = inner.clone();
+    lua.set_global_with(b"nested", move |stack| {
+        let held = held.clone();
+        stack.push_function(move |call| {
+            let mut d = call.lua().driver(&held)?;
+            let Step::Awaiting(_) = d.resume(none, ints)? else { return Err(Error::runtime("expected an await")) };
+            let Step::Returned(v) = d.resume(|s| { s.push_integer(10)?; Ok::<_, Error>(Settle::Values(1)) }, ints)? else { return Err(Error::runtime("expected a return")) };
+            call.stack().push_integer(v[0])?;
+            Ok(1)
+        })
+    })
+    .unwrap();
+    let outer: Function = lua.exec("return function() local a = nested() return a + wait(2) end").unwrap();
+    let mut d = lua.driver(&outer).unwrap();
+    assert_eq!(payload(d.resume(none, ints).unwrap()), 2);
+    let step = d.resume(|s| { s.push_integer(100)?; Ok::<_, Error>(Settle::Values(1)) }, ints).unwrap();
+    assert!(matches!(step, Step::Returned(ref v) if v == &[111]));
+}

@@ -162,7 +162,9 @@ pub fn dispose(cx: &Rc<Context>, _args: &Args) -> Result<Raw, JsError> {
     // which rejects the run's promise with the closed error).
     // A driven run at an await rejects with the closed error and lets go
     // of the state; during one of its steps dispose() is refused below.
-    if cx.lua().is_driving() && !cx.lua().is_off_thread() && !crate::await_run::abandon_for_dispose(cx) {
+    // (The worker flag is read first: while a worker holds the state nothing
+    // else of it is read here.)
+    if !cx.lua().is_off_thread() && cx.lua().is_driving() && !crate::await_run::abandon_for_dispose(cx) {
         return Err(JsError::error(crate::error::BUSY_MESSAGE, BUSY));
     }
     if cx.lua().is_off_thread() {
