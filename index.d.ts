@@ -103,10 +103,15 @@ export type LuaFunction = (...args: any[]) => any;
  * it), `next(...args)` sends resume values, and an error inside the
  * coroutine is thrown from `next()`. Breaking out leaves it suspended.
  */
-export interface LuaCoroutine extends Iterable<any> {
+export interface LuaCoroutine extends Iterable<any>, AsyncIterable<any> {
   status: 'suspended' | 'running' | 'dead';
   readonly _coroutine: unknown;
   [Symbol.iterator](): Iterator<any, any, any>;
+  /**
+   * The same cursor stepping through `resume_async` (EVOLUTION B13): the
+   * coroutine may await JS Promises; `for await` drives it.
+   */
+  [Symbol.asyncIterator](): AsyncIterator<any, any, any>;
 }
 
 /** A userdata created by Lua (an `io` file, say): opaque, but it goes back to Lua as itself. */
@@ -257,7 +262,7 @@ export interface ClassDefinition<T extends object = any> {
 /** Entries of a metatable: JS functions become metamethods, other values are copied. */
 export type MetatableDefinition = Record<string, LuaCallback | LuaValue | object>;
 
-/** The result of `resume`. */
+/** The result of `resume` and `resume_async`. */
 export interface CoroutineResult {
   status: 'suspended' | 'dead';
   values: LuaValue[];
@@ -459,11 +464,35 @@ export interface LuaContext {
    */
   execute_script_async<T extends LuaValue | LuaValue[] = LuaValue>(script: string, options?: AsyncOptions & ScriptOptions): Promise<T>;
   execute_file_async<T extends LuaValue | LuaValue[] = LuaValue>(filepath: string, options?: AsyncOptions): Promise<T>;
-  /** Whether an async run is in flight (then every other method throws). */
+  /**
+   * Runs the script as a coroutine on this thread: a JS callback that
+   * returns a Promise suspends it until the Promise settles (fulfilled: the
+   * callback's result; rejected: a Lua error `pcall` can catch, which
+   * uncaught rejects this promise with the rejection reason itself). The
+   * context is busy for the whole run, await gaps included. Failures past
+   * argument validation (syntax errors included) reject.
+   */
+  execute_async<T extends LuaValue | LuaValue[] = LuaValue>(script: string, options?: AsyncOptions & ScriptOptions): Promise<T>;
+  /** `execute_async` seeded from a global (or dotted path) function or a Lua function of this context; `__call` tables are refused. */
+  call_async<T extends LuaValue | LuaValue[] = LuaValue>(nameOrFn: string | LuaFunction, ...args: LuaInput[]): Promise<T>;
+  /**
+   * Resumes the coroutine as a driven run, so it may await Promises; resolves
+   * with `{ status, values, error? }` (a Lua error goes into `error`).
+   * `cancel()` at an await leaves the coroutine suspended and resumable.
+   */
+  resume_async(coroutine: LuaCoroutine, ...args: LuaInput[]): Promise<CoroutineResult>;
+  /**
+   * Runs the coroutine's pending `<close>` variables and marks it dead;
+   * idempotent, a no-op on dead or released coroutines. A raising `__close`
+   * makes it throw (the coroutine is dead all the same).
+   */
+  close(coroutine: LuaCoroutine): void;
+  /** Whether an async run is in flight, worker or driven (then every other method throws). */
   is_busy(): boolean;
   /**
    * Stops the run in flight: an async run (its promise rejects with
-   * `execution cancelled`, code `LUA_CANCELLED`), or, called from a JS
+   * `execution cancelled`, code `LUA_CANCELLED`; a driven run is stopped at
+   * its await, or, called while it runs, as soon as its step returns), or, called from a JS
    * callback or the debug hook, the synchronous run that called it (which
    * throws that error). The script cannot catch it. A no-op when nothing
    * runs (nothing carries over to the next run) and on a disposed context.
@@ -527,7 +556,8 @@ export interface LuaContext {
    * Closes the state now; every later call and every handle refuses. During
    * an async run it cancels the run, whose promise rejects with
    * `the Lua context has been closed` (`LUA_DISPOSED`), and the state closes
-   * as soon as the worker lets go.
+   * as soon as the worker lets go (a driven run at an await lets go at
+   * once; from inside one of its steps dispose() is refused as busy).
    */
   dispose(): void;
 }

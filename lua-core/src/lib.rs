@@ -12,6 +12,7 @@
 mod raw;
 
 mod api;
+mod awaiting;
 mod builder;
 mod control;
 mod convert;
@@ -49,6 +50,7 @@ pub use raw::send::SendLua;
 pub use raw::stdlib::StdLib;
 pub use raw::table::KeySnapshot;
 pub use raw::thread::{ResumeRefusal, Resumed};
+pub use raw::driver::{Driver, Settle, Step, AWAIT_NOT_YOURS, AWAIT_REFUSED, PLAIN_YIELD};
 pub use userdata::{UserData, UserDataFields, UserDataMethods};
 pub use raw::value::{AnyUserData, Function, RegRef, Table, Thread, ThreadStatus, Value};
 

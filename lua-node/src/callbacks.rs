@@ -108,7 +108,14 @@ pub fn call_js_then(
                 }
             }
         }
-        let outcome = env.call(f, this, &argv).and_then(finish);
+        let result = env.call(f, this, &argv);
+        // A Promise is awaited by a driven run, refused elsewhere (EVOLUTION B5).
+        if let Ok(p) = result {
+            if env.is_promise(p) {
+                return crate::await_settle::promised(cx, call, name, p);
+            }
+        }
+        let outcome = result.and_then(finish);
         match outcome {
             Ok(Ok(())) => Ok(1),
             Ok(Err(e)) => Err(e),

@@ -31,7 +31,10 @@ pub const CANCELLED: &str = "LUA_CANCELLED";
 /// callback or hook, the synchronous run that called it). A no-op when
 /// nothing runs, and on a disposed context (EVOLUTION.md B5, B22).
 pub fn cancel(cx: &Rc<Context>, _args: &Args) -> Result<Raw, JsError> {
-    if !cx.disposed.get() {
+    // A driven run (`execute_async` and friends) is cancelled by its own
+    // rules (at an await, or once its step returns); otherwise lua-core's
+    // handle stops the run in flight.
+    if !cx.disposed.get() && !crate::await_run::cancel(cx) {
         cx.cancel_run();
     }
     Ok(cx.env.undefined())

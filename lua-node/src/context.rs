@@ -160,9 +160,12 @@ impl Context {
         self.state.borrow().canceller()
     }
 
-    /// Whether an async run holds the state (lua-core's occupancy says so).
+    /// Whether an async run holds the state: lent to a worker, or a driven
+    /// run (`execute_async` and friends) in flight (lua-core's occupancy
+    /// says so).
     pub fn is_busy(&self) -> bool {
-        self.state.borrow().is_off_thread()
+        let lua = self.state.borrow();
+        lua.is_off_thread() || lua.is_driving()
     }
 
     /// Refuses a handle (`what`: "Lua function", "table handle", ...) whose

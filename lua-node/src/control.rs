@@ -165,7 +165,14 @@ pub fn dispose(cx: &Rc<Context>, _args: &Args) -> Result<Raw, JsError> {
     // Lent to a worker: the run is cancelled, every call refuses from now on,
     // and the state closes once the worker lets go (`async_run::complete`,
     // which rejects the run's promise with the closed error).
-    if cx.is_busy() {
+    // A driven run at an await rejects with the closed error and lets go
+    // of the state; during one of its steps dispose() is refused below.
+    // (The worker flag is read first: while a worker holds the state nothing
+    // else of it is read here.)
+    if !cx.lua().is_off_thread() && cx.lua().is_driving() && !crate::await_run::abandon_for_dispose(cx) {
+        return Err(JsError::error(crate::error::BUSY_MESSAGE, BUSY));
+    }
+    if cx.lua().is_off_thread() {
         cx.cancel_run();
         cx.disposed.set(true);
         return Ok(cx.env.undefined());

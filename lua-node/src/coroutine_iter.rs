@@ -7,6 +7,9 @@
 //! is thrown from `next()` and ends the cursor; `return()` (a `break`) ends
 //! only the cursor, leaving the coroutine suspended.
 //!
+//! `co[Symbol.asyncIterator]()` (EVOLUTION B13) is the same cursor stepping
+//! through `resume_async`, so the coroutine may await Promises.
+//!
 //! The cursor itself is JavaScript (made once per context by `install`);
 //! each step is one resume through the native `step(co, args)`, which
 //! checks the coroutine object as `resume` does.
@@ -26,10 +29,42 @@ use crate::js::{Env, Raw};
 
 /// Given the native step, returns the function that gives a coroutine
 /// object its (non-enumerable) `Symbol.iterator` method.
-const FACTORY: &str = r#"(function (step) {
+const FACTORY: &str = r#"(function (step, stepAsync) {
   'use strict';
   const define = Object.defineProperty;
   const ITERATOR = Symbol.iterator;
+  const ASYNC_ITERATOR = Symbol.asyncIterator;
+  function iterateAsync() {
+    const co = this;
+    let done = false;
+    return {
+      async next(...args) {
+        if (done) return { value: undefined, done: true };
+        let r;
+        try {
+          r = await stepAsync(co, args);
+        } catch (e) {
+          if (co.status === 'dead') done = true;
+          throw e;
+        }
+        if (r === null) {
+          done = true;
+          return { value: undefined, done: true };
+        }
+        const v = r.values;
+        const last = r.status === 'dead';
+        if (last) done = true;
+        return { value: v.length === 0 ? undefined : v.length === 1 ? v[0] : v, done: last };
+      },
+      async return(value) {
+        done = true;
+        return { value, done: true };
+      },
+      [ASYNC_ITERATOR]() {
+        return this;
+      },
+    };
+  }
   function iterate() {
     const co = this;
     let done = false;
@@ -64,6 +99,7 @@ const FACTORY: &str = r#"(function (step) {
   }
   return function install(co) {
     define(co, ITERATOR, { value: iterate, writable: true, configurable: true, enumerable: false });
+    define(co, ASYNC_ITERATOR, { value: iterateAsync, writable: true, configurable: true, enumerable: false });
   };
 })"#;
 
@@ -78,7 +114,11 @@ pub fn install(cx: &Rc<Context>, co: Raw) -> Result<(), JsError> {
             let name = "step";
             // SAFETY: valid env; a plain function with no data.
             env.check(unsafe { sys::napi_create_function(env.0, name.as_ptr() as *const _, name.len() as isize, Some(step), ptr::null_mut(), &mut step_fn) })?;
-            let install = env.call(factory, env.undefined(), &[step_fn])?;
+            let mut step_async_fn = ptr::null_mut();
+            let name = "stepAsync";
+            // SAFETY: valid env; a plain function with no data.
+            env.check(unsafe { sys::napi_create_function(env.0, name.as_ptr() as *const _, name.len() as isize, Some(step_async), ptr::null_mut(), &mut step_async_fn) })?;
+            let install = env.call(factory, env.undefined(), &[step_fn, step_async_fn])?;
             cx.coroutine_install.set(Some(env.reference(install)?));
             install
         }
@@ -116,6 +156,24 @@ unsafe extern "C" fn step(env: sys::napi_env, info: sys::napi_callback_info) -> 
         env.set_named(out, c"status", status)?;
         env.set_named(out, c"values", outcome.values)?;
         Ok(out)
+    }));
+    crate::glue::finish(env, result)
+}
+
+/// `stepAsync(co, args)`: one step of an async cursor, through the driven
+/// resume of `resume_async` (so the coroutine may await Promises): a
+/// promise of `{ status, values }`, of `null` when the coroutine had
+/// already ended, rejected with a failure inside it.
+unsafe extern "C" fn step_async(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    let env = Env(env);
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        let (args, _) = read_args(env, info)?;
+        let (co, list) = (args.get(env, 0), args.get(env, 1));
+        if env.type_of(co) != ValueType::napi_object || !env.is_array(list) {
+            return Err(JsError::type_error("Invalid coroutine object"));
+        }
+        let argv = (0..env.array_len(list)?).map(|i| env.get_element(list, i)).collect::<Result<Vec<Raw>, JsError>>()?;
+        crate::await_run::iterate_step(env, co, argv)
     }));
     crate::glue::finish(env, result)
 }

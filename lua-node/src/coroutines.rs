@@ -144,3 +144,33 @@ pub fn resume(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
     env.set_named(co, c"status", status)?;
     Ok(result)
 }
+
+/// `close(coroutine)` (EVOLUTION B14): runs its pending `<close>` variables
+/// and marks it dead; idempotent, and a no-op on a dead or released
+/// coroutine. A `__close` that raises makes it throw (the coroutine is dead
+/// all the same). `release()` does not close.
+pub fn close(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
+    cx.check_busy()?;
+    let env = cx.env;
+    let co = args.get(env, 0);
+    let data = match env.type_of(co) {
+        ValueType::napi_object if env.has_property(co, c"_coroutine")? => external_data(env, env.get_named(co, c"_coroutine")?),
+        _ => None,
+    };
+    let Some(data) = data.filter(|d| d.kind == HandleKind::Coroutine) else {
+        return Err(JsError::type_error("close(coroutine) requires a coroutine object"));
+    };
+    if !Rc::ptr_eq(&data.cx, cx) {
+        return Err(JsError::error("Lua coroutine belongs to a different Lua context", FOREIGN));
+    }
+    // Released: nothing is held any more, nothing to close.
+    let Some(value) = data.value() else { return Ok(env.undefined()) };
+    // A coroutine of a state reset() replaced died with that state.
+    if !value.lua().ptr_eq(&cx.lua()) {
+        return Ok(env.undefined());
+    }
+    let closed = lua_core::Thread::from_ref_borrowed(&value).close();
+    env.set_named(co, c"status", env.str("dead")?)?;
+    closed?;
+    Ok(env.undefined())
+}

@@ -17,10 +17,10 @@ use crate::js::{Env, Raw};
 /// The staged objects of every context of this thread: (context, id) ->
 /// (env, reference, the Lua table: held so that its address, by which
 /// lua-core knows it, cannot be reused while it is staged).
-type Staged = HashMap<(usize, u64), (Env, sys::napi_ref, Option<lua_core::RegRef>)>;
+type StagedMap = HashMap<(usize, u64), (Env, sys::napi_ref, Option<lua_core::RegRef>)>;
 
 thread_local! {
-    static STAGED: RefCell<Staged> = RefCell::new(HashMap::new());
+    static STAGED: RefCell<StagedMap> = RefCell::new(HashMap::new());
 }
 
 /// The cause of a callback failure that raised a staged object.
@@ -79,10 +79,31 @@ pub fn value(env: Env, context: usize, id: u64) -> Option<Raw> {
 /// an object is staged and raised as its table; anything else becomes the
 /// text `Host function '<name>' threw an exception: <String(thrown)>`.
 pub fn raise(cx: &Context, call: &CallContext<'_>, name: &str, thrown: Raw) -> Error {
+    match stage(cx, &mut call.stack(), thrown) {
+        Staged::Value(report) => call.raise_value(report),
+        Staged::Text(text) => Error::runtime(format!("Host function '{name}' threw an exception: {text}")),
+        Staged::Failed(e) => e,
+    }
+}
+
+/// What `stage` did.
+pub enum Staged {
+    /// The object's table is on top of the stack; raised uncaught, it is
+    /// to be reported as this error (the object itself reaches JavaScript).
+    Value(Error),
+    /// Not an object (or not one that can be held): its text.
+    Text(String),
+    /// Pushing the table failed (Lua ran out of memory).
+    Failed(Error),
+}
+
+/// Stages the object `thrown` (a callback threw it, or a Promise a run
+/// awaited rejected with it) and pushes the table Lua sees for it.
+pub fn stage(cx: &Context, stack: &mut lua_core::Stack<'_>, thrown: Raw) -> Staged {
     let env = cx.env;
     let t = env.type_of(thrown);
     if t != sys::ValueType::napi_object && t != sys::ValueType::napi_function {
-        return Error::runtime(format!("Host function '{name}' threw an exception: {}", text_of(env, thrown)));
+        return Staged::Text(text_of(env, thrown));
     }
     // Each property is read once (a getter that throws reads as none).
     let fields: Vec<(&[u8], Option<Raw>)> = [(&b"message"[..], c"message"), (b"name", c"name"), (b"stack", c"stack")]
@@ -99,11 +120,10 @@ pub fn raise(cx: &Context, call: &CallContext<'_>, name: &str, thrown: Raw) -> E
         Some(m) if env.type_of(m) == sys::ValueType::napi_string => env.string_value(m).unwrap_or_default(),
         _ => String::new(),
     };
-    let Ok(r) = env.reference(thrown) else { return Error::runtime(format!("Host function '{name}' threw an exception: {message}")) };
+    let Ok(r) = env.reference(thrown) else { return Staged::Text(message) };
     let id = cx.js_error_ids.get() + 1;
     cx.js_error_ids.set(id);
     STAGED.with(|s| s.borrow_mut().insert((key(cx), id), (env, r, None)));
-    let mut stack = call.stack();
     let pushed = (|| -> lua_core::Result<()> {
         stack.push_table(0, 4)?;
         for (field, v) in &fields {
@@ -123,8 +143,8 @@ pub fn raise(cx: &Context, call: &CallContext<'_>, name: &str, thrown: Raw) -> E
     })();
     env.take_exception();
     match pushed {
-        Ok(()) => call.raise_value(Error::external(JsThrown { context: key(cx), id, message })),
-        Err(e) => e,
+        Ok(()) => Staged::Value(Error::external(JsThrown { context: key(cx), id, message })),
+        Err(e) => Staged::Failed(e),
     }
 }
 

@@ -4,6 +4,8 @@
 //! lua-core.
 
 mod async_run;
+mod await_run;
+mod await_settle;
 mod bytecode;
 mod callbacks;
 mod chunk;
@@ -97,6 +99,10 @@ method!(set_file_reader, file_reader::set_file_reader);
 method!(set_print_handler, io_handlers::set_print_handler);
 method!(set_read_handler, io_handlers::set_read_handler);
 method!(add_searcher, io_handlers::add_searcher);
+method!(execute_async, await_run::execute_async);
+method!(call_async, await_run::call_async);
+method!(resume_async, await_run::resume_async);
+method!(close, coroutines::close);
 
 type Method = unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value;
 
@@ -142,6 +148,10 @@ const METHODS: &[(&std::ffi::CStr, Method)] = &[
     (c"set_print_handler", set_print_handler),
     (c"set_read_handler", set_read_handler),
     (c"add_searcher", add_searcher),
+    (c"execute_async", execute_async),
+    (c"call_async", call_async),
+    (c"resume_async", resume_async),
+    (c"close", close),
 ];
 
 unsafe extern "C" fn construct(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {

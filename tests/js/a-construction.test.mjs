@@ -48,6 +48,8 @@ test('A1 (spec 1.1) module shape: default export has init (a class named LuaCont
   later.push('set_file_reader');
   // Host-controlled I/O: B7 (print handler, searchers), B15 (read handler).
   later.push('set_print_handler', 'set_read_handler', 'add_searcher');
+  // Driven async doors and close(coroutine): B5, B13, B14.
+  later.push('execute_async', 'call_async', 'resume_async', 'close');
   assert.deepEqual(Object.getOwnPropertyNames(lua_native.init.prototype).sort(), [...seed, ...later, 'constructor'].sort());
   for (const m of [...seed, ...later]) {
     assert.equal(typeof lua_native.init.prototype[m], 'function', m);

@@ -55,6 +55,16 @@ const pending: Promise<number> = sandboxed.execute_script_async<number>('return 
 const controller = new AbortController();
 const stoppable: Promise<number> = sandboxed.execute_script_async<number>('return 1', { signal: controller.signal });
 const fromFile: Promise<unknown> = sandboxed.execute_file_async('x.lua', {});
+const driven: Promise<number> = sandboxed.execute_async<number>('return 1', { chunkName: 'job', signal: controller.signal });
+const calledAsync: Promise<string> = sandboxed.call_async<string>('f', 1, 'two');
+const drivenCo: Promise<CoroutineResult> = sandboxed.resume_async(co, 1);
+sandboxed.close(co);
+async function drain(): Promise<unknown[]> {
+  const out: unknown[] = [];
+  for await (const v of co) out.push(v);
+  return out;
+}
+void [driven, calledAsync, drivenCo, drain];
 controller.abort();
 sandboxed.cancel();
 sandboxed.reset();
@@ -87,6 +97,10 @@ new init({}, { libraries: ['Math'] });
 sandboxed.execute_script_async('return 1', { signal: {} });
 // @ts-expect-error scripts are strings
 ctx.execute_script(42);
+// @ts-expect-error close() needs a coroutine
+sandboxed.close();
+// @ts-expect-error execute_async takes a script string
+sandboxed.execute_async(42);
 
 void n;
 void many;

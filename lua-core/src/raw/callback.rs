@@ -49,6 +49,11 @@ impl<'a> CallContext<'a> {
         CallContext { l, nargs, lua, frame: lua.rt.occupancy().frame() }
     }
 
+    /// The thread that made the call.
+    pub(crate) fn thread(&self) -> *mut lua_State {
+        self.l
+    }
+
     /// The state this call belongs to.
     pub fn lua(&self) -> &'a Lua {
         self.lua
@@ -173,6 +178,9 @@ unsafe extern "C" fn host_trampoline(l: *mut lua_State) -> c_int {
     let slot = unsafe { crate::raw::tagged::check::<Slot>(l, lua_upvalueindex(1), Tag::HostFunction) };
     rt.set_raise_top(false);
     let mut return_top = false;
+    // Set when the function asked to await host work (`CallContext::await_host`)
+    // and succeeded: the call then yields instead of returning.
+    let mut awaiting = false;
     let outcome: std::result::Result<c_int, String> = {
         // SAFETY: non-null means a live slot made by push_host_function; the
         // function is cloned out of it (its count held for the call), so the
@@ -198,7 +206,10 @@ unsafe extern "C" fn host_trampoline(l: *mut lua_State) -> c_int {
                         rt.record_host_failure(&message, Error::Callback { message: message.clone(), cause: None, traceback: None });
                         Err(message)
                     }
-                    Ok(Ok(n)) => Ok(n),
+                    Ok(Ok(n)) => {
+                        awaiting = rt.awaits().asked_by(l);
+                        Ok(n)
+                    }
                     // SAFETY: reading the top of the running thread.
                     Ok(Err(e)) if rt.set_raise_top(false) && unsafe { lua_gettop(l) } > nargs => {
                         let message = into_message(e.clone());
@@ -228,6 +239,21 @@ unsafe extern "C" fn host_trampoline(l: *mut lua_State) -> c_int {
             }
         }
     };
+    if !awaiting {
+        // A failed call that had asked to await: what it handed over goes now,
+        // before anything is raised.
+        rt.awaits().discard_asked();
+    } else {
+        // SAFETY: nothing of Rust is alive in this frame (`outcome` holds a
+        // plain count); `await_host` checked that `l` is the coroutine a
+        // driver is resuming and that it can yield here, so lua_yieldk
+        // suspends it (a longjmp to the driver's lua_resume) and, resumed,
+        // Lua calls the continuation in place of this function.
+        unsafe {
+            lua_settop(l, 0);
+            return lua_yieldk(l, 0, 0, Some(crate::raw::driver::await_continuation));
+        }
+    }
     if return_top {
         // SAFETY: the value is on the stack; nothing of Rust is alive here.
         unsafe { lua_error(l) };

@@ -12,6 +12,7 @@ pub(crate) mod callback;
 pub(crate) mod cancel;
 #[cfg(feature = "host-binding")]
 pub(crate) mod detach;
+pub(crate) mod driver;
 pub(crate) mod env;
 pub(crate) mod fault;
 pub(crate) mod file_reader;

@@ -37,6 +37,13 @@ pub(crate) struct Occupancy {
     /// again from inside (a callback, a conversion's host code) would run
     /// it on values the outer resume still owns.
     resuming: std::cell::RefCell<Vec<usize>>,
+    /// Coroutines (by address) a [`Driver`](crate::Driver) is resuming now,
+    /// innermost last: the only threads whose host calls may await.
+    driven: std::cell::RefCell<Vec<usize>>,
+    /// Driver runs in flight (made and not yet dropped), whether running or
+    /// suspended at an await: the state is busy with them (EVOLUTION B11's
+    /// `AsyncInFlight`, with the lending above).
+    in_flight: Cell<u32>,
 }
 
 /// Why the state cannot be retired (closed, replaced, lent) right now.
@@ -50,6 +57,9 @@ pub enum Occupied {
     Away,
     /// It is closing right now (this call comes from a finalizer).
     Closing,
+    /// A [`Driver`](crate::Driver) run is in flight: suspended at an await
+    /// of host work, or running.
+    Driving,
 }
 
 impl Occupancy {
@@ -84,6 +94,9 @@ impl Occupancy {
     pub(crate) fn occupied(&self) -> Option<Occupied> {
         if self.is_away() {
             Some(Occupied::Away)
+        } else if self.in_flight.get() > 0 {
+            // Before the lower claims: the spec's messages put async first.
+            Some(Occupied::Driving)
         } else if self.closing.get() {
             Some(Occupied::Closing)
         } else if self.is_inside() {
@@ -101,6 +114,33 @@ impl Occupancy {
 
     pub(crate) fn set_closing(&self, closing: bool) {
         self.closing.set(closing)
+    }
+
+    /// Whether a driver run is in flight (see `in_flight`).
+    pub(crate) fn is_driving(&self) -> bool {
+        self.in_flight.get() > 0
+    }
+
+    /// Counts a driver run in flight (`true`) or over (`false`).
+    pub(crate) fn set_driving(&self, on: bool) {
+        let n = self.in_flight.get();
+        self.in_flight.set(if on { n + 1 } else { n.saturating_sub(1) });
+    }
+
+    /// The coroutine a driver is resuming now, innermost (see `driven`).
+    pub(crate) fn driven_now(&self) -> Option<usize> {
+        self.driven.borrow().last().copied()
+    }
+
+    /// Whether any driver is resuming a coroutine now.
+    pub(crate) fn in_driven_resume(&self) -> bool {
+        !self.driven.borrow().is_empty()
+    }
+
+    /// Records that a driver resumes the coroutine at `co` until the guard goes.
+    pub(crate) fn drive(&self, co: usize) -> Driven<'_> {
+        self.driven.borrow_mut().push(co);
+        Driven { occupancy: self }
     }
 
     /// Whether the host is resuming the coroutine at `co` now.
@@ -128,6 +168,17 @@ impl Drop for Resuming<'_> {
         if let Some(i) = resuming.iter().rposition(|&c| c == self.co) {
             resuming.swap_remove(i);
         }
+    }
+}
+
+/// A driver's resume in progress (see `Occupancy::drive`).
+pub(crate) struct Driven<'a> {
+    occupancy: &'a Occupancy,
+}
+
+impl Drop for Driven<'_> {
+    fn drop(&mut self) {
+        self.occupancy.driven.borrow_mut().pop();
     }
 }
 
@@ -205,7 +256,7 @@ impl Occupied {
         match self {
             Occupied::Inside => format!("{op} cannot be called while Lua is executing (from inside a host callback, metamethod, or __gc finalizer)"),
             Occupied::Closing => format!("{op} cannot be called re-entrantly (from inside a __gc finalizer of the state being retired)"),
-            Occupied::Away => "Lua context is busy with an async operation".to_string(),
+            Occupied::Away | Occupied::Driving => "Lua context is busy with an async operation".to_string(),
         }
     }
 }

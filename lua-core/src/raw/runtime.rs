@@ -65,6 +65,8 @@ pub(crate) struct Runtime {
     /// The thread that called the host code running now (a host function's
     /// or the hook's), NULL when none is (see `introspect::Running`).
     pub(crate) running: Cell<*mut lua_State>,
+    /// Awaits of host work asked for and settled (see `driver`).
+    awaits: crate::raw::driver::AwaitState,
 }
 
 impl Runtime {
@@ -100,6 +102,7 @@ impl Runtime {
             deferred_drops: UnsafeCell::new(Vec::new()),
             deferred_releases: UnsafeCell::new(Vec::new()),
             running: Cell::new(ptr::null_mut()),
+            awaits: Default::default(),
         });
         let rt_ptr = Rc::as_ptr(&rt) as *mut c_void;
         rt.alloc.watch(rt.limits());
@@ -269,6 +272,10 @@ impl Runtime {
             lua_error(l);
         }
         unreachable!("lua_error returned")
+    }
+
+    pub(crate) fn awaits(&self) -> &crate::raw::driver::AwaitState {
+        &self.awaits
     }
 
     #[inline]

@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 use crate::raw::lua::{Lua, Results};
 use crate::raw::protect::{pop_error, protect};
 use crate::raw::stack::Stack;
+use crate::raw::driver::{General, Settle};
 use crate::raw::value::{Function, Thread, ThreadStatus};
 
 /// Its address is the registry key of the weak-keyed set of coroutines the
@@ -240,33 +241,69 @@ impl Thread {
     where
         E: From<Error>,
     {
+        let push = |stack: &mut Stack<'_>| push_args(stack).map(Settle::Values);
+        match self.resume_general(false, push, read)? {
+            General::Done(resumed) => Ok(resumed),
+            // Only a driver's resume can end at an await (`await_host`
+            // refuses every other thread); dropped, should it ever happen.
+            General::Awaiting(_) => Ok(Resumed::Failed(Error::runtime("internal error: an await outside a driver"))),
+        }
+    }
+
+    /// The one resume from the host (`resume_with`, `Driver::resume`):
+    /// `push` pushes the values the coroutine gets (or, for `Settle::Raise`,
+    /// the one value its await raises); `driven` says whether its host calls
+    /// may await.
+    pub(crate) fn resume_general<R, E>(
+        &self,
+        driven: bool,
+        push: impl FnOnce(&mut Stack<'_>) -> std::result::Result<Settle, E>,
+        read: impl FnOnce(Results<'_>) -> std::result::Result<R, E>,
+    ) -> std::result::Result<General<R>, E>
+    where
+        E: From<Error>,
+    {
         let _entry = crate::raw::occupancy::Entry::framed(&self.0.lua().rt).map_err(E::from)?;
         if let Some(refusal) = self.refusal() {
-            return Ok(Resumed::Refused(refusal));
+            return Ok(General::Done(Resumed::Refused(refusal)));
         }
         let (co, lua) = self.state();
         let _resuming = lua.rt.occupancy().resume(co as usize);
+        let _driven = driven.then(|| lua.rt.occupancy().drive(co as usize));
         let from = lua.main_state();
         let mut stack = Stack::new(co, lua);
         // SAFETY: the arguments go on the suspended coroutine's own stack, as
         // lua_resume expects; lua_resume catches every error of the run.
         unsafe {
             let before = lua_gettop(co);
-            let nargs = match push_args(&mut stack) {
+            let (nargs, raise) = match push(&mut stack) {
                 // The count must be what was pushed: lua_resume takes the
                 // function (or the yield point's frame) from below the
                 // arguments it is told of.
-                Ok(n) if lua_gettop(co) - before == n as c_int => n as c_int,
-                Ok(n) => {
+                Ok(Settle::Values(n)) if lua_gettop(co) - before == n as c_int => (n as c_int, None),
+                Ok(Settle::Raise(report)) if lua_gettop(co) - before == 1 => (0, Some(report)),
+                Ok(settle) => {
                     let pushed = lua_gettop(co) - before;
                     lua_settop(co, before);
-                    return Err(E::from(Error::api(format!("resume_with's closure returned {n} but pushed {pushed} values"))));
+                    let said = match settle {
+                        Settle::Values(n) => n,
+                        Settle::Raise(_) => 1,
+                    };
+                    return Err(E::from(Error::api(format!("the resume's closure said {said} but pushed {pushed} values"))));
                 }
                 Err(e) => {
                     lua_settop(co, before);
                     return Err(e);
                 }
             };
+            // An await is settled only by the host's own resume (see
+            // `driver::await_continuation`): staged here, taken there.
+            if let Some(Some(report)) = &raise {
+                if matches!(lua_type(co, -1) as u32, LUA_TTABLE | LUA_TUSERDATA) {
+                    lua.rt.record_host_failure_value(lua_topointer(co, -1) as usize, report.clone());
+                }
+            }
+            lua.rt.awaits().stage(co as usize, raise.is_some());
             // lua_resume itself can raise where the coroutine has no handler
             // (allocating its "cannot resume" message, or a coroutine that
             // resumes another); Lua then rethrows on the main thread, so the
@@ -279,11 +316,14 @@ impl Thread {
                 slot.set((status, nres));
                 0
             });
+            // What the run asked to await, if it did; nothing stays staged.
+            lua.rt.awaits().unstage();
+            let asked = lua.rt.awaits().take_asked(co as usize);
             if raised != LUA_OK as c_int {
                 if raised != crate::raw::protect::NO_STACK {
-                    return Ok(Resumed::Failed(pop_error(from, raised)));
+                    return Ok(General::Done(Resumed::Failed(pop_error(from, raised))));
                 }
-                return Ok(Resumed::Failed(Error::runtime("stack overflow (cannot grow the Lua stack)")));
+                return Ok(General::Done(Resumed::Failed(Error::runtime("stack overflow (cannot grow the Lua stack)"))));
             }
             let (status, nres) = out.get();
             if status != LUA_OK as c_int && status != LUA_YIELD as c_int {
@@ -291,28 +331,91 @@ impl Thread {
                 // coroutine can run no call (its `__tostring` would need one).
                 if lua_checkstack(from, 1) != 0 {
                     lua_xmove(co, from, 1);
-                    return Ok(Resumed::Failed(pop_error(from, status)));
+                    return Ok(General::Done(Resumed::Failed(pop_error(from, status))));
                 }
                 lua_settop(co, -2);
-                return Ok(Resumed::Failed(Error::runtime("stack overflow (cannot grow the Lua stack)")));
+                return Ok(General::Done(Resumed::Failed(Error::runtime("stack overflow (cannot grow the Lua stack)"))));
             }
             let top = lua_gettop(co);
             if let Some(kind) = lua.rt.limits().tripped() {
                 // The body caught the limit's error and went on: still a failure.
                 lua_settop(co, top - nres);
                 self.declare_dead().map_err(E::from)?;
-                return Ok(Resumed::Failed(kind.error()));
+                return Ok(General::Done(Resumed::Failed(kind.error())));
+            }
+            if let (true, Some(payload)) = (status == LUA_YIELD as c_int, asked) {
+                // Suspended in `await_host`'s yield, which yields no values.
+                lua_settop(co, top - nres);
+                return Ok(General::Awaiting(payload));
             }
             let results = Results::new(co, top - nres + 1, nres, lua);
             let outcome = read(results);
             lua_settop(co, top - nres);
             match outcome {
-                Ok(read) => Ok(Resumed::Values { yielded: status == LUA_YIELD as c_int, read }),
+                Ok(read) => Ok(General::Done(Resumed::Values { yielded: status == LUA_YIELD as c_int, read })),
                 Err(e) => {
                     self.declare_dead().map_err(E::from)?;
                     Err(e)
                 }
             }
         }
+    }
+}
+
+impl Thread {
+    /// Closes the coroutine (EVOLUTION B14): its pending `<close>` variables
+    /// run (through `lua_closethread`) and it is dead from then on. Closing a
+    /// coroutine that finished, died or was closed already does nothing.
+    /// If a `__close` handler raises, that error is returned, and the
+    /// coroutine is dead all the same. A running coroutine (this call comes
+    /// from inside it) is refused with Lua's text.
+    ///
+    /// ```
+    /// use lua_core::{Lua, StdLib, ThreadStatus};
+    /// let lua = Lua::with_libraries(StdLib::BASE | StdLib::COROUTINE)?;
+    /// let body: lua_core::Function = lua.exec(
+    ///     "return function() local t <close> = setmetatable({}, {__close = function() closed = true end}) coroutine.yield() end")?;
+    /// let co = lua.create_thread(&body)?;
+    /// co.resume_with(|_| Ok::<_, lua_core::Error>(0), |_| Ok::<_, lua_core::Error>(()))?;
+    /// co.close()?;
+    /// assert_eq!(co.status(), ThreadStatus::Dead);
+    /// assert!(lua.get_global::<bool>("closed")?);
+    /// co.close()?; // again: nothing to do
+    /// # Ok::<(), lua_core::Error>(())
+    /// ```
+    pub fn close(&self) -> Result<()> {
+        let rt = &self.0.lua().rt;
+        if rt.is_closed() {
+            // The state went, and the coroutine with it.
+            return Ok(());
+        }
+        let _entry = crate::raw::occupancy::Entry::framed(rt)?;
+        match self.refusal() {
+            None => {}
+            Some(ResumeRefusal::Running) => return Err(Error::runtime("cannot close a running coroutine")),
+            Some(_) => return Ok(()),
+        }
+        let (co, lua) = self.state();
+        let from = lua.main_state();
+        // SAFETY: `co` is a suspended (or unstarted) coroutine of this state
+        // that no one is running; lua_closethread runs its `__close` handlers
+        // in protected mode and leaves an error value on top of `co`.
+        unsafe {
+            let status = lua_closethread(co, from);
+            if let Some(kind) = lua.rt.limits().tripped() {
+                lua_settop(co, 0);
+                return Err(kind.error());
+            }
+            if status != LUA_OK as c_int {
+                if lua_checkstack(from, 1) != 0 {
+                    lua_xmove(co, from, 1);
+                    lua_settop(co, 0);
+                    return Err(pop_error(from, status));
+                }
+                lua_settop(co, 0);
+                return Err(Error::runtime("stack overflow (cannot grow the Lua stack)"));
+            }
+        }
+        Ok(())
     }
 }
