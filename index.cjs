@@ -43,8 +43,9 @@ function loadError(target, tried) {
     );
   }
   lines.push(
-    'To build from source instead, install Rust (https://rustup.rs), a C compiler and libclang, ' +
-      'then run `npm rebuild lua-native`.'
+    'To build from source instead: install Rust (https://rustup.rs), a C compiler and libclang, then run ' +
+      '`npm rebuild lua-native` (npm versions with allowScripts skip the build until ' +
+      '`npm install-scripts approve lua-native`).'
   );
   const err = new Error(lines.join('\n'));
   err.code = 'LUA_NATIVE_LOAD_FAILED';
