@@ -103,7 +103,23 @@ fi
 
 cp LICENSE "$dir/LICENSE"
 mkdir -p "$out"
+out="$(cd "$out" && pwd)"
 rm -f "$out/lua-native-$key-"*.tgz "$out/lua-native-"[0-9]*.tgz
-npm pack --silent --ignore-scripts --pack-destination "$out" >/dev/null
+
+# The main package is packed from a staged copy of the files npm would pack,
+# whose package.json lists the platform packages as optionalDependencies
+# (scripts/npm-optional-deps.cjs says why the repository's does not).
+stage="$root/target/npm-stage/lua-native"
+rm -rf "$stage"
+mkdir -p "$stage"
+npm pack --dry-run --json --ignore-scripts | node -e '
+  const fs = require("fs"), path = require("path");
+  const [stage] = process.argv.slice(1);
+  for (const { path: f } of JSON.parse(fs.readFileSync(0, "utf8"))[0].files) {
+    fs.mkdirSync(path.dirname(path.join(stage, f)), { recursive: true });
+    fs.copyFileSync(f, path.join(stage, f));
+  }' "$stage"
+node scripts/npm-optional-deps.cjs "$stage/package.json"
+(cd "$stage" && npm pack --silent --ignore-scripts --pack-destination "$out" >/dev/null)
 npm pack --silent --ignore-scripts --pack-destination "$out" "./$dir" >/dev/null
 echo "package-npm: packed $(cd "$out" && ls lua-native-*.tgz | tr '\n' ' ')into $out ($mode, $key)"

@@ -75,7 +75,11 @@ export function scratchApp(t, name) {
 // --foreground-scripts shows the install script's output.
 export function npmInstall(dir, files, { env = {} } = {}) {
   const args = ['install', '--offline', '--no-audit', '--no-fund', '--foreground-scripts'];
-  return spawnSync('npm', [...args, ...files], {
+  // npm is npm.cmd on Windows, which only a shell runs.
+  const win = process.platform === 'win32';
+  const quoted = win ? files.map((f) => `"${f}"`) : files;
+  return spawnSync('npm', [...args, ...quoted], {
+    shell: win,
     cwd: dir,
     encoding: 'utf8',
     env: { ...process.env, ...env },

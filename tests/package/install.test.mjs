@@ -116,6 +116,12 @@ test('the packed package installs with no Rust on the PATH and loads from Common
   assert.ok(!fs.existsSync(path.join(installed, 'lua-native.node')), 'no source build with a prebuilt present');
   assert.ok(!fs.existsSync(path.join(installed, 'target')));
   assert.doesNotMatch(output(r), /building the addon from source/);
+  // The packed manifest lists every platform package, at its own version.
+  const manifest = JSON.parse(fs.readFileSync(path.join(installed, 'package.json'), 'utf8'));
+  assert.deepEqual(
+    manifest.optionalDependencies,
+    Object.fromEntries(Object.keys(nativeTarget.TARGETS).map((k) => [nativeTarget.packageName(k), manifest.version]))
+  );
 
   writeApp(app);
   const cjs = runJson(app, 'use.cjs', env);

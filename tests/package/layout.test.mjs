@@ -24,7 +24,9 @@ test('every declared target agrees: napi.targets, native-target.cjs, npm/<target
   assert.deepEqual(Object.keys(TARGETS).sort(), expected.sort());
   const dirs = fs.readdirSync(path.join(root, 'npm')).filter((d) => fs.statSync(path.join(root, 'npm', d)).isDirectory());
   assert.deepEqual(dirs.sort(), expected.sort());
-  assert.deepEqual(pkg.optionalDependencies, Object.fromEntries(Object.keys(TARGETS).map((k) => [packageName(k), pkg.version])));
+  // The repository's package.json lists no platform package (npm ci could
+  // not lock them before they are published); packing adds them.
+  assert.equal(pkg.optionalDependencies, undefined);
   for (const key of Object.keys(TARGETS)) {
     const sub = JSON.parse(fs.readFileSync(path.join(root, 'npm', key, 'package.json'), 'utf8'));
     const [platform, arch, abi] = key.split('-');
@@ -39,6 +41,15 @@ test('every declared target agrees: napi.targets, native-target.cjs, npm/<target
     assert.deepEqual(sub.repository, pkg.repository);
     assert.match(sub.scripts.prepublishOnly, /refusing to publish/);
   }
+});
+
+test('the release workflow builds every declared target with scripts/package-npm.sh and publishes them', () => {
+  const workflow = fs.readFileSync(path.join(root, '.github', 'workflows', 'release.yml'), 'utf8');
+  for (const [key, triple] of Object.entries(TARGETS)) {
+    assert.ok(workflow.includes(`{ key: ${key}, target: ${triple},`), `release.yml does not build ${key}`);
+  }
+  assert.ok(workflow.includes('bash scripts/package-npm.sh --target ${{ matrix.key }}'));
+  assert.match(workflow, /npm publish --access public/);
 });
 
 test('the tarball carries the crates for the source build, the licenses and the declarations, and no binary', () => {
@@ -71,7 +82,7 @@ test('the tarball carries the crates for the source build, the licenses and the 
 function publishTree(t, withBinaries) {
   const dir = tmp(t, 'publish');
   fs.mkdirSync(path.join(dir, 'scripts'));
-  for (const f of ['package.json', 'native-target.cjs', 'scripts/prepublish-check.cjs']) fs.copyFileSync(path.join(root, f), path.join(dir, f));
+  for (const f of ['package.json', 'native-target.cjs', 'scripts/prepublish-check.cjs', 'scripts/npm-optional-deps.cjs']) fs.copyFileSync(path.join(root, f), path.join(dir, f));
   for (const key of Object.keys(TARGETS)) {
     fs.mkdirSync(path.join(dir, 'npm', key), { recursive: true });
     fs.copyFileSync(path.join(root, 'npm', key, 'package.json'), path.join(dir, 'npm', key, 'package.json'));
@@ -83,12 +94,24 @@ function publishTree(t, withBinaries) {
   return dir;
 }
 
-test('prepublishOnly refuses the main package without its platform binaries, and passes with them', (t) => {
+test('prepublishOnly refuses the main package without its platform binaries or optionalDependencies, and passes with them', (t) => {
   const without = run(process.execPath, ['scripts/prepublish-check.cjs'], { cwd: publishTree(t, false) });
   assert.equal(without.status, 1);
-  for (const key of Object.keys(TARGETS)) assert.match(without.stderr, new RegExp(`npm/${key}/${binaryName(key).replace(/\./g, '\\.')} is missing`));
+  for (const key of Object.keys(TARGETS)) {
+    assert.match(without.stderr, new RegExp(`npm/${key}/${binaryName(key).replace(/\./g, '\\.')} is missing`));
+    assert.ok(without.stderr.includes(`optionalDependencies does not list ${packageName(key)}@${pkg.version}`));
+  }
   assert.match(without.stderr, /refusing to publish lua-native@/);
-  const withAll = run(process.execPath, ['scripts/prepublish-check.cjs'], { cwd: publishTree(t, true) });
+
+  const ready = publishTree(t, true);
+  const binariesOnly = run(process.execPath, ['scripts/prepublish-check.cjs'], { cwd: ready });
+  assert.equal(binariesOnly.status, 1, 'binaries without optionalDependencies are refused');
+  assert.doesNotMatch(binariesOnly.stderr, /is missing/);
+  const added = run(process.execPath, ['scripts/npm-optional-deps.cjs', 'package.json'], { cwd: ready });
+  assert.equal(added.status, 0, output(added));
+  const written = JSON.parse(fs.readFileSync(path.join(ready, 'package.json'), 'utf8'));
+  assert.deepEqual(written.optionalDependencies, Object.fromEntries(Object.keys(TARGETS).map((k) => [packageName(k), pkg.version])));
+  const withAll = run(process.execPath, ['scripts/prepublish-check.cjs'], { cwd: ready });
   assert.equal(withAll.status, 0, output(withAll));
 });
 
