@@ -47,7 +47,14 @@ ensure_zig() {
   if ! command -v zig >/dev/null 2>&1; then
     if ! python3 -m ziglang version >/dev/null 2>&1; then
       echo "package-npm: installing zig (pip install ziglang)"
-      python3 -m pip install --quiet ziglang
+      if ! python3 -m pip --version >/dev/null 2>&1; then
+        SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+        $SUDO apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-pip >/dev/null
+      fi
+      # A system Python (PEP 668) refuses plain installs; zig is self-contained.
+      python3 -m pip install --quiet ziglang 2>/dev/null ||
+        python3 -m pip install --quiet --break-system-packages ziglang
     fi
     local shim="$root/target/zig-shim"
     mkdir -p "$shim"
