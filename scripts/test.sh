@@ -2,8 +2,9 @@
 # Runs every test: the Rust crates (unit, integration, ported core checks and
 # doc tests, all features), lint and documentation checks, the packaging of
 # the publishable crates (scripts/package-crates.sh), the TypeScript
-# declaration check, and the JavaScript suites (including the parity harness)
-# against the freshly built addon. Sets up whatever is missing first.
+# declaration check, the JavaScript suites (including the parity harness)
+# against the freshly built addon, and the npm package (packed as released,
+# installed into scratch apps: tests/package/). Sets up whatever is missing first.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -28,3 +29,12 @@ node_modules/.bin/tsc -p tests/types/tsconfig.json
 echo "== node --test (JavaScript suites and the parity harness)"
 shopt -s nullglob
 node --expose-gc --test --test-reporter=spec tests/js/*.test.mjs tests/parity/*.test.mjs
+
+# This machine's platform package built as released (on Linux gnu: cargo
+# zigbuild against glibc 2.17, checked with objdump -T), packed with the main
+# package, then installed and loaded as a user would (tests/package/).
+# LUA_NATIVE_NPM_HOST=1 packs the addon built above instead (no second build).
+echo "== npm package (scripts/package-npm.sh, tests/package)"
+export LUA_NATIVE_NPM_OUT="$root/target/npm-test"
+if [ "${LUA_NATIVE_NPM_HOST:-}" = 1 ]; then bash scripts/package-npm.sh --host; else bash scripts/package-npm.sh; fi
+node --test --test-reporter=spec tests/package/*.test.mjs

@@ -219,6 +219,11 @@ fn generate_bindings(manifest: &Path, lua_dir: &Path, out: &Path, names: BTreeSe
         .allowlist_function("lua_.*|luaL_.*|luaopen_.*")
         .allowlist_type("lua_.*|luaL_.*")
         .allowlist_var("LUA_.*|LUAL_.*|lua_native_.*")
+        // `luaL_Stream` drags in the C library's FILE, whose fields differ
+        // between libc versions (glibc 2.17's headers, which the prebuilt
+        // binary is built against, add a bitfield). Nothing here reads FILE's
+        // fields, so it stays an opaque blob: the same bindings everywhere.
+        .opaque_type("_IO_FILE")
         .layout_tests(false)
         .generate_comments(false)
         .generate()
