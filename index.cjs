@@ -102,5 +102,33 @@ function load() {
 }
 
 const native = load();
+
+// What `console.log(ctx)` shows: the state's facts from info(), or why they
+// cannot be read (disposed, or lent to an async run).
+Object.defineProperty(native.init.prototype, Symbol.for('nodejs.util.inspect.custom'), {
+  configurable: true,
+  writable: true,
+  value: function inspectLuaContext(depth, options, inspect) {
+    let shown;
+    try {
+      const i = this.info();
+      shown = { release: i.release, libraries: i.libraries, memoryBytes: i.memoryBytes, memoryLimit: i.memoryLimit, maxInstructions: i.maxInstructions, timeout: i.timeout, busy: false };
+    } catch (e) {
+      shown = e && e.code === 'LUA_BUSY' ? { busy: true } : e && e.code === 'LUA_DISPOSED' ? { disposed: true } : { error: String(e && e.message) };
+    }
+    return typeof inspect === 'function' ? `LuaContext ${inspect(shown, options)}` : shown;
+  },
+});
+// `using ctx = new init()` disposes the context at the end of the scope.
+if (typeof Symbol.dispose === 'symbol') {
+  Object.defineProperty(native.init.prototype, Symbol.dispose, {
+    configurable: true,
+    writable: true,
+    value: function dispose() {
+      this.dispose();
+    },
+  });
+}
+
 module.exports = { init: native.init, createSharedTable: native.createSharedTable };
 module.exports.default = module.exports;

@@ -28,7 +28,10 @@ if ! have_libclang; then
     exit 1
   fi
 fi
-if [ ! -x node_modules/.bin/tsc ]; then
+# Installed again when any tool is missing or package-lock.json is newer
+# than what npm last installed (a pull that added dependencies).
+if [ ! -x node_modules/.bin/tsc ] || [ ! -x node_modules/.bin/napi ] || [ ! -x node_modules/.bin/attw ] \
+   || [ ! -e node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: installing npm dev dependencies"
   npm install --no-audit --no-fund --loglevel=error
 fi

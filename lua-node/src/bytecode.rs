@@ -20,10 +20,13 @@ struct CompileOptions {
 
 /// `compile`'s options (B17: a non-object bag and a non-string `chunkName`
 /// are refused); `compile_file`'s (`with_name` false) read only `stripDebug`
-/// and ignore anything else, as before.
+/// and refuse unknown keys, as every door does.
 fn options(env: Env, v: Raw, with_name: bool) -> Result<CompileOptions, JsError> {
     let mut o = CompileOptions { strip: false, chunk_name: None };
     let bag = if with_name { crate::chunk::options_bag(env, v, "compile()")? } else { env.is_object(v).then_some(v) };
+    if let (false, Some(bag)) = (with_name, bag) {
+        crate::options::check_keys(env, bag, "compile_file()")?;
+    }
     let Some(v) = bag else { return Ok(o) };
     let strip = env.get_named(v, c"stripDebug")?;
     if env.type_of(strip) == ValueType::napi_boolean {

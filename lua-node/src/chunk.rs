@@ -16,7 +16,7 @@ use crate::js::{Env, Raw};
 pub fn options_bag(env: Env, v: Raw, op: &str) -> Result<Option<Raw>, JsError> {
     match env.type_of(v) {
         ValueType::napi_undefined | ValueType::napi_null => Ok(None),
-        _ if env.is_object(v) => Ok(Some(v)),
+        _ if env.is_object(v) => crate::options::check_keys(env, v, op).map(|()| Some(v)),
         _ => Err(JsError::type_error(format!("{op} options must be an object"))),
     }
 }

@@ -91,6 +91,7 @@ pub fn register_class(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
 }
 
 fn read_definition(env: Env, def: Raw) -> Result<Definition, JsError> {
+    crate::options::check_keys(env, def, "register_class()")?;
     let construct = env.get_named(def, c"construct")?;
     if env.type_of(construct) != ValueType::napi_function {
         return Err(JsError::type_error("register_class() definition requires a 'construct' function"));
@@ -109,6 +110,7 @@ fn read_definition(env: Env, def: Raw) -> Result<Definition, JsError> {
         if !env.is_object(spec) {
             return Err(JsError::type_error(format!("register_class(): property '{}' must be an object with 'get' and/or 'set'", shown())));
         }
+        crate::options::check_keys(env, spec, "register_class() property")?;
         let accessor = |which: &std::ffi::CStr| -> Result<Option<Raw>, JsError> {
             let f = env.get_named(spec, which)?;
             match env.type_of(f) {

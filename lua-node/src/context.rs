@@ -32,7 +32,9 @@ pub struct Context {
     /// What gives coroutine objects their `Symbol.iterator`, made on first use.
     pub coroutine_install: Cell<Option<sys::napi_ref>>,
     /// The global `Proxy` constructor and the trap handler, made on first use.
-    proxy: Cell<Option<(sys::napi_ref, sys::napi_ref)>>,
+    /// ... and what makes `util.inspect` show a Proxy's table: the
+    /// `nodejs.util.inspect.custom` symbol and the native inspector.
+    proxy: Cell<Option<[sys::napi_ref; 4]>>,
     /// Objects given to `set_userdata`, by id, with the access Lua has.
     objects: RefCell<HashMap<u64, HeldObject>>,
     next_object: Cell<u64>,
@@ -211,18 +213,21 @@ impl Context {
 
 impl Context {
     /// The `Proxy` constructor and the shared trap handler.
-    pub fn proxy_parts(&self) -> Result<(Raw, Raw), JsError> {
+    pub fn proxy_parts(&self) -> Result<[Raw; 4], JsError> {
         let env = self.env;
-        if let Some((ctor, handler)) = self.proxy.get() {
-            return Ok((env.deref(ctor)?, env.deref(handler)?));
+        if let Some(refs) = self.proxy.get() {
+            return Ok([env.deref(refs[0])?, env.deref(refs[1])?, env.deref(refs[2])?, env.deref(refs[3])?]);
         }
         let mut global = std::ptr::null_mut();
         // SAFETY: valid env and out pointer.
         env.check(unsafe { sys::napi_get_global(env.0, &mut global) })?;
         let ctor = env.get_named(global, c"Proxy")?;
         let handler = crate::proxy::make_handler(env)?;
-        self.proxy.set(Some((env.reference(ctor)?, env.reference(handler)?)));
-        Ok((ctor, handler))
+        let (symbol, inspector) = crate::inspect::proxy_inspector(env)?;
+        let parts = [ctor, handler, symbol, inspector];
+        let refs = [env.reference(ctor)?, env.reference(handler)?, env.reference(symbol)?, env.reference(inspector)?];
+        self.proxy.set(Some(refs));
+        Ok(parts)
     }
 }
 
@@ -408,11 +413,10 @@ impl Drop for Context {
         if let Some(b) = self.builtins.take() {
             b.delete(self.env);
         }
-        if let Some((ctor, handler)) = self.proxy.take() {
-            // SAFETY: both references were made by proxy_parts and are deleted once.
-            unsafe {
-                sys::napi_delete_reference(self.env.0, ctor);
-                sys::napi_delete_reference(self.env.0, handler);
+        if let Some(refs) = self.proxy.take() {
+            for r in refs {
+                // SAFETY: made by proxy_parts and deleted once.
+                unsafe { sys::napi_delete_reference(self.env.0, r) };
             }
         }
     }

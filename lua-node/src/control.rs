@@ -65,7 +65,7 @@ pub fn gc(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
             }
             let pname = env.string_value(pname)?;
             let param = GcParam::from_name(&pname)
-                .ok_or_else(|| JsError::error(format!("Unknown GC parameter: '{pname}'"), "LUA_INVALID_ARGUMENT"))?;
+                .ok_or_else(|| JsError::range_error(format!("Unknown GC parameter: '{pname}'")))?;
             let value = args.get(env, 2);
             let value = match env.type_of(value) {
                 ValueType::napi_undefined => None,
@@ -80,7 +80,9 @@ pub fn gc(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
             };
             GcCommand::Param(param, value)
         }
-        other => return Err(JsError::error(format!("Unknown GC command: '{other}'"), "LUA_INVALID_ARGUMENT")),
+        // A RangeError (an Error, so the original's `instanceof Error` still
+        // holds): the argument has the right type, not an allowed value.
+        other => return Err(JsError::range_error(format!("Unknown GC command: '{other}'"))),
     };
     let result = cx.lua().gc(command).map_err(|e| match e {
         lua_core::Error::Api { .. } => JsError::error(format!("gc('{name}') is not available while a collection is in progress"), "LUA_GC_BUSY"),

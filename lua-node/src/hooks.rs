@@ -21,6 +21,7 @@ pub fn set_hook(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
     if env.type_of(options) != ValueType::napi_object || env.is_array(options) {
         return Err(JsError::type_error("set_hook(callback, options) requires an options object ({ call?, return?, line?, count? })"));
     }
+    crate::options::check_keys(env, options, "set_hook()")?;
     let truthy = |name: &std::ffi::CStr| -> Result<bool, JsError> {
         let v = env.get_named(options, name)?;
         let mut b = ptr_null();

@@ -22,6 +22,7 @@ mod from_js;
 mod glue;
 mod handles;
 mod hooks;
+mod inspect;
 mod introspect;
 mod io_handlers;
 mod js;

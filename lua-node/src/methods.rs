@@ -33,6 +33,7 @@ fn string_arg(env: Env, args: &Args, message: &str) -> Result<Raw, JsError> {
 pub fn construct(env: Env, args: &Args) -> Result<Rc<Context>, JsError> {
     let (options, library_names, modes) = match args.argv() {
         [_, options, ..] if env.is_object(*options) => {
+            crate::options::check_keys(env, *options, "new init()")?;
             let (o, names) = crate::options::parse(env, *options)?;
             crate::io_handlers::check_print_option(env, *options)?;
             (o, names, crate::options::modes(env, *options)?)

@@ -123,3 +123,77 @@ fn limit(env: Env, options: Raw, name: &std::ffi::CStr) -> Result<Option<f64>, J
         _ => Err(JsError::type_error(format!("{label} must be a number"))),
     }
 }
+
+/// The options each door knows, by the name its messages use.
+const KNOWN: &[(&str, &[&str])] = &[
+    ("new init()", &[
+        "libraries", "maxMemory", "maxInstructions", "timeout", "shared", "binaryStrings", "strictConversion", "tableAs",
+        "allowBytecode", "filesystem", "print",
+    ]),
+    ("execute_script()", &["chunkName"]),
+    ("execute_script_async()", &["chunkName", "signal"]),
+    ("execute_file_async()", &["signal"]),
+    ("execute_async()", &["chunkName", "signal"]),
+    ("execute_script_in()", &["chunkName"]),
+    ("create_coroutine()", &["chunkName"]),
+    ("compile()", &["chunkName", "stripDebug"]),
+    ("compile_file()", &["chunkName", "stripDebug"]),
+    ("create_environment()", &["whitelist", "inherit"]),
+    ("get_stack()", &["maxLevels"]),
+    ("set_hook()", &["call", "return", "line", "count"]),
+    ("set_userdata()", &["readable", "writable", "methods"]),
+    ("register_class()", &["construct", "extends", "methods", "metamethods", "properties", "statics", "readable", "writable"]),
+    ("register_class() property", &["get", "set"]),
+];
+
+/// Refuses an options object with a key `op` does not know: a misspelt
+/// option (`maxMemroy`) would otherwise be silently no option at all.
+/// Every enumerable string key counts, inherited ones too (what a read of
+/// the option would see). Doors not listed check nothing.
+pub fn check_keys(env: Env, options: Raw, op: &str) -> Result<(), JsError> {
+    let Some(&(_, known)) = KNOWN.iter().find(|(name, _)| *name == op) else { return Ok(()) };
+    let names = env.property_names(options)?;
+    for i in 0..env.array_len(names)? {
+        let key = env.get_element(names, i)?;
+        let key = env.with_string(key, |b| String::from_utf8_lossy(b).into_owned())?;
+        if !known.contains(&key.as_str()) {
+            let nearest = known.iter().filter_map(|k| distance(k, &key).map(|d| (d, *k))).min();
+            let hint = nearest.map(|(_, k)| format!(" (did you mean '{k}'?)")).unwrap_or_default();
+            let listed = known.iter().map(|k| format!("'{k}'")).collect::<Vec<_>>().join(", ");
+            return Err(JsError::type_error(format!("{op}: unknown option '{key}'{hint}; known options: {listed}")));
+        }
+    }
+    Ok(())
+}
+
+/// How far `given` is from `known` when it looks like a slip for it: 0 for
+/// the same letters in another case, else the edit distance if at most 2.
+fn distance(known: &str, given: &str) -> Option<usize> {
+    if known.eq_ignore_ascii_case(given) {
+        return Some(0);
+    }
+    let (a, b): (Vec<char>, Vec<char>) = (known.chars().collect(), given.chars().collect());
+    if a.len().abs_diff(b.len()) > 2 || b.len() > 64 {
+        return None;
+    }
+    // Damerau-Levenshtein (optimal string alignment), two rows back.
+    let mut rows = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in rows.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for j in 0..=b.len() {
+        rows[0][j] = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut d = (rows[i - 1][j] + 1).min(rows[i][j - 1] + 1).min(rows[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(rows[i - 2][j - 2] + 1);
+            }
+            rows[i][j] = d;
+        }
+    }
+    let d = rows[a.len()][b.len()];
+    (d <= 2).then_some(d)
+}

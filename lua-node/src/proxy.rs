@@ -23,24 +23,27 @@ use crate::to_js::to_js;
 /// Builds the Proxy for `table`.
 pub fn make_proxy(cx: &Rc<Context>, table: Table) -> Result<Raw, JsError> {
     let env = cx.env;
-    let (ctor, handler) = cx.proxy_parts()?;
+    let [ctor, handler, inspect_symbol, inspector] = cx.proxy_parts()?;
     let target = env.object()?;
     // The handle moves into the External: no second anchor to allocate.
     let ext = external(cx, HandleKind::Table, table.into_ref())?;
-    let prop = sys::napi_property_descriptor {
-        utf8name: c"_tableRef".as_ptr(),
-        name: ptr::null_mut(),
+    let descriptor = |utf8name: *const std::ffi::c_char, name: Raw, value: Raw| sys::napi_property_descriptor {
+        utf8name,
+        name,
         method: None,
         getter: None,
         setter: None,
-        value: ext,
+        value,
         attributes: sys::PropertyAttributes::configurable,
         data: ptr::null_mut(),
     };
+    // `util.inspect` reads the target, not through the traps: the inspector
+    // sits there, beside the handle.
+    let props = [descriptor(c"_tableRef".as_ptr(), ptr::null_mut(), ext), descriptor(ptr::null(), inspect_symbol, inspector)];
     let mut proxy = ptr::null_mut();
     // SAFETY: valid env, objects and one descriptor.
     unsafe {
-        env.check(sys::napi_define_properties(env.0, target, 1, &prop))?;
+        env.check(sys::napi_define_properties(env.0, target, props.len(), props.as_ptr()))?;
         let args = [target, handler];
         env.check(sys::napi_new_instance(env.0, ctor, 2, args.as_ptr(), &mut proxy))?;
     }

@@ -76,6 +76,7 @@ pub fn set_userdata(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
     let mut access = Access::default();
     let options = args.get(env, 2);
     if env.is_object(options) {
+        crate::options::check_keys(env, options, "set_userdata()")?;
         access.readable = flag(env, options, c"readable")?;
         access.writable = flag(env, options, c"writable")?;
     }

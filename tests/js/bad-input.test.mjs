@@ -92,7 +92,9 @@ test('bad input: constructor ignores non-object options and non-object callbacks
     assertUsable(c);
   }
   // An options object without `libraries` is a bare state too.
-  assert.equal(new lua_native.init({}, { other: 1 }).execute_script('return print'), null);
+  assert.equal(new lua_native.init({}, {}).execute_script('return print'), null);
+  // An unknown option is refused (issue 16), not silently no option at all.
+  assert.throws(() => new lua_native.init({}, { other: 1 }), { name: 'TypeError', code: 'LUA_INVALID_ARGUMENT' });
 });
 
 test('bad input: constructor callback value too deep throws the depth Error', () => {

@@ -305,9 +305,9 @@ test('A3 param: accepts every name (minormul, majorminor, minormajor, pause, ste
 
 test('A3 param: rejects unknown names and out-of-range or non-number values', () => {
   const c = ctx(['base']);
-  throwsExactly(() => c.gc('param', 'bogus'), Error, "Unknown GC parameter: 'bogus'");
-  throwsExactly(() => c.gc('param', 'setpause', 100), Error, "Unknown GC parameter: 'setpause'");
-  throwsExactly(() => c.gc('param', 'Pause'), Error, "Unknown GC parameter: 'Pause'");
+  throwsExactly(() => c.gc('param', 'bogus'), RangeError, "Unknown GC parameter: 'bogus'");
+  throwsExactly(() => c.gc('param', 'setpause', 100), RangeError, "Unknown GC parameter: 'setpause'");
+  throwsExactly(() => c.gc('param', 'Pause'), RangeError, "Unknown GC parameter: 'Pause'");
   const RANGE = "gc('param', name, value): value must be between 0 and 100000";
   throwsExactly(() => c.gc('param', 'pause', -1), RangeError, RANGE);
   throwsExactly(() => c.gc('param', 'pause', 100001), RangeError, RANGE);
@@ -351,10 +351,10 @@ test('A3 guards: a missing or non-string command is a TypeError', () => {
 
 test('A3 guards: an unknown command is an Error naming it (commands are case-sensitive)', () => {
   const c = ctx(['base']);
-  throwsExactly(() => c.gc('bogus'), Error, "Unknown GC command: 'bogus'");
-  throwsExactly(() => c.gc('COLLECT'), Error, "Unknown GC command: 'COLLECT'");
-  throwsExactly(() => c.gc(''), Error, "Unknown GC command: ''");
-  throwsExactly(() => c.gc('setpause', 100), Error, "Unknown GC command: 'setpause'");
+  throwsExactly(() => c.gc('bogus'), RangeError, "Unknown GC command: 'bogus'");
+  throwsExactly(() => c.gc('COLLECT'), RangeError, "Unknown GC command: 'COLLECT'");
+  throwsExactly(() => c.gc(''), RangeError, "Unknown GC command: ''");
+  throwsExactly(() => c.gc('setpause', 100), RangeError, "Unknown GC command: 'setpause'");
   assertUsable(c);
 });
 
