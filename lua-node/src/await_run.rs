@@ -52,7 +52,7 @@ pub struct Run {
     door: Door,
     /// `resume_async`'s coroutine object (its `status` is kept up to date).
     co: Cell<Option<sys::napi_ref>>,
-    abort: RefCell<Option<AbortHook>>,
+    abort: RefCell<Option<crate::cancel::Listener>>,
     /// The number of the await in progress (0: none); a settlement of any
     /// other is stale and ignored.
     pub awaiting: Cell<u64>,

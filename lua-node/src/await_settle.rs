@@ -260,58 +260,14 @@ unsafe extern "C" fn drop_box<T>(_env: sys::napi_env, data: *mut c_void, _hint: 
 }
 
 /// The `{ signal }` listener of a driven run (`abort` cancels the run).
-pub struct AbortHook {
-    env: Env,
-    signal: sys::napi_ref,
-    listener: sys::napi_ref,
-}
+pub struct AbortHook;
 
 impl AbortHook {
-    pub fn add(env: Env, signal: Raw, run: Weak<Run>) -> Result<AbortHook, JsError> {
+    /// Listens with a function holding the run weakly (a listener outliving
+    /// its run is a no-op).
+    pub fn add(env: Env, signal: Raw, run: Weak<Run>) -> Result<crate::cancel::Listener, JsError> {
         let f = function(env, "onabort", Some(Box::new(run)), on_abort)?;
-        let options = env.object()?;
-        env.set_named(options, c"once", env.boolean(true))?;
-        let add = env.get_named(signal, c"addEventListener")?;
-        env.call(add, signal, &[env.str("abort")?, f, options])?;
-        let signal = env.reference(signal)?;
-        let listener = match env.reference(f) {
-            Ok(r) => r,
-            Err(e) => {
-                // SAFETY: made just above, deleted once.
-                unsafe { sys::napi_delete_reference(env.0, signal) };
-                return Err(e);
-            }
-        };
-        Ok(AbortHook { env, signal, listener })
-    }
-
-    /// Lets go of both without calling into JavaScript (a run collected
-    /// before it ended; the listener, holding the run weakly, stays a no-op).
-    pub fn forget(self) {
-        // SAFETY: both were made by `add` and are deleted once (`self` is consumed).
-        unsafe {
-            sys::napi_delete_reference(self.env.0, self.signal);
-            sys::napi_delete_reference(self.env.0, self.listener);
-        }
-    }
-
-    pub fn signal(&self, env: Env) -> Option<Raw> {
-        env.deref(self.signal).ok()
-    }
-
-    /// Removes the listener; whatever a patched `removeEventListener` throws is dropped.
-    pub fn remove(self, env: Env) {
-        if let (Ok(signal), Ok(f)) = (env.deref(self.signal), env.deref(self.listener)) {
-            let removed = env.get_named(signal, c"removeEventListener").and_then(|remove| env.call(remove, signal, &[env.str("abort")?, f]));
-            if removed.is_err() {
-                env.take_exception();
-            }
-        }
-        // SAFETY: both were made by `add` and are deleted once (`self` is consumed).
-        unsafe {
-            sys::napi_delete_reference(env.0, self.signal);
-            sys::napi_delete_reference(env.0, self.listener);
-        }
+        crate::cancel::Listener::subscribe(env, signal, f)
     }
 }
 

@@ -121,7 +121,10 @@ pub fn add_cause(env: Env, error: Raw, signal: Raw) {
 
 /// A listener on an `AbortSignal` that cancels one run; removed when the run
 /// settles, so the signal keeps nothing of the context alive afterwards.
+/// Worker runs (here) and driven runs (`await_settle`) differ only in the
+/// function that listens.
 pub struct Listener {
+    env: Env,
     signal: sys::napi_ref,
     listener: sys::napi_ref,
 }
@@ -147,6 +150,11 @@ impl Listener {
                 env.check(status)?;
             }
         }
+        Listener::subscribe(env, signal, f)
+    }
+
+    /// Adds `f` as the signal's `abort` listener, once.
+    pub fn subscribe(env: Env, signal: Raw, f: Raw) -> Result<Listener, JsError> {
         let options = env.object()?;
         env.set_named(options, c"once", env.boolean(true))?;
         let add = env.get_named(signal, c"addEventListener")?;
@@ -160,7 +168,7 @@ impl Listener {
                 return Err(e);
             }
         };
-        Ok(Listener { signal, listener })
+        Ok(Listener { env, signal, listener })
     }
 
     /// The signal.
@@ -177,10 +185,16 @@ impl Listener {
                 env.take_exception();
             }
         }
-        // SAFETY: both were made by `add` and are deleted once (`self` is consumed).
+        self.forget();
+    }
+
+    /// Lets go of both without calling into JavaScript (a run collected
+    /// before it ended; its listener must stay a no-op).
+    pub fn forget(self) {
+        // SAFETY: both were made by `subscribe` and are deleted once (`self` is consumed).
         unsafe {
-            sys::napi_delete_reference(env.0, self.signal);
-            sys::napi_delete_reference(env.0, self.listener);
+            sys::napi_delete_reference(self.env.0, self.signal);
+            sys::napi_delete_reference(self.env.0, self.listener);
         }
     }
 }
