@@ -589,13 +589,13 @@ export interface LuaContext {
   execute_file<T = never>(filepath: string): LuaResult<T>;
   /**
    * Sets a global; a function becomes callable from Lua; `a.b.c` is a path (missing tables are created).
-   * @throws {LuaError} `LUA_CONVERSION` for a value that cannot be converted; `LUA_RUNTIME` from a `__newindex` on the path.
+   * @throws {LuaError} `LUA_CONVERSION` for a value that cannot be converted; `LUA_RUNTIME` from a metamethod on the path; `LUA_INVALID_ARGUMENT` for an empty path segment (`a..b`).
    * @example ctx.set_global('greet', (name: string) => `hi ${name}`);
    */
   set_global(name: string, value: LuaInput): void;
   /**
    * Reads a global (`null` when unset). A dotted name reads a path (`a.b.c`).
-   * @throws {LuaError} `LUA_CONVERSION`; `LUA_RUNTIME` from an `__index` on the path.
+   * @throws {LuaError} `LUA_CONVERSION`; `LUA_RUNTIME` from an `__index` on the path; `LUA_INVALID_ARGUMENT` for an empty path segment (`a..b`).
    * @example const retries = ctx.get_global<number>('config.retries');
    */
   get_global<T = never>(name: string): LuaResult<T>;
@@ -928,16 +928,37 @@ export interface LuaContext {
 }
 
 export interface LuaContextConstructor {
+  /**
+   * A new, independent Lua state: `callbacks`' functions become callable
+   * globals, its other values global values; `options` as `LuaInitOptions`
+   * (without `libraries` the state is bare).
+   * @throws {TypeError} `LUA_INVALID_ARGUMENT` for callbacks or an option of the wrong type, and for an
+   *   unknown option (`new init(): unknown option 'maxMemroy' (did you mean 'maxMemory'?); ...`).
+   * @throws {RangeError} `LUA_INVALID_ARGUMENT` for a negative or non-finite limit.
+   * @throws {LuaError} `LUA_INVALID_ARGUMENT`: `Unknown Lua library: '<name>'`; `LUA_MEMORY`, `LUA_CONVERSION`.
+   * @example const ctx = new init({ log: (s: string) => console.log(s) }, { libraries: 'safe', timeout: 100 });
+   */
   new (callbacks?: LuaCallbacks, options?: LuaInitOptions): LuaContext;
   readonly prototype: LuaContext;
 }
 
 export interface LuaNative {
   init: LuaContextConstructor;
-  createSharedTable(initial?: Record<string, any> | any[]): SharedTable;
+  /**
+   * A value to publish to several contexts through their `shared` option.
+   * @throws {TypeError} `LUA_INVALID_ARGUMENT`: `createSharedTable(initial) requires an object` (an array is one).
+   * @example const cfg = createSharedTable({ level: 1 }); new init({}, { shared: { cfg } });
+   */
+  createSharedTable(initial?: Record<string, unknown> | unknown[]): SharedTable;
 }
 
+/** The context class (`new init(callbacks?, options?)`); see `LuaContextConstructor`. */
 export declare const init: LuaContextConstructor;
-export declare function createSharedTable(initial?: Record<string, any> | any[]): SharedTable;
+/**
+ * A value to publish to several contexts through their `shared` option.
+ * @throws {TypeError} `LUA_INVALID_ARGUMENT`: `createSharedTable(initial) requires an object` (an array is one).
+ * @example const cfg = createSharedTable({ level: 1 }); new init({}, { shared: { cfg } });
+ */
+export declare function createSharedTable(initial?: Record<string, unknown> | unknown[]): SharedTable;
 declare const lua_native: LuaNative;
 export default lua_native;

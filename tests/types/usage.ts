@@ -331,3 +331,9 @@ new lua_native.init().set_file_reader();
   c.execute_async('return 1', { signal: { aborted: false } });
   void fromBuffer;
 }
+
+// Issue 16: a misspelt option is no option (a TypeError at run time, an excess property here).
+// @ts-expect-error maxMemroy is not an option
+new init({}, { maxMemroy: 10 });
+// @ts-expect-error chunkname is not an option (chunkName is)
+new init().execute_script('return 1', { chunkname: 'x' });
