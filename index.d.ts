@@ -611,7 +611,7 @@ export interface LuaContext {
    * class (see `ClassDefinition`). Not replayed by `reset()`.
    * @throws {TypeError} `LUA_INVALID_ARGUMENT` for a definition without `construct` or with a bad part.
    * @throws {LuaError} `LUA_INVALID_ARGUMENT`: `class '<n>' is already registered on this context`, an unknown base class.
-   * @example ctx.register_class('Vec', { construct: (x, y) => ({ x, y }), methods: { len: (v) => Math.hypot(v.x, v.y) } });
+   * @example ctx.register_class('Vec', { construct: (x, y) => ({ x: Number(x), y: Number(y) }), methods: { len: (v) => Math.hypot(v.x, v.y) } });
    */
   register_class<T extends object>(name: string, def: ClassDefinition<T>): void;
   /**
