@@ -1,4 +1,31 @@
 // Types for lua-native: embed Lua 5.5 in Node.js.
+//
+// These declarations need no `@types/node`: bytes are `Uint8Array` (a
+// `Buffer` is one), and `AbortSignal` is described by the members the addon
+// reads. They do need the ES2020 library or later (`bigint`, async iterables).
+
+// `Symbol.dispose`, for `[Symbol.dispose]()` on contexts, declared as
+// TypeScript's `esnext.disposable` library and `@types/node` declare it, so
+// the declarations compile with or without either (the property exists at run
+// time on every Node.js that has `Symbol.dispose`).
+declare global {
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
+  }
+}
+
+/**
+ * What a call that runs Lua is typed as: `LuaValue` unless the caller names
+ * the type it expects (`ctx.execute_script<number>('return 1')`). The type
+ * argument is the caller's assertion, checked by nothing; it is never
+ * inferred from where the result goes, so `const s: string =
+ * ctx.execute_script('return 1')` does not compile.
+ */
+// `[T][T extends unknown ? 0 : never]` is `T`, written so that TypeScript
+// cannot infer `T` through it (what `NoInfer<T>` does from TypeScript 5.4 on;
+// this form works in older versions too). A plain `T` in the false branch
+// would let the assignment's type become `T`.
+export type LuaResult<T> = [T] extends [never] ? LuaValue : [T][T extends unknown ? 0 : never];
 
 /**
  * A value as it comes from Lua. Integers beyond ±(2^53 − 1) arrive as
@@ -56,27 +83,73 @@ declare const tableHandleBrand: unique symbol;
  * keeps the table alive until `release()` (or until JavaScript collects it).
  * Passed back to Lua it is the same table. Iterating it (`for...of`) takes a
  * snapshot of the keys and reads each value raw, as its turn comes.
+ *
+ * Every method throws `table handle has been released` (`LUA_RELEASED`) after
+ * `release()`, `LUA_STALE_HANDLE` once `reset()` replaced the state,
+ * `LUA_DISPOSED` after `dispose()`, `LUA_BUSY` during an async run, and a
+ * TypeError (`LUA_INVALID_ARGUMENT`) for a key of the wrong type.
  */
 export interface LuaTableHandle extends Iterable<[LuaKey, LuaValue]> {
   readonly [tableHandleBrand]: true;
-  /** `t[key]`, through `__index`; tables come back as copies (use `get_ref` for a live one). */
-  get<T extends LuaValue = LuaValue>(key: LuaKey): T;
-  /** `t[key] = value`, through `__newindex`; `null` / `undefined` removes the key. */
+  /**
+   * `t[key]`, through `__index`; tables come back as copies (use `get_ref` for a live one).
+   * @throws {LuaError} `LUA_RUNTIME` (an `__index` that raised), `LUA_CONVERSION`, a limit's code; see the interface for the rest.
+   * @example const n = h.get<number>('count'); // LuaValue without the type argument
+   */
+  get<T = never>(key: LuaKey): LuaResult<T>;
+  /**
+   * `t[key] = value`, through `__newindex`; `null` / `undefined` removes the key.
+   * @throws {LuaError} `LUA_RUNTIME` (a `__newindex` that raised), `LUA_CONVERSION`, a limit's code.
+   * @example h.set('when', new Date()); h.set(1, 'first');
+   */
   set(key: LuaKey, value: LuaInput): void;
-  /** Whether `t[key]` (through `__index`) is not nil. */
+  /**
+   * Whether `t[key]` (through `__index`) is not nil.
+   * @throws {LuaError} `LUA_RUNTIME` (an `__index` that raised), a limit's code.
+   * @example if (h.has('name')) console.log(h.get('name'));
+   */
   has(key: LuaKey): boolean;
-  /** `#t`, through `__len`. */
+  /**
+   * `#t`, through `__len`.
+   * @throws {LuaError} `LUA_RUNTIME` (a `__len` that raised or gave no integer), a limit's code.
+   * @example const n = h.length();
+   */
   length(): number;
-  /** Every `[key, value]`, read raw; keys that are tables, functions, userdata or threads are skipped. */
+  /**
+   * Every `[key, value]`, read raw; keys that are tables, functions, userdata or threads are skipped.
+   * @throws {LuaError} `LUA_CONVERSION`, `LUA_MEMORY`.
+   * @example for (const [k, v] of h.pairs()) console.log(k, v);
+   */
   pairs(): Array<[LuaKey, LuaValue]>;
-  /** `[i, t[i]]` for i = 1, 2, ... up to the first nil. */
+  /**
+   * `[i, t[i]]` for i = 1, 2, ... up to the first nil.
+   * @throws {LuaError} `LUA_RUNTIME` (an `__index` that raised), `LUA_CONVERSION`, a limit's code.
+   * @example const list = h.ipairs().map(([, v]) => v);
+   */
   ipairs(): Array<[number, LuaValue]>;
-  /** The keys `pairs()` would give, without converting any value. */
+  /**
+   * The keys `pairs()` would give, without converting any value.
+   * @throws {LuaError} `LUA_MEMORY`.
+   * @example const names = h.keys();
+   */
   keys(): LuaKey[];
-  /** A live handle to the table at `t[key]` (through `__index`). */
+  /**
+   * A live handle to the table at `t[key]` (through `__index`).
+   * @throws {LuaError} `LUA_NOT_A_TABLE` when the value there is no table; `LUA_RUNTIME` (an `__index` that raised).
+   * @example const server = config.get_ref('server'); server.set('port', 8080);
+   */
   get_ref(key: LuaKey): LuaTableHandle;
-  /** Lets the table go now; idempotent. Every later use throws `table handle has been released`. */
+  /**
+   * Lets the table go now; idempotent. Every later use throws `table handle has been released`.
+   * @throws {LuaError} nothing on a released, stale or disposed handle; `LUA_BUSY` during an async run.
+   * @example h.release();
+   */
   release(): void;
+  /**
+   * A snapshot of the keys; each value is read raw as its turn comes.
+   * @throws {LuaError} as `pairs()`.
+   * @example for (const [k, v] of h) console.log(k, v);
+   */
   [Symbol.iterator](): IterableIterator<[LuaKey, LuaValue]>;
 }
 
@@ -93,8 +166,22 @@ export interface LuaTableRef {
   [key: string]: LuaValue;
 }
 
-/** A Lua function; calling it runs Lua and shapes the results. */
-export type LuaFunction = (...args: any[]) => any;
+/**
+ * A Lua function held by JavaScript: calling it runs Lua protected, with the
+ * arguments converted; no result gives `undefined`, one the value, several an
+ * array. Typed `LuaValue` unless the caller names the result's type.
+ *
+ * @throws {LuaError} `LUA_SYNTAX`/`LUA_RUNTIME` (the Lua error, `luaTraceback` set), `LUA_MEMORY`,
+ *   `LUA_CONVERSION`, `LUA_INSTRUCTION_LIMIT`/`LUA_TIMEOUT`/`LUA_CANCELLED`, `LUA_RELEASED` after
+ *   `release()`, `LUA_STALE_HANDLE` after `reset()`, `LUA_DISPOSED`, `LUA_BUSY`; an object a JS
+ *   callback threw, as it is.
+ * @example
+ * const add = ctx.execute_script<LuaFunction>('return function(a, b) return a + b end');
+ * const sum = add<number>(2, 3); // 5
+ */
+export interface LuaFunction {
+  <T = never>(...args: LuaInput[]): LuaResult<T>;
+}
 
 /**
  * A Lua coroutine seen from JavaScript. Iterable: each `[Symbol.iterator]()`
@@ -103,15 +190,24 @@ export type LuaFunction = (...args: any[]) => any;
  * it), `next(...args)` sends resume values, and an error inside the
  * coroutine is thrown from `next()`. Breaking out leaves it suspended.
  */
-export interface LuaCoroutine extends Iterable<any>, AsyncIterable<any> {
+export interface LuaCoroutine extends Iterable<LuaValue>, AsyncIterable<LuaValue> {
+  /** What `coroutine.status` would say, read when the object was last resumed. */
   status: 'suspended' | 'running' | 'dead';
   readonly _coroutine: unknown;
-  [Symbol.iterator](): Iterator<any, any, any>;
+  /**
+   * A cursor resuming the coroutine synchronously, one `yield` per `next()`.
+   * @throws {LuaError} from `next()`: the coroutine's Lua error (`LUA_RUNTIME`), a limit's code,
+   *   `LUA_RELEASED`, `LUA_STALE_HANDLE`, `LUA_DISPOSED`, `LUA_BUSY`.
+   * @example for (const v of co) console.log(v);
+   */
+  [Symbol.iterator](): Iterator<LuaValue, LuaValue, LuaInput>;
   /**
    * The same cursor stepping through `resume_async` (EVOLUTION B13): the
    * coroutine may await JS Promises; `for await` drives it.
+   * @throws {LuaError} the promise of `next()` rejects as the iterator's `next()` throws.
+   * @example for await (const v of co) console.log(v);
    */
-  [Symbol.asyncIterator](): AsyncIterator<any, any, any>;
+  [Symbol.asyncIterator](): AsyncIterator<LuaValue, LuaValue, LuaInput>;
 }
 
 /** A userdata created by Lua (an `io` file, say): opaque, but it goes back to Lua as itself. */
@@ -308,12 +404,30 @@ export interface LuaStateInfo {
   };
 }
 
-/** One JavaScript value published to several contexts (copies, not shared memory). */
+/**
+ * One JavaScript value published to several contexts (copies, not shared
+ * memory), from `createSharedTable(initial)`; `set` and `sync` push the whole
+ * value again to every subscribed context, Lua-side changes stay local.
+ */
 export interface SharedTable {
-  get(key: string): any;
-  /** Sets a key and pushes the whole value to every subscribed context. */
-  set(key: string, value: LuaValue | object): void;
-  /** Pushes the value again (after mutating it directly). */
+  /**
+   * The JavaScript value's property `key`, as JavaScript holds it (not read from Lua).
+   * @throws {TypeError} `LUA_INVALID_ARGUMENT`: `get(key) requires a string key`.
+   * @example const level = shared.get('level') as number;
+   */
+  get(key: string): unknown;
+  /**
+   * Sets a key and pushes the whole value to every subscribed context.
+   * @throws {TypeError} `LUA_INVALID_ARGUMENT`: `set(key, value) requires a string key and a value`.
+   * @throws {LuaError} `LUA_SHARED` when some context could not be updated (the JS value is; `sync()` retries).
+   * @example shared.set('level', 2);
+   */
+  set(key: string, value: LuaInput): void;
+  /**
+   * Pushes the value again (after mutating it directly).
+   * @throws {LuaError} `LUA_SHARED` as `set`.
+   * @example shared.sync();
+   */
   sync(): void;
 }
 
@@ -344,39 +458,91 @@ export interface LuaStackFrame {
   what: 'Lua' | 'C' | 'main' | string;
 }
 
-/** Options of the async doors (`execute_script_async`, `execute_file_async`). */
+/**
+ * What the declarations need of an `AbortSignal` (the DOM's and Node.js's
+ * both fit), so that they compile without `@types/node` or the DOM library.
+ * At run time it must be a real `AbortSignal` (else a TypeError
+ * `<op>: options.signal must be an AbortSignal`).
+ */
+export interface LuaAbortSignal {
+  readonly aborted: boolean;
+  readonly reason: any;
+  addEventListener(type: 'abort', listener: (this: any, event: any) => any, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: (this: any, event: any) => any): void;
+}
+
+/** Options of the async doors (`execute_script_async`, `execute_file_async`, `execute_async`). */
 export interface AsyncOptions {
   /**
    * Cancels the run when aborted, as `cancel()` does; the rejection's `cause`
    * is `signal.reason`. An already-aborted signal rejects without running.
    * The listener is removed once the run settles.
    */
-  signal?: AbortSignal;
+  signal?: LuaAbortSignal;
 }
+
+/**
+ * Every `code` an error made by lua-native carries (TypeErrors and
+ * RangeErrors for wrong arguments carry `LUA_INVALID_ARGUMENT`). An object a
+ * JS callback threw comes back as it is, with whatever code it has.
+ */
+export type LuaErrorCode =
+  /** The chunk does not compile. */
+  | 'LUA_SYNTAX'
+  /** Lua raised an error (a JS callback's failure included); `luaTraceback` holds Lua's traceback. */
+  | 'LUA_RUNTIME'
+  /** An allocation was refused (`maxMemory`, or the system). */
+  | 'LUA_MEMORY'
+  /** A file could not be opened or read. */
+  | 'LUA_FILE'
+  /** A value could not be converted (too deep, cyclic, too many tables, a getter threw). */
+  | 'LUA_CONVERSION'
+  /** A TypeError or RangeError for a wrong argument, or an Error such as `Unknown Lua library: 'x'`. */
+  | 'LUA_INVALID_ARGUMENT'
+  /** The context is lent to an async run, or `reset()`/`dispose()`/an async door was called from inside it. */
+  | 'LUA_BUSY'
+  /** `maxInstructions` stopped the run. */
+  | 'LUA_INSTRUCTION_LIMIT'
+  /** `timeout` stopped the run. */
+  | 'LUA_TIMEOUT'
+  /** `cancel()` or an aborted `signal` stopped the run. */
+  | 'LUA_CANCELLED'
+  /** The context was disposed. */
+  | 'LUA_DISPOSED'
+  /** A handle whose state `reset()` replaced. */
+  | 'LUA_STALE_HANDLE'
+  /** A Lua function, coroutine, Proxy or table handle used after `release()`. */
+  | 'LUA_RELEASED'
+  /** A value of another context. */
+  | 'LUA_FOREIGN_CONTEXT'
+  /** `get_global_ref` / `get_ref` found no table. */
+  | 'LUA_NOT_A_TABLE'
+  /** `call` found no function. */
+  | 'LUA_NOT_A_FUNCTION'
+  /** `add_search_path` / `register_module` / `add_searcher` without the `package` library. */
+  | 'LUA_PACKAGE'
+  /** `load_bytecode` under `allowBytecode: false`. */
+  | 'LUA_BYTECODE_DENIED'
+  /** `add_search_path` under `filesystem: 'deny'`. */
+  | 'LUA_FILESYSTEM_DENIED'
+  /** `reset()` could not build or replay the new state; the old one stays. */
+  | 'LUA_RESET_FAILED'
+  /** A `gc()` command refused while a collection is in progress (from a finalizer). */
+  | 'LUA_GC_BUSY'
+  /** A shared table's `set` or `sync` could not update every subscribed context. */
+  | 'LUA_SHARED'
+  /** A Rust-side error from outside Lua (lua-core's `Error::External`). */
+  | 'LUA_EXTERNAL'
+  /** A bug in lua-native (a caught Rust panic, a failed Node-API call). */
+  | 'LUA_INTERNAL'
+  /** Loading the package: no binary of lua-native could be loaded for this platform. */
+  | 'LUA_NATIVE_LOAD_FAILED';
+// lua-core's `LUA_API` and `LUA_CALLBACK` never reach JavaScript: lua-node
+// gives them as `LUA_INVALID_ARGUMENT` and `LUA_RUNTIME`.
 
 /** Every error thrown carries a stable code besides the spec's message. */
 export interface LuaError extends Error {
-  code:
-    | 'LUA_RUNTIME'
-    | 'LUA_SYNTAX'
-    | 'LUA_MEMORY'
-    | 'LUA_FILE'
-    | 'LUA_CONVERSION'
-    | 'LUA_INVALID_ARGUMENT'
-    | 'LUA_BUSY'
-    | 'LUA_INSTRUCTION_LIMIT'
-    | 'LUA_TIMEOUT'
-    | 'LUA_CANCELLED'
-    | 'LUA_DISPOSED'
-    | 'LUA_STALE_HANDLE'
-    | 'LUA_PACKAGE'
-    | 'LUA_RESET_FAILED'
-    | 'LUA_RELEASED'
-    | 'LUA_FOREIGN_CONTEXT'
-    | 'LUA_NOT_A_TABLE'
-    | 'LUA_NOT_A_FUNCTION'
-    | 'LUA_INTERNAL'
-    | string;
+  code: LuaErrorCode;
   /** Lua's stack traceback, when the error was raised by running Lua code (limits included). */
   luaTraceback?: string;
 }
@@ -397,73 +563,155 @@ export type LuaPcallResult<T = LuaValue> =
   | { ok: true; value: T }
   | { ok: false; error: LuaError | unknown };
 
+/**
+ * A Lua state (`new init(callbacks?, options?)`).
+ *
+ * Besides what each method lists, every method throws `LUA_DISPOSED` after
+ * `dispose()` and `LUA_BUSY` while an async run holds the context (except
+ * `is_busy`, `cancel` and `dispose`), and a TypeError (`LUA_INVALID_ARGUMENT`)
+ * for an argument of the wrong type. "Throws as a run" below means: the Lua
+ * error (`LUA_SYNTAX`, `LUA_RUNTIME`, with `luaTraceback`), `LUA_MEMORY`,
+ * `LUA_CONVERSION`, a limit (`LUA_INSTRUCTION_LIMIT`, `LUA_TIMEOUT`,
+ * `LUA_CANCELLED`), or the very object a JS callback threw.
+ */
 export interface LuaContext {
-  /** Runs Lua source; 0 results give `undefined`, 1 the value, more an array. */
-  execute_script<T extends LuaValue | LuaValue[] = LuaValue>(script: string, options?: ScriptOptions): T;
-  /** Runs a Lua file (source or precompiled), with the same result shaping. */
-  execute_file<T extends LuaValue | LuaValue[] = LuaValue>(filepath: string): T;
-  /** Sets a global; a function becomes callable from Lua. */
+  /**
+   * Runs Lua source; 0 results give `undefined`, 1 the value, more an array.
+   * @throws {LuaError} as a run.
+   * @example const [a, b] = ctx.execute_script<[number, string]>('return 1, "x"');
+   */
+  execute_script<T = never>(script: string, options?: ScriptOptions): LuaResult<T>;
+  /**
+   * Runs a Lua file (source or precompiled), with the same result shaping.
+   * @throws {LuaError} `LUA_FILE` when it cannot be read; otherwise as a run.
+   * @example ctx.execute_file('./init.lua');
+   */
+  execute_file<T = never>(filepath: string): LuaResult<T>;
+  /**
+   * Sets a global; a function becomes callable from Lua; `a.b.c` is a path (missing tables are created).
+   * @throws {LuaError} `LUA_CONVERSION` for a value that cannot be converted; `LUA_RUNTIME` from a metamethod on the path; `LUA_INVALID_ARGUMENT` for an empty path segment (`a..b`).
+   * @example ctx.set_global('greet', (name: string) => `hi ${name}`);
+   */
   set_global(name: string, value: LuaInput): void;
-  /** Reads a global (`null` when unset). A dotted name reads a path (`a.b.c`). */
-  get_global<T extends LuaValue = LuaValue>(name: string): T;
-  /** Gives Lua a handle to `value` (by reference); see `UserdataOptions`. */
+  /**
+   * Reads a global (`null` when unset). A dotted name reads a path (`a.b.c`).
+   * @throws {LuaError} `LUA_CONVERSION`; `LUA_RUNTIME` from an `__index` on the path; `LUA_INVALID_ARGUMENT` for an empty path segment (`a..b`).
+   * @example const retries = ctx.get_global<number>('config.retries');
+   */
+  get_global<T = never>(name: string): LuaResult<T>;
+  /**
+   * Gives Lua a handle to `value` (by reference); see `UserdataOptions`.
+   * @throws {TypeError} `LUA_INVALID_ARGUMENT` for a name, object or options of the wrong type.
+   * @example ctx.set_userdata('player', player, { readable: true, methods: { heal: (self, n) => (self.hp += n) } });
+   */
   set_userdata<T extends object>(name: string, value: T, options?: UserdataOptions<T>): void;
   /**
    * Makes the global `name` a class table: Lua's `name.new(...)` calls
    * `def.construct` and gives Lua the returned object as an instance of the
    * class (see `ClassDefinition`). Not replayed by `reset()`.
+   * @throws {TypeError} `LUA_INVALID_ARGUMENT` for a definition without `construct` or with a bad part.
+   * @throws {LuaError} `LUA_INVALID_ARGUMENT`: `class '<n>' is already registered on this context`, an unknown base class.
+   * @example ctx.register_class('Vec', { construct: (x, y) => ({ x: Number(x), y: Number(y) }), methods: { len: (v) => Math.hypot(v.x, v.y) } });
    */
   register_class<T extends object>(name: string, def: ClassDefinition<T>): void;
-  /** Replaces the metatable of a table: the global `name`, a table handle, or a table Proxy. */
+  /**
+   * Replaces the metatable of a table: the global `name`, a table handle, or a table Proxy.
+   * @throws {LuaError} when the global `name` is no table; `LUA_FOREIGN_CONTEXT`, `LUA_RELEASED`, `LUA_STALE_HANDLE` for a handle.
+   * @example ctx.set_metatable('point', { __tostring: () => 'a point' });
+   */
   set_metatable(target: string | LuaTableHandle | LuaTableRef, metatable: MetatableDefinition): void;
-  /** A new table, filled from `initial`, held by a live handle. */
+  /**
+   * A new table, filled from `initial`, held by a live handle.
+   * @throws {LuaError} `LUA_CONVERSION` for a value that cannot be converted.
+   * @example const t = ctx.create_table({ a: 1 }); ctx.set_global('t', t);
+   */
   create_table(initial?: Record<string, LuaInput> | LuaInput[]): LuaTableHandle;
-  /** A live handle to the global table `name` (a dotted name reads a path). */
+  /**
+   * A live handle to the global table `name` (a dotted name reads a path).
+   * @throws {LuaError} `LUA_NOT_A_TABLE`: `global '<n>' is not a table (got <type>)`.
+   * @example const config = ctx.get_global_ref('config'); config.set('debug', true);
+   */
   get_global_ref(name: string): LuaTableHandle;
-  /** Calls the Lua function at global `name` (or a dotted path) without making a wrapper. */
-  call<T extends LuaValue | LuaValue[] = LuaValue>(name: string, ...args: LuaInput[]): T;
+  /**
+   * Calls the Lua function at global `name` (or a dotted path) without making a wrapper.
+   * @throws {LuaError} `LUA_NOT_A_FUNCTION`: `Lua global '<n>' is not a function`; otherwise as a run.
+   * @example const biggest = ctx.call<number>('math.max', 1, 5, 3);
+   */
+  call<T = never>(name: string, ...args: LuaInput[]): LuaResult<T>;
   /**
    * Calls `fn` and gives its failure as a value: `{ ok: true, value }` (shaped as a call result)
    * or `{ ok: false, error }` (what the call would have thrown). `fn` is a Lua function of this
    * context; any other function is called as it is. Limits (instruction limit, timeout, cancel)
    * are never caught: they throw.
+   * @throws {LuaError} `LUA_INSTRUCTION_LIMIT`, `LUA_TIMEOUT`, `LUA_CANCELLED`; `LUA_RELEASED`, `LUA_STALE_HANDLE` for `fn`.
+   * @example const r = ctx.pcall<number>(f, 1); if (r.ok) console.log(r.value); else console.error(r.error);
    */
-  pcall<T extends LuaValue | LuaValue[] = LuaValue>(fn: (...args: any[]) => any, ...args: LuaInput[]): LuaPcallResult<T>;
+  pcall<T = never>(fn: LuaFunction | LuaCallback, ...args: LuaInput[]): LuaPcallResult<LuaResult<T>>;
   /**
    * A new table holding the globals named in `whitelist` (read from `_G` with metamethods, stored
    * raw; shallow; unset names skipped). With `inherit`, its metatable is `{ __index = _G }`:
    * reads fall through to the globals, writes stay in the environment.
+   * @throws {TypeError} `LUA_INVALID_ARGUMENT` for options or whitelist entries of the wrong type.
+   * @example const env = ctx.create_environment({ whitelist: ['math', 'string'] });
    */
   create_environment(options?: LuaEnvironmentOptions): LuaEnvironment;
   /**
    * Runs `script` with `env` (an environment or any table handle or Proxy of this context) as
    * its `_ENV`; results, limits and errors as `execute_script`.
+   * @throws {LuaError} `LUA_FOREIGN_CONTEXT`, `LUA_RELEASED`, `LUA_STALE_HANDLE` for `env`; otherwise as a run.
+   * @example const n = ctx.execute_script_in<number>(env, 'return math.floor(1.5)');
    */
-  execute_script_in<T extends LuaValue | LuaValue[] = LuaValue>(env: LuaEnvironment | LuaTableRef, script: string, options?: ScriptOptions): T;
-  /** Frees what a Lua function, coroutine, table Proxy or table handle holds, now; idempotent. */
+  execute_script_in<T = never>(env: LuaEnvironment | LuaTableRef, script: string, options?: ScriptOptions): LuaResult<T>;
+  /**
+   * Frees what a Lua function, coroutine, table Proxy or table handle holds, now; idempotent.
+   * @throws {LuaError} `LUA_FOREIGN_CONTEXT`: `value belongs to a different Lua context`.
+   * @throws {TypeError} `LUA_INVALID_ARGUMENT` for anything else.
+   * @example ctx.release(handle);
+   */
   release(value: LuaFunction | LuaCoroutine | LuaTableRef | LuaTableHandle): void;
   /**
    * Adds a JS → Lua converter: for an object value (after the library's own
    * handles, before the built-ins), the first converter whose `match` is
-   * truthy converts it, and its result is converted again.
+   * truthy converts it, and its result is converted again. Kept by `reset()`.
+   * @throws {TypeError} `LUA_INVALID_ARGUMENT` unless both are functions.
+   * @example ctx.register_type_converter((v) => v instanceof URL, (u: URL) => u.href);
    */
   register_type_converter<T extends object = any>(match: ConverterMatch, convert: (value: T) => LuaInput): void;
   /**
    * Adds a Lua → JS converter: an object that Lua's value became (a copied
    * table or Map, a Proxy, a handle object) is offered to each `match` in turn; the
    * first match's `convert` result is used as it is. Primitives skip the list.
+   * @throws {TypeError} `LUA_INVALID_ARGUMENT` unless both are functions.
+   * @example ctx.register_from_lua_converter((v) => v instanceof Map, (m: Map<unknown, unknown>) => Object.fromEntries(m));
    */
   register_from_lua_converter<T extends object = any>(match: ConverterMatch, convert: (value: T) => unknown): void;
-  /** Makes a coroutine of a Lua function of this context, or of the function `script` returns. */
+  /**
+   * Makes a coroutine of a Lua function of this context, or of the function `script` returns.
+   * @throws {TypeError} `LUA_INVALID_ARGUMENT`: `JavaScript function cannot be a coroutine body`.
+   * @throws {LuaError} `LUA_SYNTAX`, `LUA_RUNTIME` when `script` fails or returns no function.
+   * @example const co = ctx.create_coroutine('return function(a) coroutine.yield(a) end');
+   */
   create_coroutine(body: string | LuaFunction, options?: ScriptOptions): LuaCoroutine;
-  /** Resumes a coroutine; Lua-side failures are reported in `error`, never thrown. */
+  /**
+   * Resumes a coroutine; Lua-side failures are reported in `error`, never thrown.
+   * @throws {LuaError} `LUA_INSTRUCTION_LIMIT`, `LUA_TIMEOUT`, `LUA_CANCELLED`, `LUA_CONVERSION`; `LUA_RELEASED`, `LUA_STALE_HANDLE` for the coroutine.
+   * @example const { status, values, error } = ctx.resume(co, 1);
+   */
   resume(coroutine: LuaCoroutine, ...args: LuaInput[]): CoroutineResult;
   /**
    * Runs a script on the libuv thread pool; JS callbacks are refused meanwhile.
    * `cancel()`, an aborted `options.signal` or `dispose()` stop it.
+   * @throws {TypeError} `LUA_INVALID_ARGUMENT` (synchronously) for a wrong script, options or signal.
+   * @throws {LuaError} the promise rejects as a run would throw, or `LUA_CANCELLED` (cause: `signal.reason`), `LUA_DISPOSED`; `LUA_BUSY` from inside the state.
+   * @example const n = await ctx.execute_script_async<number>('return 6 * 7', { signal: AbortSignal.timeout(1000) });
    */
-  execute_script_async<T extends LuaValue | LuaValue[] = LuaValue>(script: string, options?: AsyncOptions & ScriptOptions): Promise<T>;
-  execute_file_async<T extends LuaValue | LuaValue[] = LuaValue>(filepath: string, options?: AsyncOptions): Promise<T>;
+  execute_script_async<T = never>(script: string, options?: AsyncOptions & ScriptOptions): Promise<LuaResult<T>>;
+  /**
+   * `execute_file` on the libuv thread pool, stopped as `execute_script_async` is.
+   * @throws {LuaError} the promise rejects as `execute_script_async`'s does, or with `LUA_FILE`.
+   * @example await ctx.execute_file_async('./job.lua');
+   */
+  execute_file_async<T = never>(filepath: string, options?: AsyncOptions): Promise<LuaResult<T>>;
   /**
    * Runs the script as a coroutine on this thread: a JS callback that
    * returns a Promise suspends it until the Promise settles (fulfilled: the
@@ -471,23 +719,39 @@ export interface LuaContext {
    * uncaught rejects this promise with the rejection reason itself). The
    * context is busy for the whole run, await gaps included. Failures past
    * argument validation (syntax errors included) reject.
+   * @throws {TypeError} `LUA_INVALID_ARGUMENT` (synchronously) for a wrong script or options.
+   * @throws {LuaError} the promise rejects as a run would throw, or `LUA_CANCELLED`, `LUA_DISPOSED`.
+   * @example const body = await ctx.execute_async<string>('return fetchText("https://example.com")');
    */
-  execute_async<T extends LuaValue | LuaValue[] = LuaValue>(script: string, options?: AsyncOptions & ScriptOptions): Promise<T>;
-  /** `execute_async` seeded from a global (or dotted path) function or a Lua function of this context; `__call` tables are refused. */
-  call_async<T extends LuaValue | LuaValue[] = LuaValue>(nameOrFn: string | LuaFunction, ...args: LuaInput[]): Promise<T>;
+  execute_async<T = never>(script: string, options?: AsyncOptions & ScriptOptions): Promise<LuaResult<T>>;
+  /**
+   * `execute_async` seeded from a global (or dotted path) function or a Lua function of this context; `__call` tables are refused.
+   * @throws {LuaError} the promise rejects with `LUA_NOT_A_FUNCTION`, or as `execute_async`'s does.
+   * @example const user = await ctx.call_async('load_user', 42);
+   */
+  call_async<T = never>(nameOrFn: string | LuaFunction, ...args: LuaInput[]): Promise<LuaResult<T>>;
   /**
    * Resumes the coroutine as a driven run, so it may await Promises; resolves
    * with `{ status, values, error? }` (a Lua error goes into `error`).
    * `cancel()` at an await leaves the coroutine suspended and resumable.
+   * @throws {LuaError} the promise rejects with a limit's code, `LUA_CANCELLED`, `LUA_RELEASED`, `LUA_STALE_HANDLE`, `LUA_DISPOSED`.
+   * @example const { status, values } = await ctx.resume_async(co, 'go');
    */
   resume_async(coroutine: LuaCoroutine, ...args: LuaInput[]): Promise<CoroutineResult>;
   /**
    * Runs the coroutine's pending `<close>` variables and marks it dead;
    * idempotent, a no-op on dead or released coroutines. A raising `__close`
    * makes it throw (the coroutine is dead all the same).
+   * @throws {TypeError} `LUA_INVALID_ARGUMENT`: `close(coroutine) requires a coroutine object`.
+   * @throws {LuaError} `LUA_RUNTIME` from a raising `__close` or `cannot close a running coroutine`.
+   * @example ctx.close(co);
    */
   close(coroutine: LuaCoroutine): void;
-  /** Whether an async run is in flight, worker or driven (then every other method throws). */
+  /**
+   * Whether an async run is in flight, worker or driven (then every other method throws).
+   * @throws {TypeError} only when `this` is not a context.
+   * @example if (!ctx.is_busy()) ctx.execute_script('tick()');
+   */
   is_busy(): boolean;
   /**
    * Stops the run in flight: an async run (its promise rejects with
@@ -496,61 +760,152 @@ export interface LuaContext {
    * callback or the debug hook, the synchronous run that called it (which
    * throws that error). The script cannot catch it. A no-op when nothing
    * runs (nothing carries over to the next run) and on a disposed context.
+   * @throws {TypeError} only when `this` is not a context.
+   * @example const p = ctx.execute_script_async('while true do end'); ctx.cancel();
    */
   cancel(): void;
-  /** Appends a `?` template to `package.path` (throws under `filesystem: 'deny'`). */
+  /**
+   * Appends a `?` template to `package.path`.
+   * @throws {LuaError} `LUA_FILESYSTEM_DENIED` under `filesystem: 'deny'`; `LUA_PACKAGE` without the `package` library.
+   * @example ctx.add_search_path('./scripts/?.lua');
+   */
   add_search_path(path: string): void;
   /**
    * Makes `dofile` and `loadfile` resolve every path through `reader` alone
    * (no disk fallback), loading its answer as text only; `null` sets both
    * back to nil. Kept across `reset()`.
+   * @throws {TypeError} `LUA_INVALID_ARGUMENT` for anything but a function or `null`.
+   * @example ctx.set_file_reader((path) => files.get(path) ?? null);
    */
   set_file_reader(reader: LuaFileReader | null): void;
-  /** Makes `require(name)` return a table built from `module`. */
+  /**
+   * Makes `require(name)` return a table built from `module`.
+   * @throws {LuaError} `LUA_PACKAGE` without the `package` library; `LUA_CONVERSION`.
+   * @example ctx.register_module('util', { clamp: (x: number) => Math.min(1, Math.max(0, x)) });
+   */
   register_module(name: string, module: object): void;
-  /** Compiles (does not run) source to bytecode. */
-  compile(script: string, options?: CompileOptions): Buffer;
-  compile_file(filepath: string, options?: CompileOptions): Buffer;
-  /** Runs precompiled bytecode (binary chunks only). */
-  load_bytecode<T extends LuaValue | LuaValue[] = LuaValue>(bytecode: Uint8Array, chunkName?: string): T;
-  /** Bytes the state holds, as its allocator counts them. */
+  /**
+   * Compiles (does not run) source to bytecode (a `Buffer` under Node.js).
+   * @throws {LuaError} `LUA_SYNTAX`, `LUA_MEMORY`.
+   * @example const bytes = ctx.compile('return 1', { stripDebug: true });
+   */
+  compile(script: string, options?: CompileOptions): Uint8Array;
+  /**
+   * Compiles (does not run) a Lua file to bytecode (a `Buffer` under Node.js).
+   * @throws {LuaError} `LUA_FILE`, `LUA_SYNTAX`, `LUA_MEMORY`.
+   * @example fs.writeFileSync('init.luac', ctx.compile_file('init.lua'));
+   */
+  compile_file(filepath: string, options?: CompileOptions): Uint8Array;
+  /**
+   * Runs precompiled bytecode (binary chunks only).
+   * @throws {LuaError} `LUA_BYTECODE_DENIED` under `allowBytecode: false`; `LUA_SYNTAX` for text or a bad chunk; otherwise as a run.
+   * @example const one = ctx.load_bytecode<number>(ctx.compile('return 1'));
+   */
+  load_bytecode<T = never>(bytecode: Uint8Array, chunkName?: string): LuaResult<T>;
+  /**
+   * Bytes the state holds, as its allocator counts them.
+   * @throws {LuaError} `LUA_DISPOSED`, `LUA_BUSY` only.
+   * @example console.log(ctx.get_memory_usage());
+   */
   get_memory_usage(): number;
   /**
    * The frames of the Lua code that called into JavaScript (from a callback,
    * metamethod, hook or finalizer), innermost first, at most `maxLevels`
    * (default 200); `[]` when nothing is executing. Read-only.
+   * @throws {RangeError} `LUA_INVALID_ARGUMENT`: `maxLevels must be a non-negative integer` (a TypeError for a non-number).
+   * @example ctx.set_global('where', () => ctx.get_stack({ maxLevels: 2 })[1]?.currentLine);
    */
   get_stack(options?: { maxLevels?: number }): LuaStackFrame[];
-  /** The named locals of the frame at `level` (temporaries skipped); a missing level is a RangeError. */
+  /**
+   * The named locals of the frame at `level` (temporaries skipped).
+   * @throws {RangeError} `LUA_INVALID_ARGUMENT`: `no stack frame at level <n>; call get_stack() to see which levels exist`.
+   * @example ctx.set_global('dump', () => console.log(ctx.get_locals(1)));
+   */
   get_locals(level: number): { name: string; value: LuaValue }[];
-  /** Sets the debug hook (one per context); limits stay in force. */
+  /**
+   * Sets the debug hook (one per context); limits stay in force.
+   * @throws {TypeError} `LUA_INVALID_ARGUMENT` for a callback or options of the wrong type.
+   * @example ctx.set_hook((event, line) => console.log(event, line), { line: true });
+   */
   set_hook(callback: LuaHookCallback, options: HookOptions): void;
+  /**
+   * Removes the debug hook `set_hook` set (Lua's own `debug.sethook` hooks stay).
+   * @throws {LuaError} `LUA_DISPOSED`, `LUA_BUSY` only.
+   * @example ctx.remove_hook();
+   */
   remove_hook(): void;
+  /**
+   * Runs a garbage-collector command (`collectgarbage`): `collect`, `stop`, `restart`.
+   * @throws {RangeError} `LUA_INVALID_ARGUMENT`: `Unknown GC command: '<c>'`.
+   * @throws {LuaError} `LUA_GC_BUSY` while a collection is in progress (from a finalizer).
+   * @example ctx.gc('collect');
+   */
   gc(command: 'collect' | 'stop' | 'restart'): void;
+  /**
+   * The memory in use, in kilobytes.
+   * @throws {LuaError} `LUA_GC_BUSY` as the other commands.
+   * @example const kb = ctx.gc('count');
+   */
   gc(command: 'count'): number;
+  /**
+   * Whether the collector runs.
+   * @throws {LuaError} `LUA_GC_BUSY` as the other commands.
+   * @example if (!ctx.gc('isrunning')) ctx.gc('restart');
+   */
   gc(command: 'isrunning'): boolean;
+  /**
+   * One collection step (`stepSize` in KB, 0 a basic step); whether a cycle finished.
+   * @throws {RangeError} `LUA_INVALID_ARGUMENT`: `gc('step', stepSize): stepSize must be non-negative`.
+   * @example while (!ctx.gc('step', 64)) {}
+   */
   gc(command: 'step', stepSize?: number): boolean;
+  /**
+   * Switches the collector's mode; gives the previous one.
+   * @throws {LuaError} `LUA_GC_BUSY` as the other commands.
+   * @example const before = ctx.gc('generational');
+   */
   gc(command: 'incremental' | 'generational'): LuaGCMode;
+  /**
+   * Reads a collector parameter, and sets it when `value` is given; gives the previous value.
+   * @throws {RangeError} `LUA_INVALID_ARGUMENT`: `Unknown GC parameter: '<p>'`.
+   * @example ctx.gc('param', 'pause', 200);
+   */
   gc(command: 'param', name: LuaGCParam, value?: number): number;
   /**
    * Sends `print` and `io.write` output to `handler` instead of stdout;
    * `null` puts back the functions that were there. Output of a worker run
    * (`execute_script_async`) is dropped.
+   * @throws {TypeError} `LUA_INVALID_ARGUMENT`: `set_print_handler(fn) requires a function or null`.
+   * @example ctx.set_print_handler((text) => logs.push(text));
    */
   set_print_handler(handler: LuaPrintHandler | null): void;
   /**
    * Makes `io.read` ask `handler`, once per format. Without an `io` library a
    * minimal `io = { read }` is made (`null` removes exactly that table).
    * Returns `false`, keeping nothing, when the global `io` is not a table.
+   * @throws {TypeError} `LUA_INVALID_ARGUMENT`: `set_read_handler(fn) requires a function or null`.
+   * @example ctx.set_read_handler((format) => (format === 'n' ? '42' : lines.shift()));
    */
   set_read_handler(handler: LuaReadHandler | null): boolean;
-  /** Appends a module searcher to `package.searchers` (needs the `package` library). */
+  /**
+   * Appends a module searcher to `package.searchers` (needs the `package` library).
+   * @throws {TypeError} `LUA_INVALID_ARGUMENT`: `add_searcher(fn) requires a function`.
+   * @throws {LuaError} `LUA_PACKAGE` without the `package` library or `package.searchers`.
+   * @example ctx.add_searcher((name) => modules[name] ?? null);
+   */
   add_searcher(searcher: LuaSearcher): void;
   /**
    * A fresh state with the same options; search paths, searchers, constructor
    * callbacks, print and read handlers, hook and shared tables are replayed.
+   * @throws {LuaError} `LUA_BUSY` from inside the state; `LUA_RESET_FAILED` (the old state stays).
+   * @example ctx.reset();
    */
   reset(): void;
+  /**
+   * Version, memory, limits, libraries and what the binding holds.
+   * @throws {LuaError} `LUA_DISPOSED`, `LUA_BUSY` only.
+   * @example const { memoryBytes, libraries } = ctx.info();
+   */
   info(): LuaStateInfo;
   /**
    * Closes the state now; every later call and every handle refuses. During
@@ -558,21 +913,52 @@ export interface LuaContext {
    * `the Lua context has been closed` (`LUA_DISPOSED`), and the state closes
    * as soon as the worker lets go (a driven run at an await lets go at
    * once; from inside one of its steps dispose() is refused as busy).
+   * Idempotent.
+   * @throws {LuaError} `LUA_BUSY` from inside the state (a callback, hook or finalizer).
+   * @example try { ctx.execute_script(src); } finally { ctx.dispose(); }
    */
   dispose(): void;
+  /**
+   * `dispose()`, for `using ctx = new init()` (TypeScript 5.2+, `esnext.disposable`);
+   * present at run time where Node.js has `Symbol.dispose`.
+   * @throws {LuaError} as `dispose()`.
+   * @example { using ctx = new init(); ctx.execute_script('return 1'); } // disposed here
+   */
+  [Symbol.dispose](): void;
 }
 
 export interface LuaContextConstructor {
+  /**
+   * A new, independent Lua state: `callbacks`' functions become callable
+   * globals, its other values global values; `options` as `LuaInitOptions`
+   * (without `libraries` the state is bare).
+   * @throws {TypeError} `LUA_INVALID_ARGUMENT` for callbacks or an option of the wrong type, and for an
+   *   unknown option (`new init(): unknown option 'maxMemroy' (did you mean 'maxMemory'?); ...`).
+   * @throws {RangeError} `LUA_INVALID_ARGUMENT` for a negative or non-finite limit.
+   * @throws {LuaError} `LUA_INVALID_ARGUMENT`: `Unknown Lua library: '<name>'`; `LUA_MEMORY`, `LUA_CONVERSION`.
+   * @example const ctx = new init({ log: (s: string) => console.log(s) }, { libraries: 'safe', timeout: 100 });
+   */
   new (callbacks?: LuaCallbacks, options?: LuaInitOptions): LuaContext;
   readonly prototype: LuaContext;
 }
 
 export interface LuaNative {
   init: LuaContextConstructor;
-  createSharedTable(initial?: Record<string, any> | any[]): SharedTable;
+  /**
+   * A value to publish to several contexts through their `shared` option.
+   * @throws {TypeError} `LUA_INVALID_ARGUMENT`: `createSharedTable(initial) requires an object` (an array is one).
+   * @example const cfg = createSharedTable({ level: 1 }); new init({}, { shared: { cfg } });
+   */
+  createSharedTable(initial?: Record<string, unknown> | unknown[]): SharedTable;
 }
 
+/** The context class (`new init(callbacks?, options?)`); see `LuaContextConstructor`. */
 export declare const init: LuaContextConstructor;
-export declare function createSharedTable(initial?: Record<string, any> | any[]): SharedTable;
+/**
+ * A value to publish to several contexts through their `shared` option.
+ * @throws {TypeError} `LUA_INVALID_ARGUMENT`: `createSharedTable(initial) requires an object` (an array is one).
+ * @example const cfg = createSharedTable({ level: 1 }); new init({}, { shared: { cfg } });
+ */
+export declare function createSharedTable(initial?: Record<string, unknown> | unknown[]): SharedTable;
 declare const lua_native: LuaNative;
 export default lua_native;

@@ -25,6 +25,11 @@ bash scripts/package-crates.sh
 
 echo "== tsc --noEmit (TypeScript declarations)"
 node_modules/.bin/tsc -p tests/types/tsconfig.json
+# Without @types/node or the DOM library, and with `using` (esnext.disposable).
+node_modules/.bin/tsc -p tests/types/tsconfig.no-node.json
+node_modules/.bin/tsc -p tests/types/tsconfig.disposable.json
+# Every @example in index.d.ts compiles.
+node tests/types/examples.mjs
 
 echo "== node --test (JavaScript suites and the parity harness)"
 shopt -s nullglob

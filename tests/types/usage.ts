@@ -1,6 +1,6 @@
 // Compiled with `tsc --noEmit` by the test command: the declarations must
 // accept ordinary use of the API and reject misuse.
-import lua_native, { init, createSharedTable, type LuaContext, type LuaError, type LuaInitOptions, type LuaFunction, type CoroutineResult, type LuaStateInfo, type LuaTableHandle, type LuaKey, type LuaValue, type LuaStackFrame, type LuaEnvironment, type LuaFileReader, type LuaReadFormat } from 'lua-native';
+import lua_native, { init, createSharedTable, type LuaContext, type LuaError, type LuaErrorCode, type LuaInitOptions, type LuaFunction, type CoroutineResult, type LuaStateInfo, type LuaTableHandle, type LuaKey, type LuaValue, type LuaStackFrame, type LuaEnvironment, type LuaFileReader, type LuaReadFormat } from 'lua-native';
 
 const options: LuaInitOptions = { libraries: ['base', 'string', 'math'] };
 const ctx: LuaContext = new lua_native.init({ add: (a: number, b: number) => a + b, limit: 10 }, options);
@@ -12,7 +12,7 @@ ctx.set_global('config', { debug: true, tags: ['a', 'b'] });
 ctx.set_global('greet', (name: string) => `hi ${name}`);
 const cfg = ctx.get_global('config');
 const f = ctx.execute_script<LuaFunction>('return function(x) return x * 2 end');
-const doubled: number = f(21);
+const doubled: number = f<number>(21);
 other.execute_file('./script.lua');
 
 try {
@@ -34,7 +34,7 @@ const co = sandboxed.create_coroutine('return function(a) return coroutine.yield
 const r: CoroutineResult = sandboxed.resume(co, 1);
 const counter = { n: 0 };
 sandboxed.set_userdata('counter', counter, { methods: { add: (self, by: number) => (self.n += by) } });
-const fromFunction = sandboxed.create_coroutine(sandboxed.execute_script<(...a: unknown[]) => unknown>('return function() coroutine.yield(1) end'));
+const fromFunction = sandboxed.create_coroutine(sandboxed.execute_script<LuaFunction>('return function() coroutine.yield(1) end'));
 for (const step of fromFunction) void step;
 const cursor: Iterator<any> = co[Symbol.iterator]();
 void cursor.next(2);
@@ -43,7 +43,7 @@ const status: 'suspended' | 'dead' = r.status;
 const kb: number = sandboxed.gc('count');
 const mode: 'incremental' | 'generational' = sandboxed.gc('generational');
 const info: LuaStateInfo = sandboxed.info();
-const bc: Buffer = sandboxed.compile('return 1', { stripDebug: true });
+const bc: Uint8Array = sandboxed.compile('return 1', { stripDebug: true });
 const named: number = sandboxed.execute_script<number>('return 1', { chunkName: '@main.lua' });
 const frames: LuaStackFrame[] = sandboxed.get_stack({ maxLevels: 10 });
 const locals: { name: string; value: LuaValue }[] = sandboxed.get_locals(0);
@@ -243,3 +243,97 @@ new lua_native.init({}, { filesystem: 'none' });
 new lua_native.init().set_file_reader(() => 42);
 // @ts-expect-error set_file_reader needs a function or null
 new lua_native.init().set_file_reader();
+
+// Issue 16: results are `LuaValue` unless the caller names a type; the type is
+// never inferred from where the result goes.
+{
+  const c = new init({}, { libraries: 'all' });
+  const v: LuaValue = c.execute_script('return 1');
+  // @ts-expect-error a result is a LuaValue, not whatever the assignment wants
+  const s: string = c.execute_script('return 1');
+  const n: number = c.execute_script<number>('return 1');
+  // @ts-expect-error the named type is the result's type
+  const wrong: string = c.execute_script<number>('return 1');
+  const union: string | number = c.execute_script<string | number>('return 1');
+  // @ts-expect-error execute_file too
+  const fromFile: number = c.execute_file('x.lua');
+  // @ts-expect-error get_global too
+  const g: string = c.get_global('x');
+  const gn: number = c.get_global<number>('x');
+  // @ts-expect-error call too
+  const called: number = c.call('math.max', 1, 2);
+  // @ts-expect-error execute_script_in too
+  const inEnv: number = c.execute_script_in(c.create_environment(), 'return 1');
+  // @ts-expect-error load_bytecode too
+  const loaded: number = c.load_bytecode(c.compile('return 1'));
+  // @ts-expect-error an async result is a Promise of a LuaValue
+  const later: Promise<number> = c.execute_async('return 1');
+  // @ts-expect-error call_async too
+  const laterCall: Promise<number> = c.call_async('f');
+  // @ts-expect-error execute_script_async too
+  const worker: Promise<number> = c.execute_script_async('return 1');
+  // @ts-expect-error execute_file_async too
+  const workerFile: Promise<number> = c.execute_file_async('x.lua');
+  const laterN: Promise<number> = c.execute_async<number>('return 1');
+  const fn = c.execute_script<LuaFunction>('return function(x) return x end');
+  // @ts-expect-error a Lua function's result is a LuaValue
+  const r: number = fn(1);
+  const rv: LuaValue = fn(1);
+  const rn: number = fn<number>(1);
+  const h = c.create_table({ a: 1 });
+  // @ts-expect-error a handle's get gives a LuaValue
+  const hs: string = h.get('a');
+  const hn: number = h.get<number>('a');
+  const pr = c.pcall(fn, 1);
+  if (pr.ok) {
+    // @ts-expect-error pcall's value is a LuaValue
+    const pv: number = pr.value;
+    void pv;
+  }
+  // @ts-expect-error a shared table's values are unknown until checked
+  const sh: number = createSharedTable({ a: 1 }).get('a');
+  for (const step of c.create_coroutine(fn)) {
+    const stepValue: LuaValue = step;
+    void stepValue;
+  }
+  void [v, s, n, wrong, union, fromFile, g, gn, called, inEnv, loaded, later, laterCall, worker, workerFile, laterN, r, rv, rn, hs, hn, sh];
+}
+
+// Issue 16: error codes are a closed union.
+{
+  const c = new init();
+  try {
+    c.execute_script('while true do end');
+  } catch (e) {
+    const err = e as LuaError;
+    const code: LuaErrorCode = err.code;
+    if (err.code === 'LUA_TIMEOUT' || err.code === 'LUA_INSTRUCTION_LIMIT' || err.code === 'LUA_NATIVE_LOAD_FAILED') void code;
+    // @ts-expect-error a misspelt code does not compile
+    if (err.code === 'LUA_TIMOUT') void code;
+    // @ts-expect-error lua-core's LUA_API never reaches JavaScript
+    const api: LuaErrorCode = 'LUA_API';
+    void api;
+  }
+}
+
+// Issue 16: bytes are Uint8Array (a Buffer is one), contexts are disposable, gc commands checked.
+{
+  const c = new init({}, { libraries: 'all' });
+  const bytes: Uint8Array = c.compile('return 1');
+  const fromBuffer = c.load_bytecode(Buffer.from(bytes));
+  c.set_read_handler(() => Buffer.from('line'));
+  c[Symbol.dispose]();
+  // @ts-expect-error gc commands are a closed set
+  c.gc('colect');
+  // @ts-expect-error gc parameters too
+  c.gc('param', 'pausee');
+  // @ts-expect-error a signal needs an AbortSignal's members
+  c.execute_async('return 1', { signal: { aborted: false } });
+  void fromBuffer;
+}
+
+// Issue 16: a misspelt option is no option (a TypeError at run time, an excess property here).
+// @ts-expect-error maxMemroy is not an option
+new init({}, { maxMemroy: 10 });
+// @ts-expect-error chunkname is not an option (chunkName is)
+new init().execute_script('return 1', { chunkname: 'x' });
