@@ -5,4 +5,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh >/dev/null
-cargo bench --bench vs_mlua -- "$@"
+cargo run --release --example vs_mlua -- "$@"

@@ -4,7 +4,8 @@
 //! and every figure is a median, so machine noise hits both sides alike;
 //! the table prints lua-core / mlua per row (below 1.0: lua-core is faster).
 //!
-//! `cargo bench --bench vs_mlua` (or `bash scripts/bench-mlua.sh`);
+//! `cargo run --release --example vs_mlua` (or `bash scripts/bench-mlua.sh`;
+//! an example, not a bench target, so the npm tarball's source build needs no file of it);
 //! `VS_MLUA_ROUNDS=n` sets the number of rounds (default 9).
 
 use std::hint::black_box;
@@ -153,7 +154,7 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 fn main() {
-    // `cargo bench` passes `--bench`; any other argument filters rows by name.
+    // Arguments filter rows by name (`--` options are ignored).
     let filter: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
     let rounds: usize = std::env::var("VS_MLUA_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(9);
     println!("lua-core vs mlua 0.12 (vendored Lua 5.5), {rounds} interleaved rounds, medians\n");
