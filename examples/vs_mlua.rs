@@ -63,13 +63,7 @@ fn rows() -> Vec<Row> {
     // Lua calls a Rust function.
     {
         let core = lua_core::Lua::with_libraries(lua_core::StdLib::BASE).unwrap();
-        let f = core
-            .create_function(|_, args: lua_core::MultiValue| {
-                let a = args.0.first().and_then(lua_core::Value::as_integer).unwrap_or(0);
-                let b = args.0.get(1).and_then(lua_core::Value::as_integer).unwrap_or(0);
-                Ok(a + b)
-            })
-            .unwrap();
+        let f = core.create_function(|_, (a, b): (i64, i64)| Ok(a + b)).unwrap();
         core.set_global("add", f).unwrap();
         let loop_core: lua_core::Function = core.exec("return function(n) local s = 0 for i = 1, n do s = add(s, 1) end return s end").unwrap();
         let m = mlua::Lua::new();

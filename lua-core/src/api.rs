@@ -4,13 +4,13 @@
 use std::ffi::CString;
 
 use crate::raw::callback::CallContext;
-use crate::convert::{FromLua, FromLuaMulti, IntoLua, IntoLuaMulti, MultiValue};
+use crate::convert::{FromLua, FromLuaMulti, IntoLua, IntoLuaMulti};
 use crate::error::Result;
 use crate::raw::lua::{ChunkMode, Lua};
-use crate::raw::value::{Function, Table, Value};
+use crate::raw::value::{Function, Table};
 
 impl Lua {
-    /// Runs `source` and converts its results (`()`, one value `T`, or [`MultiValue`]).
+    /// Runs `source` and converts its results (`()`, one value `T`, or [`MultiValue`](crate::MultiValue)).
 ///
 /// ```
 /// use lua_core::{Lua, MultiValue};
@@ -93,39 +93,51 @@ impl Lua {
         self.get_global_with(name.as_bytes(), T::from_lua)?
     }
 
-    /// Makes a Lua function that calls `f` with the call's arguments. An `Err`
-    /// (or a panic) becomes a Lua error that Lua code can catch with `pcall`.
+    /// Makes a Lua function that calls `f` with the call's arguments, as any
+    /// [`FromLuaMulti`]: a tuple of typed values (read straight from the
+    /// stack, no allocation per call; `Option` for ones that may be absent)
+    /// or a [`MultiValue`](crate::MultiValue) of all of them. An argument
+    /// that does not convert raises Lua's own `bad argument #n to '<name>'
+    /// (<type> expected, got <type>)`. An `Err` (or a panic) becomes a Lua
+    /// error that Lua code can catch with `pcall`.
 ///
 /// ```
-/// use lua_core::{Lua, MultiValue, Value};
-/// let lua = Lua::new();
+/// use lua_core::{Lua, MultiValue, StdLib, Value};
+/// let lua = Lua::with_libraries(StdLib::BASE)?;
+/// let add = lua.create_function(|_, (a, b): (i64, Option<i64>)| Ok(a + b.unwrap_or(1)))?;
+/// lua.set_global("add", add)?;
+/// assert_eq!(lua.exec::<i64>("return add(40, 2) + add(0)")?, 43);
+/// let err = lua.exec::<()>("add('x')").unwrap_err();
+/// assert!(err.message().contains("bad argument #1 to 'add' (integer expected, got string)"), "{}", err.message());
 /// let sum = lua.create_function(|_, args: MultiValue| Ok(args.0.iter().filter_map(Value::as_integer).sum::<i64>()))?;
 /// lua.set_global("sum", sum)?;
 /// assert_eq!(lua.exec::<i64>("return sum(1, 2, 3)")?, 6);
 /// # Ok::<(), lua_core::Error>(())
 /// ```
-    pub fn create_function<F, R>(&self, f: F) -> Result<Function>
+    pub fn create_function<A, F, R>(&self, f: F) -> Result<Function>
     where
-        F: Fn(&Lua, MultiValue) -> Result<R> + 'static,
+        A: FromLuaMulti,
+        F: Fn(&Lua, A) -> Result<R> + 'static,
         R: IntoLuaMulti,
     {
         self.create_raw_function(move |ctx: &CallContext<'_>| {
-            let args = (0..ctx.len()).map(|i| Value::from_lua(ctx.arg(i))).collect::<Result<Vec<_>>>()?;
-            let out = f(ctx.lua(), MultiValue(args))?;
+            let args = crate::userdata::args::read::<A>(ctx, 0, "?")?;
+            let out = f(ctx.lua(), args)?;
             out.push_multi(&mut ctx.stack()).map(|n| n as i32)
         })
     }
 
     /// Like [`Lua::create_function`] for a closure that is `Send`: the state
     /// can still move to another thread afterwards ([`Lua::into_send`]).
-    pub fn create_send_function<F, R>(&self, f: F) -> Result<Function>
+    pub fn create_send_function<A, F, R>(&self, f: F) -> Result<Function>
     where
-        F: Fn(&Lua, MultiValue) -> Result<R> + Send + 'static,
+        A: FromLuaMulti,
+        F: Fn(&Lua, A) -> Result<R> + Send + 'static,
         R: IntoLuaMulti,
     {
         self.push_function_value(move |ctx: &CallContext<'_>| {
-            let args = (0..ctx.len()).map(|i| Value::from_lua(ctx.arg(i))).collect::<Result<Vec<_>>>()?;
-            let out = f(ctx.lua(), MultiValue(args))?;
+            let args = crate::userdata::args::read::<A>(ctx, 0, "?")?;
+            let out = f(ctx.lua(), args)?;
             out.push_multi(&mut ctx.stack()).map(|n| n as i32)
         })
     }
@@ -159,7 +171,7 @@ impl Lua {
     /// ```
     /// use lua_core::{Lua, Value};
     /// let lua = Lua::new();
-    /// let probe = lua.create_function(|lua, _| {
+    /// let probe = lua.create_function(|lua, _: lua_core::MultiValue| {
     ///     let locals = lua.locals(1)?.unwrap_or_default();
     ///     Ok(locals.into_iter().map(|(name, _)| name).collect::<Vec<_>>().join(","))
     /// })?;

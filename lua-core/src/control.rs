@@ -46,7 +46,7 @@ impl Lua {
     /// ```
     /// use lua_core::{Lua, StdLib};
     /// let lua = Lua::with_libraries(StdLib::BASE)?;
-    /// let stop = lua.create_function(|lua, _| Ok(lua.cancel()))?;
+    /// let stop = lua.create_function(|lua, _: lua_core::MultiValue| Ok(lua.cancel()))?;
     /// lua.set_global("stop", stop)?;
     /// let err = lua.exec::<()>("stop() while true do pcall(error, 'caught?') end").unwrap_err();
     /// assert_eq!(err.code(), "LUA_CANCELLED");

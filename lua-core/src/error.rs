@@ -107,7 +107,7 @@ impl Error {
     ///
     /// ```
     /// let lua = lua_core::Lua::with_libraries(lua_core::StdLib::BASE)?;
-    /// let f = lua.create_function(|_, _| -> lua_core::Result<()> { Err(lua_core::Error::runtime("no")) })?;
+    /// let f = lua.create_function(|_, _: lua_core::MultiValue| -> lua_core::Result<()> { Err(lua_core::Error::runtime("no")) })?;
     /// lua.set_global("f", f)?;
     /// assert_eq!(lua.exec::<String>("return select(2, pcall(f))")?, "no");
     /// # Ok::<(), lua_core::Error>(())

@@ -7,7 +7,7 @@
 //! types the closures declare.
 
 mod any;
-mod args;
+pub(crate) mod args;
 
 use crate::convert::{FromLua, FromLuaMulti, IntoLua, IntoLuaMulti};
 use crate::error::Result;

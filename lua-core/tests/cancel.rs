@@ -33,7 +33,7 @@ fn cancel_while<R>(lua: &Lua, run: impl FnOnce() -> R) -> R {
 fn install_ready(lua: &Lua) {
     let handle = lua.canceller();
     let f = lua
-        .create_function(move |_, _| {
+        .create_function(move |_, _: lua_core::MultiValue| {
             let handle = handle.clone();
             Ok(thread::spawn(move || handle.cancel()).join().unwrap())
         })
@@ -90,7 +90,7 @@ fn a_long_pattern_match_inside_c_is_interrupted() {
     // either way the run stops.
     let handle = lua.canceller();
     let f = lua
-        .create_function(move |_, _| {
+        .create_function(move |_, _: lua_core::MultiValue| {
             let handle = handle.clone();
             thread::spawn(move || {
                 thread::sleep(std::time::Duration::from_millis(50));
@@ -118,7 +118,7 @@ fn a_host_function_cancels_the_run_that_called_it() {
     let lua = Lua::with_libraries(StdLib::BASE).unwrap();
     let found = Rc::new(std::cell::Cell::new(false));
     let seen = found.clone();
-    let f = lua.create_function(move |lua, _| {
+    let f = lua.create_function(move |lua, _: lua_core::MultiValue| {
         seen.set(lua.cancel());
         Ok(())
     })
@@ -141,7 +141,7 @@ fn a_host_function_that_cancels_still_returns_its_values_safely() {
     for limited in [false, true] {
         let lua = if limited { Lua::builder().preset("safe").unwrap().instruction_limit(1 << 40).build().unwrap() } else { Lua::with_libraries(StdLib::BASE).unwrap() };
         let f = lua
-            .create_function(|lua, _| {
+            .create_function(|lua, _: lua_core::MultiValue| {
                 lua.cancel();
                 Ok(("x".repeat(100_000), vec![1i64; 10_000]))
             })
@@ -179,7 +179,7 @@ fn a_cancelled_run_leaves_no_trace_on_the_next_budget() {
     // The cancel wrote the flag the VM reads after every C function; were it
     // left set, each C call of the next run would be charged a step interval.
     let lua = Lua::builder().preset("safe").unwrap().instruction_limit(200_000).build().unwrap();
-    let f = lua.create_function(|lua, _| Ok(lua.cancel())).unwrap();
+    let f = lua.create_function(|lua, _: lua_core::MultiValue| Ok(lua.cancel())).unwrap();
     lua.set_global("stop", f).unwrap();
     assert_cancelled(&lua.exec::<()>("stop() while true do end").unwrap_err());
     let n = lua.exec::<i64>("local n = 0 for i = 1, 20000 do if type(i) == 'number' then n = n + 1 end end return n").unwrap();

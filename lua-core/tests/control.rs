@@ -80,7 +80,7 @@ fn a_closed_state_refuses_everything_and_its_handles_too() {
 fn is_executing_is_true_only_inside_calls() {
     let lua = Lua::with_libraries(StdLib::BASE).unwrap();
     assert!(!lua.is_executing());
-    let probe = lua.create_function(|lua, _| Ok(lua.is_executing())).unwrap();
+    let probe = lua.create_function(|lua, _: lua_core::MultiValue| Ok(lua.is_executing())).unwrap();
     lua.set_global("probe", probe).unwrap();
     assert!(lua.exec::<bool>("return probe()").unwrap());
     assert!(!lua.is_executing());

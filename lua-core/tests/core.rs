@@ -19,7 +19,7 @@ fn runtime_pointer_is_in_the_registry_and_found_by_callbacks() {
     assert_ne!(other.registry_runtime_pointer(), from_registry);
     // Coroutines inherit the pointer: a callback called from inside one still works.
     let lua = lua_all();
-    let seen = lua.create_function(|lua, _args| Ok(lua.memory_used() as i64)).unwrap();
+    let seen = lua.create_function(|lua, _args: lua_core::MultiValue| Ok(lua.memory_used() as i64)).unwrap();
     lua.set_global("seen", seen).unwrap();
     let used: i64 = lua.exec("local co = coroutine.wrap(function() return seen() end) return co()").unwrap();
     assert!(used > 0);
@@ -60,7 +60,7 @@ fn syntax_and_runtime_errors_keep_lua_messages() {
 #[test]
 fn rust_callback_errors_become_catchable_lua_errors() {
     let lua = lua_all();
-    let f = lua.create_function(|_, _args| -> Result<(), Error> { Err(Error::runtime("denied")) }).unwrap();
+    let f = lua.create_function(|_, _args: lua_core::MultiValue| -> Result<(), Error> { Err(Error::runtime("denied")) }).unwrap();
     lua.set_global("f", f).unwrap();
     let (ok, msg): (bool, String) = {
         let r: MultiValue = lua.exec("return pcall(f)").unwrap();
@@ -75,7 +75,7 @@ fn rust_callback_errors_become_catchable_lua_errors() {
 #[test]
 fn rust_callback_panics_become_catchable_lua_errors() {
     let lua = lua_all();
-    let f = lua.create_function(|_, _args| -> Result<(), Error> { panic!("kaboom") }).unwrap();
+    let f = lua.create_function(|_, _args: lua_core::MultiValue| -> Result<(), Error> { panic!("kaboom") }).unwrap();
     lua.set_global("f", f).unwrap();
     let r: MultiValue = lua.exec("return pcall(f)").unwrap();
     assert_eq!(r.0[0], Value::Boolean(false));
@@ -88,18 +88,18 @@ fn rust_callback_panics_become_catchable_lua_errors() {
 fn callbacks_receive_and_return_values() {
     let lua = lua_all();
     let add = lua
-        .create_function(|_, args| {
+        .create_function(|_, args: lua_core::MultiValue| {
             let sum: i64 = args.0.iter().filter_map(Value::as_integer).sum();
             Ok(sum)
         })
         .unwrap();
     lua.set_global("add", add).unwrap();
     assert_eq!(lua.exec::<i64>("return add(2, 3, 4)").unwrap(), 9);
-    let pair = lua.create_function(|_, _| Ok((1, "two"))).unwrap();
+    let pair = lua.create_function(|_, _: lua_core::MultiValue| Ok((1, "two"))).unwrap();
     lua.set_global("pair", pair).unwrap();
     assert_eq!(lua.exec::<i64>("return select('#', pair())").unwrap(), 2);
     // Re-entrancy: a callback may run Lua on the same state.
-    let inner = lua.create_function(|lua, _| lua.exec::<i64>("return 40 + 2")).unwrap();
+    let inner = lua.create_function(|lua, _: lua_core::MultiValue| lua.exec::<i64>("return 40 + 2")).unwrap();
     lua.set_global("inner", inner).unwrap();
     assert_eq!(lua.exec::<i64>("return inner()").unwrap(), 42);
 }

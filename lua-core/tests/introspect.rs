@@ -14,7 +14,7 @@ fn lua() -> Lua {
 fn probe(lua: &Lua) -> Rc<RefCell<Vec<Vec<StackFrame>>>> {
     let seen = Rc::new(RefCell::new(Vec::new()));
     let keep = seen.clone();
-    let f = lua.create_function(move |lua, _| {
+    let f = lua.create_function(move |lua, _: lua_core::MultiValue| {
         keep.borrow_mut().push(lua.stack_frames(200)?);
         Ok(())
     });
@@ -62,10 +62,10 @@ fn frames_from_a_callback() {
     assert_eq!(frames[1].source, "@s.lua");
     assert_eq!(frames[2].line_defined, 0);
     // max_levels caps the walk.
-    let f = lua.create_function(|lua, _| Ok(lua.stack_frames(1)?.len() as i64)).unwrap();
+    let f = lua.create_function(|lua, _: lua_core::MultiValue| Ok(lua.stack_frames(1)?.len() as i64)).unwrap();
     lua.set_global("count1", f).unwrap();
     assert_eq!(lua.exec::<i64>("return (count1())").unwrap(), 1);
-    let f = lua.create_function(|lua, _| Ok(lua.stack_frames(0)?.len() as i64)).unwrap();
+    let f = lua.create_function(|lua, _: lua_core::MultiValue| Ok(lua.stack_frames(0)?.len() as i64)).unwrap();
     lua.set_global("count0", f).unwrap();
     assert_eq!(lua.exec::<i64>("return (count0())").unwrap(), 0);
 }
@@ -74,7 +74,7 @@ fn frames_from_a_callback() {
 fn locals_skip_temporaries_and_missing_levels() {
     let lua = lua();
     let f = lua
-        .create_function(|lua, _| {
+        .create_function(|lua, _: lua_core::MultiValue| {
             let mut names = Vec::new();
             let found = lua.locals_with(1, |name, v| {
                 names.push(format!("{}={}", String::from_utf8_lossy(name), v.kind().name()));
@@ -95,7 +95,7 @@ fn locals_skip_temporaries_and_missing_levels() {
 fn a_visit_error_stops_the_walk_and_a_cyclic_local_is_fine() {
     let lua = lua();
     let f = lua
-        .create_function(|lua, _| {
+        .create_function(|lua, _: lua_core::MultiValue| {
             let mut n = 0;
             let r = lua.locals_with(1, |_, _| {
                 n += 1;
@@ -165,7 +165,7 @@ fn frames_from_a_hook_and_a_finalizer() {
 fn locals_as_values() {
     let lua = lua();
     let f = lua
-        .create_function(|lua, _| {
+        .create_function(|lua, _: lua_core::MultiValue| {
             let locals = lua.locals(1)?.unwrap();
             assert_eq!(locals[0].0, "n");
             assert_eq!(locals[0].1, Value::Integer(7));

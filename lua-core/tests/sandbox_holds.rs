@@ -62,11 +62,11 @@ fn typed_userdata_functions_refuse_forged_arguments() {
 #[test]
 fn host_functions_refuse_a_replaced_upvalue() {
     let lua = all();
-    let f = lua.create_function(|_, _| Ok(7)).unwrap();
+    let f = lua.create_function(|_, _: lua_core::MultiValue| Ok(7)).unwrap();
     lua.set_global("f", f).unwrap();
     for value in ["42", "{}", "io.stdout", "nil", "'text'"] {
         let lua = all();
-        lua.set_global("f", lua.create_function(|_, _| Ok(7)).unwrap()).unwrap();
+        lua.set_global("f", lua.create_function(|_, _: lua_core::MultiValue| Ok(7)).unwrap()).unwrap();
         refused(&lua, &format!("debug.setupvalue(f, 1, {value}) return f()"), "host function is broken");
     }
     // The slot's own __gc, called by hand, empties it: later calls do nothing.
@@ -93,7 +93,7 @@ fn host_object_functions_refuse_forged_arguments() {
 fn nothing_closes_or_lends_a_state_from_inside() {
     let lua = all();
     let f = lua
-        .create_function(|lua, _| {
+        .create_function(|lua, _: lua_core::MultiValue| {
             let e = lua.close().unwrap_err();
             assert_eq!(e.code(), "LUA_BUSY");
             assert_eq!(lua.occupied(), Some(Occupied::Inside));
@@ -108,7 +108,7 @@ fn nothing_closes_or_lends_a_state_from_inside() {
     let tried = Rc::new(Cell::new(0));
     let seen = tried.clone();
     let g = lua
-        .create_function(move |lua, _| {
+        .create_function(move |lua, _: lua_core::MultiValue| {
             assert!(matches!(lua.close(), Err(Error::Busy { .. })));
             seen.set(seen.get() + 1);
             Ok(())
@@ -133,7 +133,7 @@ fn nothing_closes_or_lends_a_state_from_inside() {
 fn a_state_is_not_lent_from_inside() {
     let lua = all();
     let f = lua
-        .create_function(|lua, _| {
+        .create_function(|lua, _: lua_core::MultiValue| {
             // SAFETY: refused, so nothing is lent.
             let e = unsafe { lua.detach() }.err().expect("refused");
             assert_eq!(e.code(), "LUA_BUSY");

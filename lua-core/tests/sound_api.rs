@@ -249,7 +249,7 @@ fn thread_bound_closures_keep_the_state_home() {
 
     // A Send closure leaves the state movable.
     let lua = Lua::new();
-    let f = lua.create_send_function(|_, _args| Ok(1)).unwrap();
+    let f = lua.create_send_function(|_, _args: lua_core::MultiValue| Ok(1)).unwrap();
     drop(f);
     assert!(lua.into_send().is_ok());
 }

@@ -105,7 +105,7 @@ impl Lua {
     /// use lua_core::{Lua, StdLib};
     /// let lua = Lua::with_libraries(StdLib::BASE)?;
     /// assert!(lua.stack_frames(200)?.is_empty());
-    /// let probe = lua.create_function(|lua, _| {
+    /// let probe = lua.create_function(|lua, _: lua_core::MultiValue| {
     ///     let frames = lua.stack_frames(200)?;
     ///     Ok(frames.iter().map(|f| format!("{}:{}", f.what, f.current_line)).collect::<Vec<_>>().join(" "))
     /// })?;

@@ -180,7 +180,7 @@ impl Lua {
     /// ```
     /// use lua_core::{Error, Lua, StdLib};
     /// let lua = Lua::with_libraries(StdLib::BASE)?;
-    /// let f = lua.create_function(|lua, _| Ok(lua.close().is_err()))?;
+    /// let f = lua.create_function(|lua, _: lua_core::MultiValue| Ok(lua.close().is_err()))?;
     /// lua.set_global("try_close", f)?;
     /// assert!(lua.exec::<bool>("return try_close()")?);
     /// lua.close()?;

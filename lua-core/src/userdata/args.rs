@@ -15,7 +15,7 @@ use crate::raw::userdata::{self_value, SelfValue};
 /// The arguments of `call` from the 0-based position `skip` on, as `A`; a
 /// value that does not convert fails the call with Lua's bad-argument text
 /// (`name` stands in where Lua knows no name for the function).
-pub(super) fn read<A: FromLuaMulti>(call: &CallContext<'_>, skip: usize, name: &str) -> Result<A> {
+pub(crate) fn read<A: FromLuaMulti>(call: &CallContext<'_>, skip: usize, name: &str) -> Result<A> {
     A::from_args(argerror::args_from(call, skip)).map_err(|(at, e)| match at {
         Some(i) => bad_argument(call, skip + i + 1, name, e),
         None => e,
