@@ -16,6 +16,7 @@ mod awaiting;
 mod builder;
 mod control;
 mod convert;
+mod display;
 mod doors;
 mod error;
 #[cfg(feature = "host-binding")]
