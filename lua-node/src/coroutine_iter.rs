@@ -34,6 +34,13 @@ const FACTORY: &str = r#"(function (step, stepAsync) {
   const define = Object.defineProperty;
   const ITERATOR = Symbol.iterator;
   const ASYNC_ITERATOR = Symbol.asyncIterator;
+  // One step's iterator result: null (nothing left to run) and a dead
+  // coroutine end the iteration; several values come as an array.
+  function result(r) {
+    if (r === null) return { value: undefined, done: true };
+    const v = r.values;
+    return { value: v.length === 0 ? undefined : v.length === 1 ? v[0] : v, done: r.status === 'dead' };
+  }
   function iterateAsync() {
     const co = this;
     let done = false;
@@ -47,14 +54,9 @@ const FACTORY: &str = r#"(function (step, stepAsync) {
           if (co.status === 'dead') done = true;
           throw e;
         }
-        if (r === null) {
-          done = true;
-          return { value: undefined, done: true };
-        }
-        const v = r.values;
-        const last = r.status === 'dead';
-        if (last) done = true;
-        return { value: v.length === 0 ? undefined : v.length === 1 ? v[0] : v, done: last };
+        const out = result(r);
+        done = out.done;
+        return out;
       },
       async return(value) {
         done = true;
@@ -79,14 +81,9 @@ const FACTORY: &str = r#"(function (step, stepAsync) {
           if (co.status === 'dead') done = true;
           throw e;
         }
-        if (r === null) {
-          done = true;
-          return { value: undefined, done: true };
-        }
-        const v = r.values;
-        const last = r.status === 'dead';
-        if (last) done = true;
-        return { value: v.length === 0 ? undefined : v.length === 1 ? v[0] : v, done: last };
+        const out = result(r);
+        done = out.done;
+        return out;
       },
       return(value) {
         done = true;

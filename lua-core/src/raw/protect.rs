@@ -216,6 +216,7 @@ pub(crate) unsafe fn pop_error(l: *mut lua_State, status: c_int) -> Error {
         LUA_TTABLE | LUA_TUSERDATA => unsafe { crate::raw::runtime::Runtime::from_state(l) }.host_failure_for_value(unsafe { lua_topointer(l, -1) } as usize),
         _ => None,
     };
+    // SAFETY: the error value is still on top; popping never raises.
     unsafe { lua_settop(l, -2) };
     // A run stopped by a limit reports the limit, whatever the script did
     // with the error on its way out.
