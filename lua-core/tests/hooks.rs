@@ -61,3 +61,26 @@ fn a_coroutine_keeps_its_lua_hook_across_resumes_with_a_host_hook_set() {
     let report: String = lua.exec("local function h() end debug.sethook(h, 'r') local f, m = debug.gethook() debug.sethook() return tostring(f == h) .. ' ' .. m").unwrap();
     assert_eq!(report, "true r");
 }
+
+/// The VM's step counter runs out every thousand instructions whatever the
+/// limits; wherever it does, line events stay those of stock Lua. (A refill
+/// at a vararg function's first instruction once reported its first line
+/// twice: db.lua's "wrong trace".) Each offset shifts where the counter runs
+/// out by one instruction, so some offset lands on every instruction of the
+/// traced chunk.
+#[test]
+fn line_events_do_not_depend_on_where_the_step_counter_runs_out() {
+    let script = "for _ = 1, n do end
+        local lines = {}
+        local chunk = load('local b = {10}\\nb = 4\\nb = 5')
+        debug.sethook(function(_, line) lines[#lines + 1] = line end, 'l')
+        chunk()
+        debug.sethook()
+        return table.concat(lines, ' ')";
+    for offset in 0..1100i64 {
+        let lua = Lua::builder().libraries(StdLib::ALL).build().unwrap();
+        lua.set_global("n", offset).unwrap();
+        let lines: String = lua.exec(script).unwrap();
+        assert_eq!(lines, "5 1 2 3 6", "offset {offset}");
+    }
+}

@@ -81,7 +81,11 @@ pub const LDBLIB_PATCH: &[(&str, &str, usize)] = &[
 /// any hook sends the VM through `luaG_traceexec` on every instruction. The
 /// patch counts in the VM instead, one decrement of a per-thread counter in
 /// the extra space per instruction; when it runs out, the embedding charges
-/// the budget and, once it is spent, sets the count hook that raises.
+/// the budget and, once it is spent, raises there. The refill leaves the
+/// VM's local `trap` alone: it sets no hook and moves no stack, and `trap`
+/// is sometimes off on purpose while the frame's is on (a vararg function's
+/// hooks start after its VARARGPREP; reloading it there reported the
+/// function's first line twice).
 ///
 /// Concatenation (`..`, and `lua_concat`) is one instruction whatever it
 /// copies, so a long result also charges its bytes to the work budget,
@@ -90,7 +94,7 @@ pub const LDBLIB_PATCH: &[(&str, &str, usize)] = &[
 pub const LVM_PATCH: &[(&str, &str, usize)] = &[
     (
         "#define vmfetch()\t{ \\\n  if (l_unlikely(trap)) {",
-        "#define vmfetch()\t{ \\\n  if (l_unlikely(--lua_native_steps(L) <= 0)) {  /* lua-sys: instruction budget */ \\\n    savepc(ci); lua_native_steps_out(L); trap = ci->u.l.trap; \\\n  } \\\n  if (l_unlikely(trap)) {",
+        "#define vmfetch()\t{ \\\n  if (l_unlikely(--lua_native_steps(L) <= 0)) {  /* lua-sys: instruction budget */ \\\n    savepc(ci); lua_native_steps_out(L); \\\n  } \\\n  if (l_unlikely(trap)) {",
         1,
     ),
     (
