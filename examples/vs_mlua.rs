@@ -45,7 +45,7 @@ fn rows() -> Vec<Row> {
             core: Box::new(move |n| {
                 timed(|| {
                     for i in 0..n as i64 {
-                        black_box(add.call::<_, i64>((i, 1)).unwrap());
+                        black_box(add.call::<i64>((i, 1)).unwrap());
                     }
                 })
             }),
@@ -73,7 +73,7 @@ fn rows() -> Vec<Row> {
             name: "Lua calls a Rust function (typed closure)",
             per: "call",
             iterations: 500_000,
-            core: Box::new(move |n| timed(|| assert_eq!(loop_core.call::<_, i64>(n as i64).unwrap(), n as i64))),
+            core: Box::new(move |n| timed(|| assert_eq!(loop_core.call::<i64>(n as i64).unwrap(), n as i64))),
             mlua: Box::new(move |n| {
                 let _alive = &m;
                 timed(|| assert_eq!(loop_m.call::<i64>(n as i64).unwrap(), n as i64))
@@ -106,7 +106,7 @@ fn rows() -> Vec<Row> {
             name: if limited { "fib(27), with an instruction limit" } else { "pure-Lua fib(27), no limit" },
             per: "run",
             iterations: 1,
-            core: Box::new(move |n| timed(|| (0..n).for_each(|_| assert_eq!(fib_core.call::<_, i64>(27).unwrap(), 196_418)))),
+            core: Box::new(move |n| timed(|| (0..n).for_each(|_| assert_eq!(fib_core.call::<i64>(27).unwrap(), 196_418)))),
             mlua: Box::new(move |n| {
                 let _alive = &m;
                 timed(|| (0..n).for_each(|_| assert_eq!(fib_m.call::<i64>(27).unwrap(), 196_418)))

@@ -73,7 +73,7 @@ fn main() -> Result<(), Error> {
 
     // A failing plugin is an ordinary error, with the Rust error as its cause.
     let bad: Function = lua.exec("return function() inventory:add({}) end")?;
-    match bad.call::<_, ()>(()) {
+    match bad.call::<()>(()) {
         Err(e) => println!("plugin error: {} (code {}, cause: {:?})", e.message(), e.code(), e.cause().map(|c| c.message().to_string())),
         Ok(()) => println!("unexpected success"),
     }

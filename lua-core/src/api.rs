@@ -199,17 +199,20 @@ impl Lua {
 }
 
 impl Function {
-    /// Calls the function with `args` and converts its results.
-///
-/// ```
-/// let lua = lua_core::Lua::new();
-/// let f: lua_core::Function = lua.exec("return function(a, b) return a .. b end")?;
-/// assert_eq!(f.call::<_, String>(("lu", "a"))?, "lua");
-/// # Ok::<(), lua_core::Error>(())
-/// ```
-    pub fn call<A: IntoLuaMulti, R: FromLuaMulti>(&self, args: A) -> Result<R> {
-        let lua = self.0.lua().clone();
-        lua.call_with(self, |stack| args.push_multi(stack), R::from_results)?
+    /// Calls the function with `args` (a value, a tuple, `()` or a
+    /// [`MultiValue`](crate::MultiValue)) and converts its results to `R`,
+    /// the one type to name.
+    ///
+    /// ```
+    /// let lua = lua_core::Lua::new();
+    /// let f: lua_core::Function = lua.exec("return function(a, b) return a .. b end")?;
+    /// assert_eq!(f.call::<String>(("lu", "a"))?, "lua");
+    /// let (q, r): (i64, i64) = lua.exec::<lua_core::Function>("return function(a, b) return a // b, a % b end")?.call((7, 2))?;
+    /// assert_eq!((q, r), (3, 1));
+    /// # Ok::<(), lua_core::Error>(())
+    /// ```
+    pub fn call<R: FromLuaMulti>(&self, args: impl IntoLuaMulti) -> Result<R> {
+        self.0.lua().call_with(self, |stack| args.push_multi(stack), R::from_results)?
     }
 }
 

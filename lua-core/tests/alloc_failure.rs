@@ -410,7 +410,7 @@ sweep_test!(call_function_from_rust, || Entry::new(
     |_, f| {
         let mut m = HashMap::new();
         m.insert("k".to_string(), 5i64);
-        f.call::<_, Pair>((vec![1, 2, 3], m, "four")).map(|p| format!("{} {}", p.0, p.1))
+        f.call::<Pair>((vec![1, 2, 3], m, "four")).map(|p| format!("{} {}", p.0, p.1))
     }
 )
 .sweep());
@@ -766,7 +766,7 @@ fn raise_with_no_memory_left(by_limit: bool, via_thread: bool) {
             _ => panic!("the coroutine should fail"),
         }
     } else {
-        body.call::<_, ()>(()).unwrap_err()
+        body.call::<()>(()).unwrap_err()
     };
     let case = format!("by_limit: {by_limit}, via_thread: {via_thread}");
     let got = (error.code(), error.message());

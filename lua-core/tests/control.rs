@@ -70,7 +70,7 @@ fn a_closed_state_refuses_everything_and_its_handles_too() {
     assert!(lua.is_closed());
     assert!(matches!(lua.exec::<()>("return 1").unwrap_err(), Error::Closed { .. }));
     assert_eq!(lua.set_global("x", 1).unwrap_err().code(), "LUA_DISPOSED");
-    assert_eq!(f.call::<_, i64>(()).unwrap_err().code(), "LUA_DISPOSED");
+    assert_eq!(f.call::<i64>(()).unwrap_err().code(), "LUA_DISPOSED");
     assert!(lua.gc(GcCommand::Count).is_err());
     drop(f); // dropping a handle of a closed state is fine
     lua.close().unwrap(); // and closing twice is a no-op

@@ -178,8 +178,8 @@ fn handles_keep_the_state_alive() {
         let lua = Lua::new();
         lua.exec("local n = 0 return function() n = n + 1 return n end").unwrap()
     };
-    assert_eq!(f.call::<_, i64>(()).unwrap(), 1);
-    assert_eq!(f.call::<_, i64>(()).unwrap(), 2);
+    assert_eq!(f.call::<i64>(()).unwrap(), 1);
+    assert_eq!(f.call::<i64>(()).unwrap(), 2);
 }
 
 fn limited(max_instructions: u64, timeout_ms: u64) -> Lua {

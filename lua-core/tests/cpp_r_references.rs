@@ -229,9 +229,9 @@ fn r223_length_and_len() {
     let len: Function = lua.exec("return function(t) return #t end").unwrap();
     let three = reference(&lua, "return setmetatable({ 1, 2, 3 }, {})");
     assert_eq!(three.raw_len(), 3);
-    assert_eq!(len.call::<_, i64>(&three).unwrap(), 3);
+    assert_eq!(len.call::<i64>(&three).unwrap(), 3);
     let custom = reference(&lua, "return setmetatable({ 1, 2, 3 }, { __len = function() return 42 end })");
-    assert_eq!(len.call::<_, i64>(&custom).unwrap(), 42);
+    assert_eq!(len.call::<i64>(&custom).unwrap(), 42);
     assert_eq!(custom.raw_len(), 3);
 }
 

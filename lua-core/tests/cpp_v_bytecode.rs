@@ -107,8 +107,8 @@ fn v281_bytecode_may_return_functions() {
     let lua = lua();
     let bc = compile(&lua, "return function(a, b) return a + b end");
     let add: Function = lua.exec_bytecode_with(&bc, NAME, |r| Function::from_lua(r.get(0))).unwrap().unwrap();
-    assert_eq!(add.call::<_, i64>((3, 4)).unwrap(), 7);
-    assert_eq!(add.call::<_, i64>((10, 20)).unwrap(), 30);
+    assert_eq!(add.call::<i64>((3, 4)).unwrap(), 7);
+    assert_eq!(add.call::<i64>((10, 20)).unwrap(), 30);
 }
 
 /// V.283 [TS+C++] Garbage bytes are rejected.

@@ -66,10 +66,10 @@ impl UserData for Player {
         // Calls back into Lua while holding `&mut Player`.
         methods.add_method_mut("with_mut", |_, p, f: Function| {
             p.hp += 1;
-            f.call::<_, Value>(())
+            f.call::<Value>(())
         });
         // Calls back into Lua while holding `&Player`.
-        methods.add_method("with_ref", |_, _, f: Function| f.call::<_, Value>(()));
+        methods.add_method("with_ref", |_, _, f: Function| f.call::<Value>(()));
         methods.add_function("static_sum", |_, (a, b): (i64, i64)| Ok(a + b));
         methods.add_function("first_type", |_, v: Value| Ok(v.type_name()));
         methods.add_meta_method("__add", |_, p, n: i64| Ok(p.hp + n));
@@ -295,7 +295,7 @@ fn a_call_from_the_host_has_no_position_and_a_fallback_name() {
     let lua = lua_with_player();
     let heal: Function = lua.exec("return p.heal").unwrap();
     let p: AnyUserData = lua.get_global("p").unwrap();
-    let e = heal.call::<_, i64>((p, "x")).unwrap_err();
+    let e = heal.call::<i64>((p, "x")).unwrap_err();
     assert_eq!(e.message(), "bad argument #2 to 'heal' (integer expected, got string)");
 }
 

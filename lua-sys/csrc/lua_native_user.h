@@ -65,6 +65,7 @@ struct lua_native_extra {
 #define lua_native_flag(L)	(lua_native_extra(L)->flag)
 #define lua_native_gcwork(L)	(lua_native_extra(L)->gcwork)
 void lua_native_steps_out(lua_State *L);
+void lua_native_trim_base(lua_State *L);
 
 void lua_native_sethook(lua_State *L, lua_Hook func, int mask, int count);
 lua_Hook lua_native_gethook(lua_State *L);

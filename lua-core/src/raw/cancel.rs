@@ -18,7 +18,7 @@
 //! cancelled", [`crate::Error::Cancelled`]) is raised again at every step
 //! until control is back in the host, so `pcall` cannot swallow it.
 
-use std::sync::atomic::{AtomicPtr, AtomicU8, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU8, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 
@@ -41,11 +41,20 @@ struct Shared {
 /// The state's side of cancellation (in its `LimitState`).
 pub(crate) struct CancelState {
     shared: Arc<Shared>,
+    /// A run is in flight on the owner's thread. Its cancels are published
+    /// in `shared` only once a handle exists: until then nobody can cancel,
+    /// and a call from the host spends no atomic read-modify-write on it.
+    /// (Atomic only because a lent state's worker writes it too; a lent
+    /// run is always published, see `arm_lent`.)
+    in_run: AtomicBool,
 }
 
 impl Default for CancelState {
     fn default() -> CancelState {
-        CancelState { shared: Arc::new(Shared { word: AtomicUsize::new(0), flag: AtomicPtr::new(std::ptr::null_mut()) }) }
+        CancelState {
+            shared: Arc::new(Shared { word: AtomicUsize::new(0), flag: AtomicPtr::new(std::ptr::null_mut()) }),
+            in_run: AtomicBool::new(false),
+        }
     }
 }
 
@@ -67,6 +76,22 @@ impl CancelState {
     /// the worker entered it) is made visible to the VM again, since
     /// starting a budget may have cleared the flag.
     pub(crate) fn arm(&self) {
+        self.in_run.store(true, Ordering::Relaxed);
+        // Handles are made only on the owner's thread, which is this one:
+        // with none now, none can appear before `handle` publishes the run.
+        if Arc::strong_count(&self.shared) > 1 {
+            self.publish();
+        }
+    }
+
+    /// The state is lent to a worker: the run is published whatever the
+    /// handles, since the owner may make one while the worker runs.
+    pub(crate) fn arm_lent(&self) {
+        self.in_run.store(true, Ordering::Relaxed);
+        self.publish();
+    }
+
+    fn publish(&self) {
         let old = self.shared.word.fetch_or(RUNNING, Ordering::AcqRel);
         if old & REQUESTED != 0 {
             self.poke();
@@ -77,6 +102,12 @@ impl CancelState {
     /// do nothing, and a request made for this run is forgotten. Called on
     /// the thread that holds the state.
     pub(crate) fn disarm(&self) {
+        self.in_run.store(false, Ordering::Relaxed);
+        // Nothing published (no handle during the run): nothing to undo. A
+        // cancel sets REQUESTED only while RUNNING is set.
+        if self.shared.word.load(Ordering::Acquire) & (RUNNING | REQUESTED) == 0 {
+            return;
+        }
         let old = self.shared.word.fetch_and(!(RUNNING | REQUESTED), Ordering::AcqRel);
         if old & REQUESTED == 0 {
             return;
@@ -118,7 +149,12 @@ impl CancelState {
     }
 
     pub(crate) fn handle(&self) -> CancelHandle {
-        CancelHandle { shared: self.shared.clone() }
+        let handle = CancelHandle { shared: self.shared.clone() };
+        // Made during a run that was not published (there was no handle).
+        if self.in_run.load(Ordering::Relaxed) {
+            self.publish();
+        }
+        handle
     }
 }
 

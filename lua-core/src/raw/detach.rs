@@ -69,7 +69,7 @@ impl Lua {
         self.rt.occupancy().set_away(true);
         // The run is in flight from now on: a cancel made before the worker
         // starts it still stops it.
-        self.rt.limits().cancel().arm();
+        self.rt.limits().cancel().arm_lent();
         Ok(Detached { rt: std::rc::Rc::as_ptr(&self.rt) })
     }
 

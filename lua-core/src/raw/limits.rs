@@ -347,7 +347,7 @@ pub(crate) fn open_budget(rt: &Runtime) {
     s.used.set(0);
     s.grown.set(0);
     s.tripped.set(None);
-    s.attention.fetch_and(!(TRIPPED | EXPIRED), Ordering::Release);
+    clear_stops(s);
     // The main thread's counter starts a fresh interval with the budget.
     let first = match s.max_instructions.get() {
         0 => STEP_INTERVAL,
@@ -408,7 +408,18 @@ pub(crate) fn close_budget(rt: &Runtime) {
         crate::raw::watchdog::unwatch(id);
     }
     s.tripped.set(None);
-    s.attention.fetch_and(!(TRIPPED | EXPIRED), Ordering::Release);
+    clear_stops(s);
+}
+
+/// Clears a trip and a passed deadline from the attention flag: a plain
+/// read when neither is set (the common case), so a call from the host
+/// spends no read-modify-write here. Whoever sets them again later (the
+/// watchdog of a run that has not started yet) sets them after this.
+#[inline]
+fn clear_stops(s: &LimitState) {
+    if s.attention.load(Ordering::Acquire) & (TRIPPED | EXPIRED) != 0 {
+        s.attention.fetch_and(!(TRIPPED | EXPIRED), Ordering::Release);
+    }
 }
 
 impl LimitState {

@@ -458,11 +458,15 @@ impl Lua {
     ) -> Result<R> {
         let _entry = Entry::framed(&self.rt)?;
         let l = self.rt.main();
-        // SAFETY: the whole call runs in its own C frame (so a large result
-        // or argument list does not stay reserved on the base frame); the
-        // body raises nothing itself. The guard restores the stack whatever
-        // happens; the handler slot is reserved before anything is pushed.
-        unsafe { crate::raw::protect::in_frame(l, || self.run_here(l, prepare, nargs, read)) }?
+        // SAFETY: the body raises nothing itself (the call is protected);
+        // its guard restores the stack whatever happens. Then, with the
+        // stack as it was, the room a large result or argument list made the
+        // base frame reserve is given back, so the stack can shrink again.
+        unsafe {
+            let result = self.run_here(l, prepare, nargs, read);
+            lua_native_trim_base(l);
+            result
+        }
     }
 
     /// The body of `run`, inside its frame.

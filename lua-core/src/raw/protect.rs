@@ -92,20 +92,6 @@ unsafe fn own_argument(l: *mut lua_State) -> *mut c_void {
 }
 
 type ProtectBody<'a> = &'a dyn Fn(*mut lua_State) -> c_int;
-type InFrameBody<'a> = &'a mut dyn FnMut();
-
-unsafe extern "C" fn in_frame_trampoline(l: *mut lua_State) -> c_int {
-    // SAFETY: argument 1 is the pointer this call was made with (checked);
-    // it points at an `InFrameBody` that lives in `in_frame`'s frame for the
-    // whole call.
-    unsafe {
-        let p = own_argument(l);
-        let body = p as *mut InFrameBody<'_>;
-        lua_settop(l, 0);
-        (*body)();
-    }
-    0
-}
 
 /// The C function every protected call runs: one address for all of them,
 /// so a debug hook can tell them apart (`is_internal`).
@@ -127,7 +113,7 @@ unsafe extern "C" fn protect_trampoline(l: *mut lua_State) -> c_int {
 /// of them, so it cannot reach into them with `debug.setlocal`).
 pub(crate) fn is_internal(f: lua_CFunction) -> bool {
     let f = f.map(|f| f as *const () as usize);
-    f == Some(protect_trampoline as *const () as usize) || f == Some(in_frame_trampoline as *const () as usize)
+    f == Some(protect_trampoline as *const () as usize)
 }
 
 thread_local! {
@@ -158,48 +144,6 @@ where
         })?;
     }
     Ok(status.get())
-}
-
-/// Runs `f` inside a fresh C frame on `l` (a C function called through
-/// `lua_pcall`), so that stack space it uses — results of a call, arguments
-/// pushed for one — is released with the frame instead of staying reserved by
-/// the thread's base frame for the life of the state. `f` must not raise
-/// (everything raising it does goes through [`protect`]); a panic in it is
-/// carried across the C frame and resumed here.
-///
-/// # Safety
-/// `l` must be a valid thread with no running host call on top of it that
-/// expects its stack slots to stay put; `f` must not raise a Lua error.
-pub(crate) unsafe fn in_frame<R>(l: *mut lua_State, f: impl FnOnce() -> R) -> Result<R> {
-    let mut f = Some(f);
-    let mut out: Option<std::thread::Result<R>> = None;
-    let mut run = || {
-        if let Some(f) = f.take() {
-            out = Some(std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)));
-        }
-    };
-    let mut body: InFrameBody<'_> = &mut run;
-    // SAFETY: pushing a light C function and a light userdata never
-    // allocates (stack space is checked first); lua_pcall catches anything.
-    unsafe {
-        if lua_checkstack(l, 2) == 0 {
-            return Err(Error::runtime("stack overflow (cannot grow the Lua stack)"));
-        }
-        let p = &mut body as *mut InFrameBody<'_> as *mut c_void;
-        lua_pushcclosure(l, Some(in_frame_trampoline), 0);
-        lua_pushlightuserdata(l, p);
-        let outer = EXPECTED.with(|e| e.replace(p));
-        let status = lua_pcall(l, 1, 0, 0);
-        EXPECTED.with(|e| e.set(outer));
-        if status != LUA_OK as c_int {
-            return Err(pop_error(l, status));
-        }
-    }
-    match out {
-        Some(Ok(r)) => Ok(r),
-        Some(Err(panic)) => std::panic::resume_unwind(panic),
-        None => Err(Error::runtime("internal error: the frame did not run")),
-    }
 }
 
 /// Pops the error value a failed call left on top of `l` and turns it into an
