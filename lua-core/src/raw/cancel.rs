@@ -86,6 +86,7 @@ impl CancelState {
 
     /// The state is lent to a worker: the run is published whatever the
     /// handles, since the owner may make one while the worker runs.
+    #[cfg_attr(not(feature = "host-binding"), allow(dead_code))]
     pub(crate) fn arm_lent(&self) {
         self.in_run.store(true, Ordering::Relaxed);
         self.publish();
