@@ -67,6 +67,14 @@ struct lua_native_extra {
 void lua_native_steps_out(lua_State *L);
 void lua_native_trim_base(lua_State *L);
 
+/* lua_native_fast.c: one call for what takes the binding several. */
+int lua_native_push_integer(lua_State *L, lua_Integer n);
+int lua_native_push_number(lua_State *L, lua_Number n);
+int lua_native_push_ref(lua_State *L, int ref);
+int lua_native_to_integer(lua_State *L, int idx, lua_Integer *out);
+void *lua_native_userdata_sized(lua_State *L, int idx, size_t size);
+int lua_native_push_handler(lua_State *L, lua_CFunction handler);
+
 void lua_native_sethook(lua_State *L, lua_Hook func, int mask, int count);
 lua_Hook lua_native_gethook(lua_State *L);
 int lua_native_gethookmask(lua_State *L);

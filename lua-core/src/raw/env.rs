@@ -8,7 +8,6 @@ use lua_sys::*;
 use crate::error::{Error, Result};
 use crate::raw::lua::{ChunkMode, Lua, Results};
 use crate::raw::protect::protect;
-use crate::raw::stack::Stack;
 use crate::raw::value::{RegRef, Table};
 
 /// The text when the value given as an environment is not a table.
@@ -75,9 +74,9 @@ impl Lua {
     /// tracebacks), handing the results to `read`.
     pub fn exec_in_with<R>(&self, env: &RegRef, bytes: &[u8], name: &CStr, mode: ChunkMode, read: impl FnOnce(Results<'_>) -> R) -> Result<R> {
         self.run(
-            |l| {
+            |stack| {
+                let l = stack.raw();
                 self.load_buffer(l, bytes, name, mode)?;
-                let stack = Stack::new(l, self);
                 stack.push_ref(env)?;
                 // SAFETY: the chunk is below the table just pushed;
                 // lua_setupvalue neither allocates nor raises. A chunk with

@@ -256,14 +256,14 @@ impl Lua {
     /// Runs a chunk of `bytes` named `name` (Lua's rules: `@file`, `=text`,
     /// or a source excerpt) and hands the results to `read`.
     pub fn exec_buffer_with<R>(&self, bytes: &[u8], name: &CStr, mode: ChunkMode, read: impl FnOnce(Results<'_>) -> R) -> Result<R> {
-        self.run(|l| self.load_buffer(l, bytes, name, mode), 0, read)
+        self.run(|stack| self.load_buffer(stack.raw(), bytes, name, mode), 0, read)
     }
 
     /// Runs the file at `path` (chunk name `@path`; a first `#` line is
     /// skipped; text or binary) and hands the results to `read`.
     pub fn exec_file_with<R>(&self, path: &[u8], read: impl FnOnce(Results<'_>) -> R) -> Result<R> {
         let path = file_path(path)?;
-        self.run(|l| self.load_file(l, &path, ChunkMode::Any), 0, read)
+        self.run(|stack| self.load_file(stack.raw(), &path, ChunkMode::Any), 0, read)
     }
 
     /// Compiles a chunk without running it and leaves the function on the
@@ -300,10 +300,9 @@ impl Lua {
         read: impl FnOnce(Results<'_>) -> R,
     ) -> Result<R> {
         self.run(
-            |l| {
-                let mut stack = Stack::new(l, self);
+            |stack| {
                 stack.push_ref(&f.0)?;
-                push_args(&mut stack).map(|_| ())
+                push_args(stack).map(|_| ())
             },
             -1,
             read,
@@ -452,7 +451,7 @@ impl Lua {
     /// it protected and passes the results to `read`.
     pub(crate) fn run<R>(
         &self,
-        prepare: impl FnOnce(*mut lua_State) -> Result<()>,
+        prepare: impl FnOnce(&mut Stack<'_>) -> Result<()>,
         nargs: c_int,
         read: impl FnOnce(Results<'_>) -> R,
     ) -> Result<R> {
@@ -464,7 +463,11 @@ impl Lua {
         // base frame reserve is given back, so the stack can shrink again.
         unsafe {
             let result = self.run_here(l, prepare, nargs, read);
-            lua_native_trim_base(l);
+            // Only the outermost entry: a nested one runs above slots an
+            // outer host operation may have made room for.
+            if !self.rt.occupancy().is_nested() {
+                lua_native_trim_base(l);
+            }
             result
         }
     }
@@ -473,20 +476,20 @@ impl Lua {
     unsafe fn run_here<R>(
         &self,
         l: *mut lua_State,
-        prepare: impl FnOnce(*mut lua_State) -> Result<()>,
+        prepare: impl FnOnce(&mut Stack<'_>) -> Result<()>,
         nargs: c_int,
         read: impl FnOnce(Results<'_>) -> R,
     ) -> Result<R> {
         // SAFETY: see `run`.
         unsafe {
             let guard = StackGuard::new(l);
-            if lua_checkstack(l, 3) == 0 {
+            if lua_native_push_handler(l, Some(traceback_handler)) == 0 {
                 return Err(Error::runtime("stack overflow (cannot grow the Lua stack)"));
             }
             let handler = guard.top() + 1;
-            lua_pushcclosure(l, Some(traceback_handler), 0);
-            prepare(l)?;
-            let nargs = if nargs >= 0 { nargs } else { lua_gettop(l) - handler - 1 };
+            let mut stack = Stack::at(l, self, handler);
+            prepare(&mut stack)?;
+            let nargs = if nargs >= 0 { nargs } else { stack.pushed_count().unwrap_or_else(|| lua_gettop(l) - handler) as c_int - 1 };
             self.rt.take_traceback();
             let status = lua_pcall(l, nargs, LUA_MULTRET, handler);
             if status != LUA_OK as c_int {

@@ -125,9 +125,8 @@ impl Lua {
     ) -> Result<Option<R>> {
         let not_function = std::cell::Cell::new(false);
         let outcome = self.run(
-            |l| {
-                let mut stack = Stack::new(l, self);
-                push_segments(&stack, segments)?;
+            |stack| {
+                push_segments(stack, segments)?;
                 let n = segments.len() as c_int;
                 // SAFETY: the segments are the arguments of the protected walk,
                 // which leaves the value found in their place; hops run
@@ -141,7 +140,7 @@ impl Lua {
                     not_function.set(true);
                     return Err(Error::api("not a function"));
                 }
-                push_args(&mut stack).map(|_| ())
+                push_args(stack).map(|_| ())
             },
             -1,
             read,

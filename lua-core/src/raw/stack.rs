@@ -96,6 +96,20 @@ impl<'a> Stack<'a> {
         Stack::in_frame(l, lua, lua.rt.occupancy().frame())
     }
 
+    /// A stack on `l` whose top is known to be `top` (spares reading it).
+    pub(crate) fn at(l: *mut lua_State, lua: &'a Lua, top: c_int) -> Stack<'a> {
+        Stack { l, lua, floor: top, mine: Cell::new(top), frame: lua.rt.occupancy().frame() }
+    }
+
+    /// How many values this stack pushed, when it knows without asking Lua
+    /// (no crate code worked on the thread directly since it last synced).
+    /// Every entry into the state restores the top it found, so nothing
+    /// else can have left values above this stack's.
+    pub(crate) fn pushed_count(&self) -> Option<c_int> {
+        let mine = self.mine.get();
+        (mine != UNSYNCED).then(|| mine - self.floor)
+    }
+
     /// A stack on `l` whose indices refer to the frame `frame`.
     pub(crate) fn in_frame(l: *mut lua_State, lua: &'a Lua, frame: u32) -> Stack<'a> {
         // SAFETY: reading the top never fails.
@@ -269,18 +283,25 @@ impl<'a> Stack<'a> {
     }
 
     /// Pushes an integer.
+    #[inline]
     pub fn push_integer(&self, i: i64) -> Result<()> {
-        self.slot()?;
-        // SAFETY: as push_nil.
-        unsafe { lua_pushinteger(self.l, i) };
+        self.check_frame();
+        // SAFETY: makes room first (as `slot`), pushes nothing without it;
+        // pushing a number never allocates.
+        if unsafe { lua_native_push_integer(self.l, i) } == 0 {
+            return Err(stack_overflow());
+        }
         self.pushed(Ok(()))
     }
 
     /// Pushes a float.
+    #[inline]
     pub fn push_number(&self, n: f64) -> Result<()> {
-        self.slot()?;
-        // SAFETY: as push_nil.
-        unsafe { lua_pushnumber(self.l, n) };
+        self.check_frame();
+        // SAFETY: as push_integer.
+        if unsafe { lua_native_push_number(self.l, n) } == 0 {
+            return Err(stack_overflow());
+        }
         self.pushed(Ok(()))
     }
 
@@ -460,9 +481,12 @@ impl<'a> Stack<'a> {
         if r.id() == LUA_NOREF {
             return Err(Error::api("the handle refers to no value (it could not be anchored)"));
         }
-        self.slot()?;
-        // SAFETY: a registry read never allocates.
-        unsafe { lua_rawgeti(self.l, LUA_REGISTRYINDEX, r.id() as lua_Integer) };
+        self.check_frame();
+        // SAFETY: makes room first, pushes nothing without it; a registry
+        // read never allocates.
+        if unsafe { lua_native_push_ref(self.l, r.id()) } == 0 {
+            return Err(stack_overflow());
+        }
         self.pushed(Ok(()))
     }
 

@@ -102,15 +102,9 @@ impl<'a> StackValue<'a> {
 
     /// The integer, if the value is a number of integer subtype.
     pub fn as_integer(&self) -> Option<i64> {
-        let mut ok = 0;
-        // SAFETY: non-raising reads.
-        unsafe {
-            if lua_isinteger(self.l, self.slot()) == 0 {
-                return None;
-            }
-            let i = lua_tointegerx(self.l, self.slot(), &mut ok);
-            (ok != 0).then_some(i)
-        }
+        let mut i = 0;
+        // SAFETY: a non-raising read of a valid index into a local.
+        (unsafe { lua_native_to_integer(self.l, self.slot(), &mut i) } != 0).then_some(i)
     }
 
     /// The number, if the value is a number (no string coercion).

@@ -62,10 +62,7 @@ pub(crate) unsafe fn check<T>(l: *mut lua_State, idx: c_int, tag: Tag) -> *mut T
     // size is exactly that of `Tagged<T>` has the two header words and a
     // `T` readable, and only this crate writes the magic word.
     unsafe {
-        if lua_type(l, idx) != LUA_TUSERDATA as c_int || lua_rawlen(l, idx) as usize != size_of::<Tagged<T>>() {
-            return std::ptr::null_mut();
-        }
-        let block = lua_touserdata(l, idx) as *mut Tagged<T>;
+        let block = lua_native_userdata_sized(l, idx, size_of::<Tagged<T>>()) as *mut Tagged<T>;
         if block.is_null() || (*block).magic != tag as usize || (*block).zero != 0 {
             return std::ptr::null_mut();
         }

@@ -1,0 +1,90 @@
+/*
+** One-call forms of the steps the binding takes on every crossing (push an
+** argument, read an integer, find its own userdata). Rust cannot inline C,
+** so each public-API step it takes is a call of its own; these do the same
+** work as the API calls they replace (lua_checkstack + lua_pushinteger,
+** lua_isinteger + lua_tointegerx, lua_type + lua_rawlen + lua_touserdata),
+** in one call, with the same results.
+*/
+#include "lua.h"
+#include "lapi.h"
+#include "lobject.h"
+#include "lstate.h"
+
+/* The value at 'idx' as lapi.c's (static) index2value finds it. */
+static const TValue *value_at(lua_State *L, int idx) {
+  CallInfo *ci = L->ci;
+  if (idx > 0) {
+    StkId o = ci->func.p + idx;
+    return (o >= L->top.p) ? &G(L)->nilvalue : s2v(o);
+  }
+  else if (idx > LUA_REGISTRYINDEX)  /* negative stack index */
+    return s2v(L->top.p + idx);
+  else if (idx == LUA_REGISTRYINDEX)
+    return &G(L)->l_registry;
+  else {  /* an upvalue of the running C closure */
+    idx = LUA_REGISTRYINDEX - idx;
+    if (ttisCclosure(s2v(ci->func.p))) {
+      CClosure *func = clCvalue(s2v(ci->func.p));
+      return (idx <= func->nupvalues) ? &func->upvalue[idx - 1] : &G(L)->nilvalue;
+    }
+    return &G(L)->nilvalue;
+  }
+}
+
+/*
+** Room for one more value in the running frame: the frame's top never
+** passes the end of the stack, so a slot below it is a slot of the stack.
+*/
+static int room_for_one(lua_State *L) {
+  return L->top.p < L->ci->top.p || lua_checkstack(L, 1);
+}
+
+int lua_native_push_integer(lua_State *L, lua_Integer n) {
+  if (!room_for_one(L)) return 0;
+  setivalue(s2v(L->top.p), n);
+  L->top.p++;
+  return 1;
+}
+
+int lua_native_push_number(lua_State *L, lua_Number n) {
+  if (!room_for_one(L)) return 0;
+  setfltvalue(s2v(L->top.p), n);
+  L->top.p++;
+  return 1;
+}
+
+/* Pushes registry[ref]; 0 when there is no room (nothing pushed). */
+int lua_native_push_ref(lua_State *L, int ref) {
+  if (!room_for_one(L)) return 0;
+  lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
+  return 1;
+}
+
+/* The integer at 'idx' when it is one (no conversion from floats or strings). */
+int lua_native_to_integer(lua_State *L, int idx, lua_Integer *out) {
+  const TValue *o = value_at(L, idx);
+  if (!ttisinteger(o)) return 0;
+  *out = ivalue(o);
+  return 1;
+}
+
+/* The memory of the full userdata at 'idx' when it is exactly 'size' bytes. */
+void *lua_native_userdata_sized(lua_State *L, int idx, size_t size) {
+  const TValue *o = value_at(L, idx);
+  Udata *u;
+  if (!ttisfulluserdata(o)) return NULL;
+  u = uvalue(o);
+  return (u->len == size) ? getudatamem(u) : NULL;
+}
+
+/*
+** Room for a call from the host (the handler, the function, a result) and
+** its message handler pushed; 0 when the stack cannot grow (nothing pushed).
+*/
+int lua_native_push_handler(lua_State *L, lua_CFunction handler) {
+  if (!lua_checkstack(L, 3)) return 0;
+  setfvalue(s2v(L->top.p), handler);
+  L->top.p++;
+  return 1;
+}
