@@ -12,6 +12,11 @@ cd "$root"
 # --allow-dirty: the check is about what the crates contain and whether they
 # build, which uncommitted work in progress should not stop.
 echo "== cargo package -p lua-sys -p lua-core (with verification)"
+# lua-core is verified against the packed lua-sys as if it came from a
+# registry, and cargo never rebuilds a registry crate of the same version:
+# without this, a lua-sys packed by an earlier run (older C sources) is
+# what lua-core gets checked against.
+rm -rf target/package
 cargo package -p lua-sys -p lua-core --allow-dirty
 
 list() { cargo package -p "$1" --list --allow-dirty 2>/dev/null; }
