@@ -14,10 +14,11 @@ cd "$root"
 echo "== cargo package -p lua-sys -p lua-core (with verification)"
 # lua-core is verified against the packed lua-sys as if it came from a
 # registry, and cargo never rebuilds a registry crate of the same version:
-# without this, a lua-sys packed by an earlier run (older C sources) is
-# what lua-core gets checked against.
-rm -rf target/package
-cargo package -p lua-sys -p lua-core --allow-dirty
+# in a reused target directory, a lua-sys packed by an earlier run (older C
+# sources) is what lua-core would be checked against. So the verification
+# builds in a directory of its own, emptied first.
+rm -rf target/package target/package-verify
+CARGO_TARGET_DIR=target/package-verify cargo package -p lua-sys -p lua-core --allow-dirty
 
 list() { cargo package -p "$1" --list --allow-dirty 2>/dev/null; }
 require() {
@@ -44,6 +45,6 @@ for f in LICENSE LICENSE-LUA README.md src/lib.rs; do
 done
 
 for crate in lua-sys lua-core; do
-  file="$(ls target/package/$crate-*.crate | tail -1)"
+  file="$(ls target/package-verify/package/$crate-*.crate | tail -1)"
   echo "packed $file ($(wc -c <"$file") bytes)"
 done
