@@ -79,12 +79,25 @@ void *lua_native_userdata_sized(lua_State *L, int idx, size_t size) {
 }
 
 /*
-** Room for a call from the host (the handler, the function, a result) and
-** its message handler pushed; 0 when the stack cannot grow (nothing pushed).
+** Begins a call from the host: makes room for the message handler, the
+** function and a result, pushes the handler and, when 'with_ref', the
+** function registry[ref]. Returns the top it found, or -1 when the stack
+** cannot grow (nothing pushed).
 */
-int lua_native_push_handler(lua_State *L, lua_CFunction handler) {
-  if (!lua_checkstack(L, 3)) return 0;
+int lua_native_begin_call(lua_State *L, lua_CFunction handler, int with_ref, int ref) {
+  int top = cast_int(L->top.p - (L->ci->func.p + 1));
+  if (!lua_checkstack(L, 3)) return -1;
   setfvalue(s2v(L->top.p), handler);
   L->top.p++;
-  return 1;
+  if (with_ref) lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
+  return top;
+}
+
+/*
+** Ends a call from the host: the top back where the call found it and,
+** when 'trim' (the outermost entry), the base frame's room given back.
+*/
+void lua_native_end_call(lua_State *L, int top, int trim) {
+  lua_settop(L, top);
+  if (trim) lua_native_trim_base(L);
 }

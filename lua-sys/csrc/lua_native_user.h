@@ -73,7 +73,8 @@ int lua_native_push_number(lua_State *L, lua_Number n);
 int lua_native_push_ref(lua_State *L, int ref);
 int lua_native_to_integer(lua_State *L, int idx, lua_Integer *out);
 void *lua_native_userdata_sized(lua_State *L, int idx, size_t size);
-int lua_native_push_handler(lua_State *L, lua_CFunction handler);
+int lua_native_begin_call(lua_State *L, lua_CFunction handler, int with_ref, int ref);
+void lua_native_end_call(lua_State *L, int top, int trim);
 
 void lua_native_sethook(lua_State *L, lua_Hook func, int mask, int count);
 lua_Hook lua_native_gethook(lua_State *L);

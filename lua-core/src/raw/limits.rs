@@ -346,6 +346,14 @@ pub(crate) fn open_budget(rt: &Runtime) {
     let s = rt.limits();
     s.used.set(0);
     s.grown.set(0);
+    if s.max_instructions.get() == 0 && s.timeout.get().is_none() {
+        // No limit to count against or watch for: the call only marks the
+        // budget open. A trip, a passed deadline and a watch were all
+        // cleared when the previous budget closed; the VM's counter, zero
+        // after a trip, refills itself at the next step.
+        s.budget_open.set(true);
+        return;
+    }
     s.tripped.set(None);
     clear_stops(s);
     // The main thread's counter starts a fresh interval with the budget.
@@ -436,6 +444,10 @@ impl LimitState {
     /// new deadline from now.
     pub(crate) fn set_timeout(&self, timeout: Option<Duration>) {
         self.timeout.set(timeout.filter(|t| !t.is_zero()));
+        if self.timeout.get().is_none() {
+            // No deadline is left behind for a run that opens without one.
+            self.deadline.set(None);
+        }
         if self.budget_open.get() {
             self.deadline.set(self.timeout.get().map(|t| Instant::now() + t));
         }

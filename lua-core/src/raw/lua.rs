@@ -299,14 +299,7 @@ impl Lua {
         push_args: impl FnOnce(&mut Stack<'_>) -> Result<usize>,
         read: impl FnOnce(Results<'_>) -> R,
     ) -> Result<R> {
-        self.run(
-            |stack| {
-                stack.push_ref(&f.0)?;
-                push_args(stack).map(|_| ())
-            },
-            -1,
-            read,
-        )
+        self.run_function(Some(&f.0), |stack| push_args(stack).map(|_| ()), -1, read)
     }
 
     /// Sets the global `name` (any bytes) to the value `push` pushes. Runs
@@ -455,58 +448,83 @@ impl Lua {
         nargs: c_int,
         read: impl FnOnce(Results<'_>) -> R,
     ) -> Result<R> {
-        let _entry = Entry::framed(&self.rt)?;
-        let l = self.rt.main();
-        // SAFETY: the body raises nothing itself (the call is protected);
-        // its guard restores the stack whatever happens. Then, with the
-        // stack as it was, the room a large result or argument list made the
-        // base frame reserve is given back, so the stack can shrink again.
-        unsafe {
-            let result = self.run_here(l, prepare, nargs, read);
-            // Only the outermost entry: a nested one runs above slots an
-            // outer host operation may have made room for.
-            if !self.rt.occupancy().is_nested() {
-                lua_native_trim_base(l);
-            }
-            result
-        }
+        self.run_function(None, prepare, nargs, read)
     }
 
-    /// The body of `run`, inside its frame.
-    unsafe fn run_here<R>(
+    /// `run` for a call whose function is the handle `func` (when given):
+    /// it is pushed with the handler, and `prepare` pushes the arguments.
+    pub(crate) fn run_function<R>(
         &self,
-        l: *mut lua_State,
+        func: Option<&RegRef>,
         prepare: impl FnOnce(&mut Stack<'_>) -> Result<()>,
         nargs: c_int,
         read: impl FnOnce(Results<'_>) -> R,
     ) -> Result<R> {
-        // SAFETY: see `run`.
+        if let Some(f) = func {
+            f.check_pushable(self)?;
+        }
+        let _entry = Entry::framed(&self.rt)?;
+        let l = self.rt.main();
+        // Only the outermost entry gives the base frame's room back: a
+        // nested one runs above slots an outer host operation made room for.
+        let trim = !self.rt.occupancy().is_nested();
+        // SAFETY: the body raises nothing itself (the call is protected);
+        // its guard restores the stack whatever happens, and then (`trim`)
+        // gives back the room a large result or argument list made the base
+        // frame reserve, so the stack can shrink again.
+        unsafe { self.run_here(l, func, prepare, nargs, read, trim) }
+    }
+
+    /// The body of `run_function`.
+    unsafe fn run_here<R>(
+        &self,
+        l: *mut lua_State,
+        func: Option<&RegRef>,
+        prepare: impl FnOnce(&mut Stack<'_>) -> Result<()>,
+        nargs: c_int,
+        read: impl FnOnce(Results<'_>) -> R,
+        trim: bool,
+    ) -> Result<R> {
+        // SAFETY: see `run_function`; `func` was checked to be a live handle
+        // of this state.
         unsafe {
-            let guard = StackGuard::new(l);
-            if lua_native_push_handler(l, Some(traceback_handler)) == 0 {
+            let (with_ref, id) = func.map_or((0, 0), |f| (1, f.id()));
+            let top = lua_native_begin_call(l, Some(traceback_handler), with_ref, id);
+            if top < 0 {
                 return Err(Error::runtime("stack overflow (cannot grow the Lua stack)"));
             }
-            let handler = guard.top() + 1;
-            let mut stack = Stack::at(l, self, handler);
-            prepare(&mut stack)?;
-            let nargs = if nargs >= 0 { nargs } else { stack.pushed_count().unwrap_or_else(|| lua_gettop(l) - handler) as c_int - 1 };
-            self.rt.take_traceback();
-            let status = lua_pcall(l, nargs, LUA_MULTRET, handler);
-            if status != LUA_OK as c_int {
-                let mut error = pop_error(l, status);
-                if let Some(traceback) = error.traceback_slot() {
-                    *traceback = self.rt.take_traceback();
+            let guard = StackGuard::at(l, top);
+            let handler = top + 1;
+            let mut stack = Stack::at(l, self, handler + with_ref);
+            let outcome = (|| {
+                prepare(&mut stack)?;
+                let nargs = if nargs >= 0 {
+                    nargs
+                } else {
+                    let above = stack.pushed_count().unwrap_or_else(|| lua_gettop(l) - handler - with_ref);
+                    // With the function pushed here, everything above it is an argument.
+                    above + with_ref - 1
+                };
+                self.rt.take_traceback();
+                let status = lua_pcall(l, nargs, LUA_MULTRET, handler);
+                if status != LUA_OK as c_int {
+                    let mut error = pop_error(l, status);
+                    if let Some(traceback) = error.traceback_slot() {
+                        *traceback = self.rt.take_traceback();
+                    }
+                    return Err(error);
                 }
-                return Err(error);
-            }
-            if let Some(kind) = self.rt.limits().tripped() {
-                // The script caught the limit's error and returned normally;
-                // the call still failed.
-                return Err(kind.error());
-            }
-            let base = handler + 1;
-            let count = lua_gettop(l) - handler;
-            Ok(read(Results { l, base, count, lua: self }))
+                if let Some(kind) = self.rt.limits().tripped() {
+                    // The script caught the limit's error and returned
+                    // normally; the call still failed.
+                    return Err(kind.error());
+                }
+                let base = handler + 1;
+                let count = lua_gettop(l) - handler;
+                Ok(read(Results { l, base, count, lua: self }))
+            })();
+            guard.finish(trim);
+            outcome
         }
     }
 }

@@ -485,8 +485,25 @@ impl StackGuard {
         StackGuard { l, top: unsafe { lua_gettop(l) } }
     }
 
+    /// A guard for a top the caller already knows.
+    ///
+    /// # Safety
+    /// As `new`; `top` is the current top of `l`.
+    pub(crate) unsafe fn at(l: *mut lua_State, top: c_int) -> StackGuard {
+        StackGuard { l, top }
+    }
+
     pub(crate) fn top(&self) -> c_int {
         self.top
+    }
+
+    /// Restores the top now and, with `trim`, gives the base frame's room
+    /// back (see `Lua::run`), in one call into Lua.
+    pub(crate) fn finish(self, trim: bool) {
+        let this = std::mem::ManuallyDrop::new(self);
+        // SAFETY: as `drop`; trimming only lowers the base frame's top to
+        // what a C function gets on entry, above the restored top.
+        unsafe { lua_native_end_call(this.l, this.top, trim as c_int) }
     }
 }
 

@@ -475,12 +475,7 @@ impl<'a> Stack<'a> {
     /// anchored: pushing it as nil would let a raw table access or a resume
     /// work on a value of the wrong type).
     pub fn push_ref(&self, r: &RegRef) -> Result<()> {
-        if !r.belongs_to(self.lua) {
-            return Err(Error::api("the value belongs to another Lua state"));
-        }
-        if r.id() == LUA_NOREF {
-            return Err(Error::api("the handle refers to no value (it could not be anchored)"));
-        }
+        r.check_pushable(self.lua)?;
         self.check_frame();
         // SAFETY: makes room first, pushes nothing without it; a registry
         // read never allocates.

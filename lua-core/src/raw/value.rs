@@ -51,6 +51,18 @@ impl RegRef {
     pub(crate) fn belongs_to(&self, lua: &Lua) -> bool {
         Rc::ptr_eq(&self.lua.rt, &lua.rt)
     }
+
+    /// Fails unless the handle can be pushed on a stack of `lua`: it
+    /// belongs to that state and anchors a value.
+    pub(crate) fn check_pushable(&self, lua: &Lua) -> crate::Result<()> {
+        if !self.belongs_to(lua) {
+            return Err(crate::Error::api("the value belongs to another Lua state"));
+        }
+        if self.id() == lua_sys::LUA_NOREF {
+            return Err(crate::Error::api("the handle refers to no value (it could not be anchored)"));
+        }
+        Ok(())
+    }
 }
 
 impl Drop for RegRef {
