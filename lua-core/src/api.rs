@@ -123,7 +123,7 @@ impl Lua {
         self.create_raw_function(move |ctx: &CallContext<'_>| {
             let args = crate::userdata::args::read::<A>(ctx, 0, "?")?;
             let out = f(ctx.lua(), args)?;
-            out.push_multi(&mut ctx.stack()).map(|n| n as i32)
+            out.push_multi(&mut ctx.results_stack()).map(|n| n as i32)
         })
     }
 
@@ -138,7 +138,7 @@ impl Lua {
         self.push_function_value(move |ctx: &CallContext<'_>| {
             let args = crate::userdata::args::read::<A>(ctx, 0, "?")?;
             let out = f(ctx.lua(), args)?;
-            out.push_multi(&mut ctx.stack()).map(|n| n as i32)
+            out.push_multi(&mut ctx.results_stack()).map(|n| n as i32)
         })
     }
 

@@ -82,6 +82,15 @@ impl<'a> CallContext<'a> {
         Stack::in_frame(self.l, self.lua, self.frame)
     }
 
+    /// The stack for results of a function that read its arguments in
+    /// place and pushed nothing yet: its floor is right above the arguments,
+    /// known without asking Lua. (Were anything left above them, the results
+    /// would still be the values pushed last, and the trampoline still checks
+    /// the count against the real top.)
+    pub(crate) fn results_stack(&self) -> Stack<'_> {
+        Stack::at_in_frame(self.l, self.lua, self.nargs, self.frame)
+    }
+
     /// Makes the failure `report` raise, in Lua, the value the function left
     /// on top of its stack (a table, say) instead of a message; return what
     /// this gives as the function's error. While Lua raises that same value
@@ -207,7 +216,7 @@ unsafe extern "C" fn host_trampoline(l: *mut lua_State) -> c_int {
                         Err(message)
                     }
                     Ok(Ok(n)) => {
-                        awaiting = rt.awaits().asked_by(l);
+                        awaiting = rt.awaits().keep_asked_by(l);
                         Ok(n)
                     }
                     // SAFETY: reading the top of the running thread.
@@ -243,7 +252,8 @@ unsafe extern "C" fn host_trampoline(l: *mut lua_State) -> c_int {
         // A failed call that had asked to await: what it handed over goes now,
         // before anything is raised.
         rt.awaits().discard_asked();
-    } else {
+    }
+    if awaiting {
         // SAFETY: nothing of Rust is alive in this frame (`outcome` holds a
         // plain count); `await_host` checked that `l` is the coroutine a
         // driver is resuming and that it can yield here, so lua_yieldk

@@ -61,13 +61,27 @@ impl AwaitState {
         drop(old);
     }
 
-    /// Whether the call running on `l` asked to await.
-    pub(crate) fn asked_by(&self, l: *mut lua_State) -> bool {
-        matches!(&*self.asked.borrow(), Some((co, _)) if *co == l as usize)
+    /// Whether the call that just returned on `l` asked to await (its
+    /// payload is kept for the driver); any other payload is dropped.
+    pub(crate) fn keep_asked_by(&self, l: *mut lua_State) -> bool {
+        let mut asked = self.asked.borrow_mut();
+        match &*asked {
+            None => false,
+            Some((co, _)) if *co == l as usize => true,
+            Some(_) => {
+                let gone = asked.take();
+                drop(asked);
+                drop(gone);
+                false
+            }
+        }
     }
 
     /// Drops a payload whose call did not yield (it failed).
     pub(crate) fn discard_asked(&self) {
+        if self.asked.borrow().is_none() {
+            return;
+        }
         let gone = self.asked.borrow_mut().take();
         drop(gone);
     }

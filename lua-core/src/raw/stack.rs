@@ -98,7 +98,12 @@ impl<'a> Stack<'a> {
 
     /// A stack on `l` whose top is known to be `top` (spares reading it).
     pub(crate) fn at(l: *mut lua_State, lua: &'a Lua, top: c_int) -> Stack<'a> {
-        Stack { l, lua, floor: top, mine: Cell::new(top), frame: lua.rt.occupancy().frame() }
+        Stack::at_in_frame(l, lua, top, lua.rt.occupancy().frame())
+    }
+
+    /// `at`, in the frame `frame`.
+    pub(crate) fn at_in_frame(l: *mut lua_State, lua: &'a Lua, top: c_int, frame: u32) -> Stack<'a> {
+        Stack { l, lua, floor: top, mine: Cell::new(top), frame }
     }
 
     /// How many values this stack pushed, when it knows without asking Lua

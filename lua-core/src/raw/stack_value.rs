@@ -64,8 +64,9 @@ pub struct StackValue<'a> {
 impl<'a> StackValue<'a> {
     /// A view of `idx` (made absolute) in the frame the state is in now.
     pub(crate) fn new(l: *mut lua_State, idx: c_int, lua: &'a Lua) -> StackValue<'a> {
+        // A positive index (or a pseudo-index) is absolute already.
         // SAFETY: arithmetic on the frame only.
-        let idx = unsafe { lua_absindex(l, idx) };
+        let idx = if idx > 0 || idx <= LUA_REGISTRYINDEX { idx } else { unsafe { lua_absindex(l, idx) } };
         StackValue { l, idx, lua, frame: lua.rt.occupancy().frame() }
     }
 
