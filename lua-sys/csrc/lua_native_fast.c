@@ -79,6 +79,15 @@ void *lua_native_userdata_sized(lua_State *L, int idx, size_t size) {
 }
 
 /*
+** What a host function's trampoline first needs: its tagged upvalue 1 (as
+** lua_native_userdata_sized) and, in '*nargs', how many arguments it got.
+*/
+void *lua_native_host_call(lua_State *L, size_t size, int *nargs) {
+  *nargs = cast_int(L->top.p - (L->ci->func.p + 1));
+  return lua_native_userdata_sized(L, lua_upvalueindex(1), size);
+}
+
+/*
 ** Begins a call from the host: makes room for the message handler, the
 ** function and a result, pushes the handler and, when 'with_ref', the
 ** function registry[ref]. Returns the top it found, or -1 when the stack

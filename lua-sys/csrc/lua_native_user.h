@@ -73,6 +73,7 @@ int lua_native_push_number(lua_State *L, lua_Number n);
 int lua_native_push_ref(lua_State *L, int ref);
 int lua_native_to_integer(lua_State *L, int idx, lua_Integer *out);
 void *lua_native_userdata_sized(lua_State *L, int idx, size_t size);
+void *lua_native_host_call(lua_State *L, size_t size, int *nargs);
 int lua_native_begin_call(lua_State *L, lua_CFunction handler, int with_ref, int ref);
 void lua_native_end_call(lua_State *L, int top, int trim);
 

@@ -183,8 +183,8 @@ unsafe extern "C" fn host_trampoline(l: *mut lua_State) -> c_int {
     }
     // The upvalue can be replaced from Lua (`debug.setupvalue`), so it is
     // checked on every call; it stays alive while the closure is running.
-    // SAFETY: an upvalue pseudo-index is acceptable in a C closure.
-    let slot = unsafe { crate::raw::tagged::check::<Slot>(l, lua_upvalueindex(1), Tag::HostFunction) };
+    // SAFETY: Lua is running this C closure.
+    let (slot, nargs) = unsafe { crate::raw::tagged::check_upvalue_and_args::<Slot>(l, Tag::HostFunction) };
     rt.set_raise_top(false);
     let mut return_top = false;
     // Set when the function asked to await host work (`CallContext::await_host`)
@@ -201,16 +201,17 @@ unsafe extern "C" fn host_trampoline(l: *mut lua_State) -> c_int {
             Some(Some(f)) => {
                 // SAFETY: see borrowed_lua.
                 let lua = unsafe { borrowed_lua(rt) };
-                let nargs = unsafe { lua_gettop(l) };
                 let ctx = CallContext::new(l, nargs, &lua);
                 // Dropped with this block, before any raise.
                 let _running = crate::raw::introspect::Running::enter(rt, l);
                 match catch_unwind(AssertUnwindSafe(|| f(&ctx))) {
                     // Lua takes the count as the number of values on top of
                     // the stack: more than there are (or a negative count)
-                    // would read past the frame.
+                    // would read past the frame. Up to `nargs` need no
+                    // check: nothing a host function can do through this
+                    // crate's stacks lowers the top below its arguments.
                     // SAFETY: reading the top of the running thread.
-                    Ok(Ok(n)) if n < 0 || n > unsafe { lua_gettop(l) } => {
+                    Ok(Ok(n)) if n < 0 || (n > nargs && n > unsafe { lua_gettop(l) }) => {
                         let message = format!("host function returned {n} results but left {} values on the stack", unsafe { lua_gettop(l) });
                         rt.record_host_failure(&message, Error::Callback { message: message.clone(), cause: None, traceback: None });
                         Err(message)

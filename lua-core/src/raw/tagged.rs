@@ -58,11 +58,34 @@ pub(crate) unsafe fn push_new<T>(l: *mut lua_State, tag: Tag, value: T) -> *mut 
 /// # Safety
 /// `idx` must be an acceptable index (a pseudo-index for upvalues included).
 pub(crate) unsafe fn check<T>(l: *mut lua_State, idx: c_int, tag: Tag) -> *mut T {
-    // SAFETY: type and raw length are plain reads; a full userdata whose
-    // size is exactly that of `Tagged<T>` has the two header words and a
-    // `T` readable, and only this crate writes the magic word.
+    // SAFETY: the forwarded contract.
+    unsafe { of_block(lua_native_userdata_sized(l, idx, size_of::<Tagged<T>>()), tag) }
+}
+
+/// `check` of a host function's upvalue 1, with the number of arguments
+/// of the running call, in one call into Lua.
+///
+/// # Safety
+/// `l` is running a C closure.
+pub(crate) unsafe fn check_upvalue_and_args<T>(l: *mut lua_State, tag: Tag) -> (*mut T, c_int) {
+    let mut nargs = 0;
+    // SAFETY: the forwarded contract; the count is written into a local.
+    let block = unsafe { lua_native_host_call(l, size_of::<Tagged<T>>(), &mut nargs) };
+    // SAFETY: as `check`.
+    (unsafe { of_block(block, tag) }, nargs)
+}
+
+/// The value in `block` (a full userdata's memory of `Tagged<T>`'s exact
+/// size, or null) if it is of kind `tag`.
+///
+/// # Safety
+/// `block` is null or such memory.
+unsafe fn of_block<T>(block: *mut std::ffi::c_void, tag: Tag) -> *mut T {
+    let block = block as *mut Tagged<T>;
+    // SAFETY: a full userdata whose size is exactly that of `Tagged<T>` has
+    // the two header words and a `T` readable, and only this crate writes
+    // the magic word.
     unsafe {
-        let block = lua_native_userdata_sized(l, idx, size_of::<Tagged<T>>()) as *mut Tagged<T>;
         if block.is_null() || (*block).magic != tag as usize || (*block).zero != 0 {
             return std::ptr::null_mut();
         }
