@@ -10,6 +10,7 @@
 #include "lapi.h"
 #include "lobject.h"
 #include "lstate.h"
+#include "ltable.h"
 
 /* The value at 'idx' as lapi.c's (static) index2value finds it. */
 static const TValue *value_at(lua_State *L, int idx) {
@@ -30,6 +31,14 @@ static const TValue *value_at(lua_State *L, int idx) {
     }
     return &G(L)->nilvalue;
   }
+}
+
+/* Pushes registry[ref] (room made by the caller), as lua_rawgeti would. */
+static void push_registry_value(lua_State *L, int ref) {
+  lu_byte tag;
+  luaH_fastgeti(hvalue(&G(L)->l_registry), ref, s2v(L->top.p), tag);
+  if (tagisempty(tag)) setnilvalue(s2v(L->top.p));
+  L->top.p++;
 }
 
 /*
@@ -57,7 +66,7 @@ int lua_native_push_number(lua_State *L, lua_Number n) {
 /* Pushes registry[ref]; 0 when there is no room (nothing pushed). */
 int lua_native_push_ref(lua_State *L, int ref) {
   if (!room_for_one(L)) return 0;
-  lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
+  push_registry_value(L, ref);
   return 1;
 }
 
@@ -98,8 +107,18 @@ int lua_native_begin_call(lua_State *L, lua_CFunction handler, int with_ref, int
   if (!lua_checkstack(L, 3)) return -1;
   setfvalue(s2v(L->top.p), handler);
   L->top.p++;
-  if (with_ref) lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
+  if (with_ref) push_registry_value(L, ref);
   return top;
+}
+
+/*
+** lua_pcall with all results kept, and in '*top' the top after it (the
+** results, or the error value, are the values above the handler).
+*/
+int lua_native_pcall(lua_State *L, int nargs, int handler, int *top) {
+  int status = lua_pcall(L, nargs, LUA_MULTRET, handler);
+  *top = cast_int(L->top.p - (L->ci->func.p + 1));
+  return status;
 }
 
 /*

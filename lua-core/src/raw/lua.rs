@@ -506,7 +506,8 @@ impl Lua {
                     above + with_ref - 1
                 };
                 self.rt.take_traceback();
-                let status = lua_pcall(l, nargs, LUA_MULTRET, handler);
+                let mut after = 0;
+                let status = lua_native_pcall(l, nargs, handler, &mut after);
                 if status != LUA_OK as c_int {
                     let mut error = pop_error(l, status);
                     if let Some(traceback) = error.traceback_slot() {
@@ -520,7 +521,7 @@ impl Lua {
                     return Err(kind.error());
                 }
                 let base = handler + 1;
-                let count = lua_gettop(l) - handler;
+                let count = after - handler;
                 Ok(read(Results { l, base, count, lua: self }))
             })();
             guard.finish(trim);
