@@ -229,6 +229,45 @@ fn generate_bindings(manifest: &Path, lua_dir: &Path, out: &Path, names: BTreeSe
         .generate()
         .expect("bindgen could not read the Lua headers");
     bindings.write_to_file(out.join("bindings.rs")).unwrap();
+    generate_layout(manifest, lua_dir, out);
+}
+
+/// The few facts of Lua's internal layout that lua-sys's inline fast paths
+/// (src/fast.rs) need, as the C compiler computes them for this target:
+/// where a thread keeps its top and its current call, where a call keeps
+/// its function and top, a stack slot's size, and the tags of the two
+/// number variants. A bindgen pass of its own over `lstate.h`, so that
+/// nothing of Lua's internals reaches the public bindings.
+fn generate_layout(manifest: &Path, lua_dir: &Path, out: &Path) {
+    let layout = bindgen::Builder::default()
+        .header_contents(
+            "layout.h",
+            &format!(
+                "#include \"{}\"\n#include <stddef.h>\n#include \"lstate.h\"\n\
+                 enum lua_native_layout {{\n\
+                   lua_native_off_top = offsetof(struct lua_State, top),\n\
+                   lua_native_off_ci = offsetof(struct lua_State, ci),\n\
+                   lua_native_off_ci_func = offsetof(struct CallInfo, func),\n\
+                   lua_native_off_ci_top = offsetof(struct CallInfo, top),\n\
+                   lua_native_off_tt = offsetof(TValue, tt_),\n\
+                   lua_native_stack_value_size = sizeof(StackValue),\n\
+                   lua_native_tag_int = LUA_VNUMINT,\n\
+                   lua_native_tag_float = LUA_VNUMFLT\n\
+                 }};\n",
+                prefix::HEADER
+            ),
+        )
+        .clang_arg(format!("-I{}", out.join("lua-src").display()))
+        .clang_arg(format!("-I{}", lua_dir.display()))
+        .clang_arg(format!("-I{}", manifest.join("csrc").display()))
+        .clang_arg("-DLUA_USER_H=\"lua_native_user.h\"")
+        .allowlist_type("lua_native_layout")
+        .constified_enum_module("lua_native_layout")
+        .layout_tests(false)
+        .generate_comments(false)
+        .generate()
+        .expect("bindgen could not read Lua's internal layout");
+    layout.write_to_file(out.join("layout.rs")).unwrap();
 }
 
 /// `LUA_VERSION` and `LUA_RELEASE` are built by function-like macros that

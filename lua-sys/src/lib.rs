@@ -13,7 +13,9 @@ use std::ffi::{c_int, c_void};
 include!(concat!(env!("OUT_DIR"), "/bindings.rs"));
 include!(concat!(env!("OUT_DIR"), "/version.rs"));
 
+mod fast;
 mod macros;
+pub use fast::*;
 pub use macros::*;
 
 /// `LUA_REGISTRYINDEX` is an expression macro that bindgen does not evaluate.

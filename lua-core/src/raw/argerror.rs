@@ -74,7 +74,7 @@ pub(crate) fn type_name_of(call: &CallContext<'_>, arg: usize) -> String {
     // allocates (the key string): it runs protected, with the metatable as
     // its argument; the stack is put back as it was whatever happens.
     unsafe {
-        let top = lua_gettop(l);
+        let top = lua_native_fast_gettop(l);
         if lua_checkstack(l, 3) != 0 && lua_getmetatable(l, idx) != 0 {
             let status = protect_raw(l, 1, 1, |l| {
                 lua_pushstring(l, c"__name".as_ptr());

@@ -211,8 +211,8 @@ unsafe extern "C" fn host_trampoline(l: *mut lua_State) -> c_int {
                     // check: nothing a host function can do through this
                     // crate's stacks lowers the top below its arguments.
                     // SAFETY: reading the top of the running thread.
-                    Ok(Ok(n)) if n < 0 || (n > nargs && n > unsafe { lua_gettop(l) }) => {
-                        let message = format!("host function returned {n} results but left {} values on the stack", unsafe { lua_gettop(l) });
+                    Ok(Ok(n)) if n < 0 || (n > nargs && n > unsafe { lua_native_fast_gettop(l) }) => {
+                        let message = format!("host function returned {n} results but left {} values on the stack", unsafe { lua_native_fast_gettop(l) });
                         rt.record_host_failure(&message, Error::Callback { message: message.clone(), cause: None, traceback: None });
                         Err(message)
                     }
@@ -221,7 +221,7 @@ unsafe extern "C" fn host_trampoline(l: *mut lua_State) -> c_int {
                         Ok(n)
                     }
                     // SAFETY: reading the top of the running thread.
-                    Ok(Err(e)) if rt.set_raise_top(false) && unsafe { lua_gettop(l) } > nargs => {
+                    Ok(Err(e)) if rt.set_raise_top(false) && unsafe { lua_native_fast_gettop(l) } > nargs => {
                         let message = into_message(e.clone());
                         let report = Error::Callback { message, cause: Some(std::sync::Arc::new(e)), traceback: None };
                         // SAFETY: the value the function pushed, above its arguments.

@@ -139,7 +139,7 @@ impl Detached {
         // SAFETY: this thread is the only user of the state (see Detached);
         // the stack is restored on every failure.
         unsafe {
-            let top = lua_gettop(l);
+            let top = lua_native_fast_gettop(l);
             if lua_checkstack(l, 3) == 0 {
                 return Err(Error::runtime("stack overflow (cannot grow the Lua stack)"));
             }
@@ -174,7 +174,7 @@ impl Detached {
                 lua_settop(l, top);
                 return Err(kind.error());
             }
-            Ok(Kept { top, base: top + 2, count: lua_gettop(l) - top - 1 })
+            Ok(Kept { top, base: top + 2, count: lua_native_fast_gettop(l) - top - 1 })
         }
     }
 }

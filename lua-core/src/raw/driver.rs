@@ -125,7 +125,7 @@ pub(crate) unsafe extern "C" fn await_continuation(l: *mut lua_State, _status: c
     match rt.awaits().take_staged(l as usize) {
         // The values the host pushed are the host function's results.
         // SAFETY: reading the top of the running thread.
-        Some(false) => unsafe { lua_gettop(l) },
+        Some(false) => unsafe { lua_native_fast_gettop(l) },
         // SAFETY: the host pushed exactly the one value to raise; nothing of
         // Rust is alive in this frame.
         Some(true) => unsafe { lua_error(l) },

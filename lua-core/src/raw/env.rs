@@ -40,9 +40,9 @@ impl Lua {
             unsafe {
                 protect(stack.raw(), 0, 1, move |l| {
                     lua_createtable(l, 0, count.min(1 << 16) as c_int);
-                    let env = lua_gettop(l);
+                    let env = lua_native_fast_gettop(l);
                     lua_pushglobaltable(l);
-                    let globals = lua_gettop(l);
+                    let globals = lua_native_fast_gettop(l);
                     for i in 0..count {
                         let name: &[u8] = *names.add(i);
                         lua_pushlstring(l, name.as_ptr() as *const c_char, name.len());

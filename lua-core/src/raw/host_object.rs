@@ -253,7 +253,7 @@ unsafe fn push_method(l: *mut lua_State, id: u64, key_idx: c_int) -> bool {
     // SAFETY: raw reads only; every path restores the stack but for the
     // value returned.
     unsafe {
-        let base = lua_gettop(l);
+        let base = lua_native_fast_gettop(l);
         if lua_rawgetp(l, LUA_REGISTRYINDEX, methods_key()) == LUA_TTABLE as c_int
             && lua_rawgeti(l, -1, id as lua_Integer) == LUA_TTABLE as c_int
         {

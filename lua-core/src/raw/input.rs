@@ -239,7 +239,7 @@ unsafe extern "C" fn read_from(l: *mut lua_State) -> c_int {
     // SAFETY: Lua calls this with its arguments; every raising call leaves
     // nothing of Rust to drop.
     unsafe {
-        let n = lua_gettop(l);
+        let n = lua_native_fast_gettop(l);
         if n == 0 {
             lua_pushstring(l, c"l".as_ptr());
             ask(l, false);

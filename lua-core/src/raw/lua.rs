@@ -501,7 +501,7 @@ impl Lua {
                 let nargs = if nargs >= 0 {
                     nargs
                 } else {
-                    let above = stack.pushed_count().unwrap_or_else(|| lua_gettop(l) - handler - with_ref);
+                    let above = stack.pushed_count().unwrap_or_else(|| lua_native_fast_gettop(l) - handler - with_ref);
                     // With the function pushed here, everything above it is an argument.
                     above + with_ref - 1
                 };

@@ -157,7 +157,7 @@ unsafe extern "C" fn print_to(l: *mut lua_State) -> c_int {
     // struct used in place (it may point into itself), and every raising
     // call leaves nothing of Rust to drop.
     unsafe {
-        let n = lua_gettop(l);
+        let n = lua_native_fast_gettop(l);
         let mut b: luaL_Buffer = std::mem::zeroed();
         luaL_buffinit(l, &mut b);
         for i in 1..=n {
@@ -180,7 +180,7 @@ unsafe extern "C" fn print_to(l: *mut lua_State) -> c_int {
 unsafe extern "C" fn write_to(l: *mut lua_State) -> c_int {
     // SAFETY: as print_to.
     unsafe {
-        let n = lua_gettop(l);
+        let n = lua_native_fast_gettop(l);
         let mut b: luaL_Buffer = std::mem::zeroed();
         luaL_buffinit(l, &mut b);
         for i in 1..=n {

@@ -482,7 +482,7 @@ impl StackGuard {
     /// `l` must be valid for the guard's lifetime.
     pub(crate) unsafe fn new(l: *mut lua_State) -> StackGuard {
         // SAFETY: reading the top never fails.
-        StackGuard { l, top: unsafe { lua_gettop(l) } }
+        StackGuard { l, top: unsafe { lua_native_fast_gettop(l) } }
     }
 
     /// A guard for a top the caller already knows.

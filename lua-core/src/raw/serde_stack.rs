@@ -24,7 +24,7 @@ use crate::raw::visit::{key_still_present, TABLE_CHANGED};
 /// The index of the top value of `value`'s stack frame.
 pub(crate) fn top(value: StackValue<'_>) -> c_int {
     // SAFETY: reading the top never fails.
-    unsafe { lua_gettop(value.state()) }
+    unsafe { lua_native_fast_gettop(value.state()) }
 }
 
 /// Drops everything above `top` (values the deserializer pushed); never
@@ -34,7 +34,7 @@ pub(crate) fn restore(value: StackValue<'_>, top: c_int) {
     // SAFETY: only lowers the top (to `top`, or not at all if it is already
     // there or below), so it pushes nothing, and nothing to close: no slot is
     // ever marked to-be-closed here.
-    unsafe { lua_settop(l, top.min(lua_gettop(l))) }
+    unsafe { lua_settop(l, top.min(lua_native_fast_gettop(l))) }
 }
 
 /// Pushes nil: the key that starts a raw traversal.
@@ -84,7 +84,7 @@ pub(crate) fn push_first_entries(table: StackValue<'_>) -> usize {
     // place). lua_next only gets keys it produced, so it cannot
     // raise.
     unsafe {
-        let top = lua_gettop(l);
+        let top = lua_native_fast_gettop(l);
         lua_pushnil(l);
         if lua_next(l, t) == 0 {
             0

@@ -118,7 +118,7 @@ impl<'a> Stack<'a> {
     /// A stack on `l` whose indices refer to the frame `frame`.
     pub(crate) fn in_frame(l: *mut lua_State, lua: &'a Lua, frame: u32) -> Stack<'a> {
         // SAFETY: reading the top never fails.
-        let floor = unsafe { lua_gettop(l) };
+        let floor = unsafe { lua_native_fast_gettop(l) };
         Stack { l, lua, floor, mine: Cell::new(floor), frame }
     }
 
@@ -154,7 +154,7 @@ impl<'a> Stack<'a> {
     /// popped on it through [`Stack::raw`].
     pub(crate) fn resync(&self) {
         // SAFETY: reading the top never fails.
-        self.mine.set(unsafe { lua_gettop(self.l) });
+        self.mine.set(unsafe { lua_native_fast_gettop(self.l) });
     }
 
     /// Runs crate code that works on the thread directly, then takes the top
@@ -192,7 +192,7 @@ impl<'a> Stack<'a> {
     fn own_top(&self) -> c_int {
         self.check_frame();
         // SAFETY: reading the top never fails.
-        let top = unsafe { lua_gettop(self.l) };
+        let top = unsafe { lua_native_fast_gettop(self.l) };
         let mine = self.mine.get();
         if mine != UNSYNCED && mine != top {
             panic!("lua_core::Stack: other code pushed or removed values above this stack's ({} now, {mine} left); only the values a stack pushed itself are its to remove", top);
@@ -205,7 +205,7 @@ impl<'a> Stack<'a> {
     pub fn top(&self) -> i32 {
         self.check_frame();
         // SAFETY: reading the top never fails.
-        unsafe { lua_gettop(self.l) }
+        unsafe { lua_native_fast_gettop(self.l) }
     }
 
     /// How many values this stack may still remove: the ones pushed since it
@@ -293,7 +293,7 @@ impl<'a> Stack<'a> {
         self.check_frame();
         // SAFETY: makes room first (as `slot`), pushes nothing without it;
         // pushing a number never allocates.
-        if unsafe { lua_native_push_integer(self.l, i) } == 0 {
+        if unsafe { lua_native_fast_push_integer(self.l, i) } == 0 {
             return Err(stack_overflow());
         }
         self.pushed(Ok(()))
@@ -304,7 +304,7 @@ impl<'a> Stack<'a> {
     pub fn push_number(&self, n: f64) -> Result<()> {
         self.check_frame();
         // SAFETY: as push_integer.
-        if unsafe { lua_native_push_number(self.l, n) } == 0 {
+        if unsafe { lua_native_fast_push_number(self.l, n) } == 0 {
             return Err(stack_overflow());
         }
         self.pushed(Ok(()))

@@ -105,7 +105,7 @@ impl<'a> StackValue<'a> {
     pub fn as_integer(&self) -> Option<i64> {
         let mut i = 0;
         // SAFETY: a non-raising read of a valid index into a local.
-        (unsafe { lua_native_to_integer(self.l, self.slot(), &mut i) } != 0).then_some(i)
+        (unsafe { lua_native_fast_to_integer(self.l, self.slot(), &mut i) } != 0).then_some(i)
     }
 
     /// The number, if the value is a number (no string coercion).

@@ -169,7 +169,7 @@ unsafe extern "C" fn loadfile_text(l: *mut lua_State) -> c_int {
 /// `dofile`'s continuation: everything above the file name is a result.
 pub(crate) unsafe extern "C" fn dofile_done(l: *mut lua_State, _status: c_int, _ctx: lua_KContext) -> c_int {
     // SAFETY: reads the top of the frame Lua gives back.
-    unsafe { lua_gettop(l) - 1 }
+    unsafe { lua_native_fast_gettop(l) - 1 }
 }
 
 /// `dofile([filename])` reading text only.

@@ -190,7 +190,7 @@ impl Thread {
             return Some(ResumeRefusal::Finished);
         }
         // SAFETY: status reads of a valid thread.
-        let (status, top) = unsafe { (lua_status(co), lua_gettop(co)) };
+        let (status, top) = unsafe { (lua_status(co), lua_native_fast_gettop(co)) };
         if status > LUA_YIELD as c_int || self.declared_dead() {
             Some(ResumeRefusal::Dead)
         } else if lua.rt.occupancy().is_resuming(co as usize) {
@@ -275,15 +275,15 @@ impl Thread {
         // SAFETY: the arguments go on the suspended coroutine's own stack, as
         // lua_resume expects; lua_resume catches every error of the run.
         unsafe {
-            let before = lua_gettop(co);
+            let before = lua_native_fast_gettop(co);
             let (nargs, raise) = match push(&mut stack) {
                 // The count must be what was pushed: lua_resume takes the
                 // function (or the yield point's frame) from below the
                 // arguments it is told of.
-                Ok(Settle::Values(n)) if lua_gettop(co) - before == n as c_int => (n as c_int, None),
-                Ok(Settle::Raise(report)) if lua_gettop(co) - before == 1 => (0, Some(report)),
+                Ok(Settle::Values(n)) if lua_native_fast_gettop(co) - before == n as c_int => (n as c_int, None),
+                Ok(Settle::Raise(report)) if lua_native_fast_gettop(co) - before == 1 => (0, Some(report)),
                 Ok(settle) => {
-                    let pushed = lua_gettop(co) - before;
+                    let pushed = lua_native_fast_gettop(co) - before;
                     lua_settop(co, before);
                     let said = match settle {
                         Settle::Values(n) => n,
@@ -336,7 +336,7 @@ impl Thread {
                 lua_settop(co, -2);
                 return Ok(General::Done(Resumed::Failed(Error::runtime("stack overflow (cannot grow the Lua stack)"))));
             }
-            let top = lua_gettop(co);
+            let top = lua_native_fast_gettop(co);
             if let Some(kind) = lua.rt.limits().tripped() {
                 // The body caught the limit's error and went on: still a failure.
                 lua_settop(co, top - nres);

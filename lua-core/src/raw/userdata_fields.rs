@@ -264,7 +264,7 @@ unsafe fn raise_field_error(l: *mut lua_State, problem: FieldError) -> ! {
                 push_key(l);
             }
         }
-        lua_concat(l, lua_gettop(l) - 3);
+        lua_concat(l, lua_native_fast_gettop(l) - 3);
         lua_error(l);
     }
     unreachable!("lua_error returned")

@@ -307,7 +307,7 @@ fn visit_table<V: Visitor>(lua: &Lua, l: *mut lua_State, t: c_int, v: &mut V, de
                         Ok(()) => v.number(lua_tonumberx(l, -1, std::ptr::null_mut())),
                     }
                 } else {
-                    visit_at(lua, l, lua_gettop(l), v, depth + 1)
+                    visit_at(lua, l, lua_native_fast_gettop(l), v, depth + 1)
                 };
                 lua_settop(l, -2);
                 v.array_set(&array, i - 1, item?)?;
@@ -344,7 +344,7 @@ fn visit_table<V: Visitor>(lua: &Lua, l: *mut lua_State, t: c_int, v: &mut V, de
                     continue;
                 }
             };
-            let item = visit_at(lua, l, lua_gettop(l), v, depth + 1);
+            let item = visit_at(lua, l, lua_native_fast_gettop(l), v, depth + 1);
             let result = match item {
                 Ok(item) => v.object_field(&object, key, origin, item, may_repeat),
                 Err(e) => Err(e),
@@ -416,7 +416,7 @@ fn visit_map<V: Visitor>(lua: &Lua, l: *mut lua_State, t: c_int, v: &mut V, dept
             let result = match key {
                 None => v.key_skipped(type_name(l, tag)),
                 Some(key) => match v.map_key(key) {
-                    Ok(key) => match visit_at(lua, l, lua_gettop(l), v, depth + 1) {
+                    Ok(key) => match visit_at(lua, l, lua_native_fast_gettop(l), v, depth + 1) {
                         Ok(item) => v.map_set(&map, key, item),
                         Err(e) => Err(e),
                     },
