@@ -112,28 +112,40 @@ impl FromLua for Value {
     }
 }
 
+/// An integer from a value that is not one: an integral float within
+/// i64's range (a cast would saturate 1e300 to i64::MAX), else a mismatch.
+/// Out of the integer conversions' own path, which an integer takes.
+#[cold]
+#[inline(never)]
+fn integer_from_other(v: &StackValue<'_>) -> Result<i64> {
+    match v.as_number().and_then(|n| Value::Number(n).as_integer()) {
+        Some(i) => Ok(i),
+        None => Err(mismatch("integer", v)),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn integer_out_of_range(i: i64, to: &str) -> Error {
+    Error::conversion(format!("integer {i} out of range for {to}"))
+}
+
 macro_rules! integers {
     ($($t:ty),*) => {$(
         impl IntoLua for $t {
+            #[inline]
             fn push_into(self, stack: &mut Stack<'_>) -> Result<()> {
                 stack.push_integer(i64::try_from(self).map_err(|_| Error::conversion("integer out of range"))?)
             }
         }
         impl FromLua for $t {
+            #[inline]
             fn from_lua(v: StackValue<'_>) -> Result<Self> {
                 let i = match v.as_integer() {
                     Some(i) => i,
-                    None => match v.as_number() {
-                        // An integral float within i64's range (a cast would
-                        // saturate 1e300 to i64::MAX).
-                        Some(n) => match Value::Number(n).as_integer() {
-                            Some(i) => i,
-                            None => return Err(mismatch("integer", &v)),
-                        },
-                        None => return Err(mismatch("integer", &v)),
-                    },
+                    None => integer_from_other(&v)?,
                 };
-                <$t>::try_from(i).map_err(|_| Error::conversion(format!("integer {i} out of range for {}", stringify!($t))))
+                <$t>::try_from(i).map_err(|_| integer_out_of_range(i, stringify!($t)))
             }
         }
     )*};
@@ -315,6 +327,7 @@ macro_rules! handles {
             }
         }
         impl FromLua for $t {
+            #[inline]
             fn from_lua(v: StackValue<'_>) -> Result<Self> {
                 match Value::from_lua(v)? {
                     Value::$t(h) => Ok(h),

@@ -104,7 +104,7 @@ void *lua_native_host_call(lua_State *L, size_t size, int *nargs) {
 */
 int lua_native_begin_call(lua_State *L, lua_CFunction handler, int with_ref, int ref) {
   int top = cast_int(L->top.p - (L->ci->func.p + 1));
-  if (!lua_checkstack(L, 3)) return -1;
+  if (L->ci->top.p - L->top.p < 3 && !lua_checkstack(L, 3)) return -1;
   setfvalue(s2v(L->top.p), handler);
   L->top.p++;
   if (with_ref) push_registry_value(L, ref);
@@ -126,6 +126,11 @@ int lua_native_pcall(lua_State *L, int nargs, int handler, int *top) {
 ** when 'trim' (the outermost entry), the base frame's room given back.
 */
 void lua_native_end_call(lua_State *L, int top, int trim) {
-  lua_settop(L, top);
+  StkId newtop = L->ci->func.p + 1 + top;
+  /* Lowering past no to-be-closed variable is all lua_settop would do. */
+  if (newtop <= L->top.p && L->tbclist.p < newtop)
+    L->top.p = newtop;
+  else
+    lua_settop(L, top);
   if (trim) lua_native_trim_base(L);
 }

@@ -75,6 +75,7 @@ impl CancelState {
     /// request already made for this run (while the state was lent, before
     /// the worker entered it) is made visible to the VM again, since
     /// starting a budget may have cleared the flag.
+    #[inline]
     pub(crate) fn arm(&self) {
         self.in_run.store(true, Ordering::Relaxed);
         // Handles are made only on the owner's thread, which is this one:
@@ -102,6 +103,7 @@ impl CancelState {
     /// The run is over (or the state is back from the worker): later cancels
     /// do nothing, and a request made for this run is forgotten. Called on
     /// the thread that holds the state.
+    #[inline]
     pub(crate) fn disarm(&self) {
         self.in_run.store(false, Ordering::Relaxed);
         // Nothing published (no handle during the run): nothing to undo. A

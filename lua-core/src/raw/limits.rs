@@ -342,6 +342,7 @@ unsafe fn located(l: *mut lua_State, message: &str) -> String {
 
 /// Starts the budget of a call from the host (the outermost entry into the
 /// state, see `occupancy::Entry`).
+#[inline]
 pub(crate) fn open_budget(rt: &Runtime) {
     let s = rt.limits();
     s.used.set(0);
@@ -354,6 +355,14 @@ pub(crate) fn open_budget(rt: &Runtime) {
         s.budget_open.set(true);
         return;
     }
+    open_limited(rt);
+}
+
+/// `open_budget` with a limit set: the counter starts a fresh interval and
+/// a deadline is watched.
+#[inline(never)]
+fn open_limited(rt: &Runtime) {
+    let s = rt.limits();
     s.tripped.set(None);
     clear_stops(s);
     // The main thread's counter starts a fresh interval with the budget.
@@ -409,6 +418,7 @@ pub(crate) fn charge_host(rt: &Runtime, units: u64) -> crate::Result<()> {
 }
 
 /// Ends the budget when the outermost entry returns; a trip is cleared.
+#[inline]
 pub(crate) fn close_budget(rt: &Runtime) {
     let s = rt.limits();
     s.budget_open.set(false);

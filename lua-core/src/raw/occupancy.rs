@@ -193,10 +193,10 @@ pub(crate) struct Entry<'a> {
 impl<'a> Entry<'a> {
     /// Enters the state from its owner's thread: refused if it is closed or
     /// lent to another thread.
+    #[inline]
     pub(crate) fn new(rt: &'a Runtime) -> Result<Entry<'a>> {
-        rt.check_open()?;
-        if rt.occupancy().is_away() {
-            return Err(Error::Busy { message: AWAY_MESSAGE.into() });
+        if rt.is_closed() || rt.occupancy().is_away() {
+            return Err(refusal(rt));
         }
         Ok(Entry::enter(rt))
     }
@@ -204,6 +204,7 @@ impl<'a> Entry<'a> {
     /// Enters the state to run code in a C frame of its own (a call from
     /// the host, a resume): stack views made before it refuse to work until
     /// it ends.
+    #[inline]
     pub(crate) fn framed(rt: &'a Runtime) -> Result<Entry<'a>> {
         let mut entry = Entry::new(rt)?;
         let frames = &rt.occupancy().frames;
@@ -219,6 +220,7 @@ impl<'a> Entry<'a> {
         Ok(Entry::enter(rt))
     }
 
+    #[inline]
     fn enter(rt: &'a Runtime) -> Entry<'a> {
         let o = rt.occupancy();
         let depth = o.depth.get();
@@ -232,7 +234,19 @@ impl<'a> Entry<'a> {
     }
 }
 
+/// Why a closed or lent state refuses an entry (kept out of the entry's
+/// own path, which every call from the host takes).
+#[cold]
+#[inline(never)]
+fn refusal(rt: &Runtime) -> Error {
+    match rt.check_open() {
+        Err(e) => e,
+        Ok(()) => Error::Busy { message: AWAY_MESSAGE.into() },
+    }
+}
+
 impl Drop for Entry<'_> {
+    #[inline]
     fn drop(&mut self) {
         let o = self.rt.occupancy();
         if self.framed {

@@ -165,6 +165,7 @@ impl Runtime {
     }
 
     /// The error for any use of a closed state.
+    #[inline]
     pub(crate) fn check_open(&self) -> Result<()> {
         if self.is_closed() {
             return Err(Error::Closed { message: "the Lua state has been closed".into() });

@@ -102,6 +102,7 @@ impl<'a> StackValue<'a> {
     }
 
     /// The integer, if the value is a number of integer subtype.
+    #[inline]
     pub fn as_integer(&self) -> Option<i64> {
         let mut i = 0;
         // SAFETY: a non-raising read of a valid index into a local.
