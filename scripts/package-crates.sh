@@ -13,10 +13,15 @@ cd "$root"
 # build, which uncommitted work in progress should not stop.
 echo "== cargo package -p lua-sys -p lua-core (with verification)"
 # lua-core is verified against the packed lua-sys as if it came from a
-# registry, and cargo never rebuilds a registry crate of the same version:
-# in a reused target directory, a lua-sys packed by an earlier run (older C
-# sources) is what lua-core would be checked against. So the verification
-# builds in a directory of its own, emptied first.
+# registry, and cargo treats a registry crate of a given version as never
+# changing: it reuses what it extracted (under CARGO_HOME) and built (in the
+# target directory) for an earlier run, older sources and all. So both are
+# removed first: the extractions of this project's crates from cargo's local
+# temporary registries (named "-<hash>"), and a target directory of the
+# verification's own.
+cargo_home="${CARGO_HOME:-$HOME/.cargo}"
+rm -rf "$cargo_home"/registry/src/-*/lua-sys-* "$cargo_home"/registry/src/-*/lua-core-* \
+  "$cargo_home"/registry/cache/-*/lua-sys-* "$cargo_home"/registry/cache/-*/lua-core-*
 rm -rf target/package target/package-verify
 CARGO_TARGET_DIR=target/package-verify cargo package -p lua-sys -p lua-core --allow-dirty
 
