@@ -14,13 +14,16 @@ mod raw;
 mod api;
 mod awaiting;
 mod builder;
+mod chunk;
 mod control;
 mod convert;
 mod display;
 mod doors;
 mod error;
+mod external;
 #[cfg(feature = "host-binding")]
 pub mod host;
+mod preset;
 #[cfg(feature = "serde")]
 mod serde;
 mod table;
@@ -34,6 +37,10 @@ pub use raw::hooks::{DebugHook, HookEvent, HookEventKind, HookMask};
 pub use raw::introspect::StackFrame;
 pub use raw::limits::LimitKind;
 pub use builder::LuaBuilder;
+pub use chunk::{AsChunk, Chunk};
+pub use external::{ExternalError, ExternalResult};
+pub use preset::Preset;
+pub use raw::string::LuaString;
 pub use raw::env::NOT_A_TABLE_ENV;
 pub use raw::lua::{ChunkMode, Lua, LuaOptions, Results, BYTECODE_DENIED};
 pub use raw::stack::Stack;

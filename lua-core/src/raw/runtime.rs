@@ -67,6 +67,10 @@ pub(crate) struct Runtime {
     pub(crate) running: Cell<*mut lua_State>,
     /// Awaits of host work asked for and settled (see `driver`).
     awaits: crate::raw::driver::AwaitState,
+    /// Live [`LuaString`](crate::LuaString)s borrowing Lua's memory: `close`
+    /// would free what they point into (see `raw::string`). Atomic because
+    /// the thread a state is lent to may ask while the owner drops one.
+    pub(crate) string_pins: std::sync::atomic::AtomicUsize,
 }
 
 impl Runtime {
@@ -103,6 +107,7 @@ impl Runtime {
             deferred_releases: UnsafeCell::new(Vec::new()),
             running: Cell::new(ptr::null_mut()),
             awaits: Default::default(),
+            string_pins: Default::default(),
         });
         let rt_ptr = Rc::as_ptr(&rt) as *mut c_void;
         rt.alloc.watch(rt.limits());
@@ -185,6 +190,7 @@ impl Runtime {
         if let Some(occupied) = self.occupancy.occupied() {
             return Err(Error::Busy { message: occupied.message("close()") });
         }
+        crate::raw::string::check_unpinned(self)?;
         self.occupancy.set_closing(true);
         self.host_objects.host.borrow_mut().take();
         // SAFETY: the state is ours and nothing is inside it (checked just

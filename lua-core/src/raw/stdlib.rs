@@ -68,15 +68,10 @@ impl StdLib {
 
     /// A preset by name, with the seal it comes with: `"all"` (open),
     /// `"safe"` (no native code or binary chunks from scripts) and
-    /// `"sandbox"` (no filesystem either).
+    /// `"sandbox"` (no filesystem either). The typed form is
+    /// [`Preset`](crate::Preset).
     pub fn preset(name: &str) -> Option<(StdLib, crate::raw::sandbox::Seal)> {
-        use crate::raw::sandbox::Seal;
-        match name {
-            "all" => Some((StdLib::ALL, Seal::Open)),
-            "safe" => Some((StdLib::SAFE, Seal::NoNativeCode)),
-            "sandbox" => Some((StdLib::SANDBOX, Seal::NoFilesystem)),
-            _ => None,
-        }
+        crate::preset::Preset::from_name(name).map(|p| (p.libraries(), p.seal()))
     }
 
     /// Whether every library of `other` is in this set.
