@@ -31,8 +31,8 @@ impl<'a> AsChunk<'a> for &'a String {
     }
 }
 
-impl AsChunk<'static> for String {
-    fn into_bytes(self) -> Cow<'static, [u8]> {
+impl<'a> AsChunk<'a> for String {
+    fn into_bytes(self) -> Cow<'a, [u8]> {
         Cow::Owned(self.into_bytes())
     }
 }
@@ -55,8 +55,8 @@ impl<'a> AsChunk<'a> for &'a Vec<u8> {
     }
 }
 
-impl AsChunk<'static> for Vec<u8> {
-    fn into_bytes(self) -> Cow<'static, [u8]> {
+impl<'a> AsChunk<'a> for Vec<u8> {
+    fn into_bytes(self) -> Cow<'a, [u8]> {
         Cow::Owned(self)
     }
 }

@@ -53,8 +53,8 @@ use crate::raw::value::RegRef;
 ///
 /// ```
 /// use lua_core::{Lua, LuaString, StdLib};
-/// let lua = Lua::with_libraries(StdLib::BASE)?;
-/// let s: LuaString = lua.exec("return string.rep and ('na'):rep(4) or 'nananana'")?;
+/// let lua = Lua::with_libraries(StdLib::BASE | StdLib::STRING)?;
+/// let s: LuaString = lua.exec("return ('na'):rep(4)")?;
 /// assert_eq!(s, "nananana");
 /// assert_eq!(s.as_bytes().len(), 8);
 /// assert_eq!(s.to_str()?, "nananana");
