@@ -71,7 +71,7 @@ impl StdLib {
     /// `"sandbox"` (no filesystem either). The typed form is
     /// [`Preset`](crate::Preset).
     pub fn preset(name: &str) -> Option<(StdLib, crate::raw::sandbox::Seal)> {
-        crate::preset::Preset::from_name(name).map(|p| (p.libraries(), p.seal()))
+        crate::raw::preset::Preset::from_name(name).map(|p| (p.libraries(), p.seal()))
     }
 
     /// Whether every library of `other` is in this set.

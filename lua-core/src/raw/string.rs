@@ -79,26 +79,27 @@ enum Inner {
 }
 
 impl LuaString {
-    /// Reads the string at `v` (a number gives its text, as Lua coerces it).
-    fn read(v: StackValue<'_>) -> Result<LuaString> {
+    /// Reads the string at `v` (a number gives its text, as Lua coerces
+    /// it); `None` for any other kind of value.
+    pub(crate) fn read(v: StackValue<'_>) -> Result<Option<LuaString>> {
         match v.kind() {
             Kind::String => {
                 let bytes = v.as_bytes().unwrap_or_default();
                 let lua = v.lua();
                 if lua.rt.libs().contains(StdLib::DEBUG) {
-                    return Ok(LuaString { inner: Inner::Copied(Rc::from(bytes)) });
+                    return Ok(Some(LuaString { inner: Inner::Copied(Rc::from(bytes)) }));
                 }
                 let anchor = v.to_ref()?;
-                Ok(LuaString::pinned(anchor, bytes))
+                Ok(Some(LuaString::pinned(anchor, bytes)))
             }
             Kind::Number => {
                 let text = match v.as_integer() {
                     Some(i) => i.to_string(),
                     None => v.number_text().unwrap_or_default(),
                 };
-                Ok(LuaString { inner: Inner::Copied(Rc::from(text.into_bytes())) })
+                Ok(Some(LuaString { inner: Inner::Copied(Rc::from(text.into_bytes())) }))
             }
-            _ => Err(crate::convert::mismatch("string", &v)),
+            _ => Ok(None),
         }
     }
 
@@ -201,28 +202,8 @@ impl Lua {
     pub fn create_string(&self, bytes: impl AsRef<[u8]>) -> Result<LuaString> {
         self.with_stack(|stack| {
             stack.push_bytes(bytes.as_ref())?;
-            LuaString::read(stack.value(-1))
+            Ok(LuaString::read(stack.value(-1))?.expect("a string was pushed"))
         })
-    }
-}
-
-impl crate::convert::FromLua for LuaString {
-    /// A string (read in place), or a number's text; anything else is a
-    /// conversion error (`string expected, got table` as an argument).
-    fn from_lua(v: StackValue<'_>) -> Result<Self> {
-        LuaString::read(v)
-    }
-}
-
-impl crate::convert::IntoLua for LuaString {
-    fn push_into(self, stack: &mut Stack<'_>) -> Result<()> {
-        self.push(stack)
-    }
-}
-
-impl crate::convert::IntoLua for &LuaString {
-    fn push_into(self, stack: &mut Stack<'_>) -> Result<()> {
-        self.push(stack)
     }
 }
 

@@ -1,5 +1,6 @@
 //! The three presets as a type: which libraries a state opens and what it
 //! seals off, named once (the Node layer still takes them as strings).
+//! Plain data beside `stdlib` and `sandbox`, whose values it names.
 
 use std::fmt;
 use std::str::FromStr;
