@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use crate::error::Result;
-use crate::raw::preset::Preset;
+use crate::raw::stdlib::Preset;
 use crate::raw::lua::{Lua, LuaOptions};
 use crate::raw::sandbox::{Filesystem, Seal};
 use crate::raw::stdlib::StdLib;

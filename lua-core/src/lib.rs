@@ -39,7 +39,7 @@ pub use raw::limits::LimitKind;
 pub use builder::LuaBuilder;
 pub use chunk::{AsChunk, Chunk};
 pub use external::{ExternalError, ExternalResult};
-pub use raw::preset::Preset;
+pub use raw::stdlib::Preset;
 pub use raw::string::LuaString;
 pub use raw::env::NOT_A_TABLE_ENV;
 pub use raw::lua::{ChunkMode, Lua, LuaOptions, Results, BYTECODE_DENIED};

@@ -33,7 +33,6 @@ pub(crate) mod output;
 pub(crate) mod package;
 #[cfg(feature = "host-binding")]
 pub(crate) mod path;
-pub(crate) mod preset;
 pub(crate) mod protect;
 pub(crate) mod runtime;
 pub(crate) mod sandbox;

@@ -190,7 +190,11 @@ impl Runtime {
         if let Some(occupied) = self.occupancy.occupied() {
             return Err(Error::Busy { message: occupied.message("close()") });
         }
-        crate::raw::string::check_unpinned(self)?;
+        // A LuaString reads Lua's memory in place (see `raw::string`).
+        let pins = self.string_pins.load(std::sync::atomic::Ordering::Acquire);
+        if pins > 0 {
+            return Err(Error::Busy { message: format!("close() cannot be called while {pins} LuaString value(s) borrow the state's memory (drop them first)") });
+        }
         self.occupancy.set_closing(true);
         self.host_objects.host.borrow_mut().take();
         // SAFETY: the state is ours and nothing is inside it (checked just

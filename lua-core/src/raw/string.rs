@@ -9,8 +9,8 @@
 //! Two things could still free that memory under a borrowed slice, and
 //! both are closed off here:
 //! * closing the state: [`Lua::close`] is refused with `Busy` while a
-//!   `LuaString` that points into the state lives (`string_pins`,
-//!   asked by `Runtime::close`);
+//!   `LuaString` that points into the state lives (`string_pins`, counted
+//!   here and asked by `Runtime::close`);
 //! * a script dropping the anchor: the registry is reachable from Lua
 //!   through `debug.getregistry()`, so in a state that opened the `debug`
 //!   library (its libraries are fixed at creation) the bytes are copied
@@ -156,14 +156,6 @@ impl LuaString {
 /// The pin count of `rt`.
 fn pins(rt: &Runtime) -> &std::sync::atomic::AtomicUsize {
     &rt.string_pins
-}
-
-/// Refuses to close a state while a [`LuaString`] points into it.
-pub(crate) fn check_unpinned(rt: &Runtime) -> Result<()> {
-    match pins(rt).load(Ordering::Acquire) {
-        0 => Ok(()),
-        n => Err(Error::Busy { message: format!("close() cannot be called while {n} LuaString value(s) borrow the state's memory (drop them first)") }),
-    }
 }
 
 impl Drop for LuaString {
