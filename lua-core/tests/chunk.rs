@@ -201,3 +201,23 @@ fn a_chunk_that_yields_at_top_level_fails_cleanly() {
     assert!(e.message().contains("outside a coroutine"), "{}", e.message());
     assert_eq!(lua.load("1").eval::<i64>().unwrap(), 1);
 }
+
+#[test]
+fn an_environment_whose_metamethods_raise_or_yield_fails_cleanly() {
+    let lua = Lua::with_libraries(StdLib::BASE | StdLib::COROUTINE).unwrap();
+    let raising: Table = lua.exec("return setmetatable({}, { __index = function(_, k) error('no global ' .. k) end, __newindex = function() error('read-only') end })").unwrap();
+    let e = lua.load("return missing").set_environment(&raising).eval::<()>().unwrap_err();
+    assert!(e.message().ends_with("no global missing"), "{}", e.message());
+    let e = lua.load("x = 1").set_environment(&raising).exec().unwrap_err();
+    assert!(e.message().ends_with("read-only"), "{}", e.message());
+    let yielding: Table = lua.exec("return setmetatable({}, { __index = function() return coroutine.yield() end })").unwrap();
+    let e = lua.load("return anything").set_environment(&yielding).eval::<()>().unwrap_err();
+    assert!(e.message().contains("outside a coroutine"), "{}", e.message());
+    // Inside a coroutine, the chunk's function yields like any Lua function.
+    let f = lua.load("return anything").set_environment(&yielding).into_function().unwrap();
+    lua.set_global("f", f).unwrap();
+    let (a, b): (bool, String) = lua.exec("local co = coroutine.create(f) local _, first = coroutine.resume(co) return coroutine.resume(co, 'resumed')").unwrap();
+    assert!(a);
+    assert_eq!(b, "resumed");
+    assert_eq!(lua.load("1").eval::<i64>().unwrap(), 1);
+}
