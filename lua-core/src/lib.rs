@@ -27,6 +27,7 @@ pub mod host;
 mod serde;
 mod string;
 mod table;
+mod table_iter;
 mod userdata;
 
 pub use raw::callback::CallContext;
@@ -57,6 +58,7 @@ pub use crate::serde::{LuaDeserializer, LuaSerializer, Serde};
 pub use raw::send::SendLua;
 pub use raw::stdlib::StdLib;
 pub use raw::table::KeySnapshot;
+pub use table_iter::TablePairs;
 pub use raw::thread::{ResumeRefusal, Resumed};
 pub use raw::driver::{Driver, Settle, Step, AWAIT_NOT_YOURS, AWAIT_REFUSED, PLAIN_YIELD};
 pub use userdata::{UserData, UserDataFields, UserDataMethods};

@@ -1049,3 +1049,21 @@ sweep_test!(userdata_into_lua, || Entry::new("UserData values as IntoLua: global
     exec(lua, "return h.name, t[1].hp + t.c.hp, spawn(7).hp")
 })
 .sweep());
+
+sweep_test!(table_pairs_iter, || Entry::new(
+    "Table::pairs_iter: snapshot and lazy reads",
+    || {
+        let lua = Lua::with_libraries(StdLib::ALL).unwrap();
+        let t: Table = lua.exec("local t = {} for i = 1, 30 do t['k' .. i] = { i } end return t").unwrap();
+        (lua, t)
+    },
+    |_, t| {
+        let mut n = 0;
+        for entry in t.pairs_iter::<String, Table>()? {
+            let (_, inner) = entry?;
+            n += inner.raw_get::<_, i64>(1)?;
+        }
+        Ok(n.to_string())
+    }
+)
+.sweep());
