@@ -52,8 +52,7 @@ fn limits_hold_in_lua_core_while_mlua_keeps_working() {
         assert_eq!(m.load("return fib(20)").eval::<i64>().unwrap(), 6765);
 
         let lua = lua_core::Lua::builder()
-            .preset("safe")
-            .unwrap()
+            .preset(lua_core::Preset::Safe)
             .instruction_limit(200_000)
             .memory_limit(4 << 20)
             .build()

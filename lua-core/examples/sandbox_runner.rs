@@ -11,11 +11,11 @@
 
 use std::time::{Duration, Instant};
 
-use lua_core::{Error, Lua, MultiValue, Value};
+use lua_core::{Error, Lua, MultiValue, Preset, Value};
 
 fn sandbox() -> Result<Lua, Error> {
     let lua = Lua::builder()
-        .preset("sandbox")?
+        .preset(Preset::Sandbox)
         .memory_limit(16 << 20)
         .instruction_limit(50_000_000)
         .timeout(Duration::from_millis(500))

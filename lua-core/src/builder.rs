@@ -2,7 +2,8 @@
 
 use std::time::Duration;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::raw::stdlib::Preset;
 use crate::raw::lua::{Lua, LuaOptions};
 use crate::raw::sandbox::{Filesystem, Seal};
 use crate::raw::stdlib::StdLib;
@@ -10,11 +11,11 @@ use crate::raw::stdlib::StdLib;
 /// Builds a [`Lua`] state.
 ///
 /// ```
-/// use lua_core::{Lua, StdLib};
+/// use lua_core::{Lua, Preset};
 /// use std::time::Duration;
 ///
 /// let lua = Lua::builder()
-///     .preset("safe")?
+///     .preset(Preset::Safe)
 ///     .memory_limit(8 << 20)
 ///     .instruction_limit(10_000_000)
 ///     .timeout(Duration::from_millis(250))
@@ -44,13 +45,33 @@ impl LuaBuilder {
         self
     }
 
-    /// Uses a preset: `"all"`, `"safe"` (no native code or binary chunks from
-    /// scripts) or `"sandbox"` (no filesystem either).
-    pub fn preset(mut self, name: &str) -> Result<Self> {
-        let (libraries, seal) = StdLib::preset(name).ok_or_else(|| Error::api(format!("Unknown preset: '{name}'")))?;
-        self.options.libraries = libraries;
-        self.options.seal = seal;
-        Ok(self)
+    /// Uses a preset (see [`Preset`]): its libraries and its seal.
+    ///
+    /// ```
+    /// use lua_core::{Lua, Preset};
+    /// let lua = Lua::builder().preset(Preset::Sandbox).build()?;
+    /// assert!(lua.exec::<bool>("return require == nil and io == nil and os == nil")?);
+    /// assert!(!lua.bytecode_allowed());
+    /// # Ok::<(), lua_core::Error>(())
+    /// ```
+    pub fn preset(mut self, preset: Preset) -> Self {
+        self.options.libraries = preset.libraries();
+        self.options.seal = preset.seal();
+        self
+    }
+
+    /// Uses the preset called `name` (`"all"`, `"safe"` or `"sandbox"`), as
+    /// JavaScript names it; any other name fails with `Unknown preset: '<name>'`.
+    ///
+    /// ```
+    /// use lua_core::{Lua, StdLib};
+    /// let lua = Lua::builder().preset_named("safe")?.build()?;
+    /// assert_eq!(lua.libraries(), StdLib::SAFE);
+    /// assert_eq!(Lua::builder().preset_named("Safe").unwrap_err().message(), "Unknown preset: 'Safe'");
+    /// # Ok::<(), lua_core::Error>(())
+    /// ```
+    pub fn preset_named(self, name: &str) -> Result<Self> {
+        Ok(self.preset(name.parse::<Preset>()?))
     }
 
     /// Closes doors beyond the library choice (see [`Seal`]).
@@ -88,8 +109,8 @@ impl LuaBuilder {
     /// The setting holds for the life of the state.
     ///
     /// ```
-    /// use lua_core::{Filesystem, Lua};
-    /// let lua = Lua::builder().preset("all")?.filesystem(Filesystem::Deny).build()?;
+    /// use lua_core::{Filesystem, Lua, Preset};
+    /// let lua = Lua::builder().preset(Preset::All).filesystem(Filesystem::Deny).build()?;
     /// let msg: String = lua.exec("return select(2, io.open('/etc/passwd'))")?;
     /// assert_eq!(msg, "io.open is unavailable: this Lua context was created with filesystem access denied");
     /// assert!(lua.exec::<()>("dofile('x.lua')").is_err());

@@ -66,7 +66,7 @@ pub trait FromLuaMulti: Sized {
 
 /// The conversion error for a value of the wrong type: `expected <what>,
 /// got <type>`. [`mismatch_parts`] takes it apart again.
-fn mismatch(expected: &str, value: &StackValue<'_>) -> Error {
+pub(crate) fn mismatch(expected: &str, value: &StackValue<'_>) -> Error {
     Error::conversion(format!("expected {expected}, got {}", value.kind().name()))
 }
 

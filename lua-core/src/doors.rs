@@ -16,8 +16,8 @@ impl Lua {
     /// [`Lua::clear_file_reader`] sets both to nil.
     ///
     /// ```
-    /// use lua_core::{Lua, StdLib};
-    /// let lua = Lua::builder().preset("sandbox")?.build()?;
+    /// use lua_core::{Lua, Preset};
+    /// let lua = Lua::builder().preset(Preset::Sandbox).build()?;
     /// lua.set_file_reader(|_, path| Ok((path == b"config.lua").then(|| b"return { debug = true }".to_vec())))?;
     /// assert!(lua.exec::<bool>("return dofile('config.lua').debug")?);
     /// let msg: String = lua.exec("return select(2, loadfile('other.lua'))")?;

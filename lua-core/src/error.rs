@@ -131,9 +131,34 @@ impl Error {
         Error::conversion(DEPTH_MESSAGE)
     }
 
-    /// Wraps any error, for a Rust callback to return.
-    pub fn external(source: impl std::error::Error + Send + Sync + 'static) -> Self {
-        Error::External { message: source.to_string(), source: Arc::new(source) }
+    /// Wraps any error (or a `Box<dyn Error>`, or a message), for a Rust
+    /// callback to return; its text is the original's. See also
+    /// [`ExternalError`](crate::ExternalError) for `.into_lua_err()`.
+    ///
+    /// ```
+    /// use lua_core::Error;
+    /// let io = std::io::Error::new(std::io::ErrorKind::Other, "disk on fire");
+    /// let e = Error::external(io);
+    /// assert_eq!((e.code(), e.message()), ("LUA_EXTERNAL", "disk on fire"));
+    /// assert!(e.downcast_ref::<std::io::Error>().is_some());
+    /// let e = Error::external("just a message");
+    /// assert_eq!(e.message(), "just a message");
+    /// ```
+    pub fn external(source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        let source: Arc<dyn std::error::Error + Send + Sync> = Arc::from(source.into());
+        Error::External { message: source.to_string(), source }
+    }
+
+    /// The original error of type `E` behind this one: the source of an
+    /// [`Error::External`], also when it comes back as the
+    /// [`cause`](Error::cause) of a callback's failure (at any depth of
+    /// callbacks calling Lua calling callbacks).
+    pub fn downcast_ref<E: std::error::Error + 'static>(&self) -> Option<&E> {
+        match self {
+            Error::External { source, .. } => source.downcast_ref::<E>(),
+            Error::Callback { cause: Some(cause), .. } => cause.downcast_ref::<E>(),
+            _ => None,
+        }
     }
 
     /// The error a Rust callback returned, when this one is its report.

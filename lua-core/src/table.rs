@@ -1,5 +1,6 @@
 //! Tables from Rust: reads and writes with or without metamethods, the
-//! length, a snapshot of the pairs, and the globals table.
+//! length, appending and removing the last item, a snapshot of the pairs,
+//! and the globals table.
 //!
 //! A [`Table`] is a registry reference: it keeps its table alive, and
 //! dropping it frees the reference at once (Rust's ownership is the
@@ -173,6 +174,62 @@ impl Table {
             value.push_into(stack)?;
             stack.set_entry()
         })
+    }
+
+    /// Appends `value` as Lua code's `t[#t + 1] = value` does: the length
+    /// through `__len` (it must be an integer), the write through
+    /// `__newindex` when the slot is absent. An error raised by a
+    /// metamethod is returned, never thrown; one that tries to yield fails
+    /// with Lua's "attempt to yield across a C-call boundary".
+    ///
+    /// ```
+    /// use lua_core::{Lua, StdLib, Table};
+    /// let lua = Lua::with_libraries(StdLib::BASE)?;
+    /// let t: Table = lua.exec("return { 'a' }")?;
+    /// t.push("b")?;
+    /// assert_eq!(t.sequence::<String>()?, ["a", "b"]);
+    /// // A proxy whose writes land elsewhere: push honours both metamethods.
+    /// let log: Table = lua.exec("log = {} return log")?;
+    /// let proxy: Table = lua.exec("return setmetatable({}, { __len = function() return #log end, __newindex = log })")?;
+    /// proxy.push(1)?;
+    /// proxy.push(2)?;
+    /// assert_eq!((proxy.raw_len(), log.sequence::<i64>()?), (0, vec![1, 2]));
+    /// # Ok::<(), lua_core::Error>(())
+    /// ```
+    pub fn push<V: IntoLua>(&self, value: V) -> Result<()> {
+        self.lua().append_with(self.registry_ref(), false, |s| value.push_into(s))
+    }
+
+    /// Removes the last item and returns it, as Lua code's `local v =
+    /// t[#t]; t[#t] = nil` does (`__len`, `__index` and `__newindex` run,
+    /// protected). An empty table gives nil (`None` for an `Option`).
+    ///
+    /// ```
+    /// let lua = lua_core::Lua::new();
+    /// let t: lua_core::Table = lua.exec("return { 10, 20 }")?;
+    /// assert_eq!(t.pop::<i64>()?, 20);
+    /// assert_eq!(t.pop::<Option<i64>>()?, Some(10));
+    /// assert_eq!(t.pop::<Option<i64>>()?, None);
+    /// assert_eq!(t.len()?, 0);
+    /// # Ok::<(), lua_core::Error>(())
+    /// ```
+    pub fn pop<V: FromLua>(&self) -> Result<V> {
+        self.lua().pop_with(self.registry_ref(), V::from_lua)?
+    }
+
+    /// Appends `value` at the raw border (`rawset(t, rawlen(t) + 1, v)`),
+    /// running no metamethod.
+    ///
+    /// ```
+    /// let lua = lua_core::Lua::with_libraries(lua_core::StdLib::BASE)?;
+    /// let t: lua_core::Table = lua.exec("return setmetatable({ 1 }, { __newindex = function() error('no') end })")?;
+    /// t.raw_push(2)?;
+    /// assert!(t.push(3).is_err());
+    /// assert_eq!(t.sequence::<i64>()?, [1, 2]);
+    /// # Ok::<(), lua_core::Error>(())
+    /// ```
+    pub fn raw_push<V: IntoLua>(&self, value: V) -> Result<()> {
+        self.lua().append_with(self.registry_ref(), true, |s| value.push_into(s))
     }
 
     /// `#t` without `__len`.

@@ -928,3 +928,142 @@ sweep_test!(io_searcher, || Entry::new("io: host searcher", state(StdLib::ALL), 
     exec(lua, "return require('m').v")
 })
 .sweep());
+
+// ---- the Rust API's conveniences (issue 17): chunks, borrowed strings,
+// foreign errors, push/pop, UserData values as IntoLua
+
+sweep_test!(chunk_finishers, || Entry::new("Lua::load: exec, eval (both forms), call, into_function", state(StdLib::ALL), |lua, _| {
+    lua.load("acc = {} for i = 1, 10 do acc[i] = ('v'):rep(i) end").set_name("=setup").exec()?;
+    let n: i64 = lua.load("#acc + select('#', 1, 2)").eval()?;
+    let s: String = lua.load("local t = {} for i = 1, 5 do t[i] = acc[i] end return table.concat(t, ',')").set_name("@chunk.lua").eval()?;
+    let c: (i64, String) = lua.load("local a, b = ... return a * 2, b .. '!'").call((21, "x"))?;
+    let f = lua.load("return (...) .. acc[3]").set_name("=f").into_function()?;
+    let r: String = f.call("w")?;
+    let e = lua.load("error('boom')").set_name("=failing").exec().unwrap_err();
+    Ok(format!("{n} {s} {c:?} {r} [{}]", e.message()))
+})
+// The failing chunk's error is caught into the summary: under a fault it
+// may be "not enough memory" instead.
+.catches()
+.sweep());
+
+sweep_test!(chunk_with_environment_and_modes, || Entry::new(
+    "Lua::load: set_environment, set_mode, bytecode",
+    || {
+        let lua = Lua::with_libraries(StdLib::ALL).unwrap();
+        let env: Table = lua.exec("return { x = 40 }").unwrap();
+        (lua, env)
+    },
+    |lua, env| {
+        let a: i64 = lua.load("y = x + 2 return y").set_environment(env).eval()?;
+        let b: i64 = lua.load("x + y").set_environment(env).eval()?;
+        let f = lua.load("return x").set_environment(env).into_function()?;
+        let code = lua.compile(b"return 7", c"=seven", true)?;
+        let c: i64 = lua.load(&code).set_mode(lua_core::ChunkMode::Binary).eval()?;
+        let d = lua.load(&code).set_mode(lua_core::ChunkMode::Text).exec().is_err();
+        Ok(format!("{a} {b} {} {c} {d}", f.call::<i64>(())?))
+    }
+)
+.sweep());
+
+/// A state without the debug library: its strings are read in place.
+fn string_state() -> (Lua, ()) {
+    let lua = Lua::with_libraries(StdLib::SAFE).unwrap();
+    let join = lua.create_function(|_, (a, b): (lua_core::LuaString, Option<lua_core::LuaString>)| Ok(format!("{a}+{}", b.map(|b| b.to_string()).unwrap_or_default()))).unwrap();
+    lua.set_global("join", join).unwrap();
+    (lua, ())
+}
+
+sweep_test!(lua_strings, || Entry::new("LuaString: made, read, cloned, passed back", string_state, |lua, _| {
+    let s = lua.create_string("made in rust")?;
+    let t: lua_core::LuaString = lua.exec("return ('lua'):rep(20)")?;
+    let u = t.clone();
+    lua.set_global("s", &s)?;
+    let joined: String = lua.exec("return join(s, 'x') .. join(12)")?;
+    let back: String = lua.exec::<lua_core::LuaString>("return s")?.to_string_lossy().into_owned();
+    Ok(format!("{} {} {joined} {back}", u.len(), s.to_str()?))
+})
+// No pin may be left behind by a failure: the state closes.
+.after(|lua, _| {
+    usable(lua);
+    lua.close().expect("no LuaString is left pinning the state");
+})
+.sweep());
+
+sweep_test!(external_errors, || Entry::new(
+    "into_lua_err: caught by pcall, and uncaught",
+    || {
+        let lua = Lua::with_libraries(StdLib::ALL).unwrap();
+        let f = lua
+            .create_function(|_, code: String| -> Result<i64> {
+                use lua_core::ExternalResult;
+                code.parse::<i64>().into_lua_err()
+            })
+            .unwrap();
+        lua.set_global("parse", f).unwrap();
+        (lua, ())
+    },
+    |lua, _| {
+        let caught = exec(lua, "local ok, m = pcall(parse, 'x') return ok, m, parse('42')")?;
+        match lua.exec::<()>("parse('y')") {
+            Err(e) if e.code() == "LUA_CALLBACK" => Ok(format!("{caught} {}", e.downcast_ref::<std::num::ParseIntError>().is_some())),
+            Err(e) => Err(e),
+            Ok(()) => Ok(format!("{caught} no error")),
+        }
+    }
+)
+// pcall catches the error into the summary (under a fault, "not enough memory").
+.catches()
+.sweep());
+
+sweep_test!(table_push_pop, || Entry::new(
+    "Table::push / pop / raw_push, with metamethods",
+    || {
+        let lua = Lua::with_libraries(StdLib::ALL).unwrap();
+        let t: Table = lua.exec("store = {} return setmetatable({}, { __len = function() return #store end, __index = store, __newindex = function(_, k, v) store[k] = v and { v } or nil end })").unwrap();
+        (lua, t)
+    },
+    |lua, t| {
+        for i in 0..20 {
+            t.push(format!("item {i}"))?;
+        }
+        let last: Table = t.pop()?;
+        let plain = lua.create_table()?;
+        for i in 0..20 {
+            plain.raw_push(i)?;
+            plain.push(i * 2)?;
+        }
+        Ok(format!("{} {:?} {}", t.len()?, last.raw_get::<_, String>(1)?, plain.pop::<i64>()?))
+    }
+)
+.sweep());
+
+sweep_test!(userdata_into_lua, || Entry::new("UserData values as IntoLua: globals, tables, results", state(StdLib::ALL), |lua, _| {
+    lua.set_global("h", Hero { name: "ada".into(), hp: 1 })?;
+    let t = lua.create_table()?;
+    t.push(Hero { name: "bo".into(), hp: 2 })?;
+    t.set("c", Hero { name: "cy".into(), hp: 3 })?;
+    lua.set_global("t", t)?;
+    let spawn = lua.create_function(|_, hp: i64| Ok(Hero { name: "new".into(), hp }))?;
+    lua.set_global("spawn", spawn)?;
+    exec(lua, "return h.name, t[1].hp + t.c.hp, spawn(7).hp")
+})
+.sweep());
+
+sweep_test!(table_pairs_iter, || Entry::new(
+    "Table::pairs_iter: snapshot and lazy reads",
+    || {
+        let lua = Lua::with_libraries(StdLib::ALL).unwrap();
+        let t: Table = lua.exec("local t = {} for i = 1, 30 do t['k' .. i] = { i } end return t").unwrap();
+        (lua, t)
+    },
+    |_, t| {
+        let mut n = 0;
+        for entry in t.pairs_iter::<String, Table>()? {
+            let (_, inner) = entry?;
+            n += inner.raw_get::<_, i64>(1)?;
+        }
+        Ok(n.to_string())
+    }
+)
+.sweep());

@@ -8,12 +8,12 @@
 //! work free, the same budget would let the loop run tens of thousands of
 //! times.
 
-use lua_core::{Lua, StdLib};
+use lua_core::{Lua, Preset, StdLib};
 
 const BUDGET: u64 = 2_000_000;
 
 fn limited(max_instructions: u64, memory_limit: usize) -> Lua {
-    Lua::builder().preset("safe").unwrap().instruction_limit(max_instructions).memory_limit(memory_limit).build().unwrap()
+    Lua::builder().preset(Preset::Safe).instruction_limit(max_instructions).memory_limit(memory_limit).build().unwrap()
 }
 
 /// Runs `setup` (its own call and budget), then `loop_` repeated `while true`

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread;
 
-use lua_core::{CancelHandle, Error, HookMask, Lua, StdLib};
+use lua_core::{CancelHandle, Error, HookMask, Lua, Preset, StdLib};
 
 /// Cancels from another thread as soon as a run is in flight (no timing:
 /// `cancel` says whether it found one), while `run` runs here. For runs
@@ -139,7 +139,7 @@ fn a_host_function_that_cancels_still_returns_its_values_safely() {
     // The results are pushed after the cancel; with no limit set the host
     // pushes unprotected, so the cancel must not refuse that growth.
     for limited in [false, true] {
-        let lua = if limited { Lua::builder().preset("safe").unwrap().instruction_limit(1 << 40).build().unwrap() } else { Lua::with_libraries(StdLib::BASE).unwrap() };
+        let lua = if limited { Lua::builder().preset(Preset::Safe).instruction_limit(1 << 40).build().unwrap() } else { Lua::with_libraries(StdLib::BASE).unwrap() };
         let f = lua
             .create_function(|lua, _: lua_core::MultiValue| {
                 lua.cancel();
@@ -178,7 +178,7 @@ fn a_debug_hook_cancels_the_run() {
 fn a_cancelled_run_leaves_no_trace_on_the_next_budget() {
     // The cancel wrote the flag the VM reads after every C function; were it
     // left set, each C call of the next run would be charged a step interval.
-    let lua = Lua::builder().preset("safe").unwrap().instruction_limit(200_000).build().unwrap();
+    let lua = Lua::builder().preset(Preset::Safe).instruction_limit(200_000).build().unwrap();
     let f = lua.create_function(|lua, _: lua_core::MultiValue| Ok(lua.cancel())).unwrap();
     lua.set_global("stop", f).unwrap();
     assert_cancelled(&lua.exec::<()>("stop() while true do end").unwrap_err());
@@ -188,7 +188,7 @@ fn a_cancelled_run_leaves_no_trace_on_the_next_budget() {
 
 #[test]
 fn cancel_and_limits_share_the_hook_and_each_reports_itself() {
-    let lua = Lua::builder().preset("safe").unwrap().instruction_limit(1_000_000).timeout(std::time::Duration::from_secs(3600)).build().unwrap();
+    let lua = Lua::builder().preset(Preset::Safe).instruction_limit(1_000_000).timeout(std::time::Duration::from_secs(3600)).build().unwrap();
     install_ready(&lua);
     let e = lua.exec::<()>("ready() while true do end").unwrap_err();
     assert_cancelled(&e);

@@ -2,7 +2,7 @@
 //! original's C++ core suite checked (`[C++]` and `[TS+C++]`), ported to
 //! lua-core's public API.
 
-use lua_core::{Error, Lua, MultiValue, StdLib, Value};
+use lua_core::{Error, Lua, MultiValue, Preset, StdLib, Value};
 
 /// The libraries named in `names`, as the addon's `libraries` array is read.
 fn libs(names: &[&str]) -> StdLib {
@@ -49,7 +49,7 @@ fn a04_without_options_the_state_is_bare() {
 /// `type(os)`, `type(debug)` are `"table"`.
 #[test]
 fn a05_preset_all_opens_every_library() {
-    for lua in [Lua::builder().preset("all").unwrap().build().unwrap(), Lua::with_libraries(StdLib::ALL).unwrap()] {
+    for lua in [Lua::builder().preset(Preset::All).build().unwrap(), Lua::with_libraries(StdLib::ALL).unwrap()] {
         assert_eq!(lua.exec::<i64>("return math.floor(3.7)").unwrap(), 3);
         assert_eq!(lua.exec::<String>("return string.upper('abc')").unwrap(), "ABC");
         assert_eq!(lua.exec::<String>("return ('x'):rep(3)").unwrap(), "xxx");
@@ -64,7 +64,7 @@ fn a05_preset_all_opens_every_library() {
 /// `type(io)`, `type(os)`, `type(debug)` are `"nil"`.
 #[test]
 fn a06_preset_safe_leaves_out_io_os_debug() {
-    for lua in [Lua::builder().preset("safe").unwrap().build().unwrap(), Lua::with_libraries(StdLib::SAFE).unwrap()] {
+    for lua in [Lua::builder().preset(Preset::Safe).build().unwrap(), Lua::with_libraries(StdLib::SAFE).unwrap()] {
         for lib in ["math", "string", "table", "coroutine"] {
             assert_eq!(type_of(&lua, lib), "table", "{lib}");
         }
@@ -115,7 +115,7 @@ fn a12_an_unknown_library_name_is_refused_and_named() {
     for (name, lib) in StdLib::NAMES {
         assert_eq!(StdLib::from_name(name), Some(lib));
     }
-    let e = Lua::builder().preset("nonexistent").unwrap_err();
+    let e = Lua::builder().preset_named("nonexistent").unwrap_err();
     assert_eq!(e.code(), "LUA_API");
     assert!(e.message().contains("nonexistent"), "{}", e.message());
     assert!(e.message().starts_with("Unknown"), "{}", e.message());

@@ -1,7 +1,7 @@
 //! The doors to code and disk: `allow_bytecode` (EVOLUTION B7, DECISIONS 9),
 //! `Filesystem::Deny` (B19) and the file reader (B15).
 
-use lua_core::{Error, Filesystem, Lua, LuaOptions, MultiValue, PackageError, StdLib, Value, BYTECODE_DENIED};
+use lua_core::{Error, Filesystem, Lua, LuaOptions, Preset, MultiValue, PackageError, StdLib, Value, BYTECODE_DENIED};
 
 mod common;
 use common::Scratch;
@@ -13,7 +13,7 @@ fn deny_text(name: &str) -> String {
 }
 
 fn state(preset: &str, allow: Option<bool>) -> Lua {
-    let mut b = Lua::builder().preset(preset).unwrap();
+    let mut b = Lua::builder().preset_named(preset).unwrap();
     if let Some(allow) = allow {
         b = b.allow_bytecode(allow);
     }
@@ -206,7 +206,7 @@ fn seals_keep_lua_text_only_whatever_allow_bytecode_says() {
 
 #[test]
 fn filesystem_deny_closes_each_door_in_its_idiom() {
-    let lua = Lua::builder().preset("all").unwrap().filesystem(Filesystem::Deny).build().unwrap();
+    let lua = Lua::builder().preset(Preset::All).filesystem(Filesystem::Deny).build().unwrap();
     assert_eq!(lua.filesystem(), Filesystem::Deny);
     let fails = ["loadfile('x')", "io.open('x')", "os.remove('x')", "os.rename('x', 'y')", "package.loadlib('x', 'y')", "package.searchpath('x', '?')"];
     let names = ["loadfile", "io.open", "os.remove", "os.rename", "package.loadlib", "package.searchpath"];
@@ -244,13 +244,13 @@ fn filesystem_deny_closes_each_door_in_its_idiom() {
 fn filesystem_deny_leaves_the_host_doors_open() {
     let dir = Scratch::new("doors_deny_host");
     let path = dir.file("f.lua", "return 'from file'");
-    let lua = Lua::builder().preset("safe").unwrap().filesystem(Filesystem::Deny).build().unwrap();
+    let lua = Lua::builder().preset(Preset::Safe).filesystem(Filesystem::Deny).build().unwrap();
     assert_eq!(lua.exec_file::<String>(&path).unwrap(), "from file");
     assert!(!lua.compile_file(path.as_bytes(), false).unwrap().is_empty());
     lua.set_file_reader(|_, p| Ok(Some(format!("return '{}'", String::from_utf8_lossy(p)).into_bytes()))).unwrap();
     assert_eq!(lua.exec::<String>("return dofile('virtual')").unwrap(), "virtual");
     // Under 'sandbox' the doors that do not exist stay absent.
-    let lua = Lua::builder().preset("sandbox").unwrap().filesystem(Filesystem::Deny).build().unwrap();
+    let lua = Lua::builder().preset(Preset::Sandbox).filesystem(Filesystem::Deny).build().unwrap();
     assert!(lua.exec::<bool>("return loadfile == nil and dofile == nil and package == nil").unwrap());
 }
 

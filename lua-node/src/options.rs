@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use lua_core::{Filesystem, LuaOptions, Seal, StdLib};
+use lua_core::{Filesystem, LuaOptions, Preset, Seal, StdLib};
 use napi::sys::ValueType;
 
 use crate::convert::Modes;
@@ -97,8 +97,8 @@ pub fn libraries(env: Env, value: Raw) -> Result<(StdLib, Seal, Option<Vec<Strin
         return Ok((libs, Seal::Open, Some(names)));
     }
     if env.type_of(value) == ValueType::napi_string {
-        let (libs, seal) = StdLib::preset(&env.string_value(value)?).ok_or_else(|| JsError::type_error(LIBRARIES_TYPE))?;
-        return Ok((libs, seal, None));
+        let preset = Preset::from_name(&env.string_value(value)?).ok_or_else(|| JsError::type_error(LIBRARIES_TYPE))?;
+        return Ok((preset.libraries(), preset.seal(), None));
     }
     Err(JsError::type_error(LIBRARIES_TYPE))
 }

@@ -5,7 +5,7 @@ use std::ffi::{c_char, c_int, CStr};
 
 use lua_sys::*;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::raw::lua::{ChunkMode, Lua, Results};
 use crate::raw::protect::protect;
 use crate::raw::value::{RegRef, Table};
@@ -75,22 +75,8 @@ impl Lua {
     pub fn exec_in_with<R>(&self, env: &RegRef, bytes: &[u8], name: &CStr, mode: ChunkMode, read: impl FnOnce(Results<'_>) -> R) -> Result<R> {
         self.run(
             |stack| {
-                let l = stack.raw();
-                self.load_buffer(l, bytes, name, mode)?;
-                stack.push_ref(env)?;
-                // SAFETY: the chunk is below the table just pushed;
-                // lua_setupvalue neither allocates nor raises. A chunk with
-                // no upvalue (a dumped function may have none) leaves the
-                // table, which is popped.
-                unsafe {
-                    if lua_type(l, -1) != LUA_TTABLE as c_int {
-                        return Err(Error::api(NOT_A_TABLE_ENV));
-                    }
-                    if lua_setupvalue(l, -2, 1).is_null() {
-                        lua_settop(l, -2);
-                    }
-                }
-                Ok(())
+                self.load_buffer(stack.raw(), bytes, name, mode)?;
+                self.set_chunk_env(stack, env)
             },
             0,
             read,

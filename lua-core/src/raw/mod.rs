@@ -10,6 +10,7 @@ pub(crate) mod attention;
 pub(crate) mod bytecode;
 pub(crate) mod callback;
 pub(crate) mod cancel;
+pub(crate) mod chunk_run;
 #[cfg(feature = "host-binding")]
 pub(crate) mod detach;
 pub(crate) mod driver;
@@ -43,6 +44,8 @@ pub(crate) mod stack;
 pub(crate) mod stack_value;
 pub(crate) mod stdlib;
 pub(crate) mod table;
+pub(crate) mod table_seq;
+pub(crate) mod string;
 pub(crate) mod tagged;
 pub(crate) mod text_load;
 pub(crate) mod thread;

@@ -67,6 +67,10 @@ pub(crate) struct Runtime {
     pub(crate) running: Cell<*mut lua_State>,
     /// Awaits of host work asked for and settled (see `driver`).
     awaits: crate::raw::driver::AwaitState,
+    /// Live [`LuaString`](crate::LuaString)s borrowing Lua's memory: `close`
+    /// would free what they point into (see `raw::string`). Atomic because
+    /// the thread a state is lent to may ask while the owner drops one.
+    pub(crate) string_pins: std::sync::atomic::AtomicUsize,
 }
 
 impl Runtime {
@@ -103,6 +107,7 @@ impl Runtime {
             deferred_releases: UnsafeCell::new(Vec::new()),
             running: Cell::new(ptr::null_mut()),
             awaits: Default::default(),
+            string_pins: Default::default(),
         });
         let rt_ptr = Rc::as_ptr(&rt) as *mut c_void;
         rt.alloc.watch(rt.limits());
@@ -185,6 +190,11 @@ impl Runtime {
         }
         if let Some(occupied) = self.occupancy.occupied() {
             return Err(Error::Busy { message: occupied.message("close()") });
+        }
+        // A LuaString reads Lua's memory in place (see `raw::string`).
+        let pins = self.string_pins.load(std::sync::atomic::Ordering::Acquire);
+        if pins > 0 {
+            return Err(Error::Busy { message: format!("close() cannot be called while {pins} LuaString value(s) borrow the state's memory (drop them first)") });
         }
         self.occupancy.set_closing(true);
         self.host_objects.host.borrow_mut().take();

@@ -99,29 +99,41 @@ impl Lua {
     /// Moves `value` into Lua as a userdata whose metatable (made on first
     /// use of `T` in this state) has the methods and fields `parts` gives.
     pub(crate) fn create_userdata_with<T: 'static>(&self, value: T, parts: impl FnOnce() -> TypeParts) -> Result<AnyUserData> {
-        self.rt.thread_bound.set(true);
         self.with_stack(|stack| {
-            stack.reserve(4)?;
-            push_metatable::<T>(stack, parts)?;
-            // SAFETY: the userdata gets an empty cell and the metatable in one
-            // protected call (its __gc never sees uninitialised memory); the
-            // value is moved in only after that succeeded.
-            unsafe {
-                protect(stack.raw(), 1, 1, move |l| {
-                    crate::raw::tagged::push_new::<Cell>(l, Tag::UserData, None);
-                    lua_pushvalue(l, 1);
-                    lua_setmetatable(l, -2);
-                    1
-                })?;
-                let cell = crate::raw::tagged::check::<Cell>(stack.raw(), -1, Tag::UserData);
-                debug_assert!(!cell.is_null(), "made just now");
-                if let Some(cell) = cell.as_mut() {
-                    *cell = Some(Rc::new(RefCell::new(value)));
-                }
-            }
+            push_userdata_with(stack, value, parts)?;
             stack.value(-1).to_ref().map(AnyUserData)
         })
     }
+}
+
+/// Pushes `value` as a userdata whose metatable (made on first use of `T`
+/// in this state) has the methods and fields `parts` gives: what
+/// [`Lua::create_userdata_with`] anchors, and what a `UserData` value
+/// converted with `IntoLua` leaves on the stack.
+pub(crate) fn push_userdata_with<T: 'static>(stack: &mut Stack<'_>, value: T, parts: impl FnOnce() -> TypeParts) -> Result<()> {
+    stack.lua.rt.thread_bound.set(true);
+    stack.reserve(4)?;
+    push_metatable::<T>(stack, parts)?;
+    // SAFETY: the userdata gets an empty cell and the metatable in one
+    // protected call (its __gc never sees uninitialised memory); the
+    // value is moved in only after that succeeded.
+    unsafe {
+        let pushed = protect(stack.raw(), 1, 1, move |l| {
+            crate::raw::tagged::push_new::<Cell>(l, Tag::UserData, None);
+            lua_pushvalue(l, 1);
+            lua_setmetatable(l, -2);
+            1
+        });
+        stack.resync();
+        pushed?;
+        let cell = crate::raw::tagged::check::<Cell>(stack.raw(), -1, Tag::UserData);
+        stack.resync();
+        debug_assert!(!cell.is_null(), "made just now");
+        if let Some(cell) = cell.as_mut() {
+            *cell = Some(Rc::new(RefCell::new(value)));
+        }
+    }
+    Ok(())
 }
 
 impl AnyUserData {

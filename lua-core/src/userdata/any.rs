@@ -5,7 +5,9 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use super::{args, short_type_name, UserData, UserDataMethods};
+use crate::convert::IntoLua;
 use crate::error::{Error, Result};
+use crate::raw::stack::Stack;
 use crate::raw::lua::Lua;
 use crate::raw::userdata::SelfValue;
 use crate::raw::value::AnyUserData;
@@ -36,6 +38,41 @@ impl Lua {
     /// ```
     pub fn create_userdata<T: UserData>(&self, value: T) -> Result<AnyUserData> {
         self.create_userdata_with(value, UserDataMethods::<T>::of_type)
+    }
+}
+
+/// A [`UserData`] value converts to Lua as a new userdata, as
+/// [`Lua::create_userdata`] makes it: it can be set as a global, stored in a
+/// table, passed as an argument or returned from a callback as it is.
+///
+/// ```
+/// use lua_core::{Lua, UserData, UserDataFields, UserDataMethods};
+///
+/// #[derive(Clone)]
+/// struct Player { name: String, hp: i64 }
+///
+/// impl UserData for Player {
+///     fn add_fields(fields: &mut UserDataFields<Self>) {
+///         fields.add_field_method_get("hp", |_, p| Ok(p.hp));
+///     }
+///     fn add_methods(methods: &mut UserDataMethods<Self>) {
+///         // Returning a `Player` makes a new userdata.
+///         methods.add_method("clone", |_, p, name: String| Ok(Player { name, ..p.clone() }));
+///         methods.add_method("name", |_, p, ()| Ok(p.name.clone()));
+///     }
+/// }
+///
+/// let lua = Lua::new();
+/// lua.set_global("p", Player { name: "ada".into(), hp: 10 })?;
+/// assert_eq!(lua.exec::<(String, i64)>("local q = p:clone('bob') return q:name(), q.hp")?, ("bob".into(), 10));
+/// let spawn = lua.create_function(|_, hp: i64| Ok(Player { name: "new".into(), hp }))?;
+/// lua.globals()?.set("spawn", spawn)?;
+/// assert_eq!(lua.exec::<i64>("return spawn(7).hp")?, 7);
+/// # Ok::<(), lua_core::Error>(())
+/// ```
+impl<T: UserData> IntoLua for T {
+    fn push_into(self, stack: &mut Stack<'_>) -> Result<()> {
+        crate::raw::userdata::push_userdata_with(stack, self, UserDataMethods::<T>::of_type)
     }
 }
 
