@@ -5,7 +5,7 @@
 //! a shared machine cannot (`vs_mlua` gives the timings).
 //!
 //! ```text
-//! calls_ir (core|mlua) (rust-to-lua|lua-to-rust) N
+//! calls_ir (core|mlua) (rust-to-lua|lua-to-rust|fib) N
 //! ```
 
 use std::hint::black_box;
@@ -35,8 +35,16 @@ fn main() {
             lua.globals().set("add", lua.create_function(|_, (a, b): (i64, i64)| Ok(a + b)).unwrap()).unwrap();
             lua.load(format!("local s = 0 for i = 1, {n} do s = add(s, i) end return s")).eval::<i64>().unwrap()
         }
+        (Some("core"), Some("fib")) => {
+            let lua = lua_core::Lua::with_libraries(lua_core::StdLib::BASE).unwrap();
+            lua.exec::<i64>(&format!("local function fib(n) if n < 2 then return n end return fib(n-1) + fib(n-2) end return fib({n})")).unwrap()
+        }
+        (Some("mlua"), Some("fib")) => {
+            let lua = mlua::Lua::new();
+            lua.load(format!("local function fib(n) if n < 2 then return n end return fib(n-1) + fib(n-2) end return fib({n})")).eval::<i64>().unwrap()
+        }
         _ => {
-            eprintln!("usage: calls_ir (core|mlua) (rust-to-lua|lua-to-rust) N");
+            eprintln!("usage: calls_ir (core|mlua) (rust-to-lua|lua-to-rust|fib) N");
             std::process::exit(2);
         }
     };
