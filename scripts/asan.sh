@@ -62,7 +62,7 @@ if wants js || wants fuzz; then
     || { echo "asan: the addon's C code is not instrumented" >&2; exit 1; }
   # A package directory like the repository root, holding the ASan addon.
   mkdir "$work/pkg"
-  cp index.cjs index.mjs index.d.ts package.json "$work/pkg/"
+  cp index.cjs index.mjs index.d.ts native-target.cjs package.json "$work/pkg/"
   cp "$CARGO_TARGET_DIR/release/liblua_node.so" "$work/pkg/lua-native.node"
   export LUA_NATIVE_PACKAGE="$work/pkg"
   unset LUA_NATIVE_BINARY
