@@ -164,6 +164,13 @@ async function ours(key) {
       const perContext = measure((n) => {
         for (let i = 0; i < n; i++) new lua.init({}, { libraries: 'all' }).dispose();
       });
+      // The same with no library: lua-core's and lua-node's own setup.
+      const bare = measure((n) => {
+        for (let i = 0; i < n; i++) new lua.init({}, { libraries: [] }).dispose();
+      });
+      const bareCtx = new lua.init({}, { libraries: [] });
+      const bareBytes = bareCtx.info().memoryBytes;
+      bareCtx.dispose();
       // Left to the collector instead of dispose(): what a server that
       // drops its contexts pays (the state closes when JS collects it).
       const dropped = measure((n) => {
@@ -186,6 +193,8 @@ async function ours(key) {
         ns: perContext,
         extra: {
           dropped_ns: dropped,
+          bare_ns: bare,
+          bare_bytes: bareBytes,
           info_memory_bytes: info.memoryBytes,
           rss_per_context: per('rss'),
           heap_used_per_context: per('heapUsed'),
@@ -224,7 +233,7 @@ async function floor(key, floorAddon, luaFloor) {
       const out = JSON.parse(r.stdout);
       if (key === 'fib') check(out.result === 832040, 'lua-floor fib(30)');
       if (key === 'exec') check(out.result === 1, 'lua-floor return 1');
-      if (key === 'newctx') return { ns: out.median_ns, extra: { bytes: out.bytes, parts: out.parts } };
+      if (key === 'newctx') return { ns: out.median_ns, extra: { ns: out.median_ns, bytes: out.bytes, blocks: out.blocks, parts: out.parts } };
       return out.median_ns;
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -335,7 +344,13 @@ if (nc && nc.extraOurs.length) {
   console.log(
     `  per context held (${CONTEXTS_FOR_MEMORY} held, after gc): RSS +${(m('rss_per_context') / 1024).toFixed(1)} KiB, JS heap +${(m('heap_used_per_context') / 1024).toFixed(2)} KiB, external +${(m('external_per_context') / 1024).toFixed(2)} KiB;`
   );
-  console.log(`  info().memoryBytes of a fresh context: ${m('info_memory_bytes')} bytes (the floor's state with every library: ${f.bytes} bytes)`);
+  console.log(`  info().memoryBytes of a fresh context: ${m('info_memory_bytes')} bytes (the floor's state with every library: ${f.bytes} bytes in ${f.blocks} blocks)`);
+  const part = (name) => f.parts.find((p) => p.part === name);
+  const floorBare = part('lua_newstate').median_ns + part('lua_close').median_ns;
+  console.log(
+    `  with no library (libraries: []): ${fmt(m('bare_ns'), 'us/context')} us, ${m('bare_bytes')} bytes (the floor's lua_newstate + lua_close: ${fmt(floorBare, 'us/context')} us, ${part('lua_newstate').bytes} bytes);` +
+      ` so opening every library costs ours ${fmt(median(nc.ours) - m('bare_ns'), 'us/context')} us, the floor ${fmt(f.ns - floorBare, 'us/context')} us`
+  );
   const parts = f.parts.map((p) => `${p.part} ${(p.median_ns / 1e3).toFixed(2)} us / ${p.bytes} B`);
   console.log(`  the floor by part (last run): ${parts.join('; ')}`);
 }

@@ -24,12 +24,18 @@ const LIBRARIES: [&str; 10] = ["base", "package", "coroutine", "debug", "io", "m
 /// took back).
 static LIVE: AtomicIsize = AtomicIsize::new(0);
 
+/// Blocks the state holds now (each costs malloc's own header besides).
+static BLOCKS: AtomicIsize = AtomicIsize::new(0);
+
 /// `realloc`/`free` that keeps `LIVE` up to date.
 unsafe extern "C" fn counting_alloc(_ud: *mut c_void, p: *mut c_void, osize: usize, nsize: usize) -> *mut c_void {
     // For a new block (p NULL) Lua passes a type tag in osize, not a size.
     let old = if p.is_null() { 0 } else { osize as isize };
     if nsize == 0 {
         LIVE.fetch_sub(old, Ordering::Relaxed);
+        if !p.is_null() {
+            BLOCKS.fetch_sub(1, Ordering::Relaxed);
+        }
         // SAFETY: Lua passes NULL or a block this function returned from
         // realloc; free(NULL) is a no-op.
         unsafe { free(p) };
@@ -39,6 +45,9 @@ unsafe extern "C" fn counting_alloc(_ud: *mut c_void, p: *mut c_void, osize: usi
     let q = unsafe { realloc(p, nsize) };
     if !q.is_null() {
         LIVE.fetch_add(nsize as isize - old, Ordering::Relaxed);
+        if p.is_null() {
+            BLOCKS.fetch_add(1, Ordering::Relaxed);
+        }
     }
     q
 }
@@ -56,7 +65,7 @@ fn median(mut xs: Vec<u128>) -> u128 {
 /// One state made, opened library by library, and closed: ns per part
 /// (newstate, each library, close) and bytes per part (the same, close last
 /// as the bytes it returned).
-fn once() -> Option<(Vec<u128>, Vec<isize>)> {
+fn once() -> Option<(Vec<u128>, Vec<isize>, isize)> {
     let mut ns = Vec::with_capacity(LIBRARIES.len() + 2);
     let mut bytes = Vec::with_capacity(LIBRARIES.len() + 2);
     let before = LIVE.load(Ordering::Relaxed);
@@ -81,13 +90,14 @@ fn once() -> Option<(Vec<u128>, Vec<isize>)> {
         ns.push(t.elapsed().as_nanos());
         bytes.push(LIVE.load(Ordering::Relaxed) - at);
     }
+    let blocks = BLOCKS.load(Ordering::Relaxed);
     let at = LIVE.load(Ordering::Relaxed);
     let t = Instant::now();
     // SAFETY: `l` is live and not used after this.
     unsafe { lua_close(l) };
     ns.push(t.elapsed().as_nanos());
     bytes.push(LIVE.load(Ordering::Relaxed) - at);
-    Some((ns, bytes))
+    Some((ns, bytes, blocks))
 }
 
 pub fn run(runs: usize, warmup: usize, json: bool) -> ExitCode {
@@ -95,8 +105,9 @@ pub fn run(runs: usize, warmup: usize, json: bool) -> ExitCode {
     let mut times: Vec<Vec<u128>> = vec![Vec::new(); parts];
     let mut totals = Vec::new();
     let mut bytes = Vec::new();
+    let mut blocks = 0;
     for i in 0..warmup + runs {
-        let Some((ns, b)) = once() else {
+        let Some((ns, b, n)) = once() else {
             eprintln!("lua-floor: lua_newstate failed");
             return ExitCode::FAILURE;
         };
@@ -106,6 +117,7 @@ pub fn run(runs: usize, warmup: usize, json: bool) -> ExitCode {
                 times[part].push(t);
             }
             bytes = b;
+            blocks = n;
         }
     }
     let names: Vec<String> =
@@ -121,12 +133,12 @@ pub fn run(runs: usize, warmup: usize, json: bool) -> ExitCode {
             .zip(&bytes)
             .map(|((n, t), b)| format!("{{\"part\":\"{n}\",\"median_ns\":{t},\"bytes\":{b}}}"))
             .collect();
-        println!("{{\"median_ns\":{total},\"bytes\":{held},\"runs\":{runs},\"warmup\":{warmup},\"parts\":[{}]}}", list.join(","));
+        println!("{{\"median_ns\":{total},\"bytes\":{held},\"blocks\":{blocks},\"runs\":{runs},\"warmup\":{warmup},\"parts\":[{}]}}", list.join(","));
     } else {
         for ((n, t), b) in names.iter().zip(&medians).zip(&bytes) {
             println!("{n:>16}: {:>8.2} us  {b:>7} bytes", *t as f64 / 1e3);
         }
-        println!("new state with every library + close: median {:.2} us over {runs} runs; an open state holds {held} bytes", total as f64 / 1e3);
+        println!("new state with every library + close: median {:.2} us over {runs} runs; an open state holds {held} bytes in {blocks} blocks", total as f64 / 1e3);
     }
     ExitCode::SUCCESS
 }
