@@ -111,7 +111,8 @@ pub fn with_script<R>(env: Env, v: Raw, f: impl FnOnce(&CStr) -> R) -> Result<R,
 pub fn execute_script(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
     cx.check_busy()?;
     let script = string_arg(cx.env, args, EXPECTED_STRING)?;
-    let name = crate::chunk::read(cx.env, args.get(cx.env, 1), "execute_script()")?;
+    // No second argument is no options: nothing to ask N-API (issue 18).
+    let name = if args.len() < 2 { None } else { crate::chunk::read(cx.env, args.get(cx.env, 1), "execute_script()")? };
     crate::chunk::exec(cx, script, name.as_deref(), |results| shape(cx, results))?
 }
 
