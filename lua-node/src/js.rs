@@ -129,6 +129,13 @@ impl Env {
     /// Hands the UTF-8 bytes of the string `v` to `f` (lone surrogates
     /// become U+FFFD; NULs are kept).
     pub fn with_string<R>(self, v: Raw, f: impl FnOnce(&[u8]) -> R) -> Result<R, JsError> {
+        self.with_string_nul(v, |b| f(&b[..b.len() - 1]))
+    }
+
+    /// As `with_string`, with the NUL N-API writes after the string kept at
+    /// the end of the bytes handed to `f` (the string's own NULs are kept
+    /// too): a C string up to its first NUL without a copy.
+    pub fn with_string_nul<R>(self, v: Raw, f: impl FnOnce(&[u8]) -> R) -> Result<R, JsError> {
         let mut inline = [0u8; INLINE_STRING];
         let mut len = 0usize;
         // SAFETY: the buffer size passed is the buffer's size; N-API writes at
@@ -138,14 +145,14 @@ impl Env {
         // for less than one more (up to 4 bytes), so 4 spare bytes prove
         // the whole string is in the buffer.
         if len + 4 < INLINE_STRING - 1 {
-            return Ok(f(&inline[..len]));
+            return Ok(f(&inline[..=len]));
         }
         // SAFETY: a NULL buffer asks for the length only.
         self.check(unsafe { sys::napi_get_value_string_utf8(self.0, v, ptr::null_mut(), 0, &mut len) })?;
         let mut heap = vec![0u8; len + 1];
         // SAFETY: as above, with a buffer of len + 1 bytes.
         self.check(unsafe { sys::napi_get_value_string_utf8(self.0, v, heap.as_mut_ptr() as *mut c_char, len + 1, &mut len) })?;
-        Ok(f(&heap[..len]))
+        Ok(f(&heap[..=len]))
     }
 
     pub fn string_value(self, v: Raw) -> Result<String, JsError> {

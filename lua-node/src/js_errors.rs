@@ -59,6 +59,11 @@ pub fn clear(cx: &Context) {
     }
     let gone: Vec<(Env, sys::napi_ref, Option<lua_core::RegRef>)> = STAGED.with(|s| {
         let mut s = s.borrow_mut();
+        // Nearly always nothing is staged: this runs at every outermost
+        // call, so an empty map is not walked (issue 18).
+        if s.is_empty() {
+            return Vec::new();
+        }
         let keys: Vec<(usize, u64)> = s.keys().filter(|(k, _)| *k == mine).copied().collect();
         keys.into_iter().filter_map(|k| s.remove(&k)).collect()
     });

@@ -103,19 +103,16 @@ fn set_path_value(cx: &Rc<Context>, name: &[u8], value: Raw) -> Result<(), JsErr
 /// Hands the script text to `f` as a C string: everything from a NUL on is
 /// ignored, as the original did.
 pub fn with_script<R>(env: Env, v: Raw, f: impl FnOnce(&CStr) -> R) -> Result<R, JsError> {
-    env.with_string(v, |bytes| {
-        let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
-        let mut owned = Vec::with_capacity(end + 1);
-        owned.extend_from_slice(&bytes[..end]);
-        owned.push(0);
-        f(CStr::from_bytes_with_nul(&owned).expect("one NUL at the end"))
-    })
+    // The bytes end with N-API's NUL, so the script up to its first NUL is a
+    // C string in place: no copy per call (issue 18).
+    env.with_string_nul(v, |bytes| f(CStr::from_bytes_until_nul(bytes).expect("N-API ends the bytes with a NUL")))
 }
 
 pub fn execute_script(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
     cx.check_busy()?;
     let script = string_arg(cx.env, args, EXPECTED_STRING)?;
-    let name = crate::chunk::read(cx.env, args.get(cx.env, 1), "execute_script()")?;
+    // No second argument is no options: nothing to ask N-API (issue 18).
+    let name = if args.len() < 2 { None } else { crate::chunk::read(cx.env, args.get(cx.env, 1), "execute_script()")? };
     crate::chunk::exec(cx, script, name.as_deref(), |results| shape(cx, results))?
 }
 

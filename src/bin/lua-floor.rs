@@ -6,13 +6,23 @@
 //! compares the addon's `execute_script` of the same chunk against it.
 //!
 //! ```text
-//! lua-floor [--runs N] [--warmup N] [--file PATH] [--json] [--count-hook N]
+//! lua-floor [--runs N] [--warmup N] [--file PATH] [--repeat K] [--json] [--count-hook N]
+//! lua-floor --newstate [--runs N] [--warmup N] [--json]
 //! ```
 //!
 //! Without `--file` the chunk is the recursive `fib(30)` below. One state is
 //! created; the chunk is loaded (compiled) and run `warmup` times untimed and
 //! then `runs` times timed, each run measured with `Instant` around load + call.
 //! The median wall time is printed (`--json`: one JSON line for scripts).
+//! `--repeat K` loads and runs the chunk K times per timed run and reports
+//! the time per load + call (for chunks far shorter than the timer's own
+//! cost, such as `return 1`; `scripts/bench-floors.mjs` uses it).
+//!
+//! `--newstate` times what a new state with every library costs instead:
+//! `lua_newstate`, then each standard library opened on its own (in
+//! `luaL_openselectedlibs`' order), then `lua_close`, each part timed and its
+//! allocated bytes counted (median per part over the runs). It is the floor
+//! of lua-native's `new init({ libraries: 'all' })` and splits it by part.
 //!
 //! `--count-hook N` (an experiment, not the floor proper) installs a count
 //! hook every N instructions whose body only bumps a counter: what Lua's own
@@ -27,6 +37,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use lua_sys::*;
+
+#[path = "lua-floor/newstate.rs"]
+mod newstate;
 
 /// The chunk `scripts/bench.mjs` also hands to `execute_script`.
 const FIB_CHUNK: &str = "local function fib(n) if n < 2 then return n end return fib(n-1) + fib(n-2) end\nreturn fib(30)\n";
@@ -55,10 +68,12 @@ struct Options {
     file: Option<String>,
     json: bool,
     count_hook: c_int,
+    repeat: usize,
+    newstate: bool,
 }
 
 fn parse_args() -> Result<Options, String> {
-    let mut o = Options { runs: 7, warmup: 1, file: None, json: false, count_hook: 0 };
+    let mut o = Options { runs: 7, warmup: 1, file: None, json: false, count_hook: 0, repeat: 1, newstate: false };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));
@@ -67,6 +82,13 @@ fn parse_args() -> Result<Options, String> {
             "--warmup" => o.warmup = value("--warmup")?.parse().map_err(|e| format!("--warmup: {e}"))?,
             "--file" => o.file = Some(value("--file")?),
             "--json" => o.json = true,
+            "--newstate" => o.newstate = true,
+            "--repeat" => {
+                o.repeat = value("--repeat")?.parse().map_err(|e| format!("--repeat: {e}"))?;
+                if o.repeat < 1 {
+                    return Err("--repeat must be at least 1".into());
+                }
+            }
             "--count-hook" => {
                 o.count_hook = value("--count-hook")?.parse().map_err(|e| format!("--count-hook: {e}"))?;
                 if o.count_hook < 1 {
@@ -74,7 +96,8 @@ fn parse_args() -> Result<Options, String> {
                 }
             }
             "-h" | "--help" => {
-                println!("usage: lua-floor [--runs N] [--warmup N] [--file PATH] [--json] [--count-hook N]");
+                println!("usage: lua-floor [--runs N] [--warmup N] [--file PATH] [--repeat K] [--json] [--count-hook N]");
+                println!("       lua-floor --newstate [--runs N] [--warmup N] [--json]");
                 std::process::exit(0);
             }
             other => return Err(format!("unknown argument {other:?}")),
@@ -84,6 +107,35 @@ fn parse_args() -> Result<Options, String> {
         return Err("--runs must be at least 1".into());
     }
     Ok(o)
+}
+
+/// Writes the main thread's extra space (lua-sys's `lua_native_extra`),
+/// which Lua leaves uninitialised and lua-sys's patches read (the watchdog
+/// flag after every C function, the VM's step counter): no flag, no hooks,
+/// and a step counter that runs out once in 2^30 instructions (with no
+/// embedding hook, lua-sys then only refills it), as lua-core's runtime does
+/// for a state without limits.
+///
+/// # Safety
+/// `l` is a state fresh from `lua_newstate` (no coroutine copied the space yet).
+unsafe fn init_extra(l: *mut lua_State) {
+    // SAFETY: the caller's state; its extra space is a `lua_native_extra`,
+    // written whole here.
+    unsafe {
+        lua_native_extra(l).write(lua_native_extra {
+            runtime: ptr::null_mut(),
+            flag: ptr::null(),
+            lua_hook: None,
+            steps: 1 << 30,
+            lua_mask: 0,
+            lua_count: 0,
+            lua_left: 0,
+            host_left: 0,
+            host_mask: 0,
+            host_count: 0,
+            gcwork: 0,
+        })
+    };
 }
 
 /// How many times the `--count-hook` hook fired (read at the end, so the
@@ -113,13 +165,12 @@ unsafe fn top_message(l: *mut lua_State) -> String {
     }
 }
 
-/// Loads and runs the chunk once; returns the wall time in nanoseconds and
-/// the chunk's first result if it is an integer.
+/// Loads and runs the chunk once; returns the chunk's first result if it is
+/// an integer. (The caller times it: a timer inside would weigh on `--repeat`.)
 ///
 /// # Safety
 /// `l` is a live state with an empty stack.
-unsafe fn run_once(l: *mut lua_State, chunk: &[u8]) -> Result<(u128, Option<i64>), String> {
-    let start = Instant::now();
+unsafe fn run_once(l: *mut lua_State, chunk: &[u8]) -> Result<Option<i64>, String> {
     // SAFETY: `chunk` outlives the call; the name is a static C string;
     // luaL_loadbufferx reports errors by status, it does not raise.
     let status = unsafe {
@@ -135,7 +186,6 @@ unsafe fn run_once(l: *mut lua_State, chunk: &[u8]) -> Result<(u128, Option<i64>
     // SAFETY: the loaded function is on top; lua_pcall catches any error the
     // chunk raises (no longjmp crosses a Rust frame).
     let status = unsafe { lua_pcall(l, 0, 1, 0) };
-    let elapsed = start.elapsed().as_nanos();
     if status != LUA_OK as c_int {
         // SAFETY: a failed call leaves its message on the stack.
         let msg = unsafe { top_message(l) };
@@ -151,7 +201,7 @@ unsafe fn run_once(l: *mut lua_State, chunk: &[u8]) -> Result<(u128, Option<i64>
         lua_settop(l, 0);
         (isint != 0).then_some(v as i64)
     };
-    Ok((elapsed, result))
+    Ok(result)
 }
 
 fn median(sorted: &[u128]) -> u128 {
@@ -171,6 +221,9 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if opts.newstate {
+        return newstate::run(opts.runs, opts.warmup, opts.json);
+    }
     let chunk: Vec<u8> = match &opts.file {
         Some(path) => match std::fs::read(path) {
             Ok(b) => b,
@@ -189,6 +242,8 @@ fn main() -> ExitCode {
         eprintln!("lua-floor: lua_newstate failed");
         return ExitCode::FAILURE;
     }
+    // SAFETY: fresh from lua_newstate.
+    unsafe { init_extra(l) };
     // SAFETY: a fresh state with an empty stack. Opening the libraries can only
     // raise on memory exhaustion, which with this allocator means the system
     // itself is out of memory (Lua's panic handler then aborts) - the same
@@ -202,21 +257,23 @@ fn main() -> ExitCode {
     let mut times = Vec::with_capacity(opts.runs);
     let mut result = None;
     for i in 0..opts.warmup + opts.runs {
-        // SAFETY: `l` is live and its stack is empty between runs (run_once
-        // always resets it).
-        match unsafe { run_once(l, &chunk) } {
-            Ok((ns, r)) => {
-                result = r;
-                if i >= opts.warmup {
-                    times.push(ns);
+        let start = Instant::now();
+        for _ in 0..opts.repeat {
+            // SAFETY: `l` is live and its stack is empty between runs
+            // (run_once always resets it).
+            match unsafe { run_once(l, &chunk) } {
+                Ok(r) => result = r,
+                Err(e) => {
+                    eprintln!("lua-floor: {e}");
+                    // SAFETY: `l` is live and no longer used afterwards.
+                    unsafe { lua_close(l) };
+                    return ExitCode::FAILURE;
                 }
             }
-            Err(e) => {
-                eprintln!("lua-floor: {e}");
-                // SAFETY: `l` is live and no longer used afterwards.
-                unsafe { lua_close(l) };
-                return ExitCode::FAILURE;
-            }
+        }
+        let ns = start.elapsed().as_nanos() / opts.repeat as u128;
+        if i >= opts.warmup {
+            times.push(ns);
         }
     }
     // SAFETY: `l` is live and not used after this.
@@ -229,10 +286,11 @@ fn main() -> ExitCode {
         let list: Vec<String> = times.iter().map(|t| t.to_string()).collect();
         let res = result.map_or("null".to_string(), |r| r.to_string());
         println!(
-            "{{\"median_ns\":{med},\"min_ns\":{},\"runs\":{},\"warmup\":{},\"result\":{res},\"hook_calls\":{},\"times_ns\":[{}]}}",
+            "{{\"median_ns\":{med},\"min_ns\":{},\"runs\":{},\"warmup\":{},\"repeat\":{},\"result\":{res},\"hook_calls\":{},\"times_ns\":[{}]}}",
             sorted[0],
             opts.runs,
             opts.warmup,
+            opts.repeat,
             HOOK_CALLS.load(Ordering::Relaxed),
             list.join(",")
         );

@@ -84,6 +84,14 @@ test('B28 integers stay integers and strings stay strings (return 42, "ok")', ()
 test('B20 (spec 2.1) the script text is cut at the first NUL character', () => {
   const c = new lua_native.init();
   assert.equal(c.execute_script('return 1\0 error()'), 1);
+  // Past the inline buffer (256 bytes) the text is read into the heap: cut the same.
+  const long = `return ${'1 + '.repeat(100)}1`;
+  assert.equal(c.execute_script(`${long}\0 error()`), 101);
+  assert.equal(c.execute_script(`${long}\0`), 101);
+  assert.equal(c.execute_script('\0return 1'), undefined);
+  // A NUL as the very last character, and none at all, inline and in the heap.
+  assert.equal(c.execute_script('return 2\0'), 2);
+  assert.equal(c.execute_script(long), 101);
 });
 
 test('B25 (spec 2.1) re-entrancy: a callback may call execute_script on the same context', () => {

@@ -94,3 +94,16 @@ test('I95 (spec 3.7) callbacks receive Lua tables as fresh copies', () => {
   assert.deepEqual(received, { x: 99 });
   assert.equal(c.execute_script('return t.x'), 1);
 });
+
+test('I callbacks get every argument in order, up to 8 inline and past it (issue 18)', () => {
+  const c = new lua_native.init({ args: (...a) => a.join(','), count: (...a) => a.length });
+  for (const n of [0, 1, 7, 8, 9, 20]) {
+    const list = Array.from({ length: n }, (_, i) => i + 1);
+    assert.equal(c.execute_script(`return args(${list.join(', ')})`), list.join(','));
+    assert.equal(c.execute_script(`return count(${list.join(', ')})`), n);
+  }
+  // A method's receiver goes first: 7 or 8 arguments after it cross the inline size.
+  c.set_userdata('u', { tag: 'u' }, { methods: { args: (self, ...a) => `${self.tag}:${a.join(',')}` } });
+  assert.equal(c.execute_script('return u:args(1, 2, 3, 4, 5, 6, 7)'), 'u:1,2,3,4,5,6,7');
+  assert.equal(c.execute_script('return u:args(1, 2, 3, 4, 5, 6, 7, 8, 9)'), 'u:1,2,3,4,5,6,7,8,9');
+});

@@ -61,7 +61,7 @@ test('the tarball carries the crates for the source build, the licenses and the 
       e.isDirectory() ? walk(`${dir}/${e.name}`) : [`${dir}/${e.name}`]
     );
   const needed = [
-    'Cargo.toml', 'Cargo.lock', 'build.rs', 'src/bin/lua-floor.rs',
+    'Cargo.toml', 'Cargo.lock', 'build.rs', 'src/bin/lua-floor.rs', 'src/bin/lua-floor/newstate.rs',
     'lua-sys/Cargo.toml', 'lua-core/Cargo.toml', 'lua-core/README.md', 'lua-node/Cargo.toml', 'lua-node/build.rs',
     ...['lua-sys/build', 'lua-sys/csrc', 'lua-sys/src', 'lua-core/src', 'lua-node/src'].flatMap(walk),
     'vendor/LICENSE', 'vendor/SHA256SUMS',
