@@ -4,24 +4,11 @@
 //! frame's end where they hand over to C.
 
 use lua_sys::*;
-use std::ffi::{c_int, c_void};
+use std::ffi::c_int;
 use std::ptr;
 
-unsafe extern "C" fn plain_alloc(_ud: *mut c_void, p: *mut c_void, _osize: usize, nsize: usize) -> *mut c_void {
-    if nsize == 0 {
-        libc_free(p);
-        ptr::null_mut()
-    } else {
-        libc_realloc(p, nsize)
-    }
-}
-
-extern "C" {
-    #[link_name = "free"]
-    fn libc_free(p: *mut c_void);
-    #[link_name = "realloc"]
-    fn libc_realloc(p: *mut c_void, n: usize) -> *mut c_void;
-}
+mod common;
+use common::plain_alloc;
 
 /// Pushes `n` values through the fast paths and checks each against the C
 /// API, then every index (positive and negative) with the strict read.
