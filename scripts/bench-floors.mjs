@@ -31,6 +31,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { measureBatches, median, now } from './bench-timer.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
@@ -52,12 +53,6 @@ const FIB_CHUNK =
 const FIB_RUNS = 5;
 const CONTEXTS_FOR_MEMORY = 500;
 
-const now = () => process.hrtime.bigint();
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const n = s.length;
-  return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-};
 let sink = 0;
 function check(cond, what) {
   if (!cond) {
@@ -68,23 +63,7 @@ function check(cond, what) {
 
 /** ns per operation of body(n) (n operations): median over timed batches. */
 function measure(body) {
-  globalThis.gc?.();
-  let n = 1;
-  for (;;) {
-    const t0 = now();
-    body(n);
-    const dt = Number(now() - t0);
-    if (dt >= BATCH_NS || n >= 1 << 24) break;
-    n = dt < BATCH_NS / 16 ? n * 8 : n * 2;
-  }
-  for (let i = 0; i < WARMUP_BATCHES; i++) body(n);
-  const perOp = [];
-  for (let i = 0; i < BATCHES; i++) {
-    const t0 = now();
-    body(n);
-    perOp.push(Number(now() - t0) / n);
-  }
-  return median(perOp);
+  return measureBatches(body, { batchNs: BATCH_NS, warmup: WARMUP_BATCHES, batches: BATCHES }).median;
 }
 
 // ------------------------------------------------------------ the rows ----

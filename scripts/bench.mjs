@@ -29,6 +29,7 @@ import { chmodSync, copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { measureBatches, median, now } from './bench-timer.mjs';
 
 const env = (name, dflt) => {
   const v = Number(process.env[name]);
@@ -75,14 +76,8 @@ const argv = process.argv.slice(2);
 const floorArg = argv.indexOf('--floor');
 const floorPath = floorArg >= 0 ? argv[floorArg + 1] : process.env.LUA_FLOOR;
 
-const now = () => process.hrtime.bigint();
 const gc = () => globalThis.gc?.();
 const sortNum = (xs) => [...xs].sort((a, b) => a - b);
-const median = (xs) => {
-  const s = sortNum(xs);
-  const n = s.length;
-  return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-};
 // Keeps results alive so no engine can drop the work.
 let sink = 0;
 
@@ -119,23 +114,7 @@ if (childArg >= 0) {
  * BATCHES timed batches run. Returns ns/op: median and min over the batches.
  */
 function measure(body) {
-  gc();
-  let n = 1;
-  for (;;) {
-    const t0 = now();
-    body(n);
-    const dt = Number(now() - t0);
-    if (dt >= BATCH_NS || n >= 1 << 24) break;
-    n = dt < BATCH_NS / 16 ? n * 8 : n * 2;
-  }
-  for (let i = 0; i < WARMUP_BATCHES; i++) body(n);
-  const perOp = [];
-  for (let i = 0; i < BATCHES; i++) {
-    const t0 = now();
-    body(n);
-    perOp.push(Number(now() - t0) / n);
-  }
-  return { median: median(perOp), min: Math.min(...perOp), n };
+  return measureBatches(body, { batchNs: BATCH_NS, warmup: WARMUP_BATCHES, batches: BATCHES });
 }
 
 const rows = [];
