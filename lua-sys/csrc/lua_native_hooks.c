@@ -100,6 +100,18 @@ void lua_native_trim_base(lua_State *L) {
     ci->top.p = floor;
 }
 
+/*
+** The main thread's extra space, which Lua leaves uninitialised, once the
+** state is complete: no runtime, no flag, no hooks, no collector work, and a
+** step counter far from running out. An embedding fills in its own parts
+** afterwards; a state without one runs as stock Lua.
+*/
+void lua_native_extra_open(lua_State *L) {
+  struct lua_native_extra *x = lua_native_extra(L);
+  memset(x, 0, sizeof *x);
+  x->steps = 1L << 30;
+}
+
 /* A new thread keeps the hook Lua code set on its creator, as in stock Lua. */
 void lua_native_on_thread(lua_State *L, lua_State *L1) {
   void (*hook)(lua_State *, lua_State *, int) = lua_native_thread_hook;

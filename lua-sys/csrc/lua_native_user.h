@@ -65,6 +65,7 @@ struct lua_native_extra {
 #define lua_native_flag(L)	(lua_native_extra(L)->flag)
 #define lua_native_gcwork(L)	(lua_native_extra(L)->gcwork)
 void lua_native_steps_out(lua_State *L);
+void lua_native_extra_open(lua_State *L);
 void lua_native_trim_base(lua_State *L);
 
 /* lua_native_fast.c: one call for what takes the binding several. */
@@ -134,6 +135,6 @@ void lua_native_charge_slow(lua_State *L, size_t units, int may_raise);
 #define luai_userstatethread(L,L1)	lua_native_on_thread(L,L1)
 #define luai_userstatefree(L,L1)	lua_native_on_thread_free(L,L1)
 #define luai_userstateclose(L)	lua_native_on_close(L)
-#define luai_userstateopen(L)	(lua_native_gcwork(L) = 0)
+#define luai_userstateopen(L)	lua_native_extra_open(L)
 
 #endif

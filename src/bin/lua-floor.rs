@@ -109,35 +109,6 @@ fn parse_args() -> Result<Options, String> {
     Ok(o)
 }
 
-/// Writes the main thread's extra space (lua-sys's `lua_native_extra`),
-/// which Lua leaves uninitialised and lua-sys's patches read (the watchdog
-/// flag after every C function, the VM's step counter): no flag, no hooks,
-/// and a step counter that runs out once in 2^30 instructions (with no
-/// embedding hook, lua-sys then only refills it), as lua-core's runtime does
-/// for a state without limits.
-///
-/// # Safety
-/// `l` is a state fresh from `lua_newstate` (no coroutine copied the space yet).
-unsafe fn init_extra(l: *mut lua_State) {
-    // SAFETY: the caller's state; its extra space is a `lua_native_extra`,
-    // written whole here.
-    unsafe {
-        lua_native_extra(l).write(lua_native_extra {
-            runtime: ptr::null_mut(),
-            flag: ptr::null(),
-            lua_hook: None,
-            steps: 1 << 30,
-            lua_mask: 0,
-            lua_count: 0,
-            lua_left: 0,
-            host_left: 0,
-            host_mask: 0,
-            host_count: 0,
-            gcwork: 0,
-        })
-    };
-}
-
 /// How many times the `--count-hook` hook fired (read at the end, so the
 /// hook's work cannot be optimised away).
 static HOOK_CALLS: AtomicU64 = AtomicU64::new(0);
@@ -242,8 +213,6 @@ fn main() -> ExitCode {
         eprintln!("lua-floor: lua_newstate failed");
         return ExitCode::FAILURE;
     }
-    // SAFETY: fresh from lua_newstate.
-    unsafe { init_extra(l) };
     // SAFETY: a fresh state with an empty stack. Opening the libraries can only
     // raise on memory exhaustion, which with this allocator means the system
     // itself is out of memory (Lua's panic handler then aborts) - the same

@@ -111,24 +111,15 @@ impl Runtime {
         });
         let rt_ptr = Rc::as_ptr(&rt) as *mut c_void;
         rt.alloc.watch(rt.limits());
-        // SAFETY: fresh state; its extra space is lua-sys's `lua_native_extra`
-        // (Lua leaves it uninitialised for the main thread and copies it into
-        // every coroutine), written whole here.
+        // SAFETY: fresh state; lua-sys initialised its extra space (its
+        // `lua_native_extra`, copied into every coroutine) and nothing has
+        // copied it yet: the runtime's parts are filled in here.
         unsafe {
-            lua_native_extra(main).write(lua_native_extra {
-                runtime: rt_ptr,
-                // The flag lives in the runtime, as long as the state.
-                flag: rt.limits().attention_flag(),
-                lua_hook: None,
-                steps: 1000,
-                lua_mask: 0,
-                lua_count: 0,
-                lua_left: 0,
-                host_left: 0,
-                host_mask: 0,
-                host_count: 0,
-                gcwork: 0,
-            });
+            let extra = lua_native_extra(main);
+            (*extra).runtime = rt_ptr;
+            // The flag lives in the runtime, as long as the state.
+            (*extra).flag = rt.limits().attention_flag();
+            (*extra).steps = 1000;
         }
         // Cancels write the same flag (an atomic byte), so the VM notices them where it notices the deadline.
         rt.limits().cancel().bind(rt.limits().attention_flag() as *const std::sync::atomic::AtomicU8);

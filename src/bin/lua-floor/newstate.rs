@@ -76,8 +76,6 @@ fn once() -> Option<(Vec<u128>, Vec<isize>, isize)> {
     if l.is_null() {
         return None;
     }
-    // SAFETY: fresh from lua_newstate. (Timed with it: a host must do it.)
-    unsafe { super::init_extra(l) };
     ns.push(t.elapsed().as_nanos());
     bytes.push(LIVE.load(Ordering::Relaxed) - before);
     for bit in 0..LIBRARIES.len() {
