@@ -140,3 +140,19 @@ fn a_limit_error_carries_a_traceback() {
     let e = lua.exec::<()>("pcall(function() while true do end end)").unwrap_err();
     assert!(e.traceback().is_some_and(|tb| tb.contains("in global 'pcall'")), "{e:?}");
 }
+
+/// A state opened without limits opens its runs without budget bookkeeping;
+/// a limit set from inside such a run still stops it (the counter the VM
+/// already decrements charges it from then on), and the next run obeys it.
+#[test]
+fn a_limit_set_during_an_unlimited_run_stops_it() {
+    let lua = Lua::builder().preset(Preset::Safe).build().unwrap();
+    let f = lua.create_function(|lua, max: u64| Ok(lua.set_instruction_limit(max))).unwrap();
+    lua.set_global("limit", f).unwrap();
+    let e = lua.exec::<()>("limit(100000) pcall(function() while true do end end) while true do end").unwrap_err();
+    assert_eq!(e.code(), "LUA_INSTRUCTION_LIMIT", "{}", e.message());
+    let e = lua.exec::<()>("while true do end").unwrap_err();
+    assert_eq!(e.code(), "LUA_INSTRUCTION_LIMIT", "{}", e.message());
+    lua.set_instruction_limit(0);
+    assert_eq!(lua.exec::<i64>("local n = 0 for i = 1, 1e6 do n = n + 1 end return n").unwrap(), 1_000_000);
+}

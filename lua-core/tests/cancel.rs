@@ -262,3 +262,25 @@ mod lent {
         assert!(!handle.cancel());
     }
 }
+
+/// A handle made during a run that had none (so its cancels were not yet
+/// published) still stops that run, even in pure Lua code that calls no C
+/// function, and even after the script caught the first stop.
+#[test]
+fn a_handle_made_during_the_run_reaches_a_loop_without_c_calls() {
+    let lua = Lua::with_libraries(StdLib::BASE).unwrap();
+    let stopper = Rc::new(std::cell::RefCell::new(None));
+    let keep = stopper.clone();
+    let f = lua
+        .create_function(move |lua, _: ()| {
+            let handle = lua.canceller();
+            *keep.borrow_mut() = Some(thread::spawn(move || while !handle.cancel() {}));
+            Ok(())
+        })
+        .unwrap();
+    lua.set_global("start", f).unwrap();
+    let e = lua.exec::<()>("start() pcall(function() while true do end end) while true do end").unwrap_err();
+    assert_cancelled(&e);
+    stopper.borrow_mut().take().unwrap().join().unwrap();
+    assert_eq!(lua.exec::<i64>("return 7").unwrap(), 7);
+}

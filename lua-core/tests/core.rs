@@ -321,6 +321,23 @@ fn a_looping_finalizer_cannot_hang_teardown() {
     assert!(start.elapsed() < std::time::Duration::from_secs(3), "took {:?}", start.elapsed());
 }
 
+/// The room a nested call's results take on the main thread's stack is
+/// given back once the outermost host call returns (only it trims: a nested
+/// one runs above slots an outer host operation may still use).
+#[test]
+fn big_results_of_a_nested_call_do_not_keep_stack_memory() {
+    let lua = Lua::with_libraries(StdLib::ALL).unwrap();
+    let many: Function = lua.exec("return function() local t = {} for i = 1, 200000 do t[i] = i end return table.unpack(t) end").unwrap();
+    let f = lua.create_function(move |_, _: ()| Ok(many.call::<MultiValue>(())?.0.len() as i64)).unwrap();
+    lua.set_global("nested", f).unwrap();
+    lua.exec::<()>("collectgarbage()").unwrap();
+    let before = lua.memory_used();
+    assert_eq!(lua.exec::<i64>("local a = {1, 2, 3} return nested() + #a").unwrap(), 200_003);
+    lua.exec::<()>("collectgarbage() collectgarbage()").unwrap();
+    let after = lua.memory_used();
+    assert!(after < before + 256 * 1024, "before {before}, after {after}");
+}
+
 #[test]
 fn big_results_do_not_keep_stack_memory() {
     let lua = Lua::with_libraries(StdLib::ALL).unwrap();
