@@ -147,7 +147,12 @@ fn a_limit_error_carries_a_traceback() {
 #[test]
 fn a_limit_set_during_an_unlimited_run_stops_it() {
     let lua = Lua::builder().preset(Preset::Safe).build().unwrap();
-    let f = lua.create_function(|lua, max: u64| Ok(lua.set_instruction_limit(max))).unwrap();
+    let f = lua
+        .create_function(|lua, max: u64| {
+            lua.set_instruction_limit(max);
+            Ok(())
+        })
+        .unwrap();
     lua.set_global("limit", f).unwrap();
     let e = lua.exec::<()>("limit(100000) pcall(function() while true do end end) while true do end").unwrap_err();
     assert_eq!(e.code(), "LUA_INSTRUCTION_LIMIT", "{}", e.message());
