@@ -10,6 +10,7 @@
 
 mod patches_core;
 mod patches_libs;
+mod patches_vm;
 mod prefix;
 
 use std::collections::BTreeSet;
@@ -28,7 +29,7 @@ const PATCHED: &[(&str, Patch)] = &[
     ("ldebug.c", patches_core::LDEBUG_PATCH),
     ("ldblib.c", patches_core::LDBLIB_PATCH),
     ("lgc.c", patches_core::LGC_PATCH),
-    ("lvm.c", patches_core::LVM_PATCH),
+    ("lvm.c", patches_vm::LVM_PATCH),
     ("ldo.c", patches_core::LDO_PATCH),
     ("ltable.c", patches_core::LTABLE_PATCH),
     ("lapi.c", patches_core::LAPI_PATCH),

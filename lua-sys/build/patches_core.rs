@@ -77,32 +77,6 @@ pub const LDBLIB_PATCH: &[(&str, &str, usize)] = &[
     ("  int mask = lua_gethookmask(L1);\n  lua_Hook hook = lua_gethook(L1);", "  int mask = lua_native_gethookmask(L1);  /* lua-sys */\n  lua_Hook hook = lua_native_gethook(L1);", 1),
     ("lua_pushinteger(L, lua_gethookcount(L1));", "lua_pushinteger(L, lua_native_gethookcount(L1));  /* lua-sys */", 1),
 ];
-/// Counting instructions with a count hook costs about 2x on pure-Lua work:
-/// any hook sends the VM through `luaG_traceexec` on every instruction. The
-/// patch counts in the VM instead, one decrement of a per-thread counter in
-/// the extra space per instruction; when it runs out, the embedding charges
-/// the budget and, once it is spent, raises there. The refill leaves the
-/// VM's local `trap` alone: it sets no hook and moves no stack, and `trap`
-/// is sometimes off on purpose while the frame's is on (a vararg function's
-/// hooks start after its VARARGPREP; reloading it there reported the
-/// function's first line twice).
-///
-/// Concatenation (`..`, and `lua_concat`) is one instruction whatever it
-/// copies, so a long result also charges its bytes to the work budget,
-/// without raising (`lua_concat` may be called from the host): a budget
-/// spent that way stops the thread at its next VM step.
-pub const LVM_PATCH: &[(&str, &str, usize)] = &[
-    (
-        "#define vmfetch()\t{ \\\n  if (l_unlikely(trap)) {",
-        "#define vmfetch()\t{ \\\n  if (l_unlikely(--lua_native_steps(L) <= 0)) {  /* lua-sys: instruction budget */ \\\n    savepc(ci); lua_native_steps_out(L); \\\n  } \\\n  if (l_unlikely(trap)) {",
-        1,
-    ),
-    (
-        "        ts = luaS_createlngstrobj(L, tl);\n        copy2buff(top, n, getlngstr(ts));",
-        "        lua_native_charge_nr(L, lua_native_copy_units(tl));  /* lua-sys: work budget */\n        ts = luaS_createlngstrobj(L, tl);\n        copy2buff(top, n, getlngstr(ts));",
-        1,
-    ),
-];
 /// After every C function returns, the flag a watchdog thread may set (see
 /// `lua_native_after_c` in csrc/lua_native_user.h): a loop whose time goes
 /// into long C calls (full collections, sorts) notices a passed deadline at
@@ -117,10 +91,13 @@ pub const LDO_PATCH: &[(&str, &str, usize)] = &[(
 /// visits and each it frees, weak tables each slot they clear or revisit.
 /// The work is added up, in sixteenths of a unit, in the main thread's
 /// extra space (the collector knows only the global state there), and
-/// charged without raising (`lua_native_charge_nr`) to the running thread
-/// when the collector returns: after each step (`luaC_step`), full or
-/// emergency collection (`luaC_fullgc`), mode change, and before each
-/// finalizer. A budget spent that way stops the thread at its next VM step.
+/// charged without raising to the budget itself (`lua_native_charge_slow`,
+/// not the running thread's step counter: an emergency collection can run
+/// inside an allocation the VM makes while it holds its count in a register,
+/// see patches_vm.rs) when the collector returns: after each step
+/// (`luaC_step`), full or emergency collection (`luaC_fullgc`), mode change,
+/// and before each finalizer. A budget spent that way stops the thread at its
+/// next VM step.
 pub const LGC_PATCH: &[(&str, &str, usize)] = &[
     (
         "#include \"ltm.h\"\n",
@@ -132,7 +109,7 @@ static void lua_native_gcflush (lua_State *L) {\n\
   size_t w = lua_native_gcwork_of(g);\n\
   if (w >= 16 && completestate(g)) {\n\
     lua_native_gcwork_of(g) = w & 15;\n\
-    lua_native_charge_nr(L, w >> 4);\n\
+    lua_native_charge_slow(L, w >> 4, 0);\n\
   }\n\
 }\n",
         1,

@@ -1,0 +1,103 @@
+//! The VM's instruction counter (lvm.c).
+//!
+//! Counting instructions with a count hook costs about 2x on pure-Lua work:
+//! any hook sends the VM through `luaG_traceexec` on every instruction. The
+//! patch counts in the VM instead: one decrement per instruction; when the
+//! counter runs out, the embedding charges the budget and, once it is spent,
+//! raises there.
+//!
+//! The counter lives in a local of `luaV_execute` (a register), not in the
+//! thread's extra space: a decrement of memory on every instruction is a
+//! load and a store chained from one instruction to the next, and cost
+//! about 4 % of fib(30) against a register. The thread's extra space stays
+//! the counter's home whenever the VM is not running straight-line code,
+//! because everything else reads and writes it there (library charges, the
+//! collector, a trip zeroing every thread's counter, a new budget):
+//!   - the VM *stores* its count before every call out of the VM: Lua's
+//!     `savepc` already precedes each one (errors need the pc), so the store
+//!     rides on it; and when a frame of `luaV_execute` ends (`ret` with
+//!     `CIST_FRESH`), and before hooks run from the fetch;
+//!   - it *reloads* after every call out that may have charged or zeroed it:
+//!     `Protect`, `ProtectNT`, `halfProtect`, a collector step, a C function
+//!     returned (OP_CALL, OP_TAILCALL), OP_RETURN's closing and `poscall`,
+//!     hooks; and on entering a Lua function (`startfunc`: a collector step
+//!     in the stack check of the call may have run finalizers).
+//!   - never elsewhere: `updatetrap` after a jump or a for-loop step is not
+//!     a call out, and reloading there would forget what the loop counted.
+//! A store the VM skips would lose the work of whatever ran meanwhile
+//! (a metamethod, a finalizer, a hook); lua-core's tests compare counts
+//! through all of them. The few allocations lvm.c makes without `savepc`
+//! (a table's presize in OP_NEWTABLE and OP_SETLIST) can run an emergency
+//! collection, which runs no Lua code; its work is charged to the budget
+//! directly (lgc.c's `lua_native_gcflush`), not to the counter.
+//!
+//! The refill leaves the VM's local `trap` alone: it sets no hook and moves
+//! no stack, and `trap` is sometimes off on purpose while the frame's is on
+//! (a vararg function's hooks start after its VARARGPREP; reloading it there
+//! reported the function's first line twice).
+//!
+//! Concatenation (`..`, and `lua_concat`) is one instruction whatever it
+//! copies, so a long result also charges its bytes to the work budget,
+//! without raising (`lua_concat` may be called from the host): a budget
+//! spent that way stops the thread at its next VM step.
+
+pub const LVM_PATCH: &[(&str, &str, usize)] = &[
+    (
+        "#define updatetrap(ci)  (trap = ci->u.l.trap)\n",
+        concat!(
+            "#define updatetrap(ci)  (trap = ci->u.l.trap)\n",
+            "/* lua-sys: the instruction counter (see lua-sys/build/patches_vm.rs) */\n",
+            "#define lua_native_store()\t(lua_native_steps(L) = steps)\n",
+            "#define lua_native_reload()\t(steps = lua_native_steps(L))\n",
+            "#define updatetrapc(ci)\t(updatetrap(ci), lua_native_reload())\n",
+        ),
+        1,
+    ),
+    ("#define savepc(ci)\t(ci->u.l.savedpc = pc)", "#define savepc(ci)\t(ci->u.l.savedpc = pc, lua_native_store())", 1),
+    (
+        "#define Protect(exp)  (savestate(L,ci), (exp), updatetrap(ci))",
+        "#define Protect(exp)  (savestate(L,ci), (exp), updatetrapc(ci))",
+        1,
+    ),
+    (
+        "#define ProtectNT(exp)  (savepc(ci), (exp), updatetrap(ci))",
+        "#define ProtectNT(exp)  (savepc(ci), (exp), updatetrapc(ci))",
+        1,
+    ),
+    (
+        "#define halfProtect(exp)  (savestate(L,ci), (exp))",
+        "#define halfProtect(exp)  (savestate(L,ci), (exp), lua_native_reload())",
+        1,
+    ),
+    // checkGC's `pos`, run after a collector step.
+    ("                         updatetrap(ci)); \\", "                         updatetrapc(ci)); \\", 1),
+    (
+        "#define vmfetch()\t{ \\\n  if (l_unlikely(trap)) {  /* stack reallocation or hooks? */ \\\n    trap = luaG_traceexec(L, pc);  /* handle hooks */ \\\n",
+        "#define vmfetch()\t{ \\\n  if (l_unlikely(--steps <= 0)) {  /* lua-sys: instruction budget */ \\\n    savepc(ci); lua_native_steps_out(L); lua_native_reload(); \\\n  } \\\n  if (l_unlikely(trap)) {  /* stack reallocation or hooks? */ \\\n    lua_native_store(); \\\n    trap = luaG_traceexec(L, pc);  /* handle hooks */ \\\n    lua_native_reload(); \\\n",
+        1,
+    ),
+    ("  int trap;\n#if LUA_USE_JUMPTABLE", "  int trap;\n  long steps;  /* lua-sys */\n#if LUA_USE_JUMPTABLE", 1),
+    (" startfunc:\n  trap = L->hookmask;\n", " startfunc:\n  trap = L->hookmask;\n  lua_native_reload();\n", 1),
+    (
+        "  if (l_unlikely(trap))\n    trap = luaG_tracecall(L);\n",
+        "  if (l_unlikely(trap)) {\n    trap = luaG_tracecall(L);\n    lua_native_reload();\n  }\n",
+        1,
+    ),
+    // A C function returned (OP_CALL); OP_TAILCALL's and OP_RETURN's poscall.
+    ("          updatetrap(ci);  /* C call; nothing else to be done */", "          updatetrapc(ci);  /* C call; nothing else to be done */", 1),
+    ("          updatetrap(ci);  /* 'luaD_poscall' can change hooks */", "          updatetrapc(ci);  /* 'luaD_poscall' can change hooks */", 1),
+    ("          updatetrap(ci);\n          updatestack(ci);", "          updatetrapc(ci);\n          updatestack(ci);", 1),
+    ("        updatetrap(ci);  /* 'luaD_poscall' can change hooks */", "        updatetrapc(ci);  /* 'luaD_poscall' can change hooks */", 1),
+    // OP_RETURN0 and OP_RETURN1 with hooks on.
+    ("  /* no hurry... */\n          trap = 1;", "  /* no hurry... */\n          lua_native_reload();\n          trap = 1;", 2),
+    (
+        "        if (ci->callstatus & CIST_FRESH)\n          return;  /* end this frame */",
+        "        if (ci->callstatus & CIST_FRESH) {\n          lua_native_store();\n          return;  /* end this frame */\n        }",
+        1,
+    ),
+    (
+        "        ts = luaS_createlngstrobj(L, tl);\n        copy2buff(top, n, getlngstr(ts));",
+        "        lua_native_charge_nr(L, lua_native_copy_units(tl));  /* lua-sys: work budget */\n        ts = luaS_createlngstrobj(L, tl);\n        copy2buff(top, n, getlngstr(ts));",
+        1,
+    ),
+];
