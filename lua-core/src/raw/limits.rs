@@ -451,7 +451,9 @@ impl LimitState {
     }
 
     /// The longest one call from the host may run; a run in flight gets the
-    /// new deadline from now.
+    /// new deadline from now, watched in place of its old one (a run that
+    /// opened without a timeout gets a watch; a shorter or longer one
+    /// replaces the watch the run opened with).
     pub(crate) fn set_timeout(&self, timeout: Option<Duration>) {
         self.timeout.set(timeout.filter(|t| !t.is_zero()));
         if self.timeout.get().is_none() {
@@ -459,7 +461,18 @@ impl LimitState {
             self.deadline.set(None);
         }
         if self.budget_open.get() {
-            self.deadline.set(self.timeout.get().map(|t| Instant::now() + t));
+            if let Some(id) = self.watch.take() {
+                crate::raw::watchdog::unwatch(id);
+            }
+            let deadline = self.timeout.get().map(|t| Instant::now() + t);
+            self.deadline.set(deadline);
+            match deadline {
+                // `watch` clears a passed deadline of the old watch.
+                Some(deadline) => self.watch.set(Some(crate::raw::watchdog::watch(&self.attention, deadline))),
+                None => {
+                    self.attention.fetch_and(!EXPIRED, Ordering::Release);
+                }
+            }
         }
     }
 
