@@ -100,6 +100,13 @@ impl Lua {
     /// that does not convert raises Lua's own `bad argument #n to '<name>'
     /// (<type> expected, got <type>)`. An `Err` (or a panic) becomes a Lua
     /// error that Lua code can catch with `pcall`.
+    ///
+    /// `f` is given the state: use it rather than capturing a [`Lua`] or a
+    /// handle ([`Function`], [`Table`](crate::Table), ...). Every handle keeps
+    /// its state alive and the state keeps `f`, so a captured one makes a
+    /// cycle that dropping the last `Lua` does not free; only
+    /// [`Lua::close`] does. Values `f` needs can live in the state (a global,
+    /// an upvalue of a Lua closure, a named registry value) instead.
 ///
 /// ```
 /// use lua_core::{Lua, MultiValue, StdLib, Value};

@@ -909,7 +909,7 @@ sweep_test!(text_only_loaders, || Entry::new(
 sweep_test!(io_print_handler, || Entry::new("io: print handler", state(StdLib::ALL), |lua, _| {
     let seen = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
     let sink = seen.clone();
-    lua.set_print_handler(move |text| sink.borrow_mut().push(text.to_vec()))?;
+    lua.set_print_handler(move |_, text| sink.borrow_mut().push(text.to_vec()))?;
     let out = exec(lua, "print('a', 1, 2.5, setmetatable({}, { __tostring = function() return 'T' end })) io.write('w', 3) return 'done'")?;
     lua.remove_print_handler()?;
     let seen = seen.borrow();

@@ -9,7 +9,7 @@ use lua_core::{Error, Lua, LuaOptions, PackageError, ReadFormat, StdLib};
 fn capture(lua: &Lua) -> Rc<RefCell<Vec<String>>> {
     let seen = Rc::new(RefCell::new(Vec::new()));
     let sink = seen.clone();
-    lua.set_print_handler(move |text| sink.borrow_mut().push(String::from_utf8_lossy(text).into_owned())).unwrap();
+    lua.set_print_handler(move |_, text| sink.borrow_mut().push(String::from_utf8_lossy(text).into_owned())).unwrap();
     seen
 }
 
@@ -57,7 +57,7 @@ fn print_is_charged_to_the_budget() {
     let lua = Lua::with_options(LuaOptions { libraries: StdLib::ALL, max_instructions: 200_000, ..Default::default() }).unwrap();
     let count = Rc::new(RefCell::new(0));
     let c = count.clone();
-    lua.set_print_handler(move |_| *c.borrow_mut() += 1).unwrap();
+    lua.set_print_handler(move |_, _| *c.borrow_mut() += 1).unwrap();
     let e = lua.exec::<()>("local s = string.rep('x', 1 << 20) while true do print(s) end").unwrap_err();
     assert_eq!(e.code(), "LUA_INSTRUCTION_LIMIT");
     assert!(*count.borrow() < 8, "{} prints of 1 MB", count.borrow());
@@ -66,10 +66,9 @@ fn print_is_charged_to_the_budget() {
 #[test]
 fn handler_may_reenter_and_remove_itself() {
     let lua = Lua::with_libraries(StdLib::ALL).unwrap();
-    let inner = lua.clone();
     let seen = Rc::new(RefCell::new(Vec::new()));
     let sink = seen.clone();
-    lua.set_print_handler(move |text| {
+    lua.set_print_handler(move |inner, text| {
         sink.borrow_mut().push(text.to_vec());
         inner.remove_print_handler().unwrap();
         inner.exec::<()>("X = (X or 0) + 1").unwrap();

@@ -72,7 +72,7 @@ fn apply_print(cx: &Rc<Context>, slot: Option<Rc<JsFunctionSlot>>) -> Result<(),
         return Ok(cx.lua().remove_print_handler()?);
     };
     let weak: Weak<Context> = Rc::downgrade(cx);
-    cx.lua().set_print_handler(move |text| call_print(&weak, &slot, text))?;
+    cx.lua().set_print_handler(move |_, text| call_print(&weak, &slot, text))?;
     Ok(())
 }
 

@@ -26,7 +26,9 @@ impl Lua {
     /// even in a state without the base library; `io.write` is replaced
     /// only where `io.write` is a function. Setting a handler again replaces
     /// the first; [`Lua::remove_print_handler`] puts the stock functions
-    /// back.
+    /// back. The handler is given the state (to re-enter it without
+    /// capturing a `Lua`, which the state would then keep alive: a cycle
+    /// only [`Lua::close`] breaks) and the text.
     ///
     /// `io.write` returns the default output file, as stock Lua does (a
     /// `:write` chained on it writes to the file itself, not to the handler).
@@ -39,13 +41,13 @@ impl Lua {
     /// let lua = Lua::with_libraries(StdLib::ALL)?;
     /// let seen = Rc::new(RefCell::new(Vec::new()));
     /// let sink = seen.clone();
-    /// lua.set_print_handler(move |text| sink.borrow_mut().push(String::from_utf8_lossy(text).into_owned()))?;
+    /// lua.set_print_handler(move |_lua, text| sink.borrow_mut().push(String::from_utf8_lossy(text).into_owned()))?;
     /// lua.exec::<()>("print('a', 1, nil, 2.5) io.write('x', 7, 0.5)")?;
     /// assert_eq!(*seen.borrow(), ["a\t1\tnil\t2.5\n", "x70.5"]);
     /// lua.remove_print_handler()?;
     /// # Ok::<(), lua_core::Error>(())
     /// ```
-    pub fn set_print_handler(&self, handler: impl Fn(&[u8]) + 'static) -> Result<()> {
+    pub fn set_print_handler(&self, handler: impl Fn(&Lua, &[u8]) + 'static) -> Result<()> {
         self.with_stack(|stack| {
             stack.reserve(6)?;
             stack.push_function(move |call| {
@@ -54,7 +56,7 @@ impl Lua {
                     return Ok(0);
                 }
                 if let Some(text) = call.arg(0).as_bytes() {
-                    handler(text);
+                    handler(call.lua(), text);
                 }
                 Ok(0)
             })?;
