@@ -327,8 +327,14 @@ fn a_looping_finalizer_cannot_hang_teardown() {
 #[test]
 fn big_results_of_a_nested_call_do_not_keep_stack_memory() {
     let lua = Lua::with_libraries(StdLib::ALL).unwrap();
-    let many: Function = lua.exec("return function() local t = {} for i = 1, 200000 do t[i] = i end return table.unpack(t) end").unwrap();
-    let f = lua.create_function(move |_, _: ()| Ok(many.call::<MultiValue>(())?.0.len() as i64)).unwrap();
+    lua.exec::<()>("function many() local t = {} for i = 1, 200000 do t[i] = i end return table.unpack(t) end").unwrap();
+    // Found through the state it is given: a captured handle would keep the state alive.
+    let f = lua
+        .create_function(|lua, _: ()| {
+            let many: Function = lua.get_global("many")?;
+            Ok(many.call::<MultiValue>(())?.0.len() as i64)
+        })
+        .unwrap();
     lua.set_global("nested", f).unwrap();
     lua.exec::<()>("collectgarbage()").unwrap();
     let before = lua.memory_used();
