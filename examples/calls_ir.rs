@@ -10,13 +10,20 @@
 
 use std::hint::black_box;
 
+/// mlua's `Lua::new` opens every library but debug; lua-core's states get
+/// the same, so globals are looked up in tables of the same size.
+fn same_libraries() -> lua_core::StdLib {
+    use lua_core::StdLib;
+    StdLib::BASE | StdLib::PACKAGE | StdLib::COROUTINE | StdLib::IO | StdLib::MATH | StdLib::OS | StdLib::STRING | StdLib::TABLE | StdLib::UTF8
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let (side, row) = (args.get(1).map(String::as_str), args.get(2).map(String::as_str));
     let n: i64 = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(200_000);
     let sum = match (side, row) {
         (Some("core"), Some("rust-to-lua")) => {
-            let lua = lua_core::Lua::with_libraries(lua_core::StdLib::BASE).unwrap();
+            let lua = lua_core::Lua::with_libraries(same_libraries()).unwrap();
             let add: lua_core::Function = lua.exec("return function(a, b) return a + b end").unwrap();
             (0..n).map(|i| add.call::<i64>((black_box(i), 1)).unwrap()).sum()
         }
@@ -26,7 +33,7 @@ fn main() {
             (0..n).map(|i| add.call::<i64>((black_box(i), 1)).unwrap()).sum()
         }
         (Some("core"), Some("lua-to-rust")) => {
-            let lua = lua_core::Lua::with_libraries(lua_core::StdLib::BASE).unwrap();
+            let lua = lua_core::Lua::with_libraries(same_libraries()).unwrap();
             lua.set_global("add", lua.create_function(|_, (a, b): (i64, i64)| Ok(a + b)).unwrap()).unwrap();
             lua.exec::<i64>(&format!("local s = 0 for i = 1, {n} do s = add(s, i) end return s")).unwrap()
         }
@@ -36,7 +43,7 @@ fn main() {
             lua.load(format!("local s = 0 for i = 1, {n} do s = add(s, i) end return s")).eval::<i64>().unwrap()
         }
         (Some("core"), Some("fib")) => {
-            let lua = lua_core::Lua::with_libraries(lua_core::StdLib::BASE).unwrap();
+            let lua = lua_core::Lua::with_libraries(same_libraries()).unwrap();
             lua.exec::<i64>(&format!("local function fib(n) if n < 2 then return n end return fib(n-1) + fib(n-2) end return fib({n})")).unwrap()
         }
         (Some("mlua"), Some("fib")) => {

@@ -13,6 +13,17 @@ use std::time::Instant;
 
 const FIB: &str = "function fib(n) if n < 2 then return n end return fib(n - 1) + fib(n - 2) end";
 
+/// The libraries mlua's `Lua::new` opens (all but debug), for lua-core's
+/// states too: rows that read a global (`fib`, `add`) find it in a globals
+/// table of the same size on both sides. With the base library alone, the
+/// 26 globals (`fib` included) of lua-core's state filled a 32-slot table where mlua's 35
+/// sat in 64 slots, and a fuller table makes the global's lookup walk a
+/// longer collision chain (per process, as the string hash seed falls).
+fn same_libraries() -> lua_core::StdLib {
+    use lua_core::StdLib;
+    StdLib::BASE | StdLib::PACKAGE | StdLib::COROUTINE | StdLib::IO | StdLib::MATH | StdLib::OS | StdLib::STRING | StdLib::TABLE | StdLib::UTF8
+}
+
 /// One workload on both sides: (name, iterations, lua-core run, mlua run).
 /// Each run does the work `iterations` times and returns seconds.
 struct Row {
@@ -34,7 +45,7 @@ fn rows() -> Vec<Row> {
 
     // Rust calls a Lua function.
     {
-        let core = lua_core::Lua::with_libraries(lua_core::StdLib::BASE).unwrap();
+        let core = lua_core::Lua::with_libraries(same_libraries()).unwrap();
         let add: lua_core::Function = core.exec("return function(a, b) return a + b end").unwrap();
         let m = mlua::Lua::new();
         let madd: mlua::Function = m.load("return function(a, b) return a + b end").eval().unwrap();
@@ -62,7 +73,7 @@ fn rows() -> Vec<Row> {
 
     // Lua calls a Rust function.
     {
-        let core = lua_core::Lua::with_libraries(lua_core::StdLib::BASE).unwrap();
+        let core = lua_core::Lua::with_libraries(same_libraries()).unwrap();
         let f = core.create_function(|_, (a, b): (i64, i64)| Ok(a + b)).unwrap();
         core.set_global("add", f).unwrap();
         let loop_core: lua_core::Function = core.exec("return function(n) local s = 0 for i = 1, n do s = add(s, 1) end return s end").unwrap();
@@ -83,7 +94,7 @@ fn rows() -> Vec<Row> {
 
     // Pure Lua, with and without an instruction limit.
     for limited in [false, true] {
-        let builder = lua_core::Lua::builder().libraries(lua_core::StdLib::BASE);
+        let builder = lua_core::Lua::builder().libraries(same_libraries());
         let core = if limited { builder.instruction_limit(u64::MAX / 4) } else { builder }.build().unwrap();
         core.exec::<()>(FIB).unwrap();
         let m = mlua::Lua::new();
@@ -116,7 +127,7 @@ fn rows() -> Vec<Row> {
 
     // Compile and run a tiny chunk.
     {
-        let core = lua_core::Lua::with_libraries(lua_core::StdLib::BASE).unwrap();
+        let core = lua_core::Lua::with_libraries(same_libraries()).unwrap();
         let m = mlua::Lua::new();
         rows.push(Row {
             name: "exec(\"return 1\")",
@@ -129,8 +140,7 @@ fn rows() -> Vec<Row> {
 
     // A state with the standard libraries (mlua's `Lua::new` opens all but debug).
     {
-        use lua_core::StdLib;
-        let libs = StdLib::BASE | StdLib::PACKAGE | StdLib::COROUTINE | StdLib::IO | StdLib::MATH | StdLib::OS | StdLib::STRING | StdLib::TABLE | StdLib::UTF8;
+        let libs = same_libraries();
         rows.push(Row {
             name: "create + drop a state (all libraries but debug)",
             per: "state",
