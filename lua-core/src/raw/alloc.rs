@@ -30,7 +30,7 @@ pub(crate) struct Allocator {
     /// Requests refused by injection since the fault was last set.
     fault_fired: Cell<u64>,
     /// Where the blocks live (small ones pooled per state, see `pool`).
-    pool: Pool,
+    pub(crate) pool: Pool,
 }
 
 impl Allocator {

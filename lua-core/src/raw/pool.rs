@@ -239,10 +239,30 @@ impl Pool {
         }
         let old_small = old <= MAX_SMALL;
         if old_small && new <= MAX_SMALL && self.owns(p) {
-            // Shrinking, or growing within the class: the block already fits
-            // (a shrunk block, freed later, joins the smaller class).
-            if class_of(new) <= class_of(old) {
+            // Resized within its class: the block already fits.
+            if class_of(new) == class_of(old) {
                 return p;
+            }
+            if class_of(new) < class_of(old) {
+                // Shrunk to a smaller class: moved there, so that the block
+                // goes back to its own class (Lua's parser shrinks every
+                // array it grew; left in place, those blocks would drift
+                // into the small classes and the large ones would keep
+                // taking new memory).
+                // SAFETY: not re-entrant.
+                let q = unsafe { self.alloc(new) };
+                if q.is_null() {
+                    // Shrinking must not fail: it stays (a freed block of
+                    // a larger class in a smaller class's list is sound).
+                    return p;
+                }
+                // SAFETY: distinct blocks of at least `new` bytes each;
+                // `p` is a pooled block of `old` bytes.
+                unsafe {
+                    ptr::copy_nonoverlapping(p as *const u8, q as *mut u8, new);
+                    self.release(p, old);
+                }
+                return q;
             }
         }
         if !old_small && new > MAX_SMALL {
@@ -384,5 +404,26 @@ mod tests {
                 pool.dealloc(p, MAX_SMALL);
             }
         }
+    }
+}
+#[cfg(test)]
+mod in_a_state {
+    /// Compiling a chunk grows arrays and shrinks them to size; a state
+    /// compiling and running chunks in a loop must settle on a few chunks
+    /// (each shrunk block goes back to its own class), far from the cap.
+    #[test]
+    fn a_state_compiling_in_a_loop_settles_on_a_few_chunks() {
+        let lua = crate::Lua::builder().preset(crate::Preset::All).build().unwrap();
+        let pool = &lua.allocator().pool;
+        for _ in 0..10_000 {
+            let _: i64 = lua.exec("local t = { 1, 2, 'three' } return #t").unwrap();
+        }
+        let settled = pool.chunk_count();
+        for _ in 0..10_000 {
+            let _: i64 = lua.exec("local t = { 1, 2, 'three' } return #t").unwrap();
+        }
+        assert!(!pool.mixed.get());
+        assert_eq!(pool.chunk_count(), settled);
+        assert!(settled <= 16, "{settled} chunks");
     }
 }
