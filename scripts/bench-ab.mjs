@@ -2,13 +2,16 @@
 //   node scripts/bench-ab.mjs <before.node> <after.node> [pairs]
 // runs each build alternately in a fresh process, `pairs` times (default 6),
 // and prints per build the median ns of: JS calls a Lua function add(i, 1);
-// execute_script('return 1'); a Lua loop calling a JS function js_add(i, 1).
-// (Each figure: median of 12 timed batches after 3 warm-up batches.)
+// execute_script('return 1'); a Lua loop calling a JS function js_add(i, 1);
+// a new context with every library and dispose() (newctx), and one left to
+// the collector (dropctx). (Each figure: median of 12 timed batches after 3
+// warm-up batches.) BENCH_AB_ONLY=exec,newctx runs only those rows.
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(fileURLToPath(import.meta.url), '../..');
+const ONLY = (process.env.BENCH_AB_ONLY ?? 'call,exec,callback,newctx,dropctx').split(',');
 if (process.argv[2] === '--child') {
   const { default: lua } = await import(resolve(root, 'index.mjs'));
   const ctx = new lua.init({ js_add: (a, b) => a + b }, { libraries: 'all' });
@@ -25,10 +28,17 @@ if (process.argv[2] === '--child') {
     return med(r.slice(3));
   };
   let s = 0;
-  const call = t(400000, (n) => { for (let i = 0; i < n; i++) s = add(i, 1); });
-  const exec = t(20000, (n) => { for (let i = 0; i < n; i++) s += ctx.execute_script('return 1'); });
-  const callback = t(400000, (n) => { s += loop(n); });
-  console.log(JSON.stringify({ call, exec, callback, ok: s > 0 }));
+  const rows = {
+    call: () => t(400000, (n) => { for (let i = 0; i < n; i++) s = add(i, 1); }),
+    exec: () => t(20000, (n) => { for (let i = 0; i < n; i++) s += ctx.execute_script('return 1'); }),
+    callback: () => t(400000, (n) => { s += loop(n); }),
+    newctx: () => t(2000, (n) => { for (let i = 0; i < n; i++) new lua.init({}, { libraries: 'all' }).dispose(); }),
+    dropctx: () => t(2000, (n) => { for (let i = 0; i < n; i++) s += new lua.init({}, { libraries: 'all' }) ? 1 : 0; }),
+  };
+  const out = { ok: true };
+  for (const key of ONLY) out[key] = rows[key]();
+  out.ok = s > 0;
+  console.log(JSON.stringify(out));
   process.exit(0);
 }
 const [before, after] = process.argv.slice(2, 4).map((p) => p && resolve(p));
@@ -49,7 +59,7 @@ for (let i = 0; i < pairs; i++) {
   }
 }
 const med = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-for (const key of ['call', 'exec', 'callback']) {
+for (const key of ONLY) {
   const b = got.before.map((x) => x[key]);
   const a = got.after.map((x) => x[key]);
   const wins = a.filter((v, i) => v < b[i]).length;

@@ -2,7 +2,10 @@
 //! and failures into return values and exceptions, and never letting a Rust
 //! panic cross into the engine.
 
+use std::cell::RefCell;
+use std::collections::HashSet;
 use std::ffi::c_void;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::ptr;
 use std::rc::Rc;
 
@@ -62,18 +65,79 @@ pub fn read_args(env: Env, info: sys::napi_callback_info) -> Result<(Args, *mut 
     Ok((args, data))
 }
 
-/// Marks `LuaContext` instances.
-pub const CONTEXT_TAG: sys::napi_type_tag = sys::napi_type_tag { lower: 0x6c75_615f_6e61_7469, upper: 0x7665_5f63_7478_7431 };
+thread_local! {
+    /// The contexts whose JavaScript objects are alive on this thread, by the
+    /// address wrapped into each (`Rc::into_raw` of its `Rc<Context>`). A
+    /// method's `this` is unwrapped first and its pointer accepted only if it
+    /// is in this set: compared, never read before the match. Any other
+    /// object's wrap (a Lua function's, another addon's) is a different live
+    /// allocation, so it cannot be in the set. One lookup here replaces the
+    /// type-tag check (a second V8 private-property lookup per method call).
+    static LIVE: RefCell<HashSet<usize, BuildHasherDefault<AddressHash>>> = RefCell::new(HashSet::default());
+}
+
+/// Hashes an address: the low bits (alignment) carry nothing, the
+/// multiplication spreads the rest over the high bits hashbrown also uses.
+#[derive(Default)]
+pub struct AddressHash(u64);
+
+impl Hasher for AddressHash {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ b as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.0 = ((n as u64) >> 4).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+/// Wraps `cx` into the new object `this` (the constructor's last step but
+/// one); the finalizer lets it go.
+pub fn wrap_context(env: Env, this: Raw, cx: &Rc<Context>) -> Result<(), JsError> {
+    let raw = Rc::into_raw(cx.clone());
+    // SAFETY: `this` owns one strong count from here on; the finalizer
+    // gives it back.
+    let status = unsafe { sys::napi_wrap(env.0, this, raw as *mut c_void, Some(finalize_context), ptr::null_mut(), ptr::null_mut()) };
+    if status != sys::Status::napi_ok {
+        // SAFETY: not wrapped, so the count is still ours.
+        drop(unsafe { Rc::from_raw(raw) });
+        return env.check(status);
+    }
+    LIVE.with(|live| live.borrow_mut().insert(raw as usize));
+    Ok(())
+}
+
+unsafe extern "C" fn finalize_context(_env: sys::napi_env, data: *mut c_void, _hint: *mut c_void) {
+    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        // Out of the set before the count goes: the address may be reused.
+        let _ = LIVE.try_with(|live| live.borrow_mut().remove(&(data as usize)));
+        // SAFETY: `data` is the count `wrap_context` gave the object, given back once.
+        drop(unsafe { Rc::from_raw(data as *const Context) })
+    }));
+}
 
 /// The context wrapped in `this`, refusing anything that is not one.
 pub fn context_of(env: Env, this: Raw) -> Result<Rc<Context>, JsError> {
-    if !env.has_tag(this, &CONTEXT_TAG) {
+    let mut p: *mut c_void = ptr::null_mut();
+    // SAFETY: valid env; anything that is not an object, or carries no
+    // wrap, fails with a status (no exception is left pending).
+    let status = unsafe { sys::napi_unwrap(env.0, this, &mut p) };
+    if status != sys::Status::napi_ok || !LIVE.with(|live| live.borrow().contains(&(p as usize))) {
         return Err(JsError::type_error("Illegal invocation: not a LuaContext"));
     }
-    let p = env.unwrap_ptr(this)? as *const Rc<Context>;
-    // SAFETY: the tag guarantees the wrapped pointer is the Box<Rc<Context>>
-    // made by the constructor, alive as long as `this` is.
-    Ok(unsafe { (*p).clone() })
+    let p = p as *const Context;
+    // SAFETY: `p` is in LIVE, so it is the pointer `wrap_context` made from
+    // an `Rc<Context>` whose count the wrapping object still holds (the
+    // finalizer takes it out of LIVE first); taking one more count keeps it
+    // alive for the call.
+    unsafe {
+        Rc::increment_strong_count(p);
+        Ok(Rc::from_raw(p))
+    }
 }
 
 /// At an outermost call into `cx` (none is running in its state, and no

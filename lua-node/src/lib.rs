@@ -45,19 +45,16 @@ mod to_js;
 mod userdata;
 mod userdata_methods;
 
-use std::ffi::c_void;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
-use std::rc::Rc;
 
 use napi::bindgen_prelude::Object;
 use napi::JsValue;
 use napi::sys;
 use napi_derive::napi;
 
-use crate::context::Context;
 use crate::error::JsError;
-use crate::glue::{finish, read_args, CONTEXT_TAG};
+use crate::glue::{finish, read_args};
 use crate::js::Env;
 
 method!(execute_script, methods::execute_script);
@@ -166,30 +163,16 @@ unsafe extern "C" fn construct(env: sys::napi_env, info: sys::napi_callback_info
         }
         let (args, _) = read_args(env, info)?;
         let cx = methods::construct(env, &args)?;
-        let boxed = Box::into_raw(Box::new(cx));
-        // SAFETY: `this` owns the box from here on; the finalizer frees it.
-        let status = unsafe { sys::napi_wrap(env.0, args.this, boxed as *mut c_void, Some(finalize_context), ptr::null_mut(), ptr::null_mut()) };
-        if status != sys::Status::napi_ok {
-            // SAFETY: not wrapped, so still ours.
-            drop(unsafe { Box::from_raw(boxed) });
-            env.check(status)?;
-        }
-        env.tag(args.this, &CONTEXT_TAG)?;
+        glue::wrap_context(env, args.this, &cx)?;
         // Shared tables come last, once `this` is a context they can push to.
         if let [_, options, ..] = args.argv() {
             if env.is_object(*options) {
-                // SAFETY: `boxed` is wrapped into `this`, alive for this call.
-                shared::subscribe_all(unsafe { &*boxed }, args.this, *options)?;
+                shared::subscribe_all(&cx, args.this, *options)?;
             }
         }
         Ok(args.this)
     }));
     finish(env, result)
-}
-
-unsafe extern "C" fn finalize_context(_env: sys::napi_env, data: *mut c_void, _hint: *mut c_void) {
-    // SAFETY: `data` is the Box<Rc<Context>> made by `construct`, freed once.
-    let _ = catch_unwind(AssertUnwindSafe(|| drop(unsafe { Box::from_raw(data as *mut Rc<Context>) })));
 }
 
 #[napi(module_exports)]

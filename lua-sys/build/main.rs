@@ -95,6 +95,9 @@ fn platform_define(target_os: &str) -> Option<&'static str> {
 /// (that needs nightly). Unset or empty changes nothing.
 fn sanitize(build: &mut cc::Build) {
     println!("cargo:rerun-if-env-changed=LUA_NATIVE_SANITIZE");
+    // `lua_sys::ADDRESS_SANITIZER` says so to the crates above (lua-core's
+    // allocator then gives every block its own malloc, which ASan watches).
+    println!("cargo::rustc-check-cfg=cfg(lua_native_asan)");
     match env::var("LUA_NATIVE_SANITIZE").as_deref() {
         Err(_) | Ok("") => {}
         Ok("address") => {
@@ -108,6 +111,7 @@ fn sanitize(build: &mut cc::Build) {
             // binaries' shared libraries, as ASan requires. A host that only
             // dlopens the result (node) must LD_PRELOAD libasan instead.
             println!("cargo:rustc-link-lib=dylib=asan");
+            println!("cargo:rustc-cfg=lua_native_asan");
         }
         Ok(other) => panic!("LUA_NATIVE_SANITIZE={other:?}: only \"address\" is supported"),
     }

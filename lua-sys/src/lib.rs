@@ -19,6 +19,12 @@ pub use fast::*;
 pub use macros::*;
 
 /// `LUA_REGISTRYINDEX` is an expression macro that bindgen does not evaluate.
+/// Whether Lua's C code was built with AddressSanitizer
+/// (`LUA_NATIVE_SANITIZE=address`, scripts/asan.sh). An allocator that
+/// carves Lua's blocks out of larger ones hides them from ASan, so it should
+/// hand every block to `malloc` then.
+pub const ADDRESS_SANITIZER: bool = cfg!(lua_native_asan);
+
 pub const LUA_REGISTRYINDEX: c_int = -(c_int::MAX / 2 + 1000);
 
 /// The `lua_Alloc` signature without bindgen's `Option` wrapper.

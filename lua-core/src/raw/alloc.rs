@@ -8,10 +8,7 @@ use std::cell::Cell;
 use std::ffi::c_void;
 use std::ptr;
 
-extern "C" {
-    fn realloc(p: *mut c_void, n: usize) -> *mut c_void;
-    fn free(p: *mut c_void);
-}
+use crate::raw::pool::Pool;
 
 /// Bytes in use and the ceiling, shared by a state's allocation function and
 /// its owner. Lives in a `Box` owned by the runtime so its address is stable,
@@ -32,6 +29,8 @@ pub(crate) struct Allocator {
     fault_refusals: Cell<u64>,
     /// Requests refused by injection since the fault was last set.
     fault_fired: Cell<u64>,
+    /// Where the blocks live (small ones pooled per state, see `pool`).
+    pub(crate) pool: Pool,
 }
 
 impl Allocator {
@@ -44,6 +43,7 @@ impl Allocator {
             fault_countdown: Cell::new(0),
             fault_refusals: Cell::new(0),
             fault_fired: Cell::new(0),
+            pool: Pool::default(),
         };
         // A fault armed for the next state made on this thread (testing only).
         a.set_fault(crate::raw::fault::take_next_state_fault());
@@ -140,6 +140,16 @@ impl Allocator {
         true
     }
 
+    /// Lets the state's memory go once `lua_close` has returned (the
+    /// allocator itself stays as long as the runtime).
+    ///
+    /// # Safety
+    /// The state was closed: no block from this allocator is live.
+    pub unsafe fn state_closed(&self) {
+        // SAFETY: forwarded contract.
+        unsafe { self.pool.clear() }
+    }
+
     /// The `lua_Alloc` contract: `nsize == 0` frees; a NULL `ptr` means a new
     /// block (then `osize` is a type tag, not a size); otherwise resize.
     ///
@@ -149,8 +159,9 @@ impl Allocator {
         let old = if ptr.is_null() { 0 } else { osize };
         if nsize == 0 {
             if !ptr.is_null() {
-                // SAFETY: ptr came from realloc below (caller's contract).
-                unsafe { free(ptr) };
+                // SAFETY: ptr is a live block of `osize` bytes from the pool
+                // below (caller's contract).
+                unsafe { self.pool.dealloc(ptr, old) };
                 self.used.set(self.used.get() - old);
             }
             return ptr::null_mut();
@@ -173,8 +184,8 @@ impl Allocator {
                 }
             }
         }
-        // SAFETY: ptr is NULL or a live block from this allocator.
-        let block = unsafe { realloc(ptr, nsize) };
+        // SAFETY: ptr is NULL or a live block of `old` bytes from this allocator.
+        let block = unsafe { self.pool.resize(ptr, old, nsize) };
         if block.is_null() {
             return ptr::null_mut();
         }

@@ -107,6 +107,11 @@ impl Lua {
         Ok(lua)
     }
 
+    #[cfg(test)]
+    pub(crate) fn allocator(&self) -> &crate::raw::alloc::Allocator {
+        self.rt.alloc()
+    }
+
     pub(crate) fn main_state(&self) -> *mut lua_State {
         self.rt.main()
     }

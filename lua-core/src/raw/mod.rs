@@ -33,6 +33,7 @@ pub(crate) mod output;
 pub(crate) mod package;
 #[cfg(feature = "host-binding")]
 pub(crate) mod path;
+pub(crate) mod pool;
 pub(crate) mod protect;
 pub(crate) mod runtime;
 pub(crate) mod sandbox;

@@ -28,6 +28,7 @@ import { assertUsable, nestJs } from '../helpers.mjs';
 import { valueEntries } from './entries-values.mjs';
 import { doorEntries } from './entries-doors.mjs';
 import { ioEntries } from './entries-io.mjs';
+import { createEntries } from './entries-create.mjs';
 import { asyncEntries } from './entries-async.mjs';
 
 const { init, createSharedTable } = lua_native;
@@ -587,5 +588,6 @@ export const entries = [
   ...valueEntries,
   ...doorEntries,
   ...ioEntries,
+  ...createEntries,
   ...asyncEntries,
 ];
