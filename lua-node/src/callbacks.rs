@@ -104,7 +104,7 @@ pub fn call_js_then(
             match to_js.convert(call.arg(i)) {
                 Ok(v) => argv.push(v),
                 // A refused allocation is Lua running out of memory, as below.
-                Err(JsError::Error { code: "LUA_MEMORY", message, .. }) => return Err(Error::Memory { message }),
+                Err(JsError::Error(e)) if e.code == "LUA_MEMORY" => return Err(Error::Memory { message: e.message }),
                 Err(e) => {
                     return Err(Error::runtime(format!("Error converting arguments for '{name}': {}", e.message(env))));
                 }
@@ -124,7 +124,7 @@ pub fn call_js_then(
             // Node refuses every call: the environment is stopping, and the run is cancelled.
             Err(e) if crate::cancel::stopped_env(cx, &e) => Err(Error::runtime(call.located(crate::cancel::CANCELLED_MESSAGE))),
             // A refused allocation is Lua running out of memory, not the callback failing.
-            Err(JsError::Error { code: "LUA_MEMORY", message, .. }) => Err(Error::Memory { message }),
+            Err(JsError::Error(e)) if e.code == "LUA_MEMORY" => Err(Error::Memory { message: e.message }),
             // What the function threw (EVOLUTION B6): an object reaches Lua as a table, and
             // JavaScript as itself; anything else as text.
             Err(JsError::Pending) => match env.take_exception() {

@@ -119,6 +119,17 @@ impl Env {
         b
     }
 
+    /// The value of `v` if it is a number: one N-API call where a type
+    /// check and a read would be two (issue 18), for values that are
+    /// mostly numbers.
+    #[inline]
+    pub fn try_number(self, v: Raw) -> Option<f64> {
+        let mut n = 0.0;
+        // SAFETY: valid env and value; any other type is reported as
+        // `napi_number_expected`, with no exception pending.
+        (unsafe { sys::napi_get_value_double(self.0, v, &mut n) } == sys::Status::napi_ok).then_some(n)
+    }
+
     pub fn get_number(self, v: Raw) -> f64 {
         let mut n = 0.0;
         // SAFETY: the caller checked the type.

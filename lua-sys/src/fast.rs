@@ -52,6 +52,19 @@ pub unsafe fn lua_native_fast_gettop(l: *mut lua_State) -> c_int {
     ((top as usize - func as usize) / SLOT) as c_int - 1
 }
 
+/// Whether `n` more values fit below the running frame's top, where
+/// `lua_checkstack(l, n)` would do nothing but say yes (it grows the stack
+/// or raises the frame's top only when they do not).
+///
+/// # Safety
+/// `l` is a live thread, used from the thread running it.
+#[inline]
+pub unsafe fn lua_native_fast_has_room(l: *mut lua_State, n: c_int) -> bool {
+    // SAFETY: the caller's contract.
+    let (top, _, ci_top) = unsafe { frame(l) };
+    ci_top >= top && (ci_top as usize - top as usize) / SLOT >= n.max(0) as usize
+}
+
 /// Writes a number's value and tag into the free slot at `top`, and moves
 /// the thread's top past it.
 #[inline(always)]

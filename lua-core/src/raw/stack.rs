@@ -222,8 +222,18 @@ impl<'a> Stack<'a> {
     /// Makes room for `n` more values.
     pub fn reserve(&self, n: usize) -> Result<()> {
         self.check_frame();
+        if n > i32::MAX as usize {
+            return Err(stack_overflow());
+        }
+        // SAFETY: reading the frame's bounds never fails. Room already
+        // there is the common case (a call's frame has LUA_MINSTACK slots):
+        // then lua_checkstack, a call into C per converted value, would
+        // change nothing.
+        if unsafe { lua_native_fast_has_room(self.l, n as c_int) } {
+            return Ok(());
+        }
         // SAFETY: lua_checkstack reports failure instead of raising.
-        if n > i32::MAX as usize || unsafe { lua_checkstack(self.l, n as c_int) } == 0 {
+        if unsafe { lua_checkstack(self.l, n as c_int) } == 0 {
             return Err(stack_overflow());
         }
         Ok(())
