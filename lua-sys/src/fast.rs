@@ -117,6 +117,29 @@ pub unsafe fn lua_native_fast_push_number(l: *mut lua_State, n: lua_Number) -> c
     }
 }
 
+/// `lua_type`, inline for stack indices of the running frame: the basic
+/// type is the low four bits of a value's tag (Lua's `ttype`), and a
+/// positive index at or above the top is `LUA_TNONE`, as `lua_type` says.
+///
+/// # Safety
+/// `idx` is an acceptable index of the running frame of `l`.
+#[inline]
+pub unsafe fn lua_native_fast_type(l: *mut lua_State, idx: c_int) -> c_int {
+    // SAFETY: the caller's contract; a slot between the frame's function
+    // and the top holds a value whose tag is readable.
+    unsafe {
+        if idx <= LUA_REGISTRYINDEX || idx == 0 {
+            return crate::lua_type(l, idx);
+        }
+        let (top, func, _) = frame(l);
+        let slot = if idx > 0 { func.add(idx as usize * SLOT) } else { top.wrapping_sub(idx.unsigned_abs() as usize * SLOT) };
+        if idx > 0 && slot >= top {
+            return -1; // LUA_TNONE
+        }
+        (*slot.add(OFF_TT) & 0x0F) as c_int
+    }
+}
+
 /// The integer at `idx` when it is one (no conversion from floats or
 /// strings), as `lua_native_to_integer`; inline for stack indices.
 ///

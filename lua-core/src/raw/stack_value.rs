@@ -87,8 +87,8 @@ impl<'a> StackValue<'a> {
 
     /// What kind of value this is.
     pub fn kind(&self) -> Kind {
-        // SAFETY: lua_type on a valid index never fails.
-        match unsafe { lua_type(self.l, self.slot()) } as u32 {
+        // SAFETY: lua_type (here inline) on a valid index never fails.
+        match unsafe { lua_native_fast_type(self.l, self.slot()) } as u32 {
             LUA_TBOOLEAN => Kind::Boolean,
             LUA_TLIGHTUSERDATA => Kind::LightUserData,
             LUA_TNUMBER => Kind::Number,
