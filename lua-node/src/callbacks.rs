@@ -78,7 +78,10 @@ pub fn call_js(
     skip: usize,
     target: impl FnOnce(Env) -> Result<(Raw, Raw, Option<Raw>), JsError>,
 ) -> lua_core::Result<i32> {
-    call_js_then(cx, call, name, skip, target, |result| push_value(cx, &mut call.stack(), result, 0).map(Ok))
+    call_js_with(cx, call, name, skip, target, |result, number| match number {
+        Some(n) => crate::from_js::push_number(&mut call.stack(), n).map(Ok),
+        None => push_value(cx, &mut call.stack(), result, 0).map(Ok),
+    })
 }
 
 /// [`call_js`] with the result handed to `finish`, which pushes one value
@@ -91,6 +94,19 @@ pub fn call_js_then(
     skip: usize,
     target: impl FnOnce(Env) -> Result<(Raw, Raw, Option<Raw>), JsError>,
     finish: impl FnOnce(Raw) -> Result<lua_core::Result<()>, JsError>,
+) -> lua_core::Result<i32> {
+    call_js_with(cx, call, name, skip, target, |result, _| finish(result))
+}
+
+/// [`call_js_then`] whose `finish` is also given the result's value when
+/// it is a number (read once, here).
+fn call_js_with(
+    cx: &Rc<Context>,
+    call: &CallContext<'_>,
+    name: &str,
+    skip: usize,
+    target: impl FnOnce(Env) -> Result<(Raw, Raw, Option<Raw>), JsError>,
+    finish: impl FnOnce(Raw, Option<f64>) -> Result<lua_core::Result<()>, JsError>,
 ) -> lua_core::Result<i32> {
     let env = cx.env;
     with_handle_scope(env, || {
@@ -111,13 +127,17 @@ pub fn call_js_then(
             }
         }
         let result = env.call(f, this, argv.as_slice());
-        // A Promise is awaited by a driven run, refused elsewhere (EVOLUTION B5).
+        // A Promise is awaited by a driven run, refused elsewhere (EVOLUTION
+        // B5). A number, the commonest result, is no Promise: its value is
+        // read instead of asking (one N-API call either way).
+        let mut number = None;
         if let Ok(p) = result {
-            if env.is_promise(p) {
+            number = env.try_number(p);
+            if number.is_none() && env.is_promise(p) {
                 return crate::await_settle::promised(cx, call, name, p);
             }
         }
-        let outcome = result.and_then(finish);
+        let outcome = result.and_then(|p| finish(p, number));
         match outcome {
             Ok(Ok(())) => Ok(1),
             Ok(Err(e)) => Err(e),
@@ -155,6 +175,7 @@ impl Argv {
         Argv { inline: [std::ptr::null_mut(); INLINE_ARGV], heap, len: 0 }
     }
 
+    #[inline]
     fn push(&mut self, v: Raw) {
         if self.len < INLINE_ARGV && self.heap.capacity() == 0 {
             self.inline[self.len] = v;

@@ -48,7 +48,7 @@ static const TValue *value_at(lua_State *L, int idx) {
 ** in the main thread's extra space and compared only: a table in the slot
 ** with that address is alive (the registry holds it), so it is that one.
 */
-static Table *refs_table(lua_State *L) {
+static l_inline Table *refs_table(lua_State *L) {
   Table *reg = hvalue(&G(L)->l_registry);
   TValue v;
   lu_byte tag;

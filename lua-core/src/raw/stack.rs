@@ -326,16 +326,10 @@ impl<'a> Stack<'a> {
     /// integer it would lose its sign (`1/x` would give `inf`, not `-inf`).
     #[inline]
     pub fn push_number_normalized(&self, n: f64) -> Result<()> {
-        const TWO_63: f64 = 9_223_372_036_854_775_808.0;
-        // In range first (NaN and the infinities are not), then exact: a
-        // round trip through i64 (cheaper than `fract`, a libm call).
-        if (-TWO_63..TWO_63).contains(&n) {
-            let i = n as i64;
-            if i as f64 == n && !(i == 0 && n.is_sign_negative()) {
-                return self.push_integer(i);
-            }
+        match crate::raw::number::normalized_integer(n) {
+            Some(i) => self.push_integer(i),
+            None => self.push_number(n),
         }
-        self.push_number(n)
     }
 
     /// Pushes a light userdata: the pointer is stored as a value and never
@@ -546,3 +540,4 @@ pub(crate) fn stack_overflow() -> Error {
 pub(crate) fn wrong_frame(what: &str) -> ! {
     panic!("lua_core::{what} used inside a nested call into the state: its indices belong to the frame that made it (read or push before the call, or use the values the nested call hands you)")
 }
+

@@ -33,6 +33,15 @@ pub fn push_value(cx: &Rc<Context>, stack: &mut Stack<'_>, v: Raw, depth: usize)
     FromJs::new(cx).push(stack, v, depth)
 }
 
+/// Pushes the JavaScript number `n` as one top-level value (what
+/// `push_value` does for a number, for a caller that has read it already).
+#[inline]
+pub fn push_number(stack: &mut Stack<'_>, n: f64) -> Result<(), JsError> {
+    stack.enter(0)?;
+    stack.push_number_normalized(n)?;
+    Ok(())
+}
+
 /// Pushes one Lua value for each of `values` (arguments), as one conversion.
 pub fn push_values(cx: &Rc<Context>, stack: &mut Stack<'_>, values: &[Raw]) -> Result<(), JsError> {
     let mut from = FromJs::new(cx);
