@@ -158,6 +158,21 @@ int lua_native_push_ref(lua_State *L, int ref) {
   return 1;
 }
 
+/*
+** Whether the value at 'idx' has a metatable, as lua_getmetatable finds it
+** (a table's or full userdata's own, else its type's), with nothing pushed.
+*/
+int lua_native_has_metatable(lua_State *L, int idx) {
+  const TValue *obj = value_at(L, idx);
+  Table *mt;
+  switch (ttype(obj)) {
+    case LUA_TTABLE: mt = hvalue(obj)->metatable; break;
+    case LUA_TUSERDATA: mt = uvalue(obj)->metatable; break;
+    default: mt = G(L)->mt[ttype(obj)]; break;
+  }
+  return mt != NULL;
+}
+
 /* The integer at 'idx' when it is one (no conversion from floats or strings). */
 int lua_native_to_integer(lua_State *L, int idx, lua_Integer *out) {
   const TValue *o = value_at(L, idx);

@@ -82,6 +82,7 @@ int lua_native_ref(lua_State *L);
 void lua_native_unref(lua_State *L, int ref);
 int lua_native_is_ref_holder(lua_State *L, int idx);
 int lua_native_to_integer(lua_State *L, int idx, lua_Integer *out);
+int lua_native_has_metatable(lua_State *L, int idx);
 void *lua_native_userdata_sized(lua_State *L, int idx, size_t size);
 void *lua_native_host_call(lua_State *L, size_t size, int *nargs);
 int lua_native_begin_call(lua_State *L, lua_CFunction handler, int with_ref, int ref);

@@ -169,8 +169,10 @@ impl<'a> Stack<'a> {
     #[inline]
     fn slot(&self) -> Result<()> {
         self.check_frame();
-        // SAFETY: lua_checkstack reports failure instead of raising.
-        if unsafe { lua_checkstack(self.l, 1) } == 0 {
+        // SAFETY: reading the frame's bounds never fails; lua_checkstack
+        // reports failure instead of raising (and is asked only when the
+        // frame has no free slot: otherwise it would change nothing).
+        if unsafe { !lua_native_fast_has_room(self.l, 1) && lua_checkstack(self.l, 1) == 0 } {
             return Err(stack_overflow());
         }
         Ok(())
@@ -394,7 +396,7 @@ impl<'a> Stack<'a> {
         // argument 1 so the closure can address it, in the slot the value
         // will free.
         let result = unsafe {
-            if lua_type(self.l, -2) != LUA_TTABLE as c_int {
+            if lua_native_fast_type(self.l, -2) != LUA_TTABLE as c_int {
                 lua_settop(self.l, -2);
                 self.resync();
                 return Err(Error::api(NOT_A_TABLE));
@@ -426,7 +428,7 @@ impl<'a> Stack<'a> {
         // SAFETY: as set_index; a nil/NaN key raises, so it always runs
         // protected when the key could be one.
         let result = unsafe {
-            if lua_type(self.l, -3) != LUA_TTABLE as c_int {
+            if lua_native_fast_type(self.l, -3) != LUA_TTABLE as c_int {
                 lua_settop(self.l, -3);
                 self.resync();
                 return Err(Error::api(NOT_A_TABLE));
@@ -471,7 +473,7 @@ impl<'a> Stack<'a> {
         // through the debug library) never raises or allocates, and leaves
         // the count of values as it was.
         unsafe {
-            if lua_type(self.l, -2) != LUA_TTABLE as c_int {
+            if lua_native_fast_type(self.l, -2) != LUA_TTABLE as c_int {
                 return Err(Error::api(NOT_A_TABLE));
             }
             lua_rawget(self.l, -2);

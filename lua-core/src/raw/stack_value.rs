@@ -202,14 +202,9 @@ impl<'a> StackValue<'a> {
 
     /// Whether the value is a table with a metatable.
     pub fn has_metatable(&self) -> bool {
-        // SAFETY: lua_getmetatable pushes at most one value and never raises.
-        unsafe {
-            if lua_checkstack(self.l, 1) == 0 || lua_getmetatable(self.l, self.slot()) == 0 {
-                return false;
-            }
-            lua_settop(self.l, -2);
-            true
-        }
+        // SAFETY: a read of the value and its type's metatable slot, as
+        // lua_getmetatable's own (with nothing pushed); never raises.
+        unsafe { lua_native_has_metatable(self.l, self.slot()) != 0 }
     }
 
     /// Anchors the value in the registry and returns a handle to it.
