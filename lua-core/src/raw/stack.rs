@@ -252,6 +252,19 @@ impl<'a> Stack<'a> {
         self.reserve(SLOTS_PER_LEVEL as usize)
     }
 
+    /// [`Stack::enter`] then [`Stack::push_number_normalized`], for a
+    /// converted number: the depth limit and the work budget are checked as
+    /// `enter` checks them, but no room is reserved for a table level (a
+    /// number needs only its own slot, which the push makes).
+    #[inline]
+    pub fn push_converted_number(&self, depth: usize, n: f64) -> Result<()> {
+        if depth > MAX_DEPTH {
+            return Err(Error::depth());
+        }
+        crate::raw::limits::charge_host(&self.lua.rt, 1)?;
+        self.push_number_normalized(n)
+    }
+
     /// Removes the top `n` values, never more than this stack pushed (a
     /// negative `n` removes nothing).
     pub fn pop(&mut self, n: i32) {

@@ -190,6 +190,14 @@ pub(crate) fn visit_at<V: Visitor>(lua: &Lua, l: *mut lua_State, idx: c_int, v: 
         return Err(Error::depth().into());
     }
     crate::raw::limits::charge_host(&lua.rt, 1)?;
+    // An integer, the commonest value, is read straight from its slot
+    // before the dispatch on kinds (the index is the running frame's: the
+    // caller's, made just now).
+    let mut i = 0;
+    // SAFETY: a non-raising read of a valid index into a local.
+    if unsafe { lua_native_fast_to_integer(l, idx, &mut i) } != 0 {
+        return v.integer(i);
+    }
     let value = StackValue::at(l, idx, lua, lua.rt.occupancy().frame());
     match value.kind() {
         Kind::Nil => v.nil(),

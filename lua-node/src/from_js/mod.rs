@@ -37,16 +37,24 @@ pub fn push_value(cx: &Rc<Context>, stack: &mut Stack<'_>, v: Raw, depth: usize)
 /// `push_value` does for a number, for a caller that has read it already).
 #[inline]
 pub fn push_number(stack: &mut Stack<'_>, n: f64) -> Result<(), JsError> {
-    stack.enter(0)?;
-    stack.push_number_normalized(n)?;
+    stack.push_converted_number(0, n)?;
     Ok(())
 }
 
 /// Pushes one Lua value for each of `values` (arguments), as one conversion.
 pub fn push_values(cx: &Rc<Context>, stack: &mut Stack<'_>, values: &[Raw]) -> Result<(), JsError> {
-    let mut from = FromJs::new(cx);
+    // Numbers go in without the conversion's set-up, made only for the
+    // first value that is not one (issue 18).
+    let mut from: Option<FromJs<'_>> = None;
     for &v in values {
-        from.push(stack, v, 0)?;
+        match cx.env.try_number(v) {
+            Some(n) => push_number(stack, n)?,
+            None => {
+                let from = from.get_or_insert_with(|| FromJs::new(cx));
+                let t = from.env.type_of(v);
+                from.push_typed(stack, v, t, 0)?;
+            }
+        }
     }
     Ok(())
 }
@@ -103,8 +111,10 @@ impl<'a> FromJs<'a> {
 
     #[inline]
     fn push_number(&mut self, stack: &mut Stack<'_>, n: f64, depth: usize) -> Result<(), JsError> {
-        self.enter(stack, depth)?;
-        stack.push_number_normalized(n)?;
+        if depth > MAX_DEPTH {
+            return Err(self.too_deep());
+        }
+        stack.push_converted_number(depth, n)?;
         Ok(())
     }
 
