@@ -256,6 +256,18 @@ impl<'a> Stack<'a> {
     /// converted number: the depth limit and the work budget are checked as
     /// `enter` checks them, but no room is reserved for a table level (a
     /// number needs only its own slot, which the push makes).
+    ///
+    /// ```
+    /// # use lua_core::{Lua, StdLib};
+    /// let lua = Lua::with_libraries(StdLib::ALL)?;
+    /// // A host number with no integer/float distinction, at depth 0 (a top-level value).
+    /// lua.set_global_with(b"n", |s| s.push_converted_number(0, 3.0))?;
+    /// lua.set_global_with(b"z", |s| s.push_converted_number(0, -0.0))?;
+    /// assert_eq!(lua.exec::<String>("return math.type(n) .. ' ' .. math.type(z)")?, "integer float");
+    /// // Past the depth limit nothing is pushed.
+    /// assert!(lua.set_global_with(b"d", |s| s.push_converted_number(lua_core::MAX_DEPTH + 1, 1.0)).is_err());
+    /// # Ok::<(), lua_core::Error>(())
+    /// ```
     #[inline]
     pub fn push_converted_number(&self, depth: usize, n: f64) -> Result<()> {
         if depth > MAX_DEPTH {
