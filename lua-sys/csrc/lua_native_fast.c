@@ -68,17 +68,25 @@ static void push_registry_value(lua_State *L, int ref) {
 
 /*
 ** Makes the reference table (a fresh state, protected: it allocates). The
-** registry's array part is grown to take its slot first.
+** registry's array part is grown to take its slot first. The table starts
+** with room for a few references, as the registry's hash part had spare
+** nodes for them: a state near its memory limit then anchors its first
+** values (a coroutine, the value an error raised) without growing it.
 */
+#define REFS_PRESIZE	8
 void lua_native_open_refs(lua_State *L) {
   Table *reg = hvalue(&G(L)->l_registry);
+  Table *refs;
   TValue v;
   if (reg->asize < LUA_NATIVE_RIDX_REFS)
     luaH_resize(L, reg, LUA_NATIVE_RIDX_REFS, allocsizenode(reg));
-  sethvalue(L, &v, luaH_new(L));
+  refs = luaH_new(L);
+  sethvalue(L, &v, refs);
   luaH_setint(L, reg, LUA_NATIVE_RIDX_REFS, &v);
   luaC_barrierback(L, obj2gco(reg), &v);
-  lua_native_extra(mainthread(G(L)))->refs = hvalue(&v);
+  lua_native_extra(mainthread(G(L)))->refs = refs;
+  /* Anchored first: an emergency collection may run while it grows. */
+  luaH_resize(L, refs, REFS_PRESIZE, 0);
 }
 
 /*
