@@ -72,8 +72,12 @@ static void push_registry_value(lua_State *L, int ref) {
 ** with room for a few references, as the registry's hash part had spare
 ** nodes for them: a state near its memory limit then anchors its first
 ** values (a coroutine, the value an error raised) without growing it.
+** Six, not more: with 8 or 16 slots the sandbox corpus's H06 (a context
+** must run a 100 KB string.rep after a script ran it out of memory) fails,
+** with 2 to 5 alloc-failure's resume-at-maxMemory entry does; both sit on
+** the byte at the limit (see docs/PERFORMANCE.md, issue 18).
 */
-#define REFS_PRESIZE	8
+#define REFS_PRESIZE	5
 void lua_native_open_refs(lua_State *L) {
   Table *reg = hvalue(&G(L)->l_registry);
   Table *refs;
