@@ -36,109 +36,54 @@ static const TValue *value_at(lua_State *L, int idx) {
 }
 
 /*
-** The host's references (lua_native_ref) live in a table of their own at
-** registry[LUA_NATIVE_RIDX_REFS], a slot of the registry's array part:
-** finding one is two array reads, where references kept in the registry
-** itself were mostly in its hash part (issue 18). The table has integer
-** keys only, so its own array part holds them all as it grows.
-**
-** NULL when Lua code replaced the slot (the debug library reaches the
-** registry): the handles then refer to nothing, and nothing is written into
-** what replaced it. The table made is recognised by its address, recorded
-** in the main thread's extra space and compared only: a table in the slot
-** with that address is alive (the registry holds it), so it is that one.
+** The host's references (lua_native_ref) live in the registry, as luaL_ref
+** puts them. (Issue 18 tried a table of their own at a slot of the
+** registry's array part, for two array reads per call instead of the
+** registry's hash part; the memory tests at the byte of the limit moved
+** with its size, so it is not used: see docs/PERFORMANCE.md.)
 */
-static l_inline Table *refs_table(lua_State *L) {
-  Table *reg = hvalue(&G(L)->l_registry);
-  TValue v;
-  lu_byte tag;
-  luaH_fastgeti(reg, LUA_NATIVE_RIDX_REFS, &v, tag);
-  if (tagisempty(tag) || !ttistable(&v)) return NULL;
-  return (const void *)hvalue(&v) == lua_native_extra(mainthread(G(L)))->refs ? hvalue(&v) : NULL;
-}
 
-/* Pushes refs[ref] (room made by the caller), as lua_rawgeti would. */
+/* Pushes registry[ref] (room made by the caller), as lua_rawgeti would. */
 static void push_registry_value(lua_State *L, int ref) {
-  Table *refs = refs_table(L);
-  lu_byte tag = LUA_VEMPTY;
-  if (refs != NULL) luaH_fastgeti(refs, ref, s2v(L->top.p), tag);
+  lu_byte tag;
+  luaH_fastgeti(hvalue(&G(L)->l_registry), ref, s2v(L->top.p), tag);
   if (tagisempty(tag)) setnilvalue(s2v(L->top.p));
   L->top.p++;
 }
 
 /*
-** Makes the reference table (a fresh state, protected: it allocates). The
-** registry's array part is grown to take its slot first. The table starts
-** with room for a few references, as the registry's hash part had spare
-** nodes for them: a state near its memory limit then anchors its first
-** values (a coroutine, the value an error raised) without growing it.
-** Six, not more: with 8 or 16 slots the sandbox corpus's H06 (a context
-** must run a 100 KB string.rep after a script ran it out of memory) fails,
-** with 2 to 5 alloc-failure's resume-at-maxMemory entry does; both sit on
-** the byte at the limit (see docs/PERFORMANCE.md, issue 18).
-*/
-#define REFS_PRESIZE	5
-void lua_native_open_refs(lua_State *L) {
-  Table *reg = hvalue(&G(L)->l_registry);
-  Table *refs;
-  TValue v;
-  if (reg->asize < LUA_NATIVE_RIDX_REFS)
-    luaH_resize(L, reg, LUA_NATIVE_RIDX_REFS, allocsizenode(reg));
-  refs = luaH_new(L);
-  sethvalue(L, &v, refs);
-  luaH_setint(L, reg, LUA_NATIVE_RIDX_REFS, &v);
-  luaC_barrierback(L, obj2gco(reg), &v);
-  lua_native_extra(mainthread(G(L)))->refs = refs;
-  /* Anchored first: an emergency collection may run while it grows. */
-  luaH_resize(L, refs, REFS_PRESIZE, 0);
-}
-
-/*
-** luaL_ref into the reference table: pops the value on top and returns its
-** reference (LUA_REFNIL for nil, LUA_NOREF when the table was replaced).
-** May raise a memory error (the table grows); LUA_NOREF also when the
-** stack cannot grow.
+** luaL_ref into the registry: pops the value on top and returns its
+** reference (LUA_REFNIL for nil; LUA_NOREF, with the value popped, when the
+** stack cannot grow). May raise a memory error (the registry grows).
 */
 int lua_native_ref(lua_State *L) {
-  Table *refs = refs_table(L);
-  int ref;
-  if (refs == NULL || !lua_checkstack(L, 3)) {
+  if (!lua_checkstack(L, 2)) {
     lua_settop(L, -2);
     return LUA_NOREF;
   }
-  sethvalue2s(L, L->top.p, refs);
-  L->top.p++;
-  lua_rotate(L, -2, 1);  /* refs, value */
-  ref = luaL_ref(L, -2);
-  lua_settop(L, -2);
-  return ref;
+  return luaL_ref(L, LUA_REGISTRYINDEX);
 }
 
 /*
-** luaL_unref from the reference table. Writes only slots that exist (the
-** freed one and the free list's head), so it never allocates or raises.
+** luaL_unref from the registry. Writes only slots that exist (the freed one
+** and the free list's head), so it never allocates or raises, even when a
+** script changed the registry through the debug library.
 */
 void lua_native_unref(lua_State *L, int ref) {
-  Table *refs = refs_table(L);
+  Table *reg = hvalue(&G(L)->l_registry);
   TValue head, old, r;
-  if (refs == NULL || ref <= 1) return;
-  if (tagisempty(luaH_getint(refs, 1, &head)) || !ttisinteger(&head)) return;
-  if (tagisempty(luaH_getint(refs, ref, &old))) return;
-  luaH_setint(L, refs, ref, &head);  /* refs[ref] = refs[1] */
+  if (ref <= LUA_RIDX_LAST) return;
+  if (tagisempty(luaH_getint(reg, 1, &head)) || !ttisinteger(&head)) return;
+  if (tagisempty(luaH_getint(reg, ref, &old))) return;
+  luaH_setint(L, reg, ref, &head);  /* registry[ref] = registry[1] */
   setivalue(&r, ref);
-  luaH_setint(L, refs, 1, &r);  /* refs[1] = ref */
+  luaH_setint(L, reg, 1, &r);  /* registry[1] = ref */
 }
 
-/*
-** Whether the value at 'idx' is the registry or the reference table: the
-** tables that hold every reference the host has, never to be copied.
-*/
+/* Whether the value at 'idx' is the registry, which holds every reference the host has. */
 int lua_native_is_ref_holder(lua_State *L, int idx) {
   const TValue *o = value_at(L, idx);
-  Table *t;
-  if (!ttistable(o)) return 0;
-  t = hvalue(o);
-  return t == hvalue(&G(L)->l_registry) || t == refs_table(L);
+  return ttistable(o) && hvalue(o) == hvalue(&G(L)->l_registry);
 }
 
 /*

@@ -57,9 +57,6 @@ struct lua_native_extra {
   int lua_left, host_left;
   int host_mask, host_count;
   size_t gcwork;
-  /* The main thread's: the host's reference table (lua_native_fast.c),
-  ** only ever compared with what the registry holds, never read through. */
-  const void *refs;
 };
 #undef LUA_EXTRASPACE
 #define LUA_EXTRASPACE		(sizeof(struct lua_native_extra))
@@ -75,9 +72,6 @@ void lua_native_trim_base(lua_State *L);
 int lua_native_push_integer(lua_State *L, lua_Integer n);
 int lua_native_push_number(lua_State *L, lua_Number n);
 int lua_native_push_ref(lua_State *L, int ref);
-/* The registry slot of the host's reference table (see lua_native_fast.c). */
-#define LUA_NATIVE_RIDX_REFS	(LUA_RIDX_LAST + 1)
-void lua_native_open_refs(lua_State *L);
 int lua_native_ref(lua_State *L);
 void lua_native_unref(lua_State *L, int ref);
 int lua_native_is_ref_holder(lua_State *L, int idx);
