@@ -191,7 +191,7 @@ unsafe extern "C" fn complete(env: sys::napi_env, status: sys::napi_status, data
                 sys::napi_resolve_deferred(env.0, deferred, value);
             }
             Err(e) => {
-                let cancelled = matches!(&e, JsError::Error { code: crate::cancel::CANCELLED, .. });
+                let cancelled = e.code() == Some(crate::cancel::CANCELLED);
                 let error = e.into_value(env);
                 if let (true, Some(signal)) = (cancelled, abort.as_ref().and_then(|a| a.signal(env))) {
                     crate::cancel::add_cause(env, error, signal);

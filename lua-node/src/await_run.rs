@@ -370,7 +370,7 @@ impl Run {
                     sys::napi_resolve_deferred(env.0, deferred, value);
                 }
                 Err(e) => {
-                    let cancelled = matches!(&e, JsError::Error { code: crate::cancel::CANCELLED, .. });
+                    let cancelled = e.code() == Some(crate::cancel::CANCELLED);
                     let error = e.into_value(env);
                     if let (true, Some(signal)) = (cancelled, signal) {
                         crate::cancel::add_cause(env, error, signal);

@@ -78,7 +78,10 @@ pub fn call_js(
     skip: usize,
     target: impl FnOnce(Env) -> Result<(Raw, Raw, Option<Raw>), JsError>,
 ) -> lua_core::Result<i32> {
-    call_js_then(cx, call, name, skip, target, |result| push_value(cx, &mut call.stack(), result, 0).map(Ok))
+    call_js_with(cx, call, name, skip, target, |result, number| match number {
+        Some(n) => crate::from_js::push_number(&mut call.stack(), n).map(Ok),
+        None => push_value(cx, &mut call.stack(), result, 0).map(Ok),
+    })
 }
 
 /// [`call_js`] with the result handed to `finish`, which pushes one value
@@ -92,6 +95,19 @@ pub fn call_js_then(
     target: impl FnOnce(Env) -> Result<(Raw, Raw, Option<Raw>), JsError>,
     finish: impl FnOnce(Raw) -> Result<lua_core::Result<()>, JsError>,
 ) -> lua_core::Result<i32> {
+    call_js_with(cx, call, name, skip, target, |result, _| finish(result))
+}
+
+/// [`call_js_then`] whose `finish` is also given the result's value when
+/// it is a number (read once, here).
+fn call_js_with(
+    cx: &Rc<Context>,
+    call: &CallContext<'_>,
+    name: &str,
+    skip: usize,
+    target: impl FnOnce(Env) -> Result<(Raw, Raw, Option<Raw>), JsError>,
+    finish: impl FnOnce(Raw, Option<f64>) -> Result<lua_core::Result<()>, JsError>,
+) -> lua_core::Result<i32> {
     let env = cx.env;
     with_handle_scope(env, || {
         let (f, this, lead) = target(env).map_err(|e| Error::runtime(e.message(env)))?;
@@ -104,27 +120,31 @@ pub fn call_js_then(
             match to_js.convert(call.arg(i)) {
                 Ok(v) => argv.push(v),
                 // A refused allocation is Lua running out of memory, as below.
-                Err(JsError::Error { code: "LUA_MEMORY", message, .. }) => return Err(Error::Memory { message }),
+                Err(JsError::Error(e)) if e.code == "LUA_MEMORY" => return Err(Error::Memory { message: e.message }),
                 Err(e) => {
                     return Err(Error::runtime(format!("Error converting arguments for '{name}': {}", e.message(env))));
                 }
             }
         }
         let result = env.call(f, this, argv.as_slice());
-        // A Promise is awaited by a driven run, refused elsewhere (EVOLUTION B5).
+        // A Promise is awaited by a driven run, refused elsewhere (EVOLUTION
+        // B5). A number, the commonest result, is no Promise: its value is
+        // read instead of asking (one N-API call either way).
+        let mut number = None;
         if let Ok(p) = result {
-            if env.is_promise(p) {
+            number = env.try_number(p);
+            if number.is_none() && env.is_promise(p) {
                 return crate::await_settle::promised(cx, call, name, p);
             }
         }
-        let outcome = result.and_then(finish);
+        let outcome = result.and_then(|p| finish(p, number));
         match outcome {
             Ok(Ok(())) => Ok(1),
             Ok(Err(e)) => Err(e),
             // Node refuses every call: the environment is stopping, and the run is cancelled.
             Err(e) if crate::cancel::stopped_env(cx, &e) => Err(Error::runtime(call.located(crate::cancel::CANCELLED_MESSAGE))),
             // A refused allocation is Lua running out of memory, not the callback failing.
-            Err(JsError::Error { code: "LUA_MEMORY", message, .. }) => Err(Error::Memory { message }),
+            Err(JsError::Error(e)) if e.code == "LUA_MEMORY" => Err(Error::Memory { message: e.message }),
             // What the function threw (EVOLUTION B6): an object reaches Lua as a table, and
             // JavaScript as itself; anything else as text.
             Err(JsError::Pending) => match env.take_exception() {
@@ -155,6 +175,7 @@ impl Argv {
         Argv { inline: [std::ptr::null_mut(); INLINE_ARGV], heap, len: 0 }
     }
 
+    #[inline]
     fn push(&mut self, v: Raw) {
         if self.len < INLINE_ARGV && self.heap.capacity() == 0 {
             self.inline[self.len] = v;

@@ -85,7 +85,7 @@ pub fn register_class(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
     // any copy of the table a script may hold.
     shared.class.set(defined.get());
     match (failure.finish(env, outcome), defined.get()) {
-        (Err(JsError::Error { message, code: INVALID_ARGUMENT, .. }), None) => Err(JsError::type_error(format!("register_class(): {message}"))),
+        (Err(JsError::Error(e)), None) if e.code == INVALID_ARGUMENT => Err(JsError::type_error(format!("register_class(): {}", e.message))),
         (outcome, _) => outcome.map(|()| env.undefined()),
     }
 }

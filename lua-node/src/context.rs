@@ -45,6 +45,10 @@ pub struct Context {
     /// Numbers the JS objects callbacks threw (`__jsErrorId`, from 1; see `js_errors`).
     pub js_error_ids: Cell<u64>,
     pub module_calls: Cell<u64>,
+    /// Set when a callback's thrown object is staged (`js_errors::stage`),
+    /// cleared when the staged objects are let go: the outermost calls of
+    /// a context that staged none skip the thread's map (issue 18).
+    pub staged: Cell<bool>,
     /// Set by `dispose()`: the state is closed and every call refuses.
     pub disposed: Cell<bool>,
     /// What `reset()` replays: the options, the constructor's callbacks
@@ -121,6 +125,7 @@ impl Context {
             metatable_calls: Cell::new(0),
             js_error_ids: Cell::new(0),
             module_calls: Cell::new(0),
+            staged: Cell::new(false),
             disposed: Cell::new(false),
             replay: RefCell::new(Replay::default()),
             modes: Cell::new(crate::convert::Modes::default()),
@@ -174,12 +179,49 @@ impl Context {
     /// value lives in a state this context no longer has.
     pub fn check_handle(&self, value_lua: &Lua, what: &str) -> Result<(), JsError> {
         if self.disposed.get() {
-            return Err(JsError::error(format!("{what} is not usable: its Lua context has been closed"), DISPOSED));
+            return Err(closed_handle(what));
         }
         if !value_lua.ptr_eq(&self.state.borrow()) {
-            return Err(JsError::error(format!("{what} is not usable: its Lua state was replaced by reset(); acquire a new handle"), STALE));
+            return Err(stale_handle(what));
         }
         self.check_busy()
+    }
+
+    /// What a call through a handle does first, with one look at the
+    /// state: `check_handle`'s refusals, in its order, then the outermost
+    /// entry's letting go of staged objects (`glue::outermost_entry`).
+    #[inline]
+    pub fn enter_handle(&self, value_lua: &Lua, what: &str) -> Result<(), JsError> {
+        if self.disposed.get() {
+            return Err(closed_handle(what));
+        }
+        let state = self.state.borrow();
+        if !value_lua.ptr_eq(&state) {
+            return Err(stale_handle(what));
+        }
+        if state.is_off_thread() || state.is_driving() {
+            return Err(JsError::error(BUSY_MESSAGE, BUSY));
+        }
+        if !state.is_executing() {
+            state.forget_raised_value();
+            drop(state);
+            crate::js_errors::clear_staged(self);
+        }
+        Ok(())
+    }
+
+    /// At an outermost call into this context (none is running in its
+    /// state, and no worker holds it: the method will refuse then), the JS
+    /// objects staged by earlier calls are let go (EVOLUTION B6).
+    #[inline]
+    pub fn outermost_entry(&self) {
+        let state = self.state.borrow();
+        if state.is_off_thread() || state.is_driving() || state.is_executing() {
+            return;
+        }
+        state.forget_raised_value();
+        drop(state);
+        crate::js_errors::clear_staged(self);
     }
 
     /// Pushes a Lua function that calls the JS function registered as `name`,
@@ -382,6 +424,16 @@ impl Context {
             (c"errorRegistry", crate::js_errors::count(self)),
         ]
     }
+}
+
+#[cold]
+fn closed_handle(what: &str) -> JsError {
+    JsError::error(format!("{what} is not usable: its Lua context has been closed"), DISPOSED)
+}
+
+#[cold]
+fn stale_handle(what: &str) -> JsError {
+    JsError::error(format!("{what} is not usable: its Lua state was replaced by reset(); acquire a new handle"), STALE)
 }
 
 impl Drop for Context {

@@ -7,15 +7,35 @@ use napi::sys;
 
 use crate::js::Env;
 
+/// Every payload is boxed: a `Result<Raw, JsError>` is then two words,
+/// returned in registers, where an unboxed one (72 bytes) went through
+/// memory on every call that succeeded (issue 18). A `Box<String>` is one
+/// word where a `String` or a `Box<str>` is more: hence the lint's allowance.
+#[allow(clippy::box_collection)]
 pub enum JsError {
-    Error { message: String, code: &'static str, traceback: Option<String> },
-    Type(String),
-    Range(String),
+    Error(Box<Failed>),
+    Type(Box<String>),
+    Range(Box<String>),
     /// A JavaScript exception is pending in the engine; it is thrown as it is.
     Pending,
     /// An object a JS callback threw, raised through Lua back to the host
     /// (EVOLUTION B6): thrown as that object while it is staged.
-    Thrown { context: usize, id: u64, message: String, traceback: Option<String> },
+    Thrown(Box<Thrown>),
+}
+
+/// A plain `Error` with the spec's text and `code`.
+pub struct Failed {
+    pub message: String,
+    pub code: &'static str,
+    pub traceback: Option<String>,
+}
+
+/// See [`JsError::Thrown`].
+pub struct Thrown {
+    pub context: usize,
+    pub id: u64,
+    pub message: String,
+    pub traceback: Option<String>,
 }
 
 /// The `code` of argument errors (TypeError and RangeError).
@@ -37,16 +57,24 @@ pub const NOT_A_FUNCTION: &str = "LUA_NOT_A_FUNCTION";
 pub const NOT_A_TABLE: &str = "LUA_NOT_A_TABLE";
 
 impl JsError {
+    /// The `code` of a plain `Error` (none for the other kinds).
+    pub fn code(&self) -> Option<&'static str> {
+        match self {
+            JsError::Error(e) => Some(e.code),
+            _ => None,
+        }
+    }
+
     pub fn error(message: impl Into<String>, code: &'static str) -> JsError {
-        JsError::Error { message: message.into(), code, traceback: None }
+        JsError::Error(Box::new(Failed { message: message.into(), code, traceback: None }))
     }
 
     pub fn type_error(message: impl Into<String>) -> JsError {
-        JsError::Type(message.into())
+        JsError::Type(Box::new(message.into()))
     }
 
     pub fn range_error(message: impl Into<String>) -> JsError {
-        JsError::Range(message.into())
+        JsError::Range(Box::new(message.into()))
     }
 
     /// `<what> has been released` (`what`: "Lua function", "coroutine",
@@ -70,7 +98,9 @@ impl JsError {
     /// The text of this error (a pending exception is taken from the engine).
     pub fn message(self, env: Env) -> String {
         match self.settle(env, "LUA_RUNTIME") {
-            JsError::Error { message, .. } | JsError::Type(message) | JsError::Range(message) | JsError::Thrown { message, .. } => message,
+            JsError::Error(e) => e.message,
+            JsError::Type(message) | JsError::Range(message) => *message,
+            JsError::Thrown(t) => t.message,
             JsError::Pending => String::new(),
         }
     }
@@ -90,13 +120,13 @@ impl JsError {
     pub fn into_value(self, env: Env) -> sys::napi_value {
         let (message, code, traceback, kind) = match self {
             JsError::Pending => return env.take_exception().unwrap_or_else(|| env.undefined()),
-            JsError::Error { message, code, traceback } => (message, code, traceback, 0),
-            JsError::Thrown { context, id, message, traceback } => match crate::js_errors::value(env, context, id) {
+            JsError::Error(e) => (e.message, e.code, e.traceback, 0),
+            JsError::Thrown(t) => match crate::js_errors::value(env, t.context, t.id) {
                 Some(original) => return original,
-                None => (message, "LUA_RUNTIME", traceback, 0),
+                None => (t.message, "LUA_RUNTIME", t.traceback, 0),
             },
-            JsError::Type(message) => (message, INVALID_ARGUMENT, None, 1),
-            JsError::Range(message) => (message, INVALID_ARGUMENT, None, 2),
+            JsError::Type(message) => (*message, INVALID_ARGUMENT, None, 1),
+            JsError::Range(message) => (*message, INVALID_ARGUMENT, None, 2),
         };
         // SAFETY: every value is created in the current env; a failure along
         // the way gives at worst `undefined`, never a crash.
@@ -129,9 +159,9 @@ impl From<lua_core::Error> for JsError {
         };
         let traceback = e.traceback().map(str::to_owned);
         if let Some(thrown) = thrown_by_callback(&e) {
-            return JsError::Thrown { context: thrown.context, id: thrown.id, message: thrown.message.clone(), traceback };
+            return JsError::Thrown(Box::new(Thrown { context: thrown.context, id: thrown.id, message: thrown.message.clone(), traceback }));
         }
-        JsError::Error { message: e.message().to_owned(), code, traceback }
+        JsError::Error(Box::new(Failed { message: e.message().to_owned(), code, traceback }))
     }
 }
 

@@ -26,6 +26,12 @@ pub struct Args {
 }
 
 impl Args {
+    /// No arguments yet: for `read_args_into`.
+    #[inline]
+    pub fn new() -> Args {
+        Args { this: ptr::null_mut(), inline: [ptr::null_mut(); INLINE_ARGS], heap: Vec::new(), len: 0 }
+    }
+
     pub fn len(&self) -> usize {
         self.len
     }
@@ -49,10 +55,25 @@ impl Args {
     }
 }
 
+impl Default for Args {
+    fn default() -> Args {
+        Args::new()
+    }
+}
+
 /// The arguments, `this` and the function's data pointer of a call.
 pub fn read_args(env: Env, info: sys::napi_callback_info) -> Result<(Args, *mut c_void), JsError> {
+    let mut args = Args::new();
+    let data = read_args_into(env, info, &mut args)?;
+    Ok((args, data))
+}
+
+/// `read_args` into the caller's `args` (made by `Args::new`), returning the
+/// function's data pointer: the hundred-odd bytes of `Args` are written in
+/// place rather than moved out through a `Result` (issue 18).
+#[inline]
+pub fn read_args_into(env: Env, info: sys::napi_callback_info, args: &mut Args) -> Result<*mut c_void, JsError> {
     let mut argc = INLINE_ARGS;
-    let mut args = Args { this: ptr::null_mut(), inline: [ptr::null_mut(); INLINE_ARGS], heap: Vec::new(), len: 0 };
     let mut data = ptr::null_mut();
     // SAFETY: the inline array has room for argc values; N-API reports the real count.
     env.check(unsafe { sys::napi_get_cb_info(env.0, info, &mut argc, args.inline.as_mut_ptr(), &mut args.this, &mut data) })?;
@@ -62,7 +83,7 @@ pub fn read_args(env: Env, info: sys::napi_callback_info) -> Result<(Args, *mut 
         env.check(unsafe { sys::napi_get_cb_info(env.0, info, &mut argc, args.heap.as_mut_ptr(), ptr::null_mut(), ptr::null_mut()) })?;
     }
     args.len = argc;
-    Ok((args, data))
+    Ok(data)
 }
 
 thread_local! {
@@ -143,10 +164,9 @@ pub fn context_of(env: Env, this: Raw) -> Result<Rc<Context>, JsError> {
 /// At an outermost call into `cx` (none is running in its state, and no
 /// worker holds it: the method will refuse then), the JS objects staged by
 /// earlier calls are let go (EVOLUTION B6).
+#[inline]
 pub fn outermost_entry(cx: &Context) {
-    if !cx.is_busy() && !cx.lua().is_executing() {
-        crate::js_errors::clear(cx);
-    }
+    cx.outermost_entry()
 }
 
 /// The value to hand back to the engine for a call's outcome.

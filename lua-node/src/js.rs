@@ -23,6 +23,17 @@ const INLINE_STRING: usize = 256;
 impl Env {
     #[inline]
     pub fn check(self, status: sys::napi_status) -> Result<(), JsError> {
+        if status == Status::napi_ok {
+            return Ok(());
+        }
+        self.failed(status)
+    }
+
+    /// The error of an N-API call that did not succeed (out of line: every
+    /// call's success path inlines `check`).
+    #[cold]
+    #[inline(never)]
+    fn failed(self, status: sys::napi_status) -> Result<(), JsError> {
         match status {
             Status::napi_ok => Ok(()),
             Status::napi_pending_exception => Err(JsError::Pending),
@@ -39,6 +50,7 @@ impl Env {
         }
     }
 
+    #[inline]
     pub fn undefined(self) -> Raw {
         let mut v = ptr::null_mut();
         // SAFETY: cannot fail with a valid env.
@@ -46,6 +58,7 @@ impl Env {
         v
     }
 
+    #[inline]
     pub fn null(self) -> Raw {
         let mut v = ptr::null_mut();
         // SAFETY: cannot fail with a valid env.
@@ -53,6 +66,7 @@ impl Env {
         v
     }
 
+    #[inline]
     pub fn boolean(self, b: bool) -> Raw {
         let mut v = ptr::null_mut();
         // SAFETY: cannot fail with a valid env.
@@ -60,6 +74,7 @@ impl Env {
         v
     }
 
+    #[inline]
     pub fn number(self, n: f64) -> Result<Raw, JsError> {
         let mut v = ptr::null_mut();
         // SAFETY: valid env and out pointer.
@@ -79,6 +94,7 @@ impl Env {
         self.string(s.as_bytes())
     }
 
+    #[inline]
     pub fn object(self) -> Result<Raw, JsError> {
         let mut v = ptr::null_mut();
         // SAFETY: valid env and out pointer.
@@ -86,6 +102,7 @@ impl Env {
         Ok(v)
     }
 
+    #[inline]
     pub fn array(self, len: usize) -> Result<Raw, JsError> {
         let mut v = ptr::null_mut();
         // SAFETY: valid env and out pointer.
@@ -93,6 +110,7 @@ impl Env {
         Ok(v)
     }
 
+    #[inline]
     pub fn type_of(self, v: Raw) -> sys::napi_valuetype {
         let mut t = ValueType::napi_undefined;
         // SAFETY: valid env and value.
@@ -119,6 +137,18 @@ impl Env {
         b
     }
 
+    /// The value of `v` if it is a number: one N-API call where a type
+    /// check and a read would be two (issue 18), for values that are
+    /// mostly numbers.
+    #[inline]
+    pub fn try_number(self, v: Raw) -> Option<f64> {
+        let mut n = 0.0;
+        // SAFETY: valid env and value; any other type is reported as
+        // `napi_number_expected`, with no exception pending.
+        (unsafe { sys::napi_get_value_double(self.0, v, &mut n) } == sys::Status::napi_ok).then_some(n)
+    }
+
+    #[inline]
     pub fn get_number(self, v: Raw) -> f64 {
         let mut n = 0.0;
         // SAFETY: the caller checked the type.
@@ -166,6 +196,7 @@ impl Env {
         Ok(n)
     }
 
+    #[inline]
     pub fn get_element(self, v: Raw, i: u32) -> Result<Raw, JsError> {
         let mut out = ptr::null_mut();
         // SAFETY: valid env, object and out pointer; getters may throw (checked).
@@ -173,6 +204,7 @@ impl Env {
         Ok(out)
     }
 
+    #[inline]
     pub fn set_element(self, v: Raw, i: u32, item: Raw) -> Result<(), JsError> {
         // SAFETY: valid env and values.
         self.check(unsafe { sys::napi_set_element(self.0, v, i, item) })
@@ -193,6 +225,7 @@ impl Env {
     }
 
     /// Ordinary `[[Set]]`: `obj[key] = value`.
+    #[inline]
     pub fn set_property(self, v: Raw, key: Raw, value: Raw) -> Result<(), JsError> {
         // SAFETY: valid env and values.
         self.check(unsafe { sys::napi_set_property(self.0, v, key, value) })
@@ -226,6 +259,7 @@ impl Env {
         Ok(out)
     }
 
+    #[inline]
     pub fn call(self, f: Raw, this: Raw, args: &[Raw]) -> Result<Raw, JsError> {
         let mut out = ptr::null_mut();
         // SAFETY: valid env, function and argument array.
@@ -403,6 +437,7 @@ impl Env {
     }
 
     /// Whether `v` is a Promise.
+    #[inline]
     pub fn is_promise(self, v: Raw) -> bool {
         let mut is = false;
         // SAFETY: valid env and value; `is` is written on success only.
@@ -417,6 +452,7 @@ impl Env {
         Ok(r)
     }
 
+    #[inline]
     pub fn deref(self, r: sys::napi_ref) -> Result<Raw, JsError> {
         let mut v = ptr::null_mut();
         // SAFETY: r is a live reference made by `reference`.

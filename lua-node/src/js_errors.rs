@@ -53,17 +53,27 @@ pub fn count(cx: &Context) -> usize {
 /// value is left alone while a worker holds the state (it is the worker's
 /// then); the worker never reads the staged objects.
 pub fn clear(cx: &Context) {
-    let mine = key(cx);
     if !cx.is_busy() {
         cx.lua().forget_raised_value();
     }
+    clear_staged(cx);
+}
+
+/// The staged objects part of `clear`. Nearly always `cx` staged nothing
+/// since it last let go: this runs at every outermost call, so then the
+/// thread's map is not even looked at (issue 18).
+#[inline]
+pub fn clear_staged(cx: &Context) {
+    if cx.staged.replace(false) {
+        clear_map(cx);
+    }
+}
+
+#[inline(never)]
+fn clear_map(cx: &Context) {
+    let mine = key(cx);
     let gone: Vec<(Env, sys::napi_ref, Option<lua_core::RegRef>)> = STAGED.with(|s| {
         let mut s = s.borrow_mut();
-        // Nearly always nothing is staged: this runs at every outermost
-        // call, so an empty map is not walked (issue 18).
-        if s.is_empty() {
-            return Vec::new();
-        }
         let keys: Vec<(usize, u64)> = s.keys().filter(|(k, _)| *k == mine).copied().collect();
         keys.into_iter().filter_map(|k| s.remove(&k)).collect()
     });
@@ -129,6 +139,7 @@ pub fn stage(cx: &Context, stack: &mut lua_core::Stack<'_>, thrown: Raw) -> Stag
     let id = cx.js_error_ids.get() + 1;
     cx.js_error_ids.set(id);
     STAGED.with(|s| s.borrow_mut().insert((key(cx), id), (env, r, None)));
+    cx.staged.set(true);
     let pushed = (|| -> lua_core::Result<()> {
         stack.push_table(0, 4)?;
         for (field, v) in &fields {

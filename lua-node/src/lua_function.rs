@@ -124,21 +124,25 @@ unsafe extern "C" fn finalize(_env: sys::napi_env, data: *mut c_void, _hint: *mu
 unsafe extern "C" fn call(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
     let env = Env(env);
     let result = catch_unwind(AssertUnwindSafe(|| {
-        let (args, data) = crate::glue::read_args(env, info)?;
+        let mut args = crate::glue::Args::new();
+        let data = crate::glue::read_args_into(env, info, &mut args)?;
         // SAFETY: the function was created with a LuaFunctionData as its data.
         let data = unsafe { &*(data as *const LuaFunctionData) };
+        // The call holds its own `Rc`: a `release()` from inside it frees
+        // the registry slot only once the call is over.
         let func = data.func.borrow().clone().ok_or_else(|| JsError::released("Lua function"))?;
-        data.cx.check_handle(func.registry_ref().lua(), "Lua function")?;
-        crate::glue::outermost_entry(&data.cx);
+        data.cx.enter_handle(func.registry_ref().lua(), "Lua function")?;
         call_function(&data.cx, &func, args.argv())
     }));
     crate::glue::finish(env, result)
 }
 
-/// Calls `func` with JS arguments and shapes its results.
+/// Calls `func` with JS arguments and shapes its results. The caller has
+/// checked that `func` belongs to the context's current state
+/// (`check_handle`), so the call goes to the state `func` holds.
 pub fn call_function(cx: &Rc<Context>, func: &Function, argv: &[Raw]) -> Result<Raw, JsError> {
     let mut failure = Failure::default();
-    let outcome = cx.lua().call_with(
+    let outcome = func.registry_ref().lua().call_with(
         func,
         |stack| {
             push_values(cx, stack, argv).map_err(|e| failure.keep(e))?;

@@ -39,7 +39,7 @@ pub fn pcall(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> {
     };
     let error = match outcome {
         Ok(value) => return result(env, true, c"value", value),
-        Err(e) if matches!(&e, JsError::Error { code, .. } if LIMIT_CODES.contains(code)) => return Err(e),
+        Err(e) if e.code().is_some_and(|code| LIMIT_CODES.contains(&code)) => return Err(e),
         Err(e) => e.into_value(env),
     };
     if is_limit(env, error) {

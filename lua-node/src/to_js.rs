@@ -28,11 +28,57 @@ pub struct ToJs<'a> {
     converters: Option<Converters>,
     /// `Map` and `Map.prototype.set`, read on first use.
     map: Option<(Raw, Raw)>,
+    /// Property names made by this conversion (made on first use).
+    names: Option<Box<NameCache>>,
+}
+
+/// Keys at most this long are remembered by `NameCache`.
+const NAME_BYTES: usize = 24;
+/// How many property names `NameCache` remembers.
+const NAME_SLOTS: usize = 8;
+
+/// The property names one conversion made, by their bytes: the keys of a
+/// list of records repeat in every record, and one JavaScript string serves
+/// them all (issue 18: a string made per key was most of a small table's
+/// cost). The strings are handles of the conversion's own scope, used only
+/// within it; a JavaScript string is immutable, so sharing one is the same
+/// as making an equal one again.
+struct NameCache {
+    entries: [(u8, [u8; NAME_BYTES], Raw); NAME_SLOTS],
+    used: usize,
+    next: usize,
+}
+
+impl NameCache {
+    fn new() -> NameCache {
+        NameCache { entries: [(0, [0; NAME_BYTES], std::ptr::null_mut()); NAME_SLOTS], used: 0, next: 0 }
+    }
+
+    /// The name for `key`, made by `make` unless an equal one was made before.
+    #[inline]
+    fn get(&mut self, key: &[u8], make: impl FnOnce() -> Result<Raw, JsError>) -> Result<Raw, JsError> {
+        if key.len() > NAME_BYTES {
+            return make();
+        }
+        for (len, bytes, name) in &self.entries[..self.used] {
+            if *len as usize == key.len() && &bytes[..key.len()] == key {
+                return Ok(*name);
+            }
+        }
+        let name = make()?;
+        let slot = &mut self.entries[self.next];
+        slot.0 = key.len() as u8;
+        slot.1[..key.len()].copy_from_slice(key);
+        slot.2 = name;
+        self.next = (self.next + 1) % NAME_SLOTS;
+        self.used = (self.used + 1).min(NAME_SLOTS);
+        Ok(name)
+    }
 }
 
 impl<'a> ToJs<'a> {
     pub fn new(cx: &'a Rc<Context>) -> ToJs<'a> {
-        ToJs { cx, env: cx.env, modes: cx.modes.get(), converters: crate::convert::snapshot(&cx.from_lua_converters), map: None }
+        ToJs { cx, env: cx.env, modes: cx.modes.get(), converters: crate::convert::snapshot(&cx.from_lua_converters), map: None, names: None }
     }
 
     /// Applies the from-Lua converters to a converted value: objects only;
@@ -153,7 +199,8 @@ impl Visitor for ToJs<'_> {
             Some(end) => &key[..end],
             None => key,
         };
-        let name = self.env.string(key)?;
+        let env = self.env;
+        let name = self.names.get_or_insert_with(|| Box::new(NameCache::new())).get(key, || env.string(key))?;
         if may_repeat && self.env.has_own(*object, name)? {
             if self.modes.strict {
                 // Distinct numbers never share a text, so one of the two

@@ -40,7 +40,7 @@ impl HostObjects for NodeObjects {
         crate::js::with_handle_scope(env, || {
             let outcome = env.string(key).and_then(|k| env.get_property(obj, k)).and_then(|v| push_value(&cx, &mut call.stack(), v, 0));
             outcome.map_err(|e| match e {
-                JsError::Error { code: "LUA_MEMORY", message, .. } => lua_core::Error::Memory { message },
+                JsError::Error(e) if e.code == "LUA_MEMORY" => lua_core::Error::Memory { message: e.message },
                 e => lua_core::Error::runtime(e.message(env)),
             })
         })

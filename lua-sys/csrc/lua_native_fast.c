@@ -11,6 +11,8 @@
 #include "lobject.h"
 #include "lstate.h"
 #include "ltable.h"
+#include "lgc.h"
+#include "lauxlib.h"
 
 /* The value at 'idx' as lapi.c's (static) index2value finds it. */
 static const TValue *value_at(lua_State *L, int idx) {
@@ -33,12 +35,55 @@ static const TValue *value_at(lua_State *L, int idx) {
   }
 }
 
+/*
+** The host's references (lua_native_ref) live in the registry, as luaL_ref
+** puts them. (Issue 18 tried a table of their own at a slot of the
+** registry's array part, for two array reads per call instead of the
+** registry's hash part; the memory tests at the byte of the limit moved
+** with its size, so it is not used: see docs/PERFORMANCE.md.)
+*/
+
 /* Pushes registry[ref] (room made by the caller), as lua_rawgeti would. */
 static void push_registry_value(lua_State *L, int ref) {
   lu_byte tag;
   luaH_fastgeti(hvalue(&G(L)->l_registry), ref, s2v(L->top.p), tag);
   if (tagisempty(tag)) setnilvalue(s2v(L->top.p));
   L->top.p++;
+}
+
+/*
+** luaL_ref into the registry: pops the value on top and returns its
+** reference (LUA_REFNIL for nil; LUA_NOREF, with the value popped, when the
+** stack cannot grow). May raise a memory error (the registry grows).
+*/
+int lua_native_ref(lua_State *L) {
+  if (!lua_checkstack(L, 2)) {
+    lua_settop(L, -2);
+    return LUA_NOREF;
+  }
+  return luaL_ref(L, LUA_REGISTRYINDEX);
+}
+
+/*
+** luaL_unref from the registry. Writes only slots that exist (the freed one
+** and the free list's head), so it never allocates or raises, even when a
+** script changed the registry through the debug library.
+*/
+void lua_native_unref(lua_State *L, int ref) {
+  Table *reg = hvalue(&G(L)->l_registry);
+  TValue head, old, r;
+  if (ref <= LUA_RIDX_LAST) return;
+  if (tagisempty(luaH_getint(reg, 1, &head)) || !ttisinteger(&head)) return;
+  if (tagisempty(luaH_getint(reg, ref, &old))) return;
+  luaH_setint(L, reg, ref, &head);  /* registry[ref] = registry[1] */
+  setivalue(&r, ref);
+  luaH_setint(L, reg, 1, &r);  /* registry[1] = ref */
+}
+
+/* Whether the value at 'idx' is the registry, which holds every reference the host has. */
+int lua_native_is_ref_holder(lua_State *L, int idx) {
+  const TValue *o = value_at(L, idx);
+  return ttistable(o) && hvalue(o) == hvalue(&G(L)->l_registry);
 }
 
 /*
@@ -68,6 +113,21 @@ int lua_native_push_ref(lua_State *L, int ref) {
   if (!room_for_one(L)) return 0;
   push_registry_value(L, ref);
   return 1;
+}
+
+/*
+** Whether the value at 'idx' has a metatable, as lua_getmetatable finds it
+** (a table's or full userdata's own, else its type's), with nothing pushed.
+*/
+int lua_native_has_metatable(lua_State *L, int idx) {
+  const TValue *obj = value_at(L, idx);
+  Table *mt;
+  switch (ttype(obj)) {
+    case LUA_TTABLE: mt = hvalue(obj)->metatable; break;
+    case LUA_TUSERDATA: mt = uvalue(obj)->metatable; break;
+    default: mt = G(L)->mt[ttype(obj)]; break;
+  }
+  return mt != NULL;
 }
 
 /* The integer at 'idx' when it is one (no conversion from floats or strings). */

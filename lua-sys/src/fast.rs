@@ -52,6 +52,19 @@ pub unsafe fn lua_native_fast_gettop(l: *mut lua_State) -> c_int {
     ((top as usize - func as usize) / SLOT) as c_int - 1
 }
 
+/// Whether `n` more values fit below the running frame's top, where
+/// `lua_checkstack(l, n)` would do nothing but say yes (it grows the stack
+/// or raises the frame's top only when they do not).
+///
+/// # Safety
+/// `l` is a live thread, used from the thread running it.
+#[inline]
+pub unsafe fn lua_native_fast_has_room(l: *mut lua_State, n: c_int) -> bool {
+    // SAFETY: the caller's contract.
+    let (top, _, ci_top) = unsafe { frame(l) };
+    ci_top >= top && (ci_top as usize - top as usize) / SLOT >= n.max(0) as usize
+}
+
 /// Writes a number's value and tag into the free slot at `top`, and moves
 /// the thread's top past it.
 #[inline(always)]
@@ -101,6 +114,29 @@ pub unsafe fn lua_native_fast_push_number(l: *mut lua_State, n: lua_Number) -> c
         } else {
             crate::lua_native_push_number(l, n)
         }
+    }
+}
+
+/// `lua_type`, inline for stack indices of the running frame: the basic
+/// type is the low four bits of a value's tag (Lua's `ttype`), and a
+/// positive index at or above the top is `LUA_TNONE`, as `lua_type` says.
+///
+/// # Safety
+/// `idx` is an acceptable index of the running frame of `l`.
+#[inline]
+pub unsafe fn lua_native_fast_type(l: *mut lua_State, idx: c_int) -> c_int {
+    // SAFETY: the caller's contract; a slot between the frame's function
+    // and the top holds a value whose tag is readable.
+    unsafe {
+        if idx <= LUA_REGISTRYINDEX || idx == 0 {
+            return crate::lua_type(l, idx);
+        }
+        let (top, func, _) = frame(l);
+        let slot = if idx > 0 { func.add(idx as usize * SLOT) } else { top.wrapping_sub(idx.unsigned_abs() as usize * SLOT) };
+        if idx > 0 && slot >= top {
+            return -1; // LUA_TNONE
+        }
+        (*slot.add(OFF_TT) & 0x0F) as c_int
     }
 }
 

@@ -28,6 +28,7 @@ pub(crate) mod host_object;
 pub(crate) mod limits;
 pub(crate) mod lua;
 pub(crate) mod metatable;
+pub(crate) mod number;
 pub(crate) mod occupancy;
 pub(crate) mod output;
 pub(crate) mod package;

@@ -311,8 +311,9 @@ impl Runtime {
         if self.is_off_thread() {
             self.deferred_unrefs.borrow_mut().push(id);
         } else {
-            // SAFETY: luaL_unref writes existing registry slots only; never raises.
-            unsafe { luaL_unref(self.main(), LUA_REGISTRYINDEX, id) }
+            // SAFETY: lua_native_unref writes existing registry slots
+            // only; never raises.
+            unsafe { lua_native_unref(self.main(), id) }
         }
     }
 

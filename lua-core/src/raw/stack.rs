@@ -169,8 +169,10 @@ impl<'a> Stack<'a> {
     #[inline]
     fn slot(&self) -> Result<()> {
         self.check_frame();
-        // SAFETY: lua_checkstack reports failure instead of raising.
-        if unsafe { lua_checkstack(self.l, 1) } == 0 {
+        // SAFETY: reading the frame's bounds never fails; lua_checkstack
+        // reports failure instead of raising (and is asked only when the
+        // frame has no free slot: otherwise it would change nothing).
+        if unsafe { !lua_native_fast_has_room(self.l, 1) && lua_checkstack(self.l, 1) == 0 } {
             return Err(stack_overflow());
         }
         Ok(())
@@ -222,8 +224,18 @@ impl<'a> Stack<'a> {
     /// Makes room for `n` more values.
     pub fn reserve(&self, n: usize) -> Result<()> {
         self.check_frame();
+        if n > i32::MAX as usize {
+            return Err(stack_overflow());
+        }
+        // SAFETY: reading the frame's bounds never fails. Room already
+        // there is the common case (a call's frame has LUA_MINSTACK slots):
+        // then lua_checkstack, a call into C per converted value, would
+        // change nothing.
+        if unsafe { lua_native_fast_has_room(self.l, n as c_int) } {
+            return Ok(());
+        }
         // SAFETY: lua_checkstack reports failure instead of raising.
-        if n > i32::MAX as usize || unsafe { lua_checkstack(self.l, n as c_int) } == 0 {
+        if unsafe { lua_checkstack(self.l, n as c_int) } == 0 {
             return Err(stack_overflow());
         }
         Ok(())
@@ -238,6 +250,31 @@ impl<'a> Stack<'a> {
         }
         crate::raw::limits::charge_host(&self.lua.rt, 1)?;
         self.reserve(SLOTS_PER_LEVEL as usize)
+    }
+
+    /// [`Stack::enter`] then [`Stack::push_number_normalized`], for a
+    /// converted number: the depth limit and the work budget are checked as
+    /// `enter` checks them, but no room is reserved for a table level (a
+    /// number needs only its own slot, which the push makes).
+    ///
+    /// ```
+    /// # use lua_core::{Lua, StdLib};
+    /// let lua = Lua::with_libraries(StdLib::ALL)?;
+    /// // A host number with no integer/float distinction, at depth 0 (a top-level value).
+    /// lua.set_global_with(b"n", |s| s.push_converted_number(0, 3.0))?;
+    /// lua.set_global_with(b"z", |s| s.push_converted_number(0, -0.0))?;
+    /// assert_eq!(lua.exec::<String>("return math.type(n) .. ' ' .. math.type(z)")?, "integer float");
+    /// // Past the depth limit nothing is pushed.
+    /// assert!(lua.set_global_with(b"d", |s| s.push_converted_number(lua_core::MAX_DEPTH + 1, 1.0)).is_err());
+    /// # Ok::<(), lua_core::Error>(())
+    /// ```
+    #[inline]
+    pub fn push_converted_number(&self, depth: usize, n: f64) -> Result<()> {
+        if depth > MAX_DEPTH {
+            return Err(Error::depth());
+        }
+        crate::raw::limits::charge_host(&self.lua.rt, 1)?;
+        self.push_number_normalized(n)
     }
 
     /// Removes the top `n` values, never more than this stack pushed (a
@@ -316,16 +353,10 @@ impl<'a> Stack<'a> {
     /// integer it would lose its sign (`1/x` would give `inf`, not `-inf`).
     #[inline]
     pub fn push_number_normalized(&self, n: f64) -> Result<()> {
-        const TWO_63: f64 = 9_223_372_036_854_775_808.0;
-        // In range first (NaN and the infinities are not), then exact: a
-        // round trip through i64 (cheaper than `fract`, a libm call).
-        if (-TWO_63..TWO_63).contains(&n) {
-            let i = n as i64;
-            if i as f64 == n && !(i == 0 && n.is_sign_negative()) {
-                return self.push_integer(i);
-            }
+        match crate::raw::number::normalized_integer(n) {
+            Some(i) => self.push_integer(i),
+            None => self.push_number(n),
         }
-        self.push_number(n)
     }
 
     /// Pushes a light userdata: the pointer is stored as a value and never
@@ -390,7 +421,7 @@ impl<'a> Stack<'a> {
         // argument 1 so the closure can address it, in the slot the value
         // will free.
         let result = unsafe {
-            if lua_type(self.l, -2) != LUA_TTABLE as c_int {
+            if lua_native_fast_type(self.l, -2) != LUA_TTABLE as c_int {
                 lua_settop(self.l, -2);
                 self.resync();
                 return Err(Error::api(NOT_A_TABLE));
@@ -422,7 +453,7 @@ impl<'a> Stack<'a> {
         // SAFETY: as set_index; a nil/NaN key raises, so it always runs
         // protected when the key could be one.
         let result = unsafe {
-            if lua_type(self.l, -3) != LUA_TTABLE as c_int {
+            if lua_native_fast_type(self.l, -3) != LUA_TTABLE as c_int {
                 lua_settop(self.l, -3);
                 self.resync();
                 return Err(Error::api(NOT_A_TABLE));
@@ -467,7 +498,7 @@ impl<'a> Stack<'a> {
         // through the debug library) never raises or allocates, and leaves
         // the count of values as it was.
         unsafe {
-            if lua_type(self.l, -2) != LUA_TTABLE as c_int {
+            if lua_native_fast_type(self.l, -2) != LUA_TTABLE as c_int {
                 return Err(Error::api(NOT_A_TABLE));
             }
             lua_rawget(self.l, -2);
@@ -536,3 +567,4 @@ pub(crate) fn stack_overflow() -> Error {
 pub(crate) fn wrong_frame(what: &str) -> ! {
     panic!("lua_core::{what} used inside a nested call into the state: its indices belong to the frame that made it (read or push before the call, or use the values the nested call hands you)")
 }
+

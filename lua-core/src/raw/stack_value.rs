@@ -87,8 +87,8 @@ impl<'a> StackValue<'a> {
 
     /// What kind of value this is.
     pub fn kind(&self) -> Kind {
-        // SAFETY: lua_type on a valid index never fails.
-        match unsafe { lua_type(self.l, self.slot()) } as u32 {
+        // SAFETY: lua_type (here inline) on a valid index never fails.
+        match unsafe { lua_native_fast_type(self.l, self.slot()) } as u32 {
             LUA_TBOOLEAN => Kind::Boolean,
             LUA_TLIGHTUSERDATA => Kind::LightUserData,
             LUA_TNUMBER => Kind::Number,
@@ -202,14 +202,9 @@ impl<'a> StackValue<'a> {
 
     /// Whether the value is a table with a metatable.
     pub fn has_metatable(&self) -> bool {
-        // SAFETY: lua_getmetatable pushes at most one value and never raises.
-        unsafe {
-            if lua_checkstack(self.l, 1) == 0 || lua_getmetatable(self.l, self.slot()) == 0 {
-                return false;
-            }
-            lua_settop(self.l, -2);
-            true
-        }
+        // SAFETY: a read of the value and its type's metatable slot, as
+        // lua_getmetatable's own (with nothing pushed); never raises.
+        unsafe { lua_native_has_metatable(self.l, self.slot()) != 0 }
     }
 
     /// Anchors the value in the registry and returns a handle to it.

@@ -123,10 +123,9 @@ impl Thread {
         // else (a handle that anchors nothing, or a registry changed from Lua
         // through the debug library): then the pointer is null.
         unsafe {
-            if lua_checkstack(l, 1) == 0 {
+            if lua_native_push_ref(l, self.0.id()) == 0 {
                 return (std::ptr::null_mut(), lua);
             }
-            lua_rawgeti(l, LUA_REGISTRYINDEX, self.0.id() as lua_Integer);
             let co = lua_tothread(l, -1);
             lua_settop(l, -2);
             (co, lua)
@@ -145,7 +144,8 @@ impl Thread {
                 lua_settop(l, -2);
                 return true;
             }
-            lua_rawgeti(l, LUA_REGISTRYINDEX, self.0.id() as lua_Integer);
+            // Room for it was checked above.
+            lua_native_push_ref(l, self.0.id());
             let dead = lua_rawget(l, -2) != LUA_TNIL as c_int;
             lua_settop(l, -3);
             dead

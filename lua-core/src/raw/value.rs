@@ -23,17 +23,18 @@ impl RegRef {
     pub(crate) fn new(lua: &Lua, l: *mut lua_State, idx: c_int) -> Result<RegRef> {
         let id = Cell::new(LUA_NOREF);
         let slot = &id;
-        // SAFETY: luaL_ref allocates (it may grow the registry), so it runs
-        // protected when a limit is set; the closure captures a reference only.
+        // SAFETY: lua_native_ref (luaL_ref into the registry) allocates (it
+        // may grow the registry), so it runs protected when a limit is set;
+        // the closure captures a reference only.
         unsafe {
             lua_pushvalue(l, idx);
             if lua.rt.alloc().may_refuse() {
                 protect(l, 1, 0, move |l| {
-                    slot.set(luaL_ref(l, LUA_REGISTRYINDEX));
+                    slot.set(lua_native_ref(l));
                     0
                 })?;
             } else {
-                id.set(luaL_ref(l, LUA_REGISTRYINDEX));
+                id.set(lua_native_ref(l));
             }
         }
         Ok(RegRef { lua: lua.clone(), id: id.get() })
@@ -87,10 +88,9 @@ impl RegRef {
         // anchored again by RegRef::new, which runs protected when an
         // allocation can be refused.
         unsafe {
-            if lua_checkstack(l, 1) == 0 {
+            if lua_native_push_ref(l, self.id) == 0 {
                 return Err(crate::error::Error::runtime("stack overflow (cannot grow the Lua stack)"));
             }
-            lua_rawgeti(l, LUA_REGISTRYINDEX, self.id as lua_Integer);
             let r = RegRef::new(&self.lua, l, -1);
             lua_settop(l, -2);
             r

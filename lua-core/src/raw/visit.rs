@@ -190,6 +190,14 @@ pub(crate) fn visit_at<V: Visitor>(lua: &Lua, l: *mut lua_State, idx: c_int, v: 
         return Err(Error::depth().into());
     }
     crate::raw::limits::charge_host(&lua.rt, 1)?;
+    // An integer, the commonest value, is read straight from its slot
+    // before the dispatch on kinds (the index is the running frame's: the
+    // caller's, made just now).
+    let mut i = 0;
+    // SAFETY: a non-raising read of a valid index into a local.
+    if unsafe { lua_native_fast_to_integer(l, idx, &mut i) } != 0 {
+        return v.integer(i);
+    }
     let value = StackValue::at(l, idx, lua, lua.rt.occupancy().frame());
     match value.kind() {
         Kind::Nil => v.nil(),
@@ -204,8 +212,8 @@ pub(crate) fn visit_at<V: Visitor>(lua: &Lua, l: *mut lua_State, idx: c_int, v: 
             if TABLES_VISITED.with(|c| c.replace(c.get() + 1)) >= MAX_TABLES {
                 return Err(too_many_tables().into());
             }
-            // SAFETY: both reads only look at the values (no allocation).
-            if unsafe { lua_topointer(l, idx) == lua_topointer(l, LUA_REGISTRYINDEX) } {
+            // SAFETY: a read that only looks at the values (no allocation).
+            if unsafe { lua_native_is_ref_holder(l, idx) } != 0 {
                 // Every reference the host holds lives in it: each copy would
                 // make a new reference for each function in it, so copying it
                 // twice would double it.
@@ -277,7 +285,7 @@ fn visit_table<V: Visitor>(lua: &Lua, l: *mut lua_State, t: c_int, v: &mut V, de
     // (which can change the table). The stack is reserved first and left
     // balanced.
     unsafe {
-        if lua_checkstack(l, SLOTS_PER_LEVEL) == 0 {
+        if !lua_native_fast_has_room(l, SLOTS_PER_LEVEL) && lua_checkstack(l, SLOTS_PER_LEVEL) == 0 {
             return Err(Error::runtime("stack overflow (cannot grow the Lua stack)").into());
         }
         let (mut count, mut max): (lua_Integer, lua_Integer) = (0, 0);
@@ -325,7 +333,7 @@ fn visit_table<V: Visitor>(lua: &Lua, l: *mut lua_State, t: c_int, v: &mut V, de
         lua_pushnil(l);
         while lua_next(l, t) != 0 {
             // key at -2, value at -1
-            let (key, origin, may_repeat): (&[u8], KeyOrigin, bool) = match lua_type(l, -2) as u32 {
+            let (key, origin, may_repeat): (&[u8], KeyOrigin, bool) = match lua_native_fast_type(l, -2) as u32 {
                 LUA_TSTRING => {
                     let k = bytes_at(l, -2).unwrap_or_default();
                     let number_like = k.first().is_some_and(|c| c.is_ascii_digit() || matches!(*c, b'-' | b'i' | b'n'));

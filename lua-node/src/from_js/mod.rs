@@ -33,11 +33,28 @@ pub fn push_value(cx: &Rc<Context>, stack: &mut Stack<'_>, v: Raw, depth: usize)
     FromJs::new(cx).push(stack, v, depth)
 }
 
+/// Pushes the JavaScript number `n` as one top-level value (what
+/// `push_value` does for a number, for a caller that has read it already).
+#[inline]
+pub fn push_number(stack: &mut Stack<'_>, n: f64) -> Result<(), JsError> {
+    stack.push_converted_number(0, n)?;
+    Ok(())
+}
+
 /// Pushes one Lua value for each of `values` (arguments), as one conversion.
 pub fn push_values(cx: &Rc<Context>, stack: &mut Stack<'_>, values: &[Raw]) -> Result<(), JsError> {
-    let mut from = FromJs::new(cx);
+    // Numbers go in without the conversion's set-up, made only for the
+    // first value that is not one (issue 18).
+    let mut from: Option<FromJs<'_>> = None;
     for &v in values {
-        from.push(stack, v, 0)?;
+        match cx.env.try_number(v) {
+            Some(n) => push_number(stack, n)?,
+            None => {
+                let from = from.get_or_insert_with(|| FromJs::new(cx));
+                let t = from.env.type_of(v);
+                from.push_typed(stack, v, t, 0)?;
+            }
+        }
     }
     Ok(())
 }
@@ -72,13 +89,40 @@ impl<'a> FromJs<'a> {
         }
     }
 
+    /// Pushes `v`. A number is asked for its value first, with no type
+    /// check (issue 18: one N-API call less for the commonest value).
+    #[inline]
     fn push(&mut self, stack: &mut Stack<'_>, v: Raw, depth: usize) -> Result<(), JsError> {
+        match self.env.try_number(v) {
+            Some(n) => self.push_number(stack, n, depth),
+            None => self.push_typed(stack, v, self.env.type_of(v), depth),
+        }
+    }
+
+    /// The checks before any value at `depth` is pushed.
+    #[inline]
+    fn enter(&self, stack: &Stack<'_>, depth: usize) -> Result<(), JsError> {
         if depth > MAX_DEPTH {
             return Err(self.too_deep());
         }
         stack.enter(depth)?;
+        Ok(())
+    }
+
+    #[inline]
+    fn push_number(&mut self, stack: &mut Stack<'_>, n: f64, depth: usize) -> Result<(), JsError> {
+        if depth > MAX_DEPTH {
+            return Err(self.too_deep());
+        }
+        stack.push_converted_number(depth, n)?;
+        Ok(())
+    }
+
+    /// Pushes `v`, whose type is `t`.
+    fn push_typed(&mut self, stack: &mut Stack<'_>, v: Raw, t: napi::sys::napi_valuetype, depth: usize) -> Result<(), JsError> {
+        self.enter(stack, depth)?;
         let env = self.env;
-        match env.type_of(v) {
+        match t {
             ValueType::napi_boolean => stack.push_boolean(env.get_bool(v))?,
             ValueType::napi_number => stack.push_number_normalized(env.get_number(v))?,
             ValueType::napi_string => env.with_string(v, |bytes| stack.push_bytes(bytes))??,
@@ -212,15 +256,22 @@ impl<'a> FromJs<'a> {
     fn push_element(&mut self, stack: &mut Stack<'_>, v: Raw, i: u32, depth: usize) -> Result<(), JsError> {
         let env = self.env;
         let item = env.get_element(v, i)?;
-        if is_nullish(env, item) {
-            if self.modes.strict {
-                return Err(strict(format!(
-                    "null/undefined at array index {i} becomes a Lua nil, which ends the sequence there — #t and ipairs would stop before the later elements. Filter the array, or use false as a present placeholder."
-                )));
+        // A number first (the commonest element), with no type check; any
+        // other value's type is read once, for the hole test and the push.
+        if let Some(n) = env.try_number(item) {
+            self.push_number(stack, n, depth + 1)?;
+        } else {
+            let t = env.type_of(item);
+            if is_nullish_type(t) {
+                if self.modes.strict {
+                    return Err(strict(format!(
+                        "null/undefined at array index {i} becomes a Lua nil, which ends the sequence there — #t and ipairs would stop before the later elements. Filter the array, or use false as a present placeholder."
+                    )));
+                }
+                return Ok(()); // a hole
             }
-            return Ok(()); // a hole
+            self.push_typed(stack, item, t, depth + 1)?;
         }
-        self.push(stack, item, depth + 1)?;
         stack.set_index(i as i64 + 1)?;
         Ok(())
     }
@@ -258,14 +309,20 @@ impl<'a> FromJs<'a> {
             for i in 0..count {
                 let key = env.get_element(names, i)?;
                 let item = env.get_property(v, key)?;
-                if is_nullish(env, item) {
+                // As `push_element`: a number's value first, else the type once.
+                let number = env.try_number(item);
+                let t = if number.is_some() { ValueType::napi_number } else { env.type_of(item) };
+                if is_nullish_type(t) {
                     if w.modes.strict {
                         return Err(null_at_key(env, key));
                     }
                     continue;
                 }
                 env.with_string(key, |bytes| stack.push_bytes(bytes))??;
-                w.push(stack, item, depth + 1)?;
+                match number {
+                    Some(n) => w.push_number(stack, n, depth + 1)?,
+                    None => w.push_typed(stack, item, t, depth + 1)?,
+                }
                 stack.set_entry()?;
             }
             Ok(())
@@ -289,7 +346,11 @@ enum Proto {
 const DENSE_ARRAY_LIMIT: u32 = 1 << 20;
 
 fn is_nullish(env: Env, v: Raw) -> bool {
-    matches!(env.type_of(v), ValueType::napi_undefined | ValueType::napi_null)
+    is_nullish_type(env.type_of(v))
+}
+
+fn is_nullish_type(t: napi::sys::napi_valuetype) -> bool {
+    matches!(t, ValueType::napi_undefined | ValueType::napi_null)
 }
 
 /// A strict-conversion error (B16).
