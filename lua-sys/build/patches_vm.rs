@@ -25,6 +25,7 @@
 //!     in the stack check of the call may have run finalizers).
 //!   - never elsewhere: `updatetrap` after a jump or a for-loop step is not
 //!     a call out, and reloading there would forget what the loop counted.
+//!
 //! A store the VM skips would lose the work of whatever ran meanwhile
 //! (a metamethod, a finalizer, a hook); lua-core's tests compare counts
 //! through all of them. The few allocations lvm.c makes without `savepc`
