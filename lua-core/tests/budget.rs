@@ -90,6 +90,23 @@ fn emergency_collections_at_the_memory_cap_are_charged() {
     stops(&lua, "", "pcall(double)", 200);
 }
 
+/// A table constructor's presize (OP_NEWTABLE, OP_SETLIST) allocates where
+/// the VM holds its step count in a register (lua-sys's patches_vm.rs). An
+/// emergency collection there is charged all the same: a loop whose
+/// constructor fails at the cap after collecting the whole heap stops as
+/// quickly as one whose concatenation does.
+#[test]
+fn emergency_collections_inside_a_table_constructor_are_charged() {
+    let lua = limited(10 * BUDGET, 4 << 20);
+    lua.exec::<()>(
+        "big = load('return {' .. string.rep('0,', 2e4) .. '}')          depth = 0 pcall(function() while true do keep = {keep} depth = depth + 1 end end)          for i = 1, 300 do keep = keep[1] end collectgarbage()",
+    )
+    .unwrap();
+    assert!(lua.get_global::<i64>("depth").unwrap() > 10_000);
+    assert!(!lua.exec::<bool>("return (pcall(big))").unwrap());
+    stops(&lua, "", "pcall(big)", 200);
+}
+
 #[test]
 fn a_charge_trips_the_limit_for_good_even_under_pcall_and_in_coroutines() {
     let lua = limited(BUDGET, 0);
