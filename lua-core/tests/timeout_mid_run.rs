@@ -73,3 +73,18 @@ fn a_longer_timeout_set_during_a_run_is_not_cut_short_by_the_old_watch() {
     lua.set_timeout(Some(Duration::from_millis(100)));
     run_guarded(&lua, "set_timeout(-1) local c = os.clock() while os.clock() - c < 0.4 do end").unwrap();
 }
+
+/// From the host's debug hook, which runs between two instructions: the
+/// hook sets a timeout once and removes itself; the loop it interrupted is
+/// stopped by the new watch.
+#[test]
+fn a_timeout_set_from_a_debug_hook_stops_the_loop_it_interrupted() {
+    let lua = state(None);
+    let hook: lua_core::DebugHook = std::rc::Rc::new(|lua: &Lua, _: &lua_core::HookEvent<'_>| {
+        lua.set_timeout(Some(Duration::from_millis(50)));
+        lua.remove_hook();
+    });
+    lua.set_hook(hook, lua_core::HookMask { count: 1000, ..Default::default() });
+    let e = run_guarded(&lua, "while true do end").unwrap_err();
+    assert_eq!(e.code(), "LUA_TIMEOUT", "{}", e.message());
+}
