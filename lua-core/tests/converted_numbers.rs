@@ -63,3 +63,78 @@ fn work_done_for_running_code_is_charged() {
     assert_eq!(free.exec::<i64>("return fill()").unwrap(), 1);
     assert_eq!(free.get_global::<i64>("x").unwrap(), 99_999);
 }
+
+/// What Lua saw of each argument: its type and its text.
+const SEEN: &str = "return function(...) local t = {} for i = 1, select('#', ...) do local v = select(i, ...) t[i] = math.type(v) .. ':' .. tostring(v) end return table.concat(t, ' ') end";
+
+#[test]
+fn call_numbers_passes_what_call_with_passes() {
+    let lua = Lua::with_libraries(StdLib::ALL).unwrap();
+    let seen: lua_core::Function = lua.exec(SEEN).unwrap();
+    let awkward = [0.0, -0.0, 1.0, -1.5, f64::NAN, f64::INFINITY, 2f64.powi(53), 2f64.powi(63), -(2f64.powi(63)), 5e-324, 1e300, -7.0];
+    // 0 to 12 arguments: the one-step path up to 8, the general one after.
+    for n in 0..=awkward.len() {
+        let args = &awkward[..n];
+        let fast = lua.call_numbers(&seen, args, |r| r.get(0).as_bytes().map(<[u8]>::to_vec)).unwrap();
+        let general = lua
+            .call_with(
+                &seen,
+                |s| {
+                    for &x in args {
+                        s.push_number_normalized(x)?;
+                    }
+                    Ok(args.len())
+                },
+                |r| r.get(0).as_bytes().map(<[u8]>::to_vec),
+            )
+            .unwrap();
+        assert_eq!(fast, general, "{n} arguments");
+    }
+    let text = lua.call_numbers(&seen, &[-0.0, 3.0, 0.5], |r| r.get(0).as_bytes().map(<[u8]>::to_vec)).unwrap().unwrap();
+    assert_eq!(text, b"float:-0.0 integer:3 float:0.5");
+}
+
+#[test]
+fn call_numbers_errors_and_limits_are_a_call_s() {
+    let lua = Lua::builder().libraries(StdLib::ALL).instruction_limit(10_000).build().unwrap();
+    let f: lua_core::Function = lua.exec("return function(a, b) if b == 0 then error('zero') end while a > 0 do end return a end").unwrap();
+    let e = lua.call_numbers(&f, &[1.0, 0.0], |_| ()).unwrap_err();
+    assert_eq!(e.code(), "LUA_RUNTIME");
+    assert!(e.message().ends_with("zero"), "{}", e.message());
+    assert!(e.traceback().is_some_and(|t| t.starts_with("stack traceback:")));
+    let e = lua.call_numbers(&f, &[1.0, 1.0], |_| ()).unwrap_err();
+    assert_eq!(e.code(), "LUA_INSTRUCTION_LIMIT");
+    assert_eq!(lua.call_numbers(&f, &[0.0, 1.0], |r| r.get(0).as_integer()).unwrap(), Some(0));
+    // A handle of another state is refused, not called.
+    let other = Lua::new();
+    let e = other.call_numbers(&f, &[1.0], |_| ()).unwrap_err();
+    assert_eq!(e.message(), "the value belongs to another Lua state");
+}
+
+#[test]
+fn call_numbers_nested_in_a_run_charges_each_argument() {
+    // The called function does next to nothing: with 8 arguments, one unit
+    // each, the budget runs out in far fewer calls than with none.
+    fn calls_until_stopped(args: &'static [f64]) -> u64 {
+        let lua = Lua::builder().libraries(StdLib::ALL).instruction_limit(50_000).build().unwrap();
+        let nothing: lua_core::Function = lua.exec("return function() end").unwrap();
+        let calls = std::rc::Rc::new(std::cell::Cell::new(0u64));
+        let counted = calls.clone();
+        let f = lua
+            .create_function(move |lua, _args: lua_core::MultiValue| -> Result<(), Error> {
+                for _ in 0..1_000_000 {
+                    lua.call_numbers(&nothing, args, |_| ())?;
+                    counted.set(counted.get() + 1);
+                }
+                Ok(())
+            })
+            .unwrap();
+        lua.set_global("many", f).unwrap();
+        let e = lua.exec::<()>("many()").unwrap_err();
+        assert_eq!(e.code(), "LUA_INSTRUCTION_LIMIT", "{}", e.message());
+        calls.get()
+    }
+    let (none, eight) = (calls_until_stopped(&[]), calls_until_stopped(&[1.0; 8]));
+    assert!(none < 1_000_000, "stopped after {none} calls");
+    assert!(eight * 3 < none, "8 arguments: {eight} calls; none: {none}");
+}

@@ -132,7 +132,12 @@ unsafe extern "C" fn call(env: sys::napi_env, info: sys::napi_callback_info) -> 
         // the registry slot only once the call is over.
         let func = data.func.borrow().clone().ok_or_else(|| JsError::released("Lua function"))?;
         data.cx.enter_handle(func.registry_ref().lua(), "Lua function")?;
-        call_function(&data.cx, &func, args.argv())
+        let argv = args.argv();
+        let mut numbers = [0.0; 8];
+        match read_numbers(env, argv, &mut numbers) {
+            Some(numbers) => call_numbers(&data.cx, &func, numbers),
+            None => call_function(&data.cx, &func, argv),
+        }
     }));
     crate::glue::finish(env, result)
 }
@@ -151,6 +156,26 @@ pub fn call_function(cx: &Rc<Context>, func: &Function, argv: &[Raw]) -> Result<
         |results| shape(cx, results),
     );
     failure.finish(cx.env, outcome)?
+}
+
+/// The arguments as numbers, read into `into`, when there are at most 8
+/// and every one is a number (the commonest call, which takes lua-core's
+/// one-step path). Read in place: a copy of the array out of the function
+/// made the caller load what was just stored, in other widths.
+#[inline]
+fn read_numbers<'a>(env: Env, argv: &[Raw], into: &'a mut [f64; 8]) -> Option<&'a [f64]> {
+    if argv.len() > into.len() {
+        return None;
+    }
+    for (slot, &v) in into.iter_mut().zip(argv) {
+        *slot = env.try_number(v)?;
+    }
+    Some(&into[..argv.len()])
+}
+
+/// `call_function` for arguments that are all numbers.
+fn call_numbers(cx: &Rc<Context>, func: &Function, numbers: &[f64]) -> Result<Raw, JsError> {
+    func.registry_ref().lua().call_numbers(func, numbers, |results| shape(cx, results))?
 }
 
 /// `call(name, ...args)` (EVOLUTION B10): calls the function at a global

@@ -113,6 +113,15 @@ pub fn to_js(cx: &Rc<Context>, value: StackValue<'_>) -> Result<Raw, JsError> {
     ToJs::new(cx).convert(value)
 }
 
+/// A Lua integer in JavaScript: a number, or a BigInt beyond ±(2^53−1) (B3).
+#[inline]
+fn integer(env: Env, i: i64) -> Result<Raw, JsError> {
+    if i.unsigned_abs() > MAX_SAFE {
+        return env.bigint(i);
+    }
+    env.number(i as f64)
+}
+
 fn strict(rest: String) -> JsError {
     JsError::error(format!("{STRICT}{rest}"), "LUA_CONVERSION")
 }
@@ -154,10 +163,7 @@ impl Visitor for ToJs<'_> {
     }
 
     fn integer(&mut self, i: i64) -> Result<Raw, JsError> {
-        if i.unsigned_abs() > MAX_SAFE {
-            return self.env.bigint(i);
-        }
-        self.env.number(i as f64)
+        integer(self.env, i)
     }
 
     fn number(&mut self, n: f64) -> Result<Raw, JsError> {
@@ -299,6 +305,17 @@ impl ToJs<'_> {
 /// The spec's result shaping: no value → `undefined`, one → that value,
 /// several → an array of them.
 pub fn shape(cx: &Rc<Context>, results: Results<'_>) -> Result<Raw, JsError> {
+    if results.len() == 1 {
+        // A number converts the same whatever the modes and converters
+        // (which apply to objects only): no conversion set up for it.
+        let v = results.get(0);
+        if let Some(i) = v.as_integer() {
+            return integer(cx.env, i);
+        }
+        if let Some(n) = v.as_number() {
+            return cx.env.number(n);
+        }
+    }
     let mut to_js = ToJs::new(cx);
     match results.len() {
         0 => Ok(cx.env.undefined()),

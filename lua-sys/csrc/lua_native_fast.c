@@ -14,6 +14,8 @@
 #include "lgc.h"
 #include "lauxlib.h"
 
+#include <string.h>
+
 /* The value at 'idx' as lapi.c's (static) index2value finds it. */
 static const TValue *value_at(lua_State *L, int idx) {
   CallInfo *ci = L->ci;
@@ -179,6 +181,39 @@ int lua_native_pcall(lua_State *L, int nargs, int handler, int *top) {
   int status = lua_pcall(L, nargs, LUA_MULTRET, handler);
   *top = cast_int(L->top.p - (L->ci->func.p + 1));
   return status;
+}
+
+/*
+** A whole call from the host whose arguments are numbers, in one call into
+** C: lua_native_begin_call, then 'nargs' numbers pushed (bit k of 'ints'
+** set: bits[k] is an integer, else the bits of a float), then
+** lua_native_pcall. '*top' gets the top the call found (for
+** lua_native_end_call); the return is lua_pcall's status, or -1 when the
+** stack cannot grow (nothing pushed).
+*/
+int lua_native_call_numbers(lua_State *L, lua_CFunction handler, int ref,
+                            const lua_Integer *bits, unsigned ints, int nargs,
+                            int *top, int *after) {
+  int k, base = cast_int(L->top.p - (L->ci->func.p + 1));
+  if (L->ci->top.p - L->top.p < nargs + 3 && !lua_checkstack(L, nargs + 3))
+    return -1;
+  *top = base;
+  setfvalue(s2v(L->top.p), handler);
+  L->top.p++;
+  push_registry_value(L, ref);
+  for (k = 0; k < nargs; k++) {
+    TValue *v = s2v(L->top.p);
+    if (ints & (1u << k)) {
+      setivalue(v, bits[k]);
+    }
+    else {
+      lua_Number n;
+      memcpy(&n, &bits[k], sizeof n);
+      setfltvalue(v, n);
+    }
+    L->top.p++;
+  }
+  return lua_native_pcall(L, nargs, base + 1, after);
 }
 
 /*

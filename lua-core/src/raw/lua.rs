@@ -510,28 +510,48 @@ impl Lua {
                     // With the function pushed here, everything above it is an argument.
                     above + with_ref - 1
                 };
-                self.rt.take_traceback();
+                self.rt.clear_traceback();
                 let mut after = 0;
                 let status = lua_native_pcall(l, nargs, handler, &mut after);
-                if status != LUA_OK as c_int {
-                    let mut error = pop_error(l, status);
-                    if let Some(traceback) = error.traceback_slot() {
-                        *traceback = self.rt.take_traceback();
-                    }
-                    return Err(error);
-                }
-                if let Some(kind) = self.rt.limits().tripped() {
-                    // The script caught the limit's error and returned
-                    // normally; the call still failed.
-                    return Err(kind.error());
-                }
-                let base = handler + 1;
-                let count = after - handler;
-                Ok(read(Results { l, base, count, lua: self }))
+                self.called(l, status, handler, after, read)
             })();
             guard.finish(trim);
             outcome
         }
+    }
+
+    /// What a protected call from the host comes to, once Lua returned
+    /// `status` with the handler at `handler` and the top at `after`: the
+    /// error (with its traceback), the limit the script caught and returned
+    /// past, or the results handed to `read`.
+    ///
+    /// # Safety
+    /// `l` is the main thread, just back from that call.
+    #[inline(always)]
+    pub(crate) unsafe fn called<R>(&self, l: *mut lua_State, status: c_int, handler: c_int, after: c_int, read: impl FnOnce(Results<'_>) -> R) -> Result<R> {
+        if status != LUA_OK as c_int {
+            // SAFETY: the error value is on top (the caller's contract).
+            return Err(unsafe { self.call_error(l, status) });
+        }
+        if let Some(kind) = self.rt.limits().tripped() {
+            // The script caught the limit's error and returned normally;
+            // the call still failed.
+            return Err(kind.error());
+        }
+        Ok(read(Results { l, base: handler + 1, count: after - handler, lua: self }))
+    }
+
+    /// The error a protected call from the host left on top of `l`, popped,
+    /// with the traceback the handler recorded.
+    #[cold]
+    #[inline(never)]
+    unsafe fn call_error(&self, l: *mut lua_State, status: c_int) -> Error {
+        // SAFETY: the caller's contract.
+        let mut error = unsafe { pop_error(l, status) };
+        if let Some(traceback) = error.traceback_slot() {
+            *traceback = self.rt.take_traceback();
+        }
+        error
     }
 }
 

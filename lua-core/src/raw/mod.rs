@@ -29,6 +29,7 @@ pub(crate) mod limits;
 pub(crate) mod lua;
 pub(crate) mod metatable;
 pub(crate) mod number;
+pub(crate) mod number_call;
 pub(crate) mod occupancy;
 pub(crate) mod output;
 pub(crate) mod package;

@@ -371,8 +371,14 @@ impl Runtime {
         *self.host_failure_value.borrow_mut() = Some((address, report));
     }
 
+    /// Done at every outermost call: a look when there is nothing to drop
+    /// (a `take` would move the whole record through memory each time).
+    #[inline]
     pub(crate) fn forget_host_failure_value(&self) {
-        self.host_failure_value.borrow_mut().take();
+        let mut value = self.host_failure_value.borrow_mut();
+        if value.is_some() {
+            *value = None;
+        }
     }
 
     /// The report recorded for a raised value at `address`.
@@ -394,6 +400,16 @@ impl Runtime {
     /// Records the traceback of the error being raised (see `traceback_handler`).
     pub(crate) fn set_traceback(&self, text: String) {
         *self.traceback.borrow_mut() = Some(text);
+    }
+
+    /// Forgets a traceback an earlier error left (before a call from the
+    /// host, whose own error must not get it).
+    #[inline]
+    pub(crate) fn clear_traceback(&self) {
+        let mut traceback = self.traceback.borrow_mut();
+        if traceback.is_some() {
+            *traceback = None;
+        }
     }
 
     pub(crate) fn take_traceback(&self) -> Option<String> {
