@@ -28,7 +28,7 @@ impl Lua {
     /// [`call_with`](Lua::call_with) pushing them one by one, in one step.
     ///
     /// ```
-    /// let lua = lua_core::Lua::new();
+    /// let lua = lua_core::Lua::with_libraries(lua_core::StdLib::ALL)?;
     /// let add: lua_core::Function = lua.exec("return function(a, b) return a + b, math.type(a), math.type(b) end")?;
     /// let (sum, ta, tb) = lua.call_numbers(&add, &[2.0, 0.5], |r| {
     ///     (r.get(0).as_number(), r.get(1).as_bytes().map(<[u8]>::to_vec), r.get(2).as_bytes().map(<[u8]>::to_vec))
