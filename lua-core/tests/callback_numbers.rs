@@ -246,3 +246,72 @@ impl Visitor for Numbers {
         self.nil()
     }
 }
+
+#[test]
+fn a_converted_number_result_is_pushed_as_the_stack_pushes_it() {
+    // `CallContext::push_converted_number(n)` against
+    // `call.stack().push_converted_number(0, n)`, for every awkward number.
+    let lua = Lua::with_libraries(StdLib::ALL).unwrap();
+    for (name, direct) in [(&b"direct"[..], true), (&b"stacked"[..], false)] {
+        lua.set_global_with(name, move |stack| {
+            stack.push_function(move |call| {
+                let n = call.arg(0).as_number().unwrap_or(f64::NAN);
+                let n = if call.arg(1).as_boolean() { -n } else { n };
+                if direct {
+                    call.push_converted_number(n)?;
+                } else {
+                    call.stack().push_converted_number(0, n)?;
+                }
+                Ok(1)
+            })
+        })
+        .unwrap();
+    }
+    let shown = "local function shown(v) return (math.type(v) or type(v)) .. ':' .. string.format('%.17g', v) .. ':' .. tostring(1 / v) end ";
+    for n in ["0", "0.0", "1", "-1", "0.5", "2^53", "2^53 + 2", "2.0^63", "-(2.0^63)", "1/0", "-1/0", "0/0", "1e300", "5e-324", "3.0"] {
+        for negate in [false, true] {
+            let script = format!("{shown} return shown(direct({n}, {negate})) == shown(stacked({n}, {negate})), shown(direct({n}, {negate}))");
+            let (same, seen): (bool, String) = lua.exec(&script).unwrap();
+            assert!(same, "{n} (negated: {negate}): {seen}");
+        }
+    }
+    let (neg0, big): (String, String) = lua.exec(&format!("{shown} return shown(direct(0, true)), shown(direct(2.0^63))")).unwrap();
+    assert_eq!(neg0, "float:-0:-inf", "-0 stays a float with its sign");
+    assert_eq!(big, "float:9.2233720368547758e+18:1.0842021724855044e-19");
+    assert_eq!(lua.exec::<String>("return math.type(direct(-(2.0^63)))").unwrap(), "integer");
+}
+
+#[test]
+fn a_converted_number_result_is_charged_in_a_nested_run() {
+    // A host function that pushes 100 converted results per call, inside a
+    // run nested in a host function: the budget stops the loop after far
+    // fewer calls than when it pushes them without conversion.
+    fn calls_until_stopped(converted: bool) -> u64 {
+        let lua = Lua::builder().libraries(StdLib::ALL).instruction_limit(60_000).build().unwrap();
+        let calls = Rc::new(std::cell::Cell::new(0u64));
+        let counted = calls.clone();
+        lua.set_global_with(b"many", move |stack| {
+            let counted = counted.clone();
+            stack.push_function(move |call| {
+                for k in 0..100 {
+                    if converted {
+                        call.push_converted_number(k as f64)?;
+                    } else {
+                        call.stack().push_number(k as f64)?;
+                    }
+                }
+                counted.set(counted.get() + 1);
+                Ok(0)
+            })
+        })
+        .unwrap();
+        let inner: lua_core::Function = lua.exec("return function() while true do many() end end").unwrap();
+        let go = lua.create_function(move |_lua, _: ()| -> Result<(), Error> { inner.call::<()>(()) }).unwrap();
+        lua.set_global("go", go).unwrap();
+        let e = lua.exec::<()>("go()").unwrap_err();
+        assert_eq!(e.code(), "LUA_INSTRUCTION_LIMIT", "{}", e.message());
+        calls.get()
+    }
+    let (plain, converted) = (calls_until_stopped(false), calls_until_stopped(true));
+    assert!(converted * 10 < plain, "converted: {converted} calls; plain: {plain}");
+}

@@ -79,7 +79,7 @@ pub fn call_js(
     target: impl FnOnce(Env) -> Result<(Raw, Raw, Option<Raw>), JsError>,
 ) -> lua_core::Result<i32> {
     call_js_with(cx, call, name, skip, target, |result, number| match number {
-        Some(n) => crate::from_js::push_number(&mut call.stack(), n).map(Ok),
+        Some(n) => call.push_converted_number(n).map_err(JsError::from).map(Ok),
         None => push_value(cx, &mut call.stack(), result, 0).map(Ok),
     })
 }

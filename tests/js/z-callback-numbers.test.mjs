@@ -302,15 +302,15 @@ test('dispose() and reset() from inside a numbers callback are refused; the call
   c.dispose();
 });
 
-test('each number argument is charged to the work budget, as each converted argument is', () => {
+test('each number argument and a number result are charged to the work budget, as each converted value is', () => {
   // Conversions a script causes inside a nested run (a Lua function called
   // from a callback) are charged to the run's budget (the outermost run's
   // own arguments are free): how many calls of `f(<args>)` the budget
   // allows there says what each cost.
-  const callsUntilStopped = (args) => {
+  const callsUntilStopped = (args, result = (n) => n) => {
     let calls = 0;
     let inner;
-    const c = new lua_native.init({ f: () => ++calls, go: () => inner() }, { libraries: ['base'], maxInstructions: 60_000 });
+    const c = new lua_native.init({ f: () => result(++calls), go: () => inner() }, { libraries: ['base'], maxInstructions: 60_000 });
     inner = c.execute_script(`return function() while true do f(${args}) end end`);
     throwsExactly(() => c.execute_script('go()'), Error, /instruction limit exceeded$/, 'LUA_INSTRUCTION_LIMIT');
     return calls;
@@ -320,6 +320,9 @@ test('each number argument is charged to the work budget, as each converted argu
   const eightGeneral = callsUntilStopped('1, 2, 3, 4, 5, 6, 7, "x"');
   assert.ok(eightNumbers < none, `8 numbers cost more than none (${eightNumbers} calls against ${none})`);
   assert.ok(Math.abs(eightNumbers - eightGeneral) <= 1, `8 numbers cost what 8 converted values cost (${eightNumbers} / ${eightGeneral})`);
+  // The number a call returns is charged as any other result is.
+  const booleanResult = callsUntilStopped('', (n) => n > 0);
+  assert.ok(Math.abs(none - booleanResult) <= 1, `a number result costs what a boolean result costs (${none} / ${booleanResult})`);
 });
 
 test('a limit or a cancel that trips inside a numbers callback stops the run; the next run is fresh', () => {

@@ -125,6 +125,47 @@ impl<'a> CallContext<'a> {
         Ok(Some(&into[..n]))
     }
 
+    /// Pushes `n`, a number that carries no integer/float distinction (a
+    /// JavaScript number), as [`Stack::push_converted_number`] pushes it at
+    /// depth 0 on [`stack`](CallContext::stack): normalized (integral values
+    /// in range as integers, `-0` a float) and charged to a running
+    /// script's work budget. One step for the commonest result of a host
+    /// function that converts one (issue 18).
+    ///
+    /// ```
+    /// use lua_core::{Lua, StdLib};
+    /// let lua = Lua::with_libraries(StdLib::ALL)?;
+    /// lua.set_global_with(b"half", |stack| {
+    ///     stack.push_function(|call| {
+    ///         let n = call.arg(0).as_number().unwrap_or(0.0);
+    ///         call.push_converted_number(n / 2.0)?;
+    ///         Ok(1)
+    ///     })
+    /// })?;
+    /// assert_eq!(lua.exec::<String>("return math.type(half(4)) .. ' ' .. math.type(half(3))")?, "integer float");
+    /// # Ok::<(), lua_core::Error>(())
+    /// ```
+    #[inline]
+    pub fn push_converted_number(&self, n: f64) -> Result<()> {
+        crate::raw::limits::charge_host(&self.lua.rt, 1)?;
+        if self.lua.rt.occupancy().frame() != self.frame {
+            crate::raw::stack::wrong_frame("CallContext");
+        }
+        // SAFETY: `l` is the thread that made this call, in its frame
+        // (checked above); each push makes room first and pushes nothing
+        // without it; pushing a number never allocates.
+        let pushed = unsafe {
+            match crate::raw::number::normalized_integer(n) {
+                Some(i) => lua_native_fast_push_integer(self.l, i),
+                None => lua_native_fast_push_number(self.l, n),
+            }
+        };
+        if pushed == 0 {
+            return Err(crate::raw::stack::stack_overflow());
+        }
+        Ok(())
+    }
+
     /// Where results are pushed: a stack whose floor is the top now, so the
     /// arguments (and whatever was pushed before) stay put.
     pub fn stack(&self) -> Stack<'_> {
