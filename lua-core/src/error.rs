@@ -127,6 +127,7 @@ impl Error {
     }
 
     /// The conversion error for going deeper than [`MAX_DEPTH`] ([`DEPTH_MESSAGE`]).
+    #[cold]
     pub fn depth() -> Self {
         Error::conversion(DEPTH_MESSAGE)
     }

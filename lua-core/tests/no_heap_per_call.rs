@@ -84,3 +84,23 @@ fn lua_calling_a_typed_rust_function_allocates_nothing() {
     let n = allocations_during(|| assert_eq!(run.call::<i64>(10_000).unwrap(), 50_005_000));
     assert_eq!(n, 0, "Rust heap allocations over 30000 calls from Lua");
 }
+
+#[test]
+fn a_host_function_reading_numbers_and_pushing_a_converted_one_allocates_nothing() {
+    // The addon's callback path for numbers (issue 18): `args_as_numbers`
+    // and `push_converted_number`, no conversion set up.
+    let lua = Lua::with_libraries(StdLib::BASE).unwrap();
+    lua.set_global_with(b"sum", |stack| {
+        stack.push_function(|call| {
+            let mut into = [0.0; 8];
+            let total = call.args_as_numbers(0, &mut into)?.map_or(0.0, |n| n.iter().sum());
+            call.push_converted_number(total)?;
+            Ok(1)
+        })
+    })
+    .unwrap();
+    let run: Function = lua.exec("return function(n) local s = 0 for i = 1, n do s = sum(s, 0.5, i) - 0.5 end return s end").unwrap();
+    run.call::<i64>(100).unwrap();
+    let n = allocations_during(|| assert_eq!(run.call::<i64>(10_000).unwrap(), 50_005_000));
+    assert_eq!(n, 0, "Rust heap allocations over 10000 calls from Lua");
+}

@@ -79,7 +79,7 @@ pub fn call_js(
     target: impl FnOnce(Env) -> Result<(Raw, Raw, Option<Raw>), JsError>,
 ) -> lua_core::Result<i32> {
     call_js_with(cx, call, name, skip, target, |result, number| match number {
-        Some(n) => crate::from_js::push_number(&mut call.stack(), n).map(Ok),
+        Some(n) => call.push_converted_number(n).map_err(JsError::from).map(Ok),
         None => push_value(cx, &mut call.stack(), result, 0).map(Ok),
     })
 }
@@ -111,22 +111,29 @@ fn call_js_with(
     let env = cx.env;
     with_handle_scope(env, || {
         let (f, this, lead) = target(env).map_err(|e| Error::runtime(e.message(env)))?;
-        let mut argv = Argv::new(call.len().saturating_sub(skip) + 1);
-        if let Some(lead) = lead {
-            argv.push(lead);
-        }
-        let mut to_js = ToJs::new(cx);
-        for i in skip..call.len() {
-            match to_js.convert(call.arg(i)) {
-                Ok(v) => argv.push(v),
-                // A refused allocation is Lua running out of memory, as below.
-                Err(JsError::Error(e)) if e.code == "LUA_MEMORY" => return Err(Error::Memory { message: e.message }),
-                Err(e) => {
-                    return Err(Error::runtime(format!("Error converting arguments for '{name}': {}", e.message(env))));
+        // Numbers, the commonest arguments, convert the same whatever the
+        // modes and converters (which apply to objects only): with every
+        // argument a number, they are read in one step and made with no
+        // conversion set up (issue 18). Any other argument takes the
+        // general way, out of line.
+        let mut numbers = [0.0; INLINE_ARGV];
+        let result = match call.args_as_numbers(skip, &mut numbers) {
+            Ok(Some(numbers)) => {
+                let mut argv = [std::ptr::null_mut(); INLINE_ARGV + 1];
+                let mut len = 0;
+                if let Some(lead) = lead {
+                    argv[0] = lead;
+                    len = 1;
                 }
+                for &n in numbers {
+                    argv[len] = env.number(n).map_err(|e| argument_failure(env, name, e))?;
+                    len += 1;
+                }
+                env.call(f, this, &argv[..len])
             }
-        }
-        let result = env.call(f, this, argv.as_slice());
+            Ok(None) => call_converted(cx, call, name, skip, (f, this, lead))?,
+            Err(e) => return Err(argument_failure(env, name, e.into())),
+        };
         // A Promise is awaited by a driven run, refused elsewhere (EVOLUTION
         // B5). A number, the commonest result, is no Promise: its value is
         // read instead of asking (one N-API call either way).
@@ -137,23 +144,66 @@ fn call_js_with(
                 return crate::await_settle::promised(cx, call, name, p);
             }
         }
-        let outcome = result.and_then(|p| finish(p, number));
-        match outcome {
+        match result.and_then(|p| finish(p, number)) {
             Ok(Ok(())) => Ok(1),
             Ok(Err(e)) => Err(e),
-            // Node refuses every call: the environment is stopping, and the run is cancelled.
-            Err(e) if crate::cancel::stopped_env(cx, &e) => Err(Error::runtime(call.located(crate::cancel::CANCELLED_MESSAGE))),
-            // A refused allocation is Lua running out of memory, not the callback failing.
-            Err(JsError::Error(e)) if e.code == "LUA_MEMORY" => Err(Error::Memory { message: e.message }),
-            // What the function threw (EVOLUTION B6): an object reaches Lua as a table, and
-            // JavaScript as itself; anything else as text.
-            Err(JsError::Pending) => match env.take_exception() {
-                Some(thrown) => Err(crate::js_errors::raise(cx, call, name, thrown)),
-                None => Err(Error::runtime(format!("Host function '{name}' threw an exception: "))),
-            },
-            Err(e) => Err(Error::runtime(format!("Host function '{name}' threw an exception: {}", e.message(env)))),
+            Err(e) => Err(call_failure(cx, call, name, e)),
         }
     })
+}
+
+/// Calls `f` with `this`, the optional `lead` and the Lua arguments from
+/// `skip` on converted with the context's modes and converters (the way
+/// for arguments that are not all numbers).
+#[inline(never)]
+fn call_converted(
+    cx: &Rc<Context>,
+    call: &CallContext<'_>,
+    name: &str,
+    skip: usize,
+    (f, this, lead): (Raw, Raw, Option<Raw>),
+) -> lua_core::Result<Result<Raw, JsError>> {
+    let env = cx.env;
+    let mut argv = Argv::new(call.len().saturating_sub(skip) + 1);
+    if let Some(lead) = lead {
+        argv.push(lead);
+    }
+    let mut to_js = ToJs::new(cx);
+    for i in skip..call.len() {
+        argv.push(to_js.convert(call.arg(i)).map_err(|e| argument_failure(env, name, e))?);
+    }
+    Ok(env.call(f, this, argv.as_slice()))
+}
+
+/// The Lua error for a JS call that failed, or whose result did not convert.
+#[cold]
+#[inline(never)]
+fn call_failure(cx: &Rc<Context>, call: &CallContext<'_>, name: &str, e: JsError) -> Error {
+    let env = cx.env;
+    match e {
+        // Node refuses every call: the environment is stopping, and the run is cancelled.
+        e if crate::cancel::stopped_env(cx, &e) => Error::runtime(call.located(crate::cancel::CANCELLED_MESSAGE)),
+        // A refused allocation is Lua running out of memory, not the callback failing.
+        JsError::Error(e) if e.code == "LUA_MEMORY" => Error::Memory { message: e.message },
+        // What the function threw (EVOLUTION B6): an object reaches Lua as a table, and
+        // JavaScript as itself; anything else as text.
+        JsError::Pending => match env.take_exception() {
+            Some(thrown) => crate::js_errors::raise(cx, call, name, thrown),
+            None => Error::runtime(format!("Host function '{name}' threw an exception: ")),
+        },
+        e => Error::runtime(format!("Host function '{name}' threw an exception: {}", e.message(env))),
+    }
+}
+
+/// The error of an argument that did not convert.
+#[cold]
+#[inline(never)]
+fn argument_failure(env: Env, name: &str, e: JsError) -> Error {
+    match e {
+        // A refused allocation is Lua running out of memory, as for the call's result.
+        JsError::Error(e) if e.code == "LUA_MEMORY" => Error::Memory { message: e.message },
+        e => Error::runtime(format!("Error converting arguments for '{name}': {}", e.message(env))),
+    }
 }
 
 /// Arguments inline for a JS call from Lua: calls with this many or fewer

@@ -141,22 +141,33 @@ int lua_native_to_integer(lua_State *L, int idx, lua_Integer *out) {
   return 1;
 }
 
-/* The memory of the full userdata at 'idx' when it is exactly 'size' bytes. */
-void *lua_native_userdata_sized(lua_State *L, int idx, size_t size) {
-  const TValue *o = value_at(L, idx);
+/* The memory of the full userdata 'o' when it is exactly 'size' bytes. */
+static void *sized_memory(const TValue *o, size_t size) {
   Udata *u;
   if (!ttisfulluserdata(o)) return NULL;
   u = uvalue(o);
   return (u->len == size) ? getudatamem(u) : NULL;
 }
 
+/* The memory of the full userdata at 'idx' when it is exactly 'size' bytes. */
+void *lua_native_userdata_sized(lua_State *L, int idx, size_t size) {
+  return sized_memory(value_at(L, idx), size);
+}
+
 /*
 ** What a host function's trampoline first needs: its tagged upvalue 1 (as
-** lua_native_userdata_sized) and, in '*nargs', how many arguments it got.
+** lua_native_userdata_sized finds it) and, in '*nargs', how many arguments
+** it got. Read here directly (issue 18: through lua_native_userdata_sized,
+** an exported function the compiler may not inline, it was a second call
+** into C on every call from Lua).
 */
 void *lua_native_host_call(lua_State *L, size_t size, int *nargs) {
+  const TValue *func = s2v(L->ci->func.p);
+  CClosure *cl;
   *nargs = cast_int(L->top.p - (L->ci->func.p + 1));
-  return lua_native_userdata_sized(L, lua_upvalueindex(1), size);
+  if (!ttisCclosure(func)) return NULL;
+  cl = clCvalue(func);
+  return (cl->nupvalues >= 1) ? sized_memory(&cl->upvalue[0], size) : NULL;
 }
 
 /*

@@ -196,3 +196,39 @@ pub unsafe fn lua_native_fast_to_number(l: *mut lua_State, idx: c_int, out: &mut
         1
     }
 }
+
+/// The first `n` arguments of the running C function from argument `from`
+/// on (slots `from + 1 ..= from + n` of its frame) as `f64`s, written into
+/// `into`, when every one is a float, or an integer whose magnitude is at
+/// most `max_int`; false otherwise (then `into` holds nothing meaningful).
+/// False too when fewer than `from + n` values are on the frame or `into`
+/// is shorter than `n`. Reads the values' tags and payloads in place, as
+/// `lua_type`, `lua_tointegerx` and `lua_tonumberx` would find them.
+///
+/// # Safety
+/// `l` is running the C function whose arguments these are, on this thread.
+#[inline]
+pub unsafe fn lua_native_fast_arg_numbers(l: *mut lua_State, from: usize, n: usize, max_int: u64, into: &mut [f64]) -> bool {
+    // SAFETY: the caller's contract; every slot read lies between the
+    // frame's function and the top (checked first), so it holds a value.
+    unsafe {
+        let (top, func, _) = frame(l);
+        if n > into.len() || (top as usize - func as usize) / SLOT < from + n + 1 {
+            return false;
+        }
+        let first = func.add((from + 1) * SLOT);
+        for (k, out) in into[..n].iter_mut().enumerate() {
+            let slot = first.add(k * SLOT);
+            let bits = *(slot as *const u64);
+            let tag = *slot.add(OFF_TT);
+            *out = if tag == TAG_FLOAT {
+                f64::from_bits(bits)
+            } else if tag == TAG_INT && (bits as i64).unsigned_abs() <= max_int {
+                bits as i64 as f64
+            } else {
+                return false;
+            };
+        }
+        true
+    }
+}

@@ -444,6 +444,8 @@ pub(crate) const NOT_A_TABLE: &str = "the target of a raw table access is not a 
 const UNSYNCED: c_int = -1;
 
 /// The error of a stack that cannot grow (Lua's limit is a million slots).
+#[cold]
+#[inline(never)]
 pub(crate) fn stack_overflow() -> Error {
     Error::runtime("stack overflow (cannot grow the Lua stack)")
 }
