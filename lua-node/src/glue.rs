@@ -170,6 +170,7 @@ pub fn outermost_entry(cx: &Context) {
 }
 
 /// The value to hand back to the engine for a call's outcome.
+#[inline]
 pub fn finish(env: Env, result: std::thread::Result<Result<Raw, JsError>>) -> sys::napi_value {
     match result {
         Ok(Ok(v)) => v,

@@ -304,7 +304,7 @@ impl ToJs<'_> {
 
 /// The spec's result shaping: no value → `undefined`, one → that value,
 /// several → an array of them.
-#[inline]
+#[inline(always)]
 pub fn shape(cx: &Rc<Context>, results: Results<'_>) -> Result<Raw, JsError> {
     if results.len() == 1 {
         // A number converts the same whatever the modes and converters
