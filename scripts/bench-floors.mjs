@@ -221,13 +221,25 @@ async function floor(key, floorAddon, luaFloor) {
   const { createRequire } = await import('node:module');
   const f = createRequire(import.meta.url)(floorAddon);
   switch (key) {
-    case 'call':
+    case 'call': {
       check(f.add(2, 3) === 5, 'floor add');
-      return measure((n) => {
+      const ns = measure((n) => {
         let s = 0;
         for (let i = 0; i < n; i++) s = f.add(i, 1);
         sink += s;
       });
+      // The stock-Lua reference (scripts/floor-addon/lua-call.c), same process.
+      const luaCall = arg('--lua-call-addon');
+      if (!luaCall) return ns;
+      const g = createRequire(import.meta.url)(luaCall);
+      check(g.add(2, 3) === 5 && g.add(0.5, 1) === 1.5, 'stock-Lua add');
+      const lua_ns = measure((n) => {
+        let s = 0;
+        for (let i = 0; i < n; i++) s = g.add(i, 1);
+        sink += s;
+      });
+      return { ns, extra: { lua_ns } };
+    }
     case 'callback':
       check(f.callMany(js_add, 10) === 11, 'floor callMany');
       return measure((n) => {
@@ -265,6 +277,7 @@ if (childKey) {
 // ------------------------------------------------------------ the parent ----
 const floorAddon = resolve(arg('--floor-addon', join(root, 'target/bench-floors/floor.node')));
 const luaFloor = resolve(arg('--lua-floor', join(root, 'target/release/lua-floor')));
+const luaCallAddon = arg('--lua-call-addon') ? resolve(arg('--lua-call-addon')) : null;
 const RUNS = Number(arg('--runs', envNum('BENCH_FLOORS_RUNS', 5)));
 const only = (arg('--only', '') ?? '').split(',').filter(Boolean);
 for (const k of only) check(ROWS.some((r) => r.key === k), `--only: unknown row ${k} (rows: ${ROWS.map((r) => r.key).join(', ')})`);
@@ -273,7 +286,7 @@ const rows = ROWS.filter((r) => only.length === 0 || only.includes(r.key));
 function child(key, side) {
   const r = spawnSync(
     process.execPath,
-    ['--expose-gc', fileURLToPath(import.meta.url), '--child', key, '--side', side, '--floor-addon', floorAddon, '--lua-floor', luaFloor],
+    ['--expose-gc', fileURLToPath(import.meta.url), '--child', key, '--side', side, '--floor-addon', floorAddon, '--lua-floor', luaFloor, ...(luaCallAddon ? ['--lua-call-addon', luaCallAddon] : [])],
     { encoding: 'utf8', env: process.env }
   );
   check(r.status === 0, `child ${key}/${side} failed: ${r.stderr}`);
@@ -312,6 +325,17 @@ for (const row of rows) {
   const hi = Math.max(...r.ratio).toFixed(2);
   console.log(
     `| ${row.name} | ${fmt(median(r.ours), row.unit)} ${row.unit} | ${fmt(median(r.floor), row.unit)} ${row.unit} | **${median(r.ratio).toFixed(2)}x** (${lo}-${hi}) |`
+  );
+}
+const call = results.get('call');
+if (call && call.extraFloor.length) {
+  const luaNs = call.extraFloor.map((e) => e.lua_ns);
+  const toFloor = call.extraFloor.map((e, i) => e.lua_ns / call.floor[i]);
+  const oursToLua = call.extraFloor.map((e, i) => call.ours[i] / e.lua_ns);
+  console.log('');
+  console.log(
+    `JS calls a Lua function, stock Lua 5.5 behind the same bare N-API call (scripts/floor-addon/lua-call.c): ${fmt(median(luaNs), 'ns/call')} ns/call,` +
+      ` ${median(toFloor).toFixed(2)}x the N-API floor; ours / it: ${median(oursToLua).toFixed(2)}x`
   );
 }
 const nc = results.get('newctx');

@@ -37,16 +37,27 @@ if [ ! -f "$node_inc/node_api.h" ]; then
 fi
 mkdir -p "$target/bench-floors"
 floor_addon="$target/bench-floors/floor.node"
+case "$(uname -s)" in
+  Darwin) link=(-bundle -undefined dynamic_lookup) ;;
+  *) link=(-shared) ;;
+esac
 if [ ! -f "$floor_addon" ] || [ scripts/floor-addon/floor.c -nt "$floor_addon" ]; then
   echo "== building the N-API floor addon ($node_inc)" >&2
-  case "$(uname -s)" in
-    Darwin) link=(-bundle -undefined dynamic_lookup) ;;
-    *) link=(-shared) ;;
-  esac
   "${CC:-cc}" -O2 -fPIC "${link[@]}" -I"$node_inc" scripts/floor-addon/floor.c -o "$floor_addon"
+fi
+# The call row's second reference: stock Lua (vendor/lua, unpatched) behind
+# the same bare N-API call.
+lua_call_addon="$target/bench-floors/lua-call.node"
+if [ ! -f "$lua_call_addon" ] || [ scripts/floor-addon/lua-call.c -nt "$lua_call_addon" ]; then
+  echo "== building the stock-Lua call reference addon" >&2
+  lua_sources=()
+  for c in vendor/lua/*.c; do
+    case "$(basename "$c")" in lua.c|luac.c|onelua.c) ;; *) lua_sources+=("$c") ;; esac
+  done
+  "${CC:-cc}" -O2 -fPIC "${link[@]}" -DLUA_USE_POSIX -I"$node_inc" -Ivendor/lua scripts/floor-addon/lua-call.c "${lua_sources[@]}" -o "$lua_call_addon" -lm
 fi
 
 echo "== machine"
 echo "cpus: $(nproc)  model: $(lscpu 2>/dev/null | sed -n 's/^Model name:[[:space:]]*//p' | head -1)  load: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
 echo "$(node --version) / $(rustc --version)"
-node --expose-gc scripts/bench-floors.mjs --floor-addon "$floor_addon" --lua-floor "$target/release/lua-floor" "$@"
+node --expose-gc scripts/bench-floors.mjs --floor-addon "$floor_addon" --lua-call-addon "$lua_call_addon" --lua-floor "$target/release/lua-floor" "$@"
