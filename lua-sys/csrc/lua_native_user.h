@@ -16,6 +16,8 @@
 **   - lua_native_charge / lua_native_charge_nr: called by lua-sys's copies
 **     of the libraries, the collector, the VM's concatenation and `next`
 **     with the work they do, for the work budget (below).
+**   - lua_native_emergency_gc: called by lua-sys's copy of lauxlib.c when a
+**     buffer's growth is refused, as Lua's core collects before it gives up.
 */
 #ifndef lua_native_user_h
 #define lua_native_user_h
@@ -85,6 +87,9 @@ int lua_native_pcall(lua_State *L, int nargs, int handler, int *top);
 int lua_native_call_numbers(lua_State *L, lua_CFunction handler, int ref,
                             const lua_Integer *bits, unsigned ints, int nargs,
                             int *top, int *after);
+
+/* lua_native_mem.c: the emergency collection lauxlib's buffers lacked. */
+void lua_native_emergency_gc(lua_State *L);
 
 void lua_native_sethook(lua_State *L, lua_Hook func, int mask, int count);
 lua_Hook lua_native_gethook(lua_State *L);
