@@ -75,7 +75,7 @@ fi
 # quarantine keeps freed memory mapped) and event-loop latency (ASan's slower
 # malloc stalls the test runner's reporting on the main thread). They still
 # run, so their code is checked, but only an ASan report fails them here.
-unfit='B22 dispose\(\) frees the Lua heap|A4 handles: memory of the retired state|soak: |async: execute_script_async rejects with the timeout error and the event loop'
+unfit='B22 dispose\(\) frees the Lua heap|leak: 100,000 functions|A4 handles: memory of the retired state|soak: |async: execute_script_async rejects with the timeout error and the event loop'
 if wants js; then
   echo "== node --test (JavaScript suites and the parity harness) under ASan"
   js_files=(tests/js/*.test.mjs tests/parity/*.test.mjs)

@@ -90,6 +90,39 @@ fn call_numbers_passes_what_call_with_passes() {
             .unwrap();
         assert_eq!(fast, general, "{n} arguments");
     }
+    // The C side's copy of the integer test against lua-core's, on every
+    // exponent and on random bit patterns, 250 numbers per call.
+    let exact: lua_core::Function = lua.exec("return function(...) local t = {} for i = 1, select('#', ...) do local v = select(i, ...) t[i] = math.type(v) .. string.format('%a', v) end return table.concat(t, ' ') end").unwrap();
+    let mut many = Vec::new();
+    for e in -1100..1100 {
+        for m in [1.0, 1.5, 1.0000000000000002, 1.9999999999999998] {
+            let x = m * 2f64.powi(e);
+            many.extend([x, -x, x.next_up(), x.next_down()]);
+        }
+    }
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    for _ in 0..20_000 {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        many.extend([f64::from_bits(seed), (seed >> 11) as f64, -((seed >> 1) as f64)]);
+    }
+    for chunk in many.chunks(250) {
+        let fast = lua.call_numbers(&exact, chunk, |r| r.get(0).as_bytes().map(<[u8]>::to_vec)).unwrap();
+        let general = lua
+            .call_with(
+                &exact,
+                |s| {
+                    for &x in chunk {
+                        s.push_number_normalized(x)?;
+                    }
+                    Ok(chunk.len())
+                },
+                |r| r.get(0).as_bytes().map(<[u8]>::to_vec),
+            )
+            .unwrap();
+        assert_eq!(fast, general);
+    }
     let text = lua.call_numbers(&seen, &[-0.0, 3.0, 0.5], |r| r.get(0).as_bytes().map(<[u8]>::to_vec)).unwrap().unwrap();
     assert_eq!(text, b"float:-0.0 integer:3 float:0.5");
 }

@@ -304,6 +304,7 @@ impl ToJs<'_> {
 
 /// The spec's result shaping: no value → `undefined`, one → that value,
 /// several → an array of them.
+#[inline]
 pub fn shape(cx: &Rc<Context>, results: Results<'_>) -> Result<Raw, JsError> {
     if results.len() == 1 {
         // A number converts the same whatever the modes and converters
@@ -316,6 +317,12 @@ pub fn shape(cx: &Rc<Context>, results: Results<'_>) -> Result<Raw, JsError> {
             return cx.env.number(n);
         }
     }
+    shape_values(cx, results)
+}
+
+/// `shape` for anything but one number.
+#[inline(never)]
+fn shape_values(cx: &Rc<Context>, results: Results<'_>) -> Result<Raw, JsError> {
     let mut to_js = ToJs::new(cx);
     match results.len() {
         0 => Ok(cx.env.undefined()),

@@ -15,6 +15,7 @@
 #include "lauxlib.h"
 #include "lua_native_refs.h"
 
+#include <stdint.h>
 #include <string.h>
 
 /* The value at 'idx' as lapi.c's (static) index2value finds it. */
@@ -155,15 +156,38 @@ int lua_native_pcall(lua_State *L, int nargs, int handler, int *top) {
 }
 
 /*
-** A whole call from the host whose arguments are numbers, in one call into
-** C: lua_native_begin_call, then 'nargs' numbers pushed (bit k of 'ints'
-** set: bits[k] is an integer, else the bits of a float), then
-** lua_native_pcall. '*top' gets the top the call found (for
-** lua_native_end_call); the return is lua_pcall's status, or -1 when the
-** stack cannot grow (nothing pushed).
+** A JavaScript number as Lua takes it (lua-core's raw/number.rs, whose
+** tests hold this copy to it): an integer when it is integral and in
+** [-2^63, 2^63) (-0 excepted, which keeps its sign as a float), else a
+** float. Read from the bits, with integer operations only.
+*/
+static void set_normalized(TValue *v, lua_Number n) {
+  uint64_t bits;
+  int exp;
+  memcpy(&bits, &n, sizeof bits);
+  exp = (int)((bits >> 52) & 0x7ff) - 1023;
+  if (exp < 0) {  /* |n| < 1: only +0 is an integer */
+    if (bits == 0) { setivalue(v, 0); }
+    else { setfltvalue(v, n); }
+  }
+  else if (exp < 52) {  /* the low 52 - exp bits of the mantissa are the fraction */
+    if ((bits << (12 + exp)) == 0) { setivalue(v, (lua_Integer)n); }
+    else { setfltvalue(v, n); }
+  }
+  else if (exp < 63) { setivalue(v, (lua_Integer)n); }  /* integral, |n| < 2^63 */
+  else if (bits == UINT64_C(0xC3E0000000000000)) { setivalue(v, LUA_MININTEGER); }  /* -2^63 */
+  else { setfltvalue(v, n); }  /* out of range, the infinities, NaN */
+}
+
+/*
+** A whole call from the host whose arguments are JavaScript numbers, in one
+** call into C: lua_native_begin_call, then the 'nargs' numbers pushed as
+** set_normalized makes them, then lua_native_pcall. '*top' gets the top
+** the call found (for lua_native_end_call); the return is lua_pcall's
+** status, or -1 when the stack cannot grow (nothing pushed).
 */
 int lua_native_call_numbers(lua_State *L, lua_CFunction handler, int ref,
-                            const lua_Integer *bits, unsigned ints, int nargs,
+                            const lua_Number *args, int nargs,
                             int *top, int *after) {
   int k, base = cast_int(L->top.p - (L->ci->func.p + 1));
   if (L->ci->top.p - L->top.p < nargs + 3 && !lua_checkstack(L, nargs + 3))
@@ -173,18 +197,12 @@ int lua_native_call_numbers(lua_State *L, lua_CFunction handler, int ref,
   L->top.p++;
   push_registry_value(L, ref);
   for (k = 0; k < nargs; k++) {
-    TValue *v = s2v(L->top.p);
-    if (ints & (1u << k)) {
-      setivalue(v, bits[k]);
-    }
-    else {
-      lua_Number n;
-      memcpy(&n, &bits[k], sizeof n);
-      setfltvalue(v, n);
-    }
+    set_normalized(s2v(L->top.p), args[k]);
     L->top.p++;
   }
-  return lua_native_pcall(L, nargs, base + 1, after);
+  k = lua_pcall(L, nargs, LUA_MULTRET, base + 1);
+  *after = cast_int(L->top.p - (L->ci->func.p + 1));
+  return k;
 }
 
 /*

@@ -92,7 +92,7 @@ int lua_native_begin_call(lua_State *L, lua_CFunction handler, int with_ref, int
 void lua_native_end_call(lua_State *L, int top, int trim);
 int lua_native_pcall(lua_State *L, int nargs, int handler, int *top);
 int lua_native_call_numbers(lua_State *L, lua_CFunction handler, int ref,
-                            const lua_Integer *bits, unsigned ints, int nargs,
+                            const lua_Number *args, int nargs,
                             int *top, int *after);
 
 /* lua_native_mem.c: the emergency collection lauxlib's buffers lacked. */

@@ -124,3 +124,39 @@ test('a numbers call from inside a callback, with a release of its own wrapper m
   throwsExactly(() => self(1, 2), Error, 'Lua function has been released');
   assertUsable(c);
 });
+
+test('a numbers call whose reference slot a script replaced calls what is there now, or fails cleanly', () => {
+  const c = ctx(['base', 'debug']);
+  const f = c.execute_script('return function(a, b) return a + b end');
+  assert.equal(f(1, 2), 3);
+  // The host's references live in lua-sys's reference table, the registry's first slot after Lua's own.
+  c.execute_script('refs = debug.getregistry()[4]');
+  // Every host-held function replaced: by a callable table, then by a number.
+  c.execute_script('for k, v in pairs(refs) do if type(v) == "function" then refs[k] = setmetatable({}, { __call = function(_, a, b) return a * b end }) end end');
+  assert.equal(f(6, 7), 42, 'the callable table in the slot is called with the numbers');
+  c.execute_script('for k, v in pairs(refs) do if type(v) == "table" and getmetatable(v) then refs[k] = 5 end end');
+  assert.throws(() => f(1, 2), /attempt to call a number value/);
+  // The reference table itself replaced: the handle refers to nothing.
+  c.execute_script('refs = nil debug.getregistry()[4] = {}');
+  assert.throws(() => f(1, 2), /attempt to call a nil value/);
+  assertUsable(c);
+});
+
+test('numbers calls nested through JS callbacks until the C stack runs out: an error, not a crash', () => {
+  let down;
+  const c = ctx(['base'], { back: (n, x) => down(n - 1, x) });
+  down = c.execute_script('return function(n, x) if n <= 0 then return x end return back(n, x) end');
+  assert.equal(down(10, 0.5), 0.5);
+  let depth = 0;
+  for (const n of [100, 1000, 100000]) {
+    try {
+      assert.equal(down(n, 0.5), 0.5);
+      depth = n;
+    } catch (e) {
+      assert.ok(e instanceof Error, `a plain error at depth ${n}: ${e && e.message}`);
+      assert.match(e.message, /stack overflow|C stack overflow|Maximum call stack/);
+    }
+  }
+  assert.ok(depth >= 100, `at least 100 levels work (${depth})`);
+  assert.equal(down(3, 0.25), 0.25, 'the context works after the overflow');
+});

@@ -110,9 +110,11 @@ impl<'a> StackValue<'a> {
     }
 
     /// The number, if the value is a number (no string coercion).
+    #[inline]
     pub fn as_number(&self) -> Option<f64> {
-        // SAFETY: non-raising read, guarded by the type check.
-        (self.kind() == Kind::Number).then(|| unsafe { lua_tonumberx(self.l, self.slot(), std::ptr::null_mut()) })
+        let mut n = 0.0;
+        // SAFETY: a non-raising read of a valid index into a local.
+        (unsafe { lua_native_fast_to_number(self.l, self.slot(), &mut n) } != 0).then_some(n)
     }
 
     /// Lua truthiness: everything but nil and false.
