@@ -11,6 +11,7 @@
 #include "lobject.h"
 #include "lstate.h"
 #include "ltable.h"
+#include "ltm.h"
 #include "lgc.h"
 #include "lauxlib.h"
 #include "lua_native_refs.h"

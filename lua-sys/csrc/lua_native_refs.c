@@ -16,13 +16,15 @@
 ** raised, a coroutine resume reports, is anchored with no room to grow).
 ** The collector traverses the array part in every cycle and charges the
 ** work budget for it (DECISIONS 12): the table starts small and grows only
-** as references are made, as any Lua sequence does.
+** as references are made, as any Lua sequence does. How the table is told
+** apart from what a script puts in its slot: lua_native_refs.h.
 */
 #include "lua.h"
 #include "lauxlib.h"
 #include "lobject.h"
 #include "lstate.h"
 #include "ltable.h"
+#include "ltm.h"
 #include "lgc.h"
 #include "ldo.h"
 
@@ -67,6 +69,7 @@ void lua_native_open_refs(lua_State *L) {
   if (reg->asize < LUA_NATIVE_RIDX_REFS)
     luaH_resizearray(L, reg, LUA_NATIVE_RIDX_REFS);
   refs = luaH_new(L);
+  refs->flags |= cast_byte(LUA_NATIVE_REFS_MARK);
   sethvalue(L, &v, refs);
   luaH_setint(L, reg, LUA_NATIVE_RIDX_REFS, &v);
   luaC_barrierback(L, obj2gco(reg), &v);
