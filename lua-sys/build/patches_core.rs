@@ -208,7 +208,25 @@ static void luaC_changemode_ (lua_State *L, int newmode) {\n",
 ///   then, and `luaL_newmetatable` and the buffer boxes' metatable
 ///   (lauxlib.c) are made anew in place of a non-table, as
 ///   `luaL_getsubtable` does.
+///
+/// And one that is not about the registry: lauxlib's buffers grow their box
+/// by calling the allocation function directly (`resizebox`), so a refused
+/// growth never got the emergency collection and second try that every
+/// allocation of Lua's core gets (lmem.c's `tryagain`). Under a memory
+/// limit, after an out-of-memory error (the collector paused: its last
+/// cycle ran while everything was alive), `string.rep` and friends then
+/// failed next to megabytes of garbage. The patch runs that collection
+/// (`lua_native_emergency_gc`, csrc/lua_native_mem.c) and tries once more.
 pub const LAUXLIB_PATCH: &[(&str, &str, usize)] = &[
+    (
+        "    void *temp = allocf(ud, box->box, box->bsize, newsize);\n",
+        "    void *temp = allocf(ud, box->box, box->bsize, newsize);\n\
+    if (l_unlikely(temp == NULL && newsize > 0)) {  /* lua-sys: as lmem.c's tryagain does */\n\
+      lua_native_emergency_gc(L);  /* free the garbage (no finalizer runs) */\n\
+      temp = allocf(ud, box->box, box->bsize, newsize);  /* and try again */\n\
+    }\n",
+        1,
+    ),
     (
         "  if (luaL_getmetatable(L, tname) != LUA_TNIL)  /* name already in use? */",
         "  if (luaL_getmetatable(L, tname) == LUA_TTABLE)  /* lua-sys: in use by a table (anything else is replaced) */",

@@ -11,8 +11,10 @@
 #include "lobject.h"
 #include "lstate.h"
 #include "ltable.h"
+#include "ltm.h"
 #include "lgc.h"
 #include "lauxlib.h"
+#include "lua_native_refs.h"
 
 #include <stdint.h>
 #include <string.h>
@@ -39,54 +41,24 @@ static const TValue *value_at(lua_State *L, int idx) {
 }
 
 /*
-** The host's references (lua_native_ref) live in the registry, as luaL_ref
-** puts them. (Issue 18 tried a table of their own at a slot of the
-** registry's array part, for two array reads per call instead of the
-** registry's hash part; the memory tests at the byte of the limit moved
-** with its size, so it is not used: see docs/PERFORMANCE.md.)
+** The host's references live in lua-sys's reference table
+** (lua_native_refs.c); a call finds its function there with two array
+** reads (lua_native_push_ref_value, lua_native_refs.h).
 */
-
-/* Pushes registry[ref] (room made by the caller), as lua_rawgeti would. */
 static void push_registry_value(lua_State *L, int ref) {
-  lu_byte tag;
-  luaH_fastgeti(hvalue(&G(L)->l_registry), ref, s2v(L->top.p), tag);
-  if (tagisempty(tag)) setnilvalue(s2v(L->top.p));
-  L->top.p++;
+  lua_native_push_ref_value(L, ref);
 }
 
 /*
-** luaL_ref into the registry: pops the value on top and returns its
-** reference (LUA_REFNIL for nil; LUA_NOREF, with the value popped, when the
-** stack cannot grow). May raise a memory error (the registry grows).
+** Whether the value at 'idx' is the registry or the reference table: the
+** tables that hold every reference the host has, never to be copied.
 */
-int lua_native_ref(lua_State *L) {
-  if (!lua_checkstack(L, 2)) {
-    lua_settop(L, -2);
-    return LUA_NOREF;
-  }
-  return luaL_ref(L, LUA_REGISTRYINDEX);
-}
-
-/*
-** luaL_unref from the registry. Writes only slots that exist (the freed one
-** and the free list's head), so it never allocates or raises, even when a
-** script changed the registry through the debug library.
-*/
-void lua_native_unref(lua_State *L, int ref) {
-  Table *reg = hvalue(&G(L)->l_registry);
-  TValue head, old, r;
-  if (ref <= LUA_RIDX_LAST) return;
-  if (tagisempty(luaH_getint(reg, 1, &head)) || !ttisinteger(&head)) return;
-  if (tagisempty(luaH_getint(reg, ref, &old))) return;
-  luaH_setint(L, reg, ref, &head);  /* registry[ref] = registry[1] */
-  setivalue(&r, ref);
-  luaH_setint(L, reg, 1, &r);  /* registry[1] = ref */
-}
-
-/* Whether the value at 'idx' is the registry, which holds every reference the host has. */
 int lua_native_is_ref_holder(lua_State *L, int idx) {
   const TValue *o = value_at(L, idx);
-  return ttistable(o) && hvalue(o) == hvalue(&G(L)->l_registry);
+  Table *t;
+  if (!ttistable(o)) return 0;
+  t = hvalue(o);
+  return t == hvalue(&G(L)->l_registry) || t == lua_native_refs_table(L);
 }
 
 /*
@@ -111,7 +83,7 @@ int lua_native_push_number(lua_State *L, lua_Number n) {
   return 1;
 }
 
-/* Pushes registry[ref]; 0 when there is no room (nothing pushed). */
+/* Pushes refs[ref]; 0 when there is no room (nothing pushed). */
 int lua_native_push_ref(lua_State *L, int ref) {
   if (!room_for_one(L)) return 0;
   push_registry_value(L, ref);
@@ -173,8 +145,8 @@ void *lua_native_host_call(lua_State *L, size_t size, int *nargs) {
 /*
 ** Begins a call from the host: makes room for the message handler, the
 ** function and a result, pushes the handler and, when 'with_ref', the
-** function registry[ref]. Returns the top it found, or -1 when the stack
-** cannot grow (nothing pushed).
+** function refs[ref] (lua_native_refs.h). Returns the top it found, or -1
+** when the stack cannot grow (nothing pushed).
 */
 int lua_native_begin_call(lua_State *L, lua_CFunction handler, int with_ref, int ref) {
   int top = cast_int(L->top.p - (L->ci->func.p + 1));

@@ -16,6 +16,8 @@
 **   - lua_native_charge / lua_native_charge_nr: called by lua-sys's copies
 **     of the libraries, the collector, the VM's concatenation and `next`
 **     with the work they do, for the work budget (below).
+**   - lua_native_emergency_gc: called by lua-sys's copy of lauxlib.c when a
+**     buffer's growth is refused, as Lua's core collects before it gives up.
 */
 #ifndef lua_native_user_h
 #define lua_native_user_h
@@ -46,7 +48,9 @@ void lua_native_on_close(lua_State *L);
 **   - lua_left, host_left: instructions to the next count event of each;
 **   - host_mask, host_count: the host's own hook (read from the main thread);
 **   - gcwork: (main thread only) the collector's work not yet charged to the
-**     work budget, in sixteenths of a unit (lgc.c's patch).
+**     work budget, in sixteenths of a unit (lgc.c's patch);
+**   - refs: (main thread only) the address of the host's reference table
+**     (lua_native_refs.c).
 */
 struct lua_native_extra {
   void *runtime;
@@ -57,6 +61,9 @@ struct lua_native_extra {
   int lua_left, host_left;
   int host_mask, host_count;
   size_t gcwork;
+  /* The main thread's: the host's reference table (lua_native_refs.c),
+  ** only ever compared with what the registry holds, never read through. */
+  const void *refs;
 };
 #undef LUA_EXTRASPACE
 #define LUA_EXTRASPACE		(sizeof(struct lua_native_extra))
@@ -72,6 +79,8 @@ void lua_native_trim_base(lua_State *L);
 int lua_native_push_integer(lua_State *L, lua_Integer n);
 int lua_native_push_number(lua_State *L, lua_Number n);
 int lua_native_push_ref(lua_State *L, int ref);
+/* lua_native_refs.c: the host's reference table. */
+void lua_native_open_refs(lua_State *L);
 int lua_native_ref(lua_State *L);
 void lua_native_unref(lua_State *L, int ref);
 int lua_native_is_ref_holder(lua_State *L, int idx);
@@ -85,6 +94,9 @@ int lua_native_pcall(lua_State *L, int nargs, int handler, int *top);
 int lua_native_call_numbers(lua_State *L, lua_CFunction handler, int ref,
                             const lua_Number *args, int nargs,
                             int *top, int *after);
+
+/* lua_native_mem.c: the emergency collection lauxlib's buffers lacked. */
+void lua_native_emergency_gc(lua_State *L);
 
 void lua_native_sethook(lua_State *L, lua_Hook func, int mask, int count);
 lua_Hook lua_native_gethook(lua_State *L);

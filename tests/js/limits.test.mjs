@@ -97,6 +97,32 @@ test('A1 an out-of-memory error inside pcall is an ordinary error: pcall sees it
   assert.deepEqual(c.execute_script("local ok, e = pcall(string.rep, 'x', 1e7) return ok, e"), [false, 'not enough memory']);
 });
 
+// After an out-of-memory error the collector is paused (its last cycle ran while everything was
+// alive), so only an emergency collection frees what the script then lets go; lauxlib's buffers
+// (string.rep, table.concat, string.format, ...) used to fail instead of running one (issue 18,
+// the sandbox corpus's H06).
+const FILL = "local keep, s = {}, '' for i = 1, math.huge do s = s .. i .. ','; keep[#keep + 1] = s end";
+
+test('A1 after an out-of-memory error, a buffer grows into the garbage it left (same script, pcall)', () => {
+  const c = make({ maxMemory: 8 * MB });
+  const src = `local ok, e = pcall(function() ${FILL} end)
+    return e, #string.rep('x', 1e6), #table.concat({string.rep('y', 5e5), string.rep('z', 5e5)})`;
+  assert.deepEqual(c.execute_script(src), ['not enough memory', 1e6, 1e6]);
+});
+
+test('A1 after an out-of-memory error, the next call\'s buffer grows into the garbage it left', () => {
+  // Whether a small allocation in between is refused (and so collects) depends on where the heap's
+  // last byte fell: a global set first made the difference.
+  for (const before of ['', 'x = 1', 'y = {}']) {
+    const c = make({ maxMemory: 8 * MB });
+    c.execute_script(before);
+    throwsExactly(() => c.execute_script(FILL), Error, 'not enough memory', 'LUA_MEMORY');
+    assert.equal(c.execute_script('return 1 + 1'), 2);
+    assert.equal(c.execute_script("return #string.rep('x', 100000)"), 100000, `after ${JSON.stringify(before)}`);
+    assert.ok(c.get_memory_usage() < 1 * MB);
+  }
+});
+
 test('A1 (M5) set_global of a 300k-element array under 512 KB throws LUA_MEMORY; small tables still work', () => {
   const c = make({ maxMemory: 512 * KB });
   const big = Array.from({ length: 300_000 }, (_, i) => i);

@@ -125,15 +125,20 @@ test('a numbers call from inside a callback, with a release of its own wrapper m
   assertUsable(c);
 });
 
-test('a numbers call whose registry slot a script replaced calls what is there now, or fails cleanly', () => {
+test('a numbers call whose reference slot a script replaced calls what is there now, or fails cleanly', () => {
   const c = ctx(['base', 'debug']);
   const f = c.execute_script('return function(a, b) return a + b end');
   assert.equal(f(1, 2), 3);
+  // The host's references live in lua-sys's reference table, the registry's first slot after Lua's own.
+  c.execute_script('refs = debug.getregistry()[4]');
   // Every host-held function replaced: by a callable table, then by a number.
-  c.execute_script('local r = debug.getregistry() for k, v in pairs(r) do if type(k) == "number" and k > 3 and type(v) == "function" then r[k] = setmetatable({}, { __call = function(_, a, b) return a * b end }) end end');
+  c.execute_script('for k, v in pairs(refs) do if type(v) == "function" then refs[k] = setmetatable({}, { __call = function(_, a, b) return a * b end }) end end');
   assert.equal(f(6, 7), 42, 'the callable table in the slot is called with the numbers');
-  c.execute_script('local r = debug.getregistry() for k, v in pairs(r) do if type(k) == "number" and k > 3 and type(v) == "table" and getmetatable(v) then r[k] = 5 end end');
+  c.execute_script('for k, v in pairs(refs) do if type(v) == "table" and getmetatable(v) then refs[k] = 5 end end');
   assert.throws(() => f(1, 2), /attempt to call a number value/);
+  // The reference table itself replaced: the handle refers to nothing.
+  c.execute_script('refs = nil debug.getregistry()[4] = {}');
+  assert.throws(() => f(1, 2), /attempt to call a nil value/);
   assertUsable(c);
 });
 

@@ -130,6 +130,9 @@ impl Runtime {
         // SAFETY: closures capture only Copy values and create nothing with a destructor.
         unsafe {
             protect(main, 0, 0, move |l| {
+                // First: the reference table takes the registry slot after
+                // Lua's own (lua-sys's lua_native_open_refs).
+                lua_native_open_refs(l);
                 lua_pushlightuserdata(l, rt_ptr);
                 lua_setfield(l, LUA_REGISTRYINDEX, RUNTIME_KEY.as_ptr());
                 if luaL_newmetatable(l, HOST_FN_META.as_ptr()) != 0 {
@@ -311,8 +314,8 @@ impl Runtime {
         if self.is_off_thread() {
             self.deferred_unrefs.borrow_mut().push(id);
         } else {
-            // SAFETY: lua_native_unref writes existing registry slots
-            // only; never raises.
+            // SAFETY: lua_native_unref writes existing slots of the
+            // reference table only; never raises.
             unsafe { lua_native_unref(self.main(), id) }
         }
     }

@@ -23,9 +23,10 @@ impl RegRef {
     pub(crate) fn new(lua: &Lua, l: *mut lua_State, idx: c_int) -> Result<RegRef> {
         let id = Cell::new(LUA_NOREF);
         let slot = &id;
-        // SAFETY: lua_native_ref (luaL_ref into the registry) allocates (it
-        // may grow the registry), so it runs protected when a limit is set;
-        // the closure captures a reference only.
+        // SAFETY: lua_native_ref (luaL_ref into lua-sys's reference table)
+        // may allocate (it grows the table when it has no free slot), so it
+        // runs protected when a limit is set; the closure captures a
+        // reference only.
         unsafe {
             lua_pushvalue(l, idx);
             if lua.rt.alloc().may_refuse() {

@@ -214,9 +214,10 @@ pub(crate) fn visit_at<V: Visitor>(lua: &Lua, l: *mut lua_State, idx: c_int, v: 
             }
             // SAFETY: a read that only looks at the values (no allocation).
             if unsafe { lua_native_is_ref_holder(l, idx) } != 0 {
-                // Every reference the host holds lives in it: each copy would
-                // make a new reference for each function in it, so copying it
-                // twice would double it.
+                // Every reference the host holds lives in it (in lua-sys's
+                // reference table, a slot of it): each copy would make a new
+                // reference for each function in it, so copying it twice
+                // would double it.
                 return Err(Error::conversion(REGISTRY_NOT_CONVERTED).into());
             }
             visit_table(lua, l, idx, v, depth)
