@@ -67,6 +67,22 @@ fn work_done_for_running_code_is_charged() {
 /// What Lua saw of each argument: its type and its text.
 const SEEN: &str = "return function(...) local t = {} for i = 1, select('#', ...) do local v = select(i, ...) t[i] = math.type(v) .. ':' .. tostring(v) end return table.concat(t, ' ') end";
 
+/// The first result's bytes of `f(args...)`, called by `call_numbers`
+/// (`fast`) or by `call_with` pushing each with `push_number_normalized`.
+fn first_text(lua: &Lua, f: &lua_core::Function, args: &[f64], fast: bool) -> Option<Vec<u8>> {
+    let read = |r: lua_core::Results<'_>| r.get(0).as_bytes().map(<[u8]>::to_vec);
+    if fast {
+        return lua.call_numbers(f, args, read).unwrap();
+    }
+    let push = |s: &mut lua_core::Stack<'_>| {
+        for &x in args {
+            s.push_number_normalized(x)?;
+        }
+        Ok(args.len())
+    };
+    lua.call_with(f, push, read).unwrap()
+}
+
 #[test]
 fn call_numbers_passes_what_call_with_passes() {
     let lua = Lua::with_libraries(StdLib::ALL).unwrap();
@@ -75,20 +91,7 @@ fn call_numbers_passes_what_call_with_passes() {
     // 0 to 12 arguments: the one-step path up to 8, the general one after.
     for n in 0..=awkward.len() {
         let args = &awkward[..n];
-        let fast = lua.call_numbers(&seen, args, |r| r.get(0).as_bytes().map(<[u8]>::to_vec)).unwrap();
-        let general = lua
-            .call_with(
-                &seen,
-                |s| {
-                    for &x in args {
-                        s.push_number_normalized(x)?;
-                    }
-                    Ok(args.len())
-                },
-                |r| r.get(0).as_bytes().map(<[u8]>::to_vec),
-            )
-            .unwrap();
-        assert_eq!(fast, general, "{n} arguments");
+        assert_eq!(first_text(&lua, &seen, args, true), first_text(&lua, &seen, args, false), "{n} arguments");
     }
     // The C side's copy of the integer test against lua-core's, on every
     // exponent and on random bit patterns, 250 numbers per call.
@@ -108,20 +111,7 @@ fn call_numbers_passes_what_call_with_passes() {
         many.extend([f64::from_bits(seed), (seed >> 11) as f64, -((seed >> 1) as f64)]);
     }
     for chunk in many.chunks(250) {
-        let fast = lua.call_numbers(&exact, chunk, |r| r.get(0).as_bytes().map(<[u8]>::to_vec)).unwrap();
-        let general = lua
-            .call_with(
-                &exact,
-                |s| {
-                    for &x in chunk {
-                        s.push_number_normalized(x)?;
-                    }
-                    Ok(chunk.len())
-                },
-                |r| r.get(0).as_bytes().map(<[u8]>::to_vec),
-            )
-            .unwrap();
-        assert_eq!(fast, general);
+        assert_eq!(first_text(&lua, &exact, chunk, true), first_text(&lua, &exact, chunk, false));
     }
     let text = lua.call_numbers(&seen, &[-0.0, 3.0, 0.5], |r| r.get(0).as_bytes().map(<[u8]>::to_vec)).unwrap().unwrap();
     assert_eq!(text, b"float:-0.0 integer:3 float:0.5");
