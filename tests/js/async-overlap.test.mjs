@@ -91,7 +91,10 @@ test('async overlap: 4 contexts together vs the sum of their solo times (reporte
     if (attempt > 0) await new Promise((r) => setTimeout(r, 250));
     const m = await measure(contexts, n, want);
     attempts.push(`${m.detail}, loadavg ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-    assert.ok(m.solo.every((x) => x >= 100), `each solo run should be a real workload: ${m.detail}`);
+    // Calibrated for >= 150 ms, but a count timed on a busy moment runs
+    // faster later (16M iterations: 98 ms idle); 40 ms is still many ticks
+    // of the 10 ms interval, which is what makes the run a real workload.
+    assert.ok(m.solo.every((x) => x >= 40), `each solo run should be a real workload: ${m.detail}`);
     // Generous bounds: a stall of the main thread is seconds, not milliseconds.
     assert.ok(m.maxGap < 1000, `the event loop stalled: ${m.detail}`);
     assert.ok(m.ticks >= 1, `the interval never ticked: ${m.detail}`);
