@@ -284,3 +284,12 @@ fn a_handle_made_during_the_run_reaches_a_loop_without_c_calls() {
     stopper.borrow_mut().take().unwrap().join().unwrap();
     assert_eq!(lua.exec::<i64>("return 7").unwrap(), 7);
 }
+
+#[test]
+fn a_cancel_from_another_thread_stops_a_call_numbers_run() {
+    let lua = Lua::builder().preset(Preset::All).build().unwrap();
+    let spin: lua_core::Function = lua.exec("return function(a, b) while true do a = a + b end end").unwrap();
+    let e = cancel_while(&lua, || lua.call_numbers(&spin, &[1.0, 0.5], |_| ()).unwrap_err());
+    assert_eq!(e.code(), "LUA_CANCELLED", "{}", e.message());
+    assert_eq!(lua.call_numbers(&lua.exec::<lua_core::Function>("return function(a) return a * 2 end").unwrap(), &[21.0], |r| r.get(0).as_integer()).unwrap(), Some(42));
+}

@@ -84,3 +84,17 @@ fn line_events_do_not_depend_on_where_the_step_counter_runs_out() {
         assert_eq!(lines, "5 1 2 3 6", "offset {offset}");
     }
 }
+
+#[test]
+fn a_looping_hook_inside_a_call_numbers_call_is_stopped_by_the_budget() {
+    // The hook is set by the function the host calls with numbers, and runs
+    // inside that same call.
+    let lua = all_with(100_000, None);
+    let f: lua_core::Function = lua.exec("return function(a, b) debug.sethook(function() while true do end end, '', 1) return a + b end").unwrap();
+    let e = lua.call_numbers(&f, &[1.0, 2.0], |_| ()).unwrap_err();
+    assert!(matches!(e, Error::InstructionLimit { .. }), "{e:?}");
+    // The hook stays set, as in stock Lua: the next call is stopped again,
+    // by a fresh budget, and the state stays whole.
+    let e = lua.call_numbers(&f, &[1.0, 2.0], |_| ()).unwrap_err();
+    assert!(matches!(e, Error::InstructionLimit { .. }), "{e:?}");
+}

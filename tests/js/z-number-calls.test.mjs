@@ -160,3 +160,23 @@ test('numbers calls nested through JS callbacks until the C stack runs out: an e
   assert.ok(depth >= 100, `at least 100 levels work (${depth})`);
   assert.equal(down(3, 0.25), 0.25, 'the context works after the overflow');
 });
+
+test('dispose() from a callback inside a numbers call: the call fails cleanly, the wrapper is closed after', () => {
+  let c;
+  c = ctx(['base'], { bye: () => c.dispose() });
+  const f = c.execute_script('return function(a, b) local ok = pcall(bye) return a + b, ok end');
+  const [sum, ok] = f(1, 2);
+  assert.equal(sum, 3, 'the call in flight finishes');
+  assert.equal(ok, false, 'dispose() is refused while Lua runs');
+  c.dispose();
+  throwsExactly(() => f(1, 2), Error, 'Lua function is not usable: its Lua context has been closed', 'LUA_DISPOSED');
+});
+
+test('a numbers call while an async run holds the state is refused as busy, and works after', async () => {
+  const c = ctx(['base']);
+  const f = c.execute_script('return function(a, b) return a + b end');
+  const pending = c.execute_script_async('local x = 0 for i = 1, 2e6 do x = x + i end return x');
+  assert.throws(() => f(1, 2), (e) => e.code === 'LUA_BUSY');
+  assert.equal(await pending, 2000001000000);
+  assert.equal(f(1, 2), 3);
+});

@@ -572,6 +572,15 @@ export const entries = [
     run: (s) => s.fn([1, 2, { x: 'y' }], { k: (x) => x }),
   },
   {
+    name: 'calling a Lua function from JS with number arguments (one step)',
+    setup: () => {
+      const s = all();
+      s.fn = s.c.execute_script("return function(a, b, c) return { a, b, c }, string.rep('x', a) end");
+      return s;
+    },
+    run: (s) => s.fn(40, 0.5, -0),
+  },
+  {
     name: 'a Proxy of a table with a metatable',
     setup: () => {
       const s = all();
