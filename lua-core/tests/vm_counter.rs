@@ -100,6 +100,14 @@ fn hooks_and_finalizers_are_counted() {
          for n = 1, {TIMES} * 4 do end\ndebug.sethook()\nassert(calls == {TIMES})"
     ));
     assert!(hook >= inline, "hook: {hook} against {inline}");
+    // A vararg function's call hook runs from inside the VM (VARARGPREP),
+    // not from a function's entry.
+    let vararg_call_hook = budget_needed(&format!(
+        "{WORK}\nlocal calls = 0\nlocal function v(...) end\n\
+         debug.sethook(function() if calls < {TIMES} then calls = calls + 1 work() end end, 'c')\n\
+         for n = 1, {TIMES} do v() end\ndebug.sethook()\nassert(calls == {TIMES})"
+    ));
+    assert!(vararg_call_hook >= inline, "vararg call hook: {vararg_call_hook} against {inline}");
     let finalizers = budget_needed(&format!(
         "{WORK}\nlocal mt = {{__gc = function() work() end}}\n\
          for n = 1, {TIMES} do setmetatable({{}}, mt) end\ncollectgarbage()"

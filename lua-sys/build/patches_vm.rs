@@ -33,12 +33,22 @@
 //! collection, which runs no Lua code; its work is charged to the budget
 //! directly (lgc.c's `lua_native_gcflush`), not to the counter.
 //!
-//! The counter is checked after stock Lua's own `trap` test: the hooks of an
-//! instruction run before the step that may stop it, as they would with a
-//! count hook. (Which order is faster is a matter of where GCC places the
-//! dispatch code: semantically equal arrangements of this macro measured up
-//! to 8 % apart on fib(30) with the same instruction count. Neither order
-//! is faster on every workload; see docs/PERFORMANCE.md.)
+//! The counter also stands in for stock Lua's own per-instruction test of
+//! `trap` (hooks on, or the stack moved): the fetch tests nothing but the
+//! decrement (`sub; js`, the two instructions stock Lua spends on `trap`),
+//! and wherever `trap` can turn on, `lua_native_arm` moves the count aside
+//! (`banked`) and leaves the counter expired, so the next fetch takes the
+//! slow path. There the count is put back and the steps run in stock
+//! order: hooks first, then the budget (the hooks of an instruction run
+//! before the step that may stop it, as with a count hook), and the counter
+//! is armed again while `trap` stays on. `trap` changes only where the VM
+//! assigns it, and every assignment is followed by an arm (`updatetrap`),
+//! a reload (which arms), or the `returning` check that arms. The register
+//! holds the count minus one, so that "out" is a sign test: stores add the
+//! one back, loads take it off. (Before this, the fetch ran stock Lua's test
+//! and the decrement, about 8 instructions more per fib call; the arrangement
+//! of the dispatch code still moves timings by several per cent with the
+//! same instruction count, see docs/PERFORMANCE.md.)
 //!
 //! The refill leaves the VM's local `trap` alone: it sets no hook and moves
 //! no stack, and `trap` is sometimes off on purpose while the frame's is on
@@ -54,11 +64,13 @@ pub const LVM_PATCH: &[(&str, &str, usize)] = &[
     (
         "#define updatetrap(ci)  (trap = ci->u.l.trap)\n",
         concat!(
-            "#define updatetrap(ci)  (trap = ci->u.l.trap)\n",
             "/* lua-sys: the instruction counter (see lua-sys/build/patches_vm.rs) */\n",
-            "#define lua_native_store()\t(lua_native_steps(L) = steps)\n",
-            "#define lua_native_reload()\t(steps = lua_native_steps(L))\n",
-            "#define updatetrapc(ci)\t(updatetrap(ci), lua_native_reload())\n",
+            "#define lua_native_arm()\t((void)(l_unlikely(trap) ? (banked += steps, steps = 0) : 0))\n",
+            "#define lua_native_store()\t(lua_native_steps(L) = steps + banked + 1)\n",
+            "#define lua_native_load()\t(steps = lua_native_steps(L) - 1, banked = 0)\n",
+            "#define lua_native_reload()\t(lua_native_load(), lua_native_arm())\n",
+            "#define updatetrap(ci)  (trap = ci->u.l.trap, lua_native_arm())\n",
+            "#define updatetrapc(ci)\t(trap = ci->u.l.trap, lua_native_reload())\n",
         ),
         1,
     ),
@@ -92,22 +104,26 @@ pub const LVM_PATCH: &[(&str, &str, usize)] = &[
         ),
         concat!(
             "#define vmfetch()\t{ \\\n",
-            "  if (l_unlikely(trap)) {  /* stack reallocation or hooks? */ \\\n",
-            "    lua_native_store(); \\\n",
-            "    trap = luaG_traceexec(L, pc);  /* handle hooks */ \\\n",
-            "    lua_native_reload(); \\\n",
-            "    updatebase(ci);  /* correct stack */ \\\n",
-            "  } \\\n",
-            "  if (l_unlikely(--steps <= 0)) {  /* lua-sys: instruction budget */ \\\n",
-            "    savepc(ci); lua_native_steps_out(L); lua_native_reload(); \\\n",
+            "  if (l_unlikely(--steps < 0)) {  /* lua-sys: budget, hooks or stack */ \\\n",
+            "    steps += banked + 1; banked = 0;  /* back to before this step */ \\\n",
+            "    if (l_unlikely(trap)) {  /* stack reallocation or hooks? */ \\\n",
+            "      lua_native_store(); \\\n",
+            "      trap = luaG_traceexec(L, pc);  /* handle hooks */ \\\n",
+            "      lua_native_load(); \\\n",
+            "      updatebase(ci);  /* correct stack */ \\\n",
+            "    } \\\n",
+            "    if (--steps < 0) {  /* instruction budget */ \\\n",
+            "      savepc(ci); lua_native_steps_out(L); lua_native_load(); \\\n",
+            "    } \\\n",
+            "    lua_native_arm(); \\\n",
             "  } \\\n",
             "  i = *(pc++); \\\n",
             "}",
         ),
         1,
     ),
-    ("  int trap;\n#if LUA_USE_JUMPTABLE", "  int trap;\n  long steps;  /* lua-sys */\n#if LUA_USE_JUMPTABLE", 1),
-    (" startfunc:\n  trap = L->hookmask;\n", " startfunc:\n  trap = L->hookmask;\n  lua_native_reload();\n", 1),
+    ("  int trap;\n#if LUA_USE_JUMPTABLE", "  int trap;\n  long steps, banked = 0;  /* lua-sys */\n#if LUA_USE_JUMPTABLE", 1),
+    (" startfunc:\n  trap = L->hookmask;\n", " startfunc:\n  trap = L->hookmask;\n  lua_native_load();  /* armed just below if trap is on */\n", 1),
     (
         "  if (l_unlikely(trap))\n    trap = luaG_tracecall(L);\n",
         "  if (l_unlikely(trap)) {\n    trap = luaG_tracecall(L);\n    lua_native_reload();\n  }\n",
@@ -118,6 +134,13 @@ pub const LVM_PATCH: &[(&str, &str, usize)] = &[
     ("          updatetrap(ci);  /* 'luaD_poscall' can change hooks */", "          updatetrapc(ci);  /* 'luaD_poscall' can change hooks */", 1),
     ("          updatetrap(ci);\n          updatestack(ci);", "          updatetrapc(ci);\n          updatestack(ci);", 1),
     ("        updatetrap(ci);  /* 'luaD_poscall' can change hooks */", "        updatetrapc(ci);  /* 'luaD_poscall' can change hooks */", 1),
+    // A vararg function's call hook, run from VARARGPREP (ProtectNT stored
+    // the count just before).
+    (
+        "          luaD_hookcall(L, ci);\n          L->oldpc = 1;",
+        "          luaD_hookcall(L, ci);\n          lua_native_reload();\n          L->oldpc = 1;",
+        1,
+    ),
     // OP_RETURN0 and OP_RETURN1 with hooks on.
     ("  /* no hurry... */\n          trap = 1;", "  /* no hurry... */\n          lua_native_reload();\n          trap = 1;", 2),
     (
