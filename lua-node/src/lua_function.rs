@@ -124,22 +124,34 @@ unsafe extern "C" fn finalize(_env: sys::napi_env, data: *mut c_void, _hint: *mu
 unsafe extern "C" fn call(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
     let env = Env(env);
     let result = catch_unwind(AssertUnwindSafe(|| {
-        let mut args = crate::glue::Args::new();
-        let data = crate::glue::read_args_into(env, info, &mut args)?;
+        let mut few = [ptr::null_mut(); FEW_ARGS];
+        let (argc, data) = crate::glue::read_data_and_args(env, info, &mut few)?;
         // SAFETY: the function was created with a LuaFunctionData as its data.
         let data = unsafe { &*(data as *const LuaFunctionData) };
         // The call holds its own `Rc`: a `release()` from inside it frees
         // the registry slot only once the call is over.
         let func = data.func.borrow().clone().ok_or_else(|| JsError::released("Lua function"))?;
         data.cx.enter_handle(func.registry_ref().lua(), "Lua function")?;
-        let argv = args.argv();
-        let mut numbers = [0.0; 8];
-        match read_numbers(env, argv, &mut numbers) {
-            Some(numbers) => call_numbers(&data.cx, &func, numbers),
-            None => call_function(&data.cx, &func, argv),
+        if argc <= FEW_ARGS {
+            return call_with_args(env, &data.cx, &func, &few[..argc]);
         }
+        let mut args = crate::glue::Args::new();
+        crate::glue::read_args_into(env, info, &mut args)?;
+        call_with_args(env, &data.cx, &func, args.argv())
     }));
     crate::glue::finish(env, result)
+}
+
+/// Arguments a call reads in its first N-API call; more take a second.
+const FEW_ARGS: usize = 4;
+
+#[inline(always)]
+fn call_with_args(env: Env, cx: &Rc<Context>, func: &Function, argv: &[Raw]) -> Result<Raw, JsError> {
+    let mut numbers = [0.0; 8];
+    match read_numbers(env, argv, &mut numbers) {
+        Some(numbers) => call_numbers(cx, func, numbers),
+        None => call_function(cx, func, argv),
+    }
 }
 
 /// Calls `func` with JS arguments and shapes its results. The caller has

@@ -16,12 +16,19 @@ const REGISTRY = 'Cannot convert the Lua registry (debug.getregistry()) to a hos
 test('many arguments each way, past the inline buffers and the stack room a frame starts with', () => {
   const c = ctx(['base', 'table'], { echo: (...xs) => xs });
   const count = c.execute_script('return function(...) return select("#", ...), ... end');
-  for (const n of [0, 1, 7, 8, 9, 19, 20, 21, 40, 250, 1000]) {
+  // 4 and 5: the first read's buffer; 8 and 9: `Args`'s inline room.
+  for (const n of [0, 1, 2, 3, 4, 5, 7, 8, 9, 19, 20, 21, 40, 250, 1000]) {
     const args = Array.from({ length: n }, (_, i) => (i % 3 === 0 ? i : i % 3 === 1 ? `s${i}` : i + 0.5));
     const got = count(...args);
     const [len, ...rest] = n === 0 ? [got] : got;
     assert.equal(len, n);
     assert.deepEqual(rest, args, `${n} arguments in order`);
+  }
+  // All numbers, around the same edges (the one-step number path).
+  const sum = c.execute_script('return function(...) local s = 0 for i = 1, select("#", ...) do s = s + select(i, ...) end return select("#", ...), s end');
+  for (const n of [0, 1, 3, 4, 5, 8, 9]) {
+    const args = Array.from({ length: n }, (_, i) => i + 1);
+    assert.deepEqual(sum(...args), [n, (n * (n + 1)) / 2]);
   }
   // Lua -> JS with as many: the callback's arguments and its array result.
   const back = c.execute_script('return function(n) local t = {} for i = 1, n do t[i] = i end local r = echo(table.unpack(t)) return #r, r[1], r[n] end');
