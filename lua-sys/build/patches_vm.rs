@@ -35,20 +35,19 @@
 //!
 //! The counter also stands in for stock Lua's own per-instruction test of
 //! `trap` (hooks on, or the stack moved): the fetch tests nothing but the
-//! decrement (`sub; js`, the two instructions stock Lua spends on `trap`),
-//! and wherever `trap` can turn on, `lua_native_arm` moves the count aside
+//! decrement, and wherever `trap` can turn on, `lua_native_arm` moves the count aside
 //! (`banked`) and leaves the counter expired, so the next fetch takes the
 //! slow path. There the count is put back and the steps run in stock
 //! order: hooks first, then the budget (the hooks of an instruction run
 //! before the step that may stop it, as with a count hook), and the counter
 //! is armed again while `trap` stays on. `trap` changes only where the VM
 //! assigns it, and every assignment is followed by an arm (`updatetrap`),
-//! a reload (which arms), or the `returning` check that arms. The register
-//! holds the count minus one, so that "out" is a sign test: stores add the
-//! one back, loads take it off. (Before this, the fetch ran stock Lua's test
-//! and the decrement, about 8 instructions more per fib call; the arrangement
-//! of the dispatch code still moves timings by several per cent with the
-//! same instruction count, see docs/PERFORMANCE.md.)
+//! a reload (which arms), or the `returning` check that arms. (Before
+//! this, the fetch ran stock Lua's test and then the decrement.) Timings
+//! here follow the arrangement of the dispatch code more than instruction
+//! counts: keeping the count biased by one, so that "out" is a sign test
+//! (`sub; js`), ran 5 fewer instructions per fib call and 8 % slower on
+//! this project's AMD machines; see docs/PERFORMANCE.md.
 //!
 //! The refill leaves the VM's local `trap` alone: it sets no hook and moves
 //! no stack, and `trap` is sometimes off on purpose while the frame's is on
@@ -66,8 +65,8 @@ pub const LVM_PATCH: &[(&str, &str, usize)] = &[
         concat!(
             "/* lua-sys: the instruction counter (see lua-sys/build/patches_vm.rs) */\n",
             "#define lua_native_arm()\t((void)(l_unlikely(trap) ? (banked += steps, steps = 0) : 0))\n",
-            "#define lua_native_store()\t(lua_native_steps(L) = steps + banked + 1)\n",
-            "#define lua_native_load()\t(steps = lua_native_steps(L) - 1, banked = 0)\n",
+            "#define lua_native_store()\t(lua_native_steps(L) = steps + banked)\n",
+            "#define lua_native_load()\t(steps = lua_native_steps(L), banked = 0)\n",
             "#define lua_native_reload()\t(lua_native_load(), lua_native_arm())\n",
             "#define updatetrap(ci)  (trap = ci->u.l.trap, lua_native_arm())\n",
             "#define updatetrapc(ci)\t(trap = ci->u.l.trap, lua_native_reload())\n",
@@ -104,7 +103,7 @@ pub const LVM_PATCH: &[(&str, &str, usize)] = &[
         ),
         concat!(
             "#define vmfetch()\t{ \\\n",
-            "  if (l_unlikely(--steps < 0)) {  /* lua-sys: budget, hooks or stack */ \\\n",
+            "  if (l_unlikely(--steps <= 0)) {  /* lua-sys: budget, hooks or stack */ \\\n",
             "    steps += banked + 1; banked = 0;  /* back to before this step */ \\\n",
             "    if (l_unlikely(trap)) {  /* stack reallocation or hooks? */ \\\n",
             "      lua_native_store(); \\\n",
@@ -112,7 +111,7 @@ pub const LVM_PATCH: &[(&str, &str, usize)] = &[
             "      lua_native_load(); \\\n",
             "      updatebase(ci);  /* correct stack */ \\\n",
             "    } \\\n",
-            "    if (--steps < 0) {  /* instruction budget */ \\\n",
+            "    if (--steps <= 0) {  /* instruction budget */ \\\n",
             "      savepc(ci); lua_native_steps_out(L); lua_native_load(); \\\n",
             "    } \\\n",
             "    lua_native_arm(); \\\n",
