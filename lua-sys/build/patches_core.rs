@@ -219,6 +219,17 @@ static void luaC_changemode_ (lua_State *L, int newmode) {\n",
 /// (`lua_native_emergency_gc`, csrc/lua_native_mem.c) and tries once more.
 pub const LAUXLIB_PATCH: &[(&str, &str, usize)] = &[
     (
+        "LUALIB_API void luaL_setfuncs (lua_State *L, const luaL_Reg *l, int nup) {\n  luaL_checkstack(L, nup, \"too many upvalues\");\n",
+        "void lua_native_setfuncs (lua_State *L, const luaL_Reg *l);  /* lua-sys: csrc/lua_native_open.c */\n\
+LUALIB_API void luaL_setfuncs (lua_State *L, const luaL_Reg *l, int nup) {\n\
+  luaL_checkstack(L, nup, \"too many upvalues\");\n\
+  if (nup == 0) {  /* lua-sys: the same sets in fewer steps */\n\
+    lua_native_setfuncs(L, l);\n\
+    return;\n\
+  }\n",
+        1,
+    ),
+    (
         "    void *temp = allocf(ud, box->box, box->bsize, newsize);\n",
         "    void *temp = allocf(ud, box->box, box->bsize, newsize);\n\
     if (l_unlikely(temp == NULL && newsize > 0)) {  /* lua-sys: as lmem.c's tryagain does */\n\

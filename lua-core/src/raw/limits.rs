@@ -526,11 +526,19 @@ impl LimitState {
     /// "not enough memory", reported as the limit), and every 256 KB of
     /// growth the deadline is checked, so long C calls that allocate
     /// (`string.rep`, `table.concat`) cannot run far past it.
+    /// Whether `refuses_growth` could refuse anything now: false is its
+    /// own first answer (no budget running, or no limit that can trip),
+    /// which the allocator's fast path asks without the rest.
+    #[inline]
+    pub(crate) fn may_refuse_growth_now(&self) -> bool {
+        self.budget_open.get() && self.may_refuse_growth()
+    }
+
     pub(crate) fn refuses_growth(&self, delta: usize) -> bool {
         // Without a limit that can trip, the host pushes values unprotected
         // (`may_refuse_growth`): a cancel, which may trip without one, must
         // then never refuse growth (it is noticed at the next step instead).
-        if !self.budget_open.get() || !self.may_refuse_growth() {
+        if !self.may_refuse_growth_now() {
             return false;
         }
         if self.tripped.get().is_some() {
