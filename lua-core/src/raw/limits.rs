@@ -521,11 +521,6 @@ impl LimitState {
         self.tripped.get()
     }
 
-    /// Asked by the allocator before a block grows by `delta` bytes during a
-    /// call from the host: after a trip every growth is refused (Lua raises
-    /// "not enough memory", reported as the limit), and every 256 KB of
-    /// growth the deadline is checked, so long C calls that allocate
-    /// (`string.rep`, `table.concat`) cannot run far past it.
     /// Whether `refuses_growth` could refuse anything now: false is its
     /// own first answer (no budget running, or no limit that can trip),
     /// which the allocator's fast path asks without the rest.
@@ -534,6 +529,11 @@ impl LimitState {
         self.budget_open.get() && self.may_refuse_growth()
     }
 
+    /// Asked by the allocator before a block grows by `delta` bytes during a
+    /// call from the host: after a trip every growth is refused (Lua raises
+    /// "not enough memory", reported as the limit), and every 256 KB of
+    /// growth the deadline is checked, so long C calls that allocate
+    /// (`string.rep`, `table.concat`) cannot run far past it.
     pub(crate) fn refuses_growth(&self, delta: usize) -> bool {
         // Without a limit that can trip, the host pushes values unprotected
         // (`may_refuse_growth`): a cancel, which may trip without one, must
