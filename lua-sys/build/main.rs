@@ -35,6 +35,8 @@ const PATCHED: &[(&str, Patch)] = &[
     ("lapi.c", patches_core::LAPI_PATCH),
     ("lcorolib.c", patches_core::LCOROLIB_PATCH),
     ("lauxlib.c", patches_core::LAUXLIB_PATCH),
+    ("ltm.c", patches_core::LTM_PATCH),
+    ("llex.c", patches_core::LLEX_PATCH),
 ];
 
 /// The stand-alone interpreter and compiler have their own main(), and

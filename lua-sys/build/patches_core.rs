@@ -154,6 +154,23 @@ static l_mem propagatemark_ (global_State *g) {\n",
         2,
     ),
     (
+        // luaC_freeallobjects: once the last finalizer has run, nothing
+        // looks strings up again; the string table goes first, so that
+        // freeing each short string need not unlink it from its chain.
+        "  callallpendingfinalizers(L);\n  deletelist(L, g->allgc, obj2gco(mainthread(g)));\n",
+        "  callallpendingfinalizers(L);\n\
+  luaM_freearray(L, g->strt.hash, cast_sizet(g->strt.size));  /* lua-sys: see freeobj */\n\
+  g->strt.hash = NULL;\n\
+  g->strt.size = 0;\n\
+  deletelist(L, g->allgc, obj2gco(mainthread(g)));\n",
+        1,
+    ),
+    (
+        "      luaS_remove(L, ts);  /* remove it from hash table */\n",
+        "      if (G(L)->strt.hash != NULL)  /* lua-sys: else the state is freed whole */\n        luaS_remove(L, ts);  /* remove it from hash table */\n",
+        1,
+    ),
+    (
         "static void GCTM (lua_State *L) {\n",
         "static void GCTM (lua_State *L) {\n  lua_native_gcflush(L);  /* lua-sys: charged before a finalizer runs */\n",
         1,
@@ -219,6 +236,17 @@ static void luaC_changemode_ (lua_State *L, int newmode) {\n",
 /// (`lua_native_emergency_gc`, csrc/lua_native_mem.c) and tries once more.
 pub const LAUXLIB_PATCH: &[(&str, &str, usize)] = &[
     (
+        "LUALIB_API void luaL_setfuncs (lua_State *L, const luaL_Reg *l, int nup) {\n  luaL_checkstack(L, nup, \"too many upvalues\");\n",
+        "void lua_native_setfuncs (lua_State *L, const luaL_Reg *l);  /* lua-sys: csrc/lua_native_open.c */\n\
+LUALIB_API void luaL_setfuncs (lua_State *L, const luaL_Reg *l, int nup) {\n\
+  luaL_checkstack(L, nup, \"too many upvalues\");\n\
+  if (nup == 0) {  /* lua-sys: the same sets in fewer steps */\n\
+    lua_native_setfuncs(L, l);\n\
+    return;\n\
+  }\n",
+        1,
+    ),
+    (
         "    void *temp = allocf(ud, box->box, box->bsize, newsize);\n",
         "    void *temp = allocf(ud, box->box, box->bsize, newsize);\n\
     if (l_unlikely(temp == NULL && newsize > 0)) {  /* lua-sys: as lmem.c's tryagain does */\n\
@@ -257,5 +285,20 @@ pub const LCOROLIB_PATCH: &[(&str, &str, usize)] = &[(
     "      lua_geti(L, LUA_REGISTRYINDEX, LUA_RIDX_MAINTHREAD);  /* get main */
       if (lua_tothread(L, -1) == co)",
     "      if (lua_pushthread(co))  /* lua-sys: is it the main thread? (not the registry's word) */",
+    1,
+)];
+
+/// The names Lua interns when a state is made (metamethod names, reserved
+/// words) go straight to `luaS_newlstr`: `luaS_new` first compares each with
+/// the two strings its API cache holds for the name's address, which always
+/// miss in a new state (issue 18). The strings made are the same.
+pub const LTM_PATCH: &[(&str, &str, usize)] = &[(
+    "    G(L)->tmname[i] = luaS_new(L, luaT_eventname[i]);",
+    "    G(L)->tmname[i] = luaS_newlstr(L, luaT_eventname[i], strlen(luaT_eventname[i]));  /* lua-sys */",
+    1,
+)];
+pub const LLEX_PATCH: &[(&str, &str, usize)] = &[(
+    "    TString *ts = luaS_new(L, luaX_tokens[i]);",
+    "    TString *ts = luaS_newlstr(L, luaX_tokens[i], strlen(luaX_tokens[i]));  /* lua-sys */",
     1,
 )];

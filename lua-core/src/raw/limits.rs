@@ -521,6 +521,14 @@ impl LimitState {
         self.tripped.get()
     }
 
+    /// Whether `refuses_growth` could refuse anything now: false is its
+    /// own first answer (no budget running, or no limit that can trip),
+    /// which the allocator's fast path asks without the rest.
+    #[inline]
+    pub(crate) fn may_refuse_growth_now(&self) -> bool {
+        self.budget_open.get() && self.may_refuse_growth()
+    }
+
     /// Asked by the allocator before a block grows by `delta` bytes during a
     /// call from the host: after a trip every growth is refused (Lua raises
     /// "not enough memory", reported as the limit), and every 256 KB of
@@ -530,7 +538,7 @@ impl LimitState {
         // Without a limit that can trip, the host pushes values unprotected
         // (`may_refuse_growth`): a cancel, which may trip without one, must
         // then never refuse growth (it is noticed at the next step instead).
-        if !self.budget_open.get() || !self.may_refuse_growth() {
+        if !self.may_refuse_growth_now() {
             return false;
         }
         if self.tripped.get().is_some() {
