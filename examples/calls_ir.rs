@@ -5,7 +5,7 @@
 //! a shared machine cannot (`vs_mlua` gives the timings).
 //!
 //! ```text
-//! calls_ir (core|mlua) (rust-to-lua|lua-to-rust|fib) N
+//! calls_ir (core|mlua) (rust-to-lua|lua-to-rust|fib|fib-global) N
 //! ```
 
 use std::hint::black_box;
@@ -50,8 +50,17 @@ fn main() {
             let lua = mlua::Lua::new();
             lua.load(format!("local function fib(n) if n < 2 then return n end return fib(n-1) + fib(n-2) end return fib({n})")).eval::<i64>().unwrap()
         }
+        // vs_mlua's fib: a global, looked up twice per call.
+        (Some("core"), Some("fib-global")) => {
+            let lua = lua_core::Lua::with_libraries(same_libraries()).unwrap();
+            lua.exec::<i64>(&format!("function fib(n) if n < 2 then return n end return fib(n-1) + fib(n-2) end return fib({n})")).unwrap()
+        }
+        (Some("mlua"), Some("fib-global")) => {
+            let lua = mlua::Lua::new();
+            lua.load(format!("function fib(n) if n < 2 then return n end return fib(n-1) + fib(n-2) end return fib({n})")).eval::<i64>().unwrap()
+        }
         _ => {
-            eprintln!("usage: calls_ir (core|mlua) (rust-to-lua|lua-to-rust|fib) N");
+            eprintln!("usage: calls_ir (core|mlua) (rust-to-lua|lua-to-rust|fib|fib-global) N");
             std::process::exit(2);
         }
     };
