@@ -54,6 +54,18 @@
 //! (a vararg function's hooks start after its VARARGPREP; reloading it there
 //! reported the function's first line twice).
 //!
+//! A field read by a constant short-string name (`GETTABUP` for a global,
+//! `GETFIELD`, `SELF` for `obj:method()`) probes the key's main position
+//! inline, as stock Lua already does for integer keys, and walks the rest of
+//! the chain in a helper of lvm.c's own (`lua_native_getshortstr_chain`,
+//! kept out of line so that its register spills stay off the first probe's
+//! path), instead of calling ltable.c's `luaH_getshortstr`: the same nodes
+//! compared in the same order, the same tags returned (an empty value, a
+//! dead key's, falls through to `__index` as before; the end of a chain is
+//! `LUA_VABSTKEY`, the tag of ltable.c's `absentkey`). On a field-heavy
+//! object loop this is 6.7 % fewer instructions and 12 % less time; mlua's
+//! stock Lua is the oracle in `tests/field_reads_stock.rs`.
+//!
 //! Concatenation (`..`, and `lua_concat`) is one instruction whatever it
 //! copies, so a long result also charges its bytes to the work budget,
 //! without raising (`lua_concat` may be called from the host): a budget
@@ -152,4 +164,43 @@ pub const LVM_PATCH: &[(&str, &str, usize)] = &[
         "        lua_native_charge_nr(L, lua_native_copy_units(tl));  /* lua-sys: work budget */\n        ts = luaS_createlngstrobj(L, tl);\n        copy2buff(top, n, getlngstr(ts));",
         1,
     ),
+    // A field by a constant short-string name (GETTABUP, GETFIELD, SELF):
+    // the key's main position probed inline (see the module note).
+    (
+        "void luaV_execute (lua_State *L, CallInfo *ci) {",
+        concat!(
+            "/* lua-sys: ltable.c's luaH_getshortstr, its first probe inline (patches_vm.rs) */\n",
+            "#if defined(__GNUC__)\n",
+            "__attribute__((noinline))  /* its spills stay off the first probe's path */\n",
+            "#endif\n",
+            "static lu_byte lua_native_getshortstr_chain (const Node *n, TString *key, TValue *res) {\n",
+            "  for (;;) {  /* down the chain, as luaH_Hgetshortstr */\n",
+            "    if (gnext(n) == 0)\n",
+            "      return LUA_VABSTKEY;  /* ttypetag(&absentkey) */\n",
+            "    n += gnext(n);\n",
+            "    if (keyisshrstr(n) && eqshrstr(keystrval(n), key)) {\n",
+            "      const TValue *v = gval(n);  /* as finishnodeget */\n",
+            "      if (!ttisnil(v))\n",
+            "        setobj(((lua_State*)NULL), res, v);\n",
+            "      return ttypetag(v);\n",
+            "    }\n",
+            "  }\n",
+            "}\n",
+            "\n",
+            "static l_inline lu_byte lua_native_getshortstr (Table *t, TString *key, TValue *res) {\n",
+            "  const Node *n = gnode(t, lmod(key->hash, sizenode(t)));\n",
+            "  if (l_likely(keyisshrstr(n) && eqshrstr(keystrval(n), key))) {\n",
+            "    const TValue *v = gval(n);  /* as finishnodeget */\n",
+            "    if (!ttisnil(v))\n",
+            "      setobj(((lua_State*)NULL), res, v);\n",
+            "    return ttypetag(v);\n",
+            "  }\n",
+            "  return lua_native_getshortstr_chain(n, key, res);\n",
+            "}\n",
+            "\n",
+            "void luaV_execute (lua_State *L, CallInfo *ci) {",
+        ),
+        1,
+    ),
+    (", luaH_getshortstr, tag);", ", lua_native_getshortstr, tag);", 3),
 ];
