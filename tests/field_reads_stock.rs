@@ -47,6 +47,22 @@ fn script() -> String {
     for k in 0..40 {
         s.push_str(&format!("put(obj:m{k}()) put(obj:own()) put(pcall(function() return obj:absent{k}() end))\n"));
     }
+    // The same names as values (GETTABLE, SETTABLE with a string key),
+    // and keys that are not short strings beside them.
+    s.push_str("local names = {}\n");
+    for k in 0..KEYS {
+        s.push_str(&format!("names[{}] = 'f{k}'\n", k + 1));
+    }
+    s.push_str("for i, k in ipairs(names) do put(t[k]) put(missing[k]) end\n");
+    s.push_str("for i, k in ipairs(names) do if i % 3 == 0 then t[k] = nil elseif i % 3 == 1 then t[k] = i * 2 end end\n");
+    s.push_str("for i, k in ipairs(names) do put(t[k]) end\n");
+    s.push_str("local long = string.rep('x', 64) t[long] = 'long' t[1.5] = 'float' t[true] = 'bool'\n");
+    s.push_str("put(t[long]) put(t[1.5]) put(t[true]) put(t[string.rep('x', 64)]) put(t['f1' .. ''])\n");
+    // Methods found two and three __index tables up.
+    s.push_str("local Base = {} Base.__index = Base function Base:hello() return 'base' end\n");
+    s.push_str("local Mid = setmetatable({}, Base) Mid.__index = Mid function Mid:mid() return 'mid' end\n");
+    s.push_str("local leaf = setmetatable({}, Mid)\n");
+    s.push_str("for i = 1, 20 do put(leaf:hello()) put(leaf:mid()) put(leaf.nothing) Mid['k' .. i] = i put(leaf['k' .. i]) end\n");
     // Tables with an array part only, and an empty one.
     s.push_str("local arr, empty = {1, 2, 3}, {}\n");
     for k in 0..20 {

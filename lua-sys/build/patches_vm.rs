@@ -54,17 +54,18 @@
 //! (a vararg function's hooks start after its VARARGPREP; reloading it there
 //! reported the function's first line twice).
 //!
-//! A field read by a constant short-string name (`GETTABUP` for a global,
-//! `GETFIELD`, `SELF` for `obj:method()`) probes the key's main position
+//! A table read by a short-string key (`GETTABUP` for a global, `GETFIELD`,
+//! `SELF` for `obj:method()`, `GETTABLE` with a string, and each `__index`
+//! table `luaV_finishget` walks) probes the key's main position
 //! inline, as stock Lua already does for integer keys, and walks the rest of
 //! the chain in a helper of lvm.c's own (`lua_native_getshortstr_chain`,
 //! kept out of line so that its register spills stay off the first probe's
 //! path), instead of calling ltable.c's `luaH_getshortstr`: the same nodes
 //! compared in the same order, the same tags returned (an empty value, a
 //! dead key's, falls through to `__index` as before; the end of a chain is
-//! `LUA_VABSTKEY`, the tag of ltable.c's `absentkey`). A write by a constant
-//! name (`SETTABUP`, `SETFIELD`) replaces a value found in the key's main
-//! position inline, the commonest case of `luaH_psetshortstr`, which does
+//! `LUA_VABSTKEY`, the tag of ltable.c's `absentkey`). A write by a
+//! short-string key (`SETTABUP`, `SETFIELD`, `SETTABLE`) replaces a value
+//! found in the key's main position inline, the commonest case of `luaH_psetshortstr`, which does
 //! everything else as before. On a field-heavy object loop the two are 9 %
 //! fewer instructions and 13 % less time; mlua's stock Lua is the oracle in
 //! `tests/field_reads_stock.rs`.
@@ -167,10 +168,11 @@ pub const LVM_PATCH: &[(&str, &str, usize)] = &[
         "        lua_native_charge_nr(L, lua_native_copy_units(tl));  /* lua-sys: work budget */\n        ts = luaS_createlngstrobj(L, tl);\n        copy2buff(top, n, getlngstr(ts));",
         1,
     ),
-    // A field by a constant short-string name (GETTABUP, GETFIELD, SELF):
-    // the key's main position probed inline (see the module note).
+    // Table reads and writes by a short-string key (GETTABUP, GETFIELD,
+    // SELF, GETTABLE, an __index table; SETTABUP, SETFIELD, SETTABLE): the
+    // key's main position probed inline (see the module note).
     (
-        "void luaV_execute (lua_State *L, CallInfo *ci) {",
+        "lu_byte luaV_finishget (lua_State *L, const TValue *t, TValue *key,",
         concat!(
             "/* lua-sys: ltable.c's luaH_getshortstr, its first probe inline (patches_vm.rs) */\n",
             "#if defined(__GNUC__)\n",
@@ -212,10 +214,26 @@ pub const LVM_PATCH: &[(&str, &str, usize)] = &[
             "  return luaH_psetshortstr(t, key, val);\n",
             "}\n",
             "\n",
-            "void luaV_execute (lua_State *L, CallInfo *ci) {",
+            "\n",
+            "/* lua-sys: luaH_get and luaH_pset with short-string keys inline */\n",
+            "static l_inline lu_byte lua_native_get (Table *t, const TValue *key, TValue *res) {\n",
+            "  if (ttisshrstring(key))\n",
+            "    return lua_native_getshortstr(t, tsvalue(key), res);\n",
+            "  return luaH_get(t, key, res);\n",
+            "}\n",
+            "\n",
+            "static l_inline int lua_native_pset (Table *t, const TValue *key, TValue *val) {\n",
+            "  if (ttisshrstring(key))\n",
+            "    return lua_native_psetshortstr(t, tsvalue(key), val);\n",
+            "  return luaH_pset(t, key, val);\n",
+            "}\n",
+            "\n",
+            "lu_byte luaV_finishget (lua_State *L, const TValue *t, TValue *key,",
         ),
         1,
     ),
     (", luaH_getshortstr, tag);", ", lua_native_getshortstr, tag);", 3),
     (", hres, luaH_psetshortstr);", ", hres, lua_native_psetshortstr);", 2),
+    (", luaH_get, tag);", ", lua_native_get, tag);", 2),
+    (", hres, luaH_pset);", ", hres, lua_native_pset);", 1),
 ];
