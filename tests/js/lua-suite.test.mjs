@@ -40,16 +40,26 @@ test('tests/lua-5.5-tests matches its SHA256SUMS (the suite is vendored unmodifi
   }
 });
 
-describe('the Lua 5.5 test suite, user mode', { concurrency: 2 }, () => {
-  for (const file of FILES) {
-    test(file, async () => {
-      const r = await new Promise((resolve) => {
-        execFile(process.execPath, [child, file], { timeout: 120_000, maxBuffer: 64 << 20 },
-          (error, stdout, stderr) => resolve({ error, stdout, stderr }));
+// Each file once as it is, and once with limits that never trip
+// (run-file.mjs's LUA_SUITE_LIMITS): the work budget's charges, the
+// allocator's checks and the watchdog must not change what Lua does either.
+const MODES = [
+  ['user mode', {}],
+  ['user mode, with limits that never trip', { LUA_SUITE_LIMITS: '1' }],
+];
+
+for (const [mode, env] of MODES) {
+  describe(`the Lua 5.5 test suite, ${mode}`, { concurrency: 2 }, () => {
+    for (const file of FILES) {
+      test(file, async () => {
+        const r = await new Promise((resolve) => {
+          execFile(process.execPath, [child, file], { timeout: 120_000, maxBuffer: 64 << 20, env: { ...process.env, ...env } },
+            (error, stdout, stderr) => resolve({ error, stdout, stderr }));
+        });
+        const how = r.error?.killed ? 'timed out' : r.error?.signal ? `killed by ${r.error.signal}` : `exit ${r.error?.code}`;
+        assert.ok(r.error === null, `${file}: ${how}\n${r.stderr}`);
+        assert.match(r.stdout, /^lua-suite: OK$/m, `${file} did not run to completion`);
       });
-      const how = r.error?.killed ? 'timed out' : r.error?.signal ? `killed by ${r.error.signal}` : `exit ${r.error?.code}`;
-      assert.ok(r.error === null, `${file}: ${how}\n${r.stderr}`);
-      assert.match(r.stdout, /^lua-suite: OK$/m, `${file} did not run to completion`);
-    });
-  }
-});
+    }
+  });
+}

@@ -13,7 +13,11 @@ const suite = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '
 const file = process.argv[2];
 
 process.chdir(suite);
-const c = new lua_native.init({}, { libraries: 'all' });
+// LUA_SUITE_LIMITS=1: with an instruction limit and a timeout that never
+// trip, so the work budget's charges, the allocator's checks and the
+// watchdog run under every file (they must not change what Lua does).
+const limits = process.env.LUA_SUITE_LIMITS === '1' ? { maxInstructions: 1e15, timeout: 600_000 } : {};
+const c = new lua_native.init({}, { libraries: 'all', ...limits });
 c.execute_script('_U = true; _soft = true; _port = true; _nomsg = true; arg = {[0] = "all.lua"}; T = nil');
 try {
   c.execute_file(file);
