@@ -154,27 +154,7 @@ fn reading_in_a_nested_run_charges_each_argument() {
     // 8 numbers than when it reads none, and as soon as when it converts 8
     // values the general way.
     fn calls_until_stopped(args: &str, read: fn(&lua_core::CallContext<'_>) -> Result<(), Error>) -> u64 {
-        let lua = Lua::builder().libraries(StdLib::ALL).instruction_limit(60_000).build().unwrap();
-        let calls = Rc::new(std::cell::Cell::new(0u64));
-        let counted = calls.clone();
-        lua.set_global_with(b"read", move |stack| {
-            let counted = counted.clone();
-            stack.push_function(move |call| {
-                read(call)?;
-                counted.set(counted.get() + 1);
-                Ok(0)
-            })
-        })
-        .unwrap();
-        let inner: lua_core::Function = lua.exec(&format!("return function() while true do read({args}) end end")).unwrap();
-        let go = lua.create_function(move |_lua, _: ()| -> Result<(), Error> { inner.call::<()>(()) }).unwrap();
-        lua.set_global("go", go).unwrap();
-        let e = lua.exec::<()>("go()").unwrap_err();
-        assert_eq!(e.code(), "LUA_INSTRUCTION_LIMIT", "{}", e.message());
-        // `go` holds `inner`, a handle to its own state: a cycle that only
-        // closing breaks (ASan's leak check reports it otherwise).
-        lua.close().unwrap();
-        calls.get()
+        calls_until_stopped_nested("read", args, read)
     }
     fn numbers(call: &lua_core::CallContext<'_>) -> Result<(), Error> {
         let mut into = [0.0; 8];
@@ -290,34 +270,45 @@ fn a_converted_number_result_is_charged_in_a_nested_run() {
     // run nested in a host function: the budget stops the loop after far
     // fewer calls than when it pushes them without conversion.
     fn calls_until_stopped(converted: bool) -> u64 {
-        let lua = Lua::builder().libraries(StdLib::ALL).instruction_limit(60_000).build().unwrap();
-        let calls = Rc::new(std::cell::Cell::new(0u64));
-        let counted = calls.clone();
-        lua.set_global_with(b"many", move |stack| {
-            let counted = counted.clone();
-            stack.push_function(move |call| {
-                for k in 0..100 {
-                    if converted {
-                        call.push_converted_number(k as f64)?;
-                    } else {
-                        call.stack().push_number(k as f64)?;
-                    }
+        calls_until_stopped_nested("many", "", move |call| {
+            for k in 0..100 {
+                if converted {
+                    call.push_converted_number(k as f64)?;
+                } else {
+                    call.stack().push_number(k as f64)?;
                 }
-                counted.set(counted.get() + 1);
-                Ok(0)
-            })
+            }
+            Ok(())
         })
-        .unwrap();
-        let inner: lua_core::Function = lua.exec("return function() while true do many() end end").unwrap();
-        let go = lua.create_function(move |_lua, _: ()| -> Result<(), Error> { inner.call::<()>(()) }).unwrap();
-        lua.set_global("go", go).unwrap();
-        let e = lua.exec::<()>("go()").unwrap_err();
-        assert_eq!(e.code(), "LUA_INSTRUCTION_LIMIT", "{}", e.message());
-        // `go` holds `inner`, a handle to its own state: a cycle that only
-        // closing breaks (ASan's leak check reports it otherwise).
-        lua.close().unwrap();
-        calls.get()
     }
     let (plain, converted) = (calls_until_stopped(false), calls_until_stopped(true));
     assert!(converted * 10 < plain, "converted: {converted} calls; plain: {plain}");
+}
+
+/// How many calls of the host function `name` (running `body`) the Lua loop
+/// `while true do name(args) end` makes before a 60,000-unit budget stops
+/// it, with the loop run nested: called through a handle from inside
+/// another host function.
+fn calls_until_stopped_nested(name: &str, args: &str, body: impl Fn(&lua_core::CallContext<'_>) -> Result<(), Error> + 'static) -> u64 {
+    let lua = Lua::builder().libraries(StdLib::ALL).instruction_limit(60_000).build().unwrap();
+    let calls = Rc::new(std::cell::Cell::new(0u64));
+    let (counted, body) = (calls.clone(), Rc::new(body));
+    lua.set_global_with(name.as_bytes(), move |stack| {
+        let (counted, body) = (counted.clone(), body.clone());
+        stack.push_function(move |call| {
+            body(call)?;
+            counted.set(counted.get() + 1);
+            Ok(0)
+        })
+    })
+    .unwrap();
+    let inner: lua_core::Function = lua.exec(&format!("return function() while true do {name}({args}) end end")).unwrap();
+    let go = lua.create_function(move |_lua, _: ()| -> Result<(), Error> { inner.call::<()>(()) }).unwrap();
+    lua.set_global("go", go).unwrap();
+    let e = lua.exec::<()>("go()").unwrap_err();
+    assert_eq!(e.code(), "LUA_INSTRUCTION_LIMIT", "{}", e.message());
+    // `go` holds `inner`, a handle to its own state: a cycle that only
+    // closing breaks (ASan's leak check reports it otherwise).
+    lua.close().unwrap();
+    calls.get()
 }

@@ -45,9 +45,6 @@ static const TValue *value_at(lua_State *L, int idx) {
 ** (lua_native_refs.c); a call finds its function there with two array
 ** reads (lua_native_push_ref_value, lua_native_refs.h).
 */
-static void push_registry_value(lua_State *L, int ref) {
-  lua_native_push_ref_value(L, ref);
-}
 
 /*
 ** Whether the value at 'idx' is the registry or the reference table: the
@@ -86,7 +83,7 @@ int lua_native_push_number(lua_State *L, lua_Number n) {
 /* Pushes refs[ref]; 0 when there is no room (nothing pushed). */
 int lua_native_push_ref(lua_State *L, int ref) {
   if (!room_for_one(L)) return 0;
-  push_registry_value(L, ref);
+  lua_native_push_ref_value(L, ref);
   return 1;
 }
 
@@ -153,7 +150,7 @@ int lua_native_begin_call(lua_State *L, lua_CFunction handler, int with_ref, int
   if (L->ci->top.p - L->top.p < 3 && !lua_checkstack(L, 3)) return -1;
   setfvalue(s2v(L->top.p), handler);
   L->top.p++;
-  if (with_ref) push_registry_value(L, ref);
+  if (with_ref) lua_native_push_ref_value(L, ref);
   return top;
 }
 
@@ -207,7 +204,7 @@ int lua_native_call_numbers(lua_State *L, lua_CFunction handler, int ref,
   *top = base;
   setfvalue(s2v(L->top.p), handler);
   L->top.p++;
-  push_registry_value(L, ref);
+  lua_native_push_ref_value(L, ref);
   for (k = 0; k < nargs; k++) {
     set_normalized(s2v(L->top.p), args[k]);
     L->top.p++;
