@@ -98,3 +98,50 @@ fn a_looping_hook_inside_a_call_numbers_call_is_stopped_by_the_budget() {
     let e = lua.call_numbers(&f, &[1.0, 2.0], |_| ()).unwrap_err();
     assert!(matches!(e, Error::InstructionLimit { .. }), "{e:?}");
 }
+
+/// A call hook that loops when a vararg function is entered runs from the
+/// VM's VARARGPREP, where the VM's count is reloaded after it (it was not:
+/// such a hook's work went uncounted; vm_counter.rs). The budget and the
+/// timeout stop it there, and the state stays usable.
+#[test]
+fn a_call_hook_looping_on_a_vararg_entry_is_stopped_by_the_budget_and_the_timeout() {
+    const SCRIPT: &str =
+        "looping = true local function v(...) return select('#', ...) end debug.sethook(function() while looping do end end, 'c') v(1, 2)";
+    for (lua, timed) in [(all_with(100_000, None), false), (all_with(0, Some(Duration::from_millis(50))), true)] {
+        let e = lua.exec::<()>(SCRIPT).unwrap_err();
+        if timed {
+            assert!(matches!(e, Error::Timeout { .. }), "{e:?}");
+        } else {
+            assert!(matches!(e, Error::InstructionLimit { .. }), "{e:?}");
+        }
+        // The hook is still set: the host ends its loop, then Lua removes it.
+        lua.set_global("looping", false).unwrap();
+        assert_eq!(lua.exec::<i64>("debug.sethook() return 40 + 2").unwrap(), 42);
+    }
+}
+
+/// The binding's own protected calls (what `set_global`, `get_global` and
+/// the other host calls run) are not Lua's business: a call hook Lua code
+/// set sees none of them, with no host hook as with one. (It saw them when
+/// Lua's hook was alone in the slot: a looping call hook then hung, or
+/// under limits failed, the host's next `set_global`.)
+#[test]
+fn a_lua_call_hook_sees_none_of_the_hosts_own_calls() {
+    for host_hook in [false, true] {
+        let lua = all_with(100_000, None);
+        if host_hook {
+            lua.set_hook(Rc::new(|_, _| {}), HookMask { call: true, ..Default::default() });
+        }
+        lua.exec::<()>("calls = 0 debug.sethook(function() calls = calls + 1 end, 'cr')").unwrap();
+        let before: i64 = lua.get_global("calls").unwrap();
+        lua.set_global("x", 1).unwrap();
+        assert_eq!(lua.get_global::<i64>("x").unwrap(), 1);
+        let t = lua.create_table().unwrap();
+        t.set("k", 2).unwrap();
+        assert_eq!(lua.get_global::<i64>("calls").unwrap(), before, "host hook: {host_hook}");
+        // A looping one: the host's calls go on as if there were none.
+        lua.exec::<()>("debug.sethook(function() while true do end end, 'c')").unwrap();
+        lua.set_global("y", 2).unwrap();
+        assert_eq!(lua.get_global::<i64>("y").unwrap(), 2, "host hook: {host_hook}");
+    }
+}

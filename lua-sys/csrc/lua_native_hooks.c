@@ -189,7 +189,11 @@ void lua_native_sync_hook(lua_State *L) {
   const struct lua_native_extra *m = lua_native_extra(mainthread(G(L)));
   lua_Hook func;
   int mask, count;
-  if (m->host_mask == 0) {  /* Lua's hook alone, exactly as it set it */
+  /* Lua's hook alone goes in the slot exactly as it was set, unless it
+  ** asks for calls or returns: the dispatcher then keeps the embedding's
+  ** own protected calls (set_global, get_global, ... from the host) from
+  ** it, as it does when the host has a hook too. */
+  if (m->host_mask == 0 && (x->lua_mask & (LUA_MASKCALL | LUA_MASKRET)) == 0) {
     func = x->lua_hook;
     mask = x->lua_mask;
     count = x->lua_count;

@@ -154,3 +154,16 @@ test('finalizers run with hooks off, as in stock Lua, and still under the limits
     while true do end`));
   assert.equal(c.execute_script('return 3'), 3);
 });
+
+test("a Lua call hook never runs inside the host's own calls: a looping one leaves set_global and get_global alone", () => {
+  const c = new init({}, { libraries: 'all', maxInstructions: 100_000 });
+  c.execute_script("calls = 0 debug.sethook(function() calls = calls + 1 end, 'cr')");
+  const before = c.get_global('calls');
+  c.set_global('x', 1);
+  assert.equal(c.get_global('x'), 1);
+  assert.equal(c.get_global('calls'), before, 'no call or return event from the host calls');
+  c.execute_script("debug.sethook(function() while true do end end, 'c')");
+  c.set_global('y', 2);
+  assert.equal(c.get_global('y'), 2);
+  c.dispose();
+});
