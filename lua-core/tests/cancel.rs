@@ -293,3 +293,23 @@ fn a_cancel_from_another_thread_stops_a_call_numbers_run() {
     assert_eq!(e.code(), "LUA_CANCELLED", "{}", e.message());
     assert_eq!(lua.call_numbers(&lua.exec::<lua_core::Function>("return function(a) return a * 2 end").unwrap(), &[21.0], |r| r.get(0).as_integer()).unwrap(), Some(42));
 }
+
+/// With a hook on, the VM's counter is kept expired (it stands in for
+/// Lua's `trap`; lua-sys/build/patches_vm.rs): every instruction takes the
+/// slow path. A cancel from another thread still stops the loop there, and
+/// in a call hook looping on a vararg function's entry (run from the VM's
+/// VARARGPREP).
+#[test]
+fn another_thread_cancels_a_loop_under_a_line_hook_and_inside_a_vararg_call_hook() {
+    let lua = Lua::with_libraries(lua_core::StdLib::ALL).unwrap();
+    let e = cancel_while(&lua, || lua.exec::<()>("debug.sethook(function() end, 'l') while true do end")).unwrap_err();
+    assert_cancelled(&e);
+    let e = cancel_while(&lua, || {
+        lua.exec::<()>("looping = true local function v(...) end debug.sethook(function() while looping do end end, 'c') v()")
+    })
+    .unwrap_err();
+    assert_cancelled(&e);
+    // The hook is still set: the host ends its loop, then Lua removes it.
+    lua.set_global("looping", false).unwrap();
+    assert_eq!(lua.exec::<i64>("debug.sethook() return 1 + 1").unwrap(), 2);
+}

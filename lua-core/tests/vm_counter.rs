@@ -125,4 +125,8 @@ fn loops_without_calls_are_counted() {
     assert!(while_loop >= 300_000, "{while_loop}");
     let repeat_loop = budget_needed("local i = 0 repeat i = i + 1 until i >= 100000");
     assert!(repeat_loop >= 300_000, "{repeat_loop}");
+    // Field and global reads and writes the VM does inline (GETFIELD,
+    // SETFIELD, GETTABUP, SETTABUP, SELF): each still one step.
+    let fields = budget_needed("local t = {x = 0} function t:m() end g = 0 for i = 1, 20000 do t.x = t.x + 1 g = g + 1 t:m() end");
+    assert!(fields >= 20_000 * 9, "{fields}");
 }

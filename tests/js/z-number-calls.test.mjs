@@ -180,3 +180,34 @@ test('a numbers call while an async run holds the state is refused as busy, and 
   assert.equal(await pending, 2000001000000);
   assert.equal(f(1, 2), 3);
 });
+
+// A call with more than four arguments reads them in a second N-API call
+// (lua_function.rs reads the function's data and four arguments first).
+test('more than four arguments: released, stale, closed, busy and re-entrant calls behave as short ones', async () => {
+  const six = [1, 2, 3, 4, 5, 6];
+  const mixed = [1, 'two', 3, { four: 4 }, 5, [6]];
+  let self;
+  const c = ctx(['base'], { drop: () => c.release(self), bye: () => c.dispose(), again: () => self(2, 2, 3, 4, 5, 6) });
+  const sum = 'return function(...) local s = 0 for i = 1, select("#", ...) do local v = select(i, ...) s = s + (tonumber(v) or 0) end return s end';
+  const f = c.execute_script(sum);
+  assert.equal(f(...six), 21);
+  assert.equal(f(...mixed), 9, 'non-number arguments take the general way from the second read');
+  // Re-entrant: the wrapper calls itself from a callback with six arguments, then releases itself mid-call.
+  self = c.execute_script('return function(a, b, c, d, e, f) if a == 1 then return again() + 1 end drop() return a + b + c + d + e + f end');
+  assert.equal(self(...six), 23, 'both calls in flight finish; the inner one released the wrapper');
+  throwsExactly(() => self(...six), Error, 'Lua function has been released');
+  // Busy while an async run holds the state, then fine.
+  const g = c.execute_script(sum);
+  const pending = c.execute_script_async('local x = 0 for i = 1, 2e6 do x = x + i end return x');
+  assert.throws(() => g(...six), (e) => e.code === 'LUA_BUSY');
+  assert.throws(() => g(...mixed), (e) => e.code === 'LUA_BUSY');
+  await pending;
+  assert.equal(g(...six), 21);
+  // Stale after reset(), closed after dispose() from inside a call.
+  c.reset();
+  throwsExactly(() => g(...six), Error, 'Lua function is not usable: its Lua state was replaced by reset(); acquire a new handle');
+  const h = c.execute_script('return function(a, b, c, d, e) local ok = pcall(bye) return a + b + c + d + e, ok end');
+  assert.deepEqual(h(1, 2, 3, 4, 5), [15, false], 'dispose() is refused while Lua runs; the call finishes');
+  c.dispose();
+  throwsExactly(() => h(1, 2, 3, 4, 5), Error, 'Lua function is not usable: its Lua context has been closed', 'LUA_DISPOSED');
+});

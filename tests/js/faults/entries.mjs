@@ -581,6 +581,16 @@ export const entries = [
     run: (s) => s.fn(40, 0.5, -0),
   },
   {
+    // More than four arguments: read again after the first N-API read.
+    name: 'calling a Lua function from JS with six arguments, numbers and not',
+    setup: () => {
+      const s = all();
+      s.fn = s.c.execute_script("return function(a, b, c, d, e, f) return { a, b, c, d, e, f }, string.rep('x', a) end");
+      return s;
+    },
+    run: (s) => [s.fn(40, 2, 3, 4, 5, 6), s.fn(40, 'two', 3, { four: 4 }, 5, [6])],
+  },
+  {
     name: 'a Proxy of a table with a metatable',
     setup: () => {
       const s = all();
