@@ -6,6 +6,7 @@
 #include "lua.h"
 #include "lapi.h"
 #include "lauxlib.h"
+#include "lualib.h"
 #include "lgc.h"
 #include "lobject.h"
 #include "lstate.h"
@@ -54,4 +55,62 @@ void lua_native_setfuncs (lua_State *L, const luaL_Reg *l) {
       L->top.p -= 2;  /* pop value and key */
     }
   }
+}
+
+
+/*
+** A state's opening (issue 18): the collector stands still while the
+** libraries and the binding's registry entries are made, as lua.c stops it
+** while it builds its state. Everything made then stays alive (the
+** registry and the globals hold it), so a cycle run in between would only
+** mark it; instead the collector starts from where such a cycle would have
+** left it: paused until the memory in use grows by the pause parameter
+** (setpause in lgc.c, with everything marked).
+**
+** The tables every library writes to (the globals, package.loaded, the
+** registry) are made, up front, the size their growth one key at a time
+** would reach, so they are not rehashed on the way: sized for a lower bound
+** of the keys they get ('libs' as luaL_openselectedlibs takes it; the base
+** library sets 24 globals, every other one 1; the registry always gets
+** _PRELOAD, _LOADED with any library, _CLIBS with package, three names with
+** io, and 'registry' names from the caller). A table
+** grown key by key ends at the power of 2 at or above its count, so a size
+** taken from a lower bound is never larger than stock Lua's.
+*/
+static void presize (lua_State *L, Table *t, unsigned keys) {
+  if (keys > allocsizenode(t))
+    luaH_resize(L, t, t->asize, keys);
+}
+
+static unsigned count_libs (int libs) {
+  unsigned n = 0;
+  for (; libs != 0; libs &= libs - 1) n++;
+  return n;
+}
+
+void lua_native_open_begin (lua_State *L, int libs, int registry) {
+  global_State *g = G(L);
+  Table *reg = hvalue(&g->l_registry);
+  TValue gt;
+  unsigned others;
+  libs &= LUA_GLIBK | LUA_LOADLIBK | LUA_COLIBK | LUA_DBLIBK | LUA_IOLIBK |
+          LUA_MATHLIBK | LUA_OSLIBK | LUA_STRLIBK | LUA_TABLIBK | LUA_UTF8LIBK;
+  others = count_libs(libs & ~LUA_GLIBK);
+  g->gcstp |= GCSTPUSR;
+  presize(L, reg, cast_uint(registry) + 1 + (libs != 0) +
+                  (libs & LUA_LOADLIBK ? 1 : 0) + (libs & LUA_IOLIBK ? 3 : 0));
+  luaH_getint(reg, LUA_RIDX_GLOBALS, &gt);
+  presize(L, hvalue(&gt), (libs & LUA_GLIBK ? 24 : 0) + others);
+  if (libs != 0) {  /* luaL_requiref makes it for the first library */
+    lua_createtable(L, 0, cast_int(count_libs(libs)));
+    lua_setfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+  }
+}
+
+void lua_native_open_end (lua_State *L) {
+  global_State *g = G(L);
+  l_mem total = gettotalbytes(g);
+  l_mem threshold = applygcparam(g, PAUSE, total);
+  g->gcstp &= cast_byte(~GCSTPUSR);
+  luaE_setdebt(g, threshold > total ? threshold - total : 0);
 }
