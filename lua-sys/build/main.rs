@@ -37,6 +37,7 @@ const PATCHED: &[(&str, Patch)] = &[
     ("lauxlib.c", patches_core::LAUXLIB_PATCH),
     ("ltm.c", patches_core::LTM_PATCH),
     ("llex.c", patches_core::LLEX_PATCH),
+    ("lstring.c", patches_core::LSTRING_PATCH),
 ];
 
 /// The stand-alone interpreter and compiler have their own main(), and
@@ -126,7 +127,8 @@ fn copied(dir: &Path, file: &str, mut text: String, patch: Patch) -> PathBuf {
         assert_eq!(
             text.matches(anchor).count(),
             *count,
-            "{file} changed: a lua-sys patch anchor is not found {count} time(s)"
+            "{file} changed: a lua-sys patch anchor is not found {count} time(s): {:?}",
+            &anchor[..anchor.len().min(80)]
         );
         text = text.replace(anchor, replacement);
     }

@@ -156,13 +156,37 @@ static l_mem propagatemark_ (global_State *g) {\n",
     (
         // luaC_freeallobjects: once the last finalizer has run, nothing
         // looks strings up again; the string table goes first, so that
-        // freeing each short string need not unlink it from its chain.
+        // freeing each short string need not unlink it from its chain. The
+        // host may then take the state's small blocks back whole (see
+        // lua_native_before_free_all): short strings, most of a state's
+        // objects, are then not visited one by one.
         "  callallpendingfinalizers(L);\n  deletelist(L, g->allgc, obj2gco(mainthread(g)));\n",
         "  callallpendingfinalizers(L);\n\
   luaM_freearray(L, g->strt.hash, cast_sizet(g->strt.size));  /* lua-sys: see freeobj */\n\
   g->strt.hash = NULL;\n\
   g->strt.size = 0;\n\
-  deletelist(L, g->allgc, obj2gco(mainthread(g)));\n",
+  whole = lua_native_before_free_all(L);  /* lua-sys */\n\
+  deletelist(L, g->allgc, obj2gco(mainthread(g)), whole);\n",
+        1,
+    ),
+    (
+        "  deletelist(L, g->fixedgc, NULL);  /* collect fixed objects */\n",
+        "  deletelist(L, g->fixedgc, NULL, whole);  /* collect fixed objects */\n",
+        1,
+    ),
+    (
+        "void luaC_freeallobjects (lua_State *L) {\n  global_State *g = G(L);\n",
+        "void luaC_freeallobjects (lua_State *L) {\n  global_State *g = G(L);\n  int whole;  /* lua-sys: the host takes the small blocks back whole */\n",
+        1,
+    ),
+    (
+        "static void deletelist (lua_State *L, GCObject *p, GCObject *limit) {\n  while (p != limit) {\n    GCObject *next = p->next;\n    freeobj(L, p);\n",
+        "static void deletelist (lua_State *L, GCObject *p, GCObject *limit,\n\
+                        int whole) {  /* lua-sys: see luaC_freeallobjects */\n\
+  while (p != limit) {\n\
+    GCObject *next = p->next;\n\
+    if (!(whole && p->tt == LUA_VSHRSTR))  /* lua-sys: one small block */\n\
+      freeobj(L, p);\n",
         1,
     ),
     (
@@ -300,5 +324,16 @@ pub const LTM_PATCH: &[(&str, &str, usize)] = &[(
 pub const LLEX_PATCH: &[(&str, &str, usize)] = &[(
     "    TString *ts = luaS_new(L, luaX_tokens[i]);",
     "    TString *ts = luaS_newlstr(L, luaX_tokens[i], strlen(luaX_tokens[i]));  /* lua-sys */",
+    1,
+)];
+/// `luaS_new`'s API cache (every `lua_getfield`/`lua_setfield`/
+/// `lua_pushstring` from C) compares the name with the two strings cached
+/// for its address by `strcmp`; in a new state, where almost every name is
+/// new, they mostly differ at the first character. Comparing that
+/// character first skips the call (issue 18); equal strings still go
+/// through `strcmp`, so what hits is unchanged.
+pub const LSTRING_PATCH: &[(&str, &str, usize)] = &[(
+    "    if (strcmp(str, getstr(p[j])) == 0)  /* hit? */",
+    "    if (str[0] == getstr(p[j])[0] && strcmp(str, getstr(p[j])) == 0)  /* hit? (lua-sys: first character first) */",
     1,
 )];

@@ -11,6 +11,7 @@
 #include "ldebug.h"
 #include "lopcodes.h"
 #include "lstate.h"
+#include "lstring.h"
 
 void (*lua_native_resume_hook)(lua_State *L) = 0;
 void (*lua_native_match_hook)(lua_State *L) = 0;
@@ -128,6 +129,24 @@ void lua_native_on_thread(lua_State *L, lua_State *L1) {
 void lua_native_on_close(lua_State *L) {
   void (*hook)(lua_State *, lua_State *, int) = lua_native_thread_hook;
   if (hook) hook(L, L, 2);
+}
+
+/*
+** After the last finalizer of lua_close, before the objects are freed (a
+** fully built state only: a partly built one has no host yet). The host
+** may give the state an allocator that takes every block of at most 512
+** bytes back whole, with no call per block (lua-core: its pool's blocks go
+** with their chunks), and then the short strings (one block each, of at most
+** sizestrshr(LUAI_MAXSHORTLEN) bytes) are not freed one by one: 1 when it did.
+*/
+typedef char lua_native_short_strings_are_small[
+  (sizestrshr(LUAI_MAXSHORTLEN) <= 512) ? 1 : -1];
+
+int lua_native_before_free_all(lua_State *L) {
+  void (*hook)(lua_State *, lua_State *, int) = lua_native_thread_hook;
+  lua_Alloc before = G(L)->frealloc;
+  if (hook && completestate(G(L))) hook(L, L, 3);
+  return G(L)->frealloc != before;
 }
 
 void lua_native_on_thread_free(lua_State *L, lua_State *L1) {

@@ -32,6 +32,7 @@ const char *lua_native_lmemfind(lua_State *L, const char *s1, size_t l1, const c
 void lua_native_on_thread(lua_State *L, lua_State *L1);
 void lua_native_on_thread_free(lua_State *L, lua_State *L1);
 void lua_native_on_close(lua_State *L);
+int lua_native_before_free_all(lua_State *L);
 
 /*
 ** The extra space before every thread (lua_getextraspace): what the

@@ -8,6 +8,8 @@ use std::cell::Cell;
 use std::ffi::c_void;
 use std::ptr;
 
+use lua_sys::{lua_State, lua_setallocf};
+
 use crate::raw::pool::Pool;
 
 /// Bytes in use and the ceiling, shared by a state's allocation function and
@@ -51,6 +53,18 @@ impl Allocator {
     }
 
     /// Bytes currently held by the state.
+    /// How many of the state's live blocks `malloc` holds (tests).
+    #[cfg(test)]
+    pub(crate) fn malloc_blocks(&self) -> usize {
+        self.pool.malloc_blocks()
+    }
+
+    /// Whether some small block may be `malloc`'s (tests).
+    #[cfg(test)]
+    pub(crate) fn pool_is_mixed(&self) -> bool {
+        self.pool.is_mixed()
+    }
+
     pub fn used(&self) -> usize {
         self.used.get()
     }
@@ -148,6 +162,26 @@ impl Allocator {
     pub unsafe fn state_closed(&self) {
         // SAFETY: forwarded contract.
         unsafe { self.pool.clear() }
+        self.used.set(0);
+    }
+
+    /// Called by `lua_close` once its last finalizer has run (issue 18):
+    /// from then on Lua only frees, and the pool's blocks go with their
+    /// chunks in `state_closed`, so `l` gets an allocator that lets them
+    /// be (`lua_alloc_closing`), and lua-sys skips the short strings. Not
+    /// when some small block is `malloc`'s (a `mixed` pool, or every block
+    /// under AddressSanitizer, which is to see each one freed).
+    ///
+    /// # Safety
+    /// `l` is the main thread of the closing state this allocator serves,
+    /// past its last finalizer.
+    pub(crate) unsafe fn free_whole_from_now(&self, l: *mut lua_State) {
+        if lua_sys::ADDRESS_SANITIZER || self.pool.is_mixed() {
+            return;
+        }
+        // SAFETY: `self` is the state's allocator (its `ud`), which outlives
+        // the state; only the function changes.
+        unsafe { lua_setallocf(l, Some(lua_alloc_closing), self as *const Allocator as *mut c_void) };
     }
 
     /// The `lua_Alloc` contract: `nsize == 0` frees; a NULL `ptr` means a new
@@ -243,6 +277,17 @@ pub(crate) unsafe extern "C" fn lua_alloc(ud: *mut c_void, ptr: *mut c_void, osi
     unsafe { (*(ud as *const Allocator)).reallocate(ptr, osize, nsize) }
 }
 
+/// `lua_alloc` for the end of `lua_close` (see `free_whole_from_now`): a
+/// small block is the pool's and stays in its chunk until `state_closed`
+/// lets the chunks go; anything else is `lua_alloc`'s.
+unsafe extern "C" fn lua_alloc_closing(ud: *mut c_void, ptr: *mut c_void, osize: usize, nsize: usize) -> *mut c_void {
+    if nsize == 0 && osize <= crate::raw::pool::MAX_SMALL {
+        return ptr::null_mut();
+    }
+    // SAFETY: forwarded (the same allocator and contract).
+    unsafe { lua_alloc(ud, ptr, osize, nsize) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -318,6 +363,52 @@ mod tests {
             assert_eq!(a.used(), 500);
             a.reallocate(p3, 500, 0);
             assert_eq!(a.used(), 0);
+        }
+    }
+
+    /// What a script leaves for `close()` to free: large tables, long
+    /// strings, short ones, a suspended coroutine, closures, and finalizers
+    /// that run at close and make more of each.
+    const LEFT_FOR_CLOSE: &str = r#"
+        keep = {}
+        for i = 1, 40 do keep[i] = {i, tostring(i), string.rep('x', 600 + i)} end
+        big = {} for i = 1, 300 do big[i] = i; big['k' .. i] = i end
+        co = coroutine.create(function(a) local t = {a} coroutine.yield(t) return a end)
+        coroutine.resume(co, 1)
+        f = (function() local u = {} return function() return u end end)()
+        for i = 1, 3 do
+          setmetatable({}, {__gc = function()
+            local made = {}
+            for k = 1, 60 do made[k] = {('late-' .. k):rep(k % 30 + 1)} end
+            late = made
+          end})
+        end
+    "#;
+
+    /// `lua_close` with the closing allocator (issue 18) frees every block
+    /// `malloc` holds, one by one: none is taken for a pool block, and the
+    /// pool's are the only ones let go whole. With the pool serving every
+    /// small block, and with a pool made mixed (past its chunks, small
+    /// blocks come from `malloc`, and close must free them all). Widening
+    /// either shortcut (a larger size let go, or a mixed pool let go) fails.
+    #[test]
+    fn close_frees_every_malloc_block() {
+        for mixed in [false, true] {
+            let lua = crate::Lua::with_libraries(crate::StdLib::ALL).unwrap();
+            lua.exec::<()>(LEFT_FOR_CLOSE).unwrap();
+            if mixed {
+                // Far more small blocks than the pool's chunks hold.
+                lua.exec::<()>("hold = {} for i = 1, 20000 do hold[i] = {i} end").unwrap();
+            }
+            let alloc = lua.rt.alloc();
+            if !lua_sys::ADDRESS_SANITIZER {
+                assert_eq!(alloc.pool_is_mixed(), mixed, "the case is what it says");
+            }
+            assert!(alloc.malloc_blocks() > 0, "large blocks live before close");
+            lua.close().unwrap();
+            assert_eq!(alloc.malloc_blocks(), 0, "mixed: {mixed}");
+            assert_eq!(alloc.used(), 0);
+            assert!(lua.exec::<()>("return 1").is_err());
         }
     }
 }

@@ -197,7 +197,8 @@ unsafe fn trip(rt: &Runtime, l: *mut lua_State, kind: LimitKind) {
 }
 
 /// Hears of threads made and freed; `alive` 2 means the state is closing,
-/// and then no watch may outlive it.
+/// and then no watch may outlive it; 3 that the last finalizer of a close
+/// has run, and the objects are about to be freed.
 unsafe extern "C" fn on_thread(l: *mut lua_State, l1: *mut lua_State, alive: c_int) {
     // SAFETY: called by lua_newthread / lua_close of one of our states,
     // whose extra space holds the runtime pointer.
@@ -207,6 +208,9 @@ unsafe extern "C" fn on_thread(l: *mut lua_State, l1: *mut lua_State, alive: c_i
         // SAFETY: the new thread's own counter.
         1 if rt.limits().tripped.get().is_some() => unsafe { *lua_native_steps(l1) = 0 },
         2 => end_teardown(rt),
+        // SAFETY: `l` is the main thread of a closing state, past its
+        // finalizers (lua-sys's lua_native_before_free_all).
+        3 => unsafe { rt.alloc().free_whole_from_now(l) },
         _ => {}
     }
 }

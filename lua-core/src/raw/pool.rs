@@ -115,6 +115,10 @@ pub(crate) struct Pool {
     /// Whether a block of a small size may come from `malloc` (the pool was
     /// full, or a chunk could not be had): then `owns` decides.
     mixed: Cell<bool>,
+    /// Live blocks of this pool's state that `malloc` holds (large ones,
+    /// and small ones when `mixed` or under ASan): what a close must free
+    /// one by one, all of them (tests).
+    malloced: Cell<usize>,
 }
 
 impl Default for Pool {
@@ -125,6 +129,7 @@ impl Default for Pool {
             end: Cell::new(ptr::null_mut()),
             chunks: UnsafeCell::new(Vec::new()),
             mixed: Cell::new(false),
+            malloced: Cell::new(0),
         }
     }
 }
@@ -135,6 +140,37 @@ impl Pool {
         // SAFETY: `chunks` is only touched by this pool's own methods, none
         // of which is running (the pool is not re-entrant and not shared).
         unsafe { (*self.chunks.get()).len() }
+    }
+
+    /// How many live blocks `malloc` holds (see `malloced`).
+    #[cfg(test)]
+    pub(crate) fn malloc_blocks(&self) -> usize {
+        self.malloced.get()
+    }
+
+    /// `p`, a new block from `malloc` (or NULL), counted.
+    #[inline]
+    fn counted(&self, p: *mut c_void) -> *mut c_void {
+        if !p.is_null() {
+            self.malloced.set(self.malloced.get() + 1);
+        }
+        p
+    }
+
+    /// Frees `p`, a block from `malloc`, and counts it out.
+    ///
+    /// # Safety
+    /// `p` is a live block from `malloc` of this pool's state.
+    #[inline]
+    unsafe fn free_counted(&self, p: *mut c_void) {
+        self.malloced.set(self.malloced.get() - 1);
+        // SAFETY: forwarded contract.
+        unsafe { free(p) }
+    }
+
+    /// Whether some block of a small size may be `malloc`'s.
+    pub(crate) fn is_mixed(&self) -> bool {
+        self.mixed.get()
     }
 
     /// Whether a block of a small size at `p` is one of the pool's.
@@ -203,7 +239,7 @@ impl Pool {
         // Full, or no chunk to be had: this block comes from malloc.
         self.mixed.set(true);
         // SAFETY: a plain allocation.
-        unsafe { malloc(n) }
+        self.counted(unsafe { malloc(n) })
     }
 
     /// Gives back a block of `n` bytes (the size Lua says it has).
@@ -215,7 +251,7 @@ impl Pool {
     pub(crate) unsafe fn release(&self, p: *mut c_void, n: usize) {
         if !self.owns(p) {
             // SAFETY: a small block the pool did not make came from malloc.
-            return unsafe { free(p) };
+            return unsafe { self.free_counted(p) };
         }
         let c = class_of(n);
         let f = p as *mut FreeBlock;
@@ -233,7 +269,8 @@ impl Pool {
         if lua_sys::ADDRESS_SANITIZER {
             // Under ASan every block is malloc's, with its redzones.
             // SAFETY: every block is malloc's then.
-            return unsafe { realloc(p, new) };
+            let q = unsafe { realloc(p, new) };
+            return if p.is_null() { self.counted(q) } else { q };
         }
         if p.is_null() {
             return if new <= MAX_SMALL {
@@ -241,7 +278,7 @@ impl Pool {
                 unsafe { self.alloc(new) }
             } else {
                 // SAFETY: a plain allocation.
-                unsafe { malloc(new) }
+                self.counted(unsafe { malloc(new) })
             };
         }
         let old_small = old <= MAX_SMALL;
@@ -283,7 +320,7 @@ impl Pool {
         }
         // Moving between the pool and malloc (or between classes).
         // SAFETY: as above.
-        let q = unsafe { if new <= MAX_SMALL { self.alloc(new) } else { malloc(new) } };
+        let q = unsafe { if new <= MAX_SMALL { self.alloc(new) } else { self.counted(malloc(new)) } };
         if q.is_null() {
             if new < old {
                 // Shrinking must not fail (Lua's contract): keep the block
@@ -305,7 +342,7 @@ impl Pool {
             unsafe { self.release(p, old) };
         } else {
             // SAFETY: a large block came from malloc.
-            unsafe { free(p) };
+            unsafe { self.free_counted(p) };
         }
         q
     }
@@ -321,7 +358,7 @@ impl Pool {
             unsafe { self.release(p, old) }
         } else {
             // SAFETY: a large block came from malloc.
-            unsafe { free(p) }
+            unsafe { self.free_counted(p) }
         }
     }
 }
