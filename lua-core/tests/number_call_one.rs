@@ -160,7 +160,7 @@ fn nested_calls_from_a_host_function_take_the_shortcut_inside_the_run() {
             let inner: Function = lua.globals()?.get("inner")?;
             let mut s = 0.0;
             for _ in 0..10 {
-                match lua.call_numbers_or_number(&inner, &[x, x], |n| Some(n), |_| None)? {
+                match lua.call_numbers_or_number(&inner, &[x, x], Some, |_| None)? {
                     Some(Number::Integer(i)) => s += i as f64,
                     Some(Number::Float(f)) => s += f,
                     None => return Err(Error::runtime("not one number")),

@@ -227,6 +227,16 @@ impl Lua {
     /// thread ([`is_off_thread`](Lua::is_off_thread)) and no driver run is
     /// in flight ([`is_driving`](Lua::is_driving)). The three in one look,
     /// for the start of every outermost call.
+    ///
+    /// ```
+    /// let lua = lua_core::Lua::with_libraries(lua_core::StdLib::BASE)?;
+    /// let inside = lua.create_function(|lua, _: lua_core::MultiValue| Ok(lua.is_idle()))?;
+    /// lua.set_global("idle", inside)?;
+    /// assert!(lua.is_idle());
+    /// assert!(!lua.exec::<bool>("return idle()")?, "a callback runs inside the state");
+    /// assert!(lua.is_idle());
+    /// # Ok::<(), lua_core::Error>(())
+    /// ```
     #[inline]
     pub fn is_idle(&self) -> bool {
         self.rt.occupancy().is_idle()
