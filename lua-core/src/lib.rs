@@ -44,6 +44,7 @@ pub use raw::stdlib::Preset;
 pub use raw::string::LuaString;
 pub use raw::env::NOT_A_TABLE_ENV;
 pub use raw::lua::{ChunkMode, Lua, LuaOptions, Results, BYTECODE_DENIED};
+pub use raw::number_call::Number;
 pub use raw::stack::Stack;
 pub use raw::stack_value::{Kind, StackValue};
 pub use raw::visit::{KeyOrigin, MapKey, Visitor};

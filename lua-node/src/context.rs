@@ -190,8 +190,26 @@ impl Context {
     /// What a call through a handle does first, with one look at the
     /// state: `check_handle`'s refusals, in its order, then the outermost
     /// entry's letting go of staged objects (`glue::outermost_entry`).
-    #[inline]
+    #[inline(always)]
     pub fn enter_handle(&self, value_lua: &Lua, what: &str) -> Result<(), JsError> {
+        // The common case, an outermost call through a handle of the
+        // current state, in one test (issue 18); everything else below.
+        if !self.disposed.get() {
+            let state = self.state.borrow();
+            if value_lua.ptr_eq(&state) && state.is_idle() {
+                state.forget_raised_value();
+                drop(state);
+                crate::js_errors::clear_staged(self);
+                return Ok(());
+            }
+        }
+        self.enter_handle_otherwise(value_lua, what)
+    }
+
+    /// `enter_handle` when the context is disposed, the handle stale, or
+    /// the state not idle.
+    #[inline(never)]
+    fn enter_handle_otherwise(&self, value_lua: &Lua, what: &str) -> Result<(), JsError> {
         if self.disposed.get() {
             return Err(closed_handle(what));
         }

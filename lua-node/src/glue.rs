@@ -200,6 +200,30 @@ pub fn finish(env: Env, result: std::thread::Result<Result<Raw, JsError>>) -> sy
     }
 }
 
+/// `finish` for a call that threw its error itself (see `thrown`).
+#[inline(always)]
+pub fn finish_raw(env: Env, result: std::thread::Result<Raw>) -> sys::napi_value {
+    match result {
+        Ok(v) => v,
+        Err(_) => panicked(env),
+    }
+}
+
+/// Throws `e` (out of the hot paths); the value to return with it.
+#[cold]
+#[inline(never)]
+pub fn thrown(env: Env, e: JsError) -> Raw {
+    e.throw(env);
+    ptr::null_mut()
+}
+
+#[cold]
+#[inline(never)]
+fn panicked(env: Env) -> sys::napi_value {
+    JsError::error("internal error in lua-native (a Rust panic was caught)", "LUA_INTERNAL").throw(env);
+    ptr::null_mut()
+}
+
 /// Defines a context method: reads the call, finds the context in `this`,
 /// runs the body with panics caught.
 #[macro_export]

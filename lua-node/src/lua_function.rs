@@ -123,29 +123,70 @@ unsafe extern "C" fn finalize(_env: sys::napi_env, data: *mut c_void, _hint: *mu
 
 unsafe extern "C" fn call(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
     let env = Env(env);
+    // The outcome is thrown inside, so that what crosses `catch_unwind` is
+    // the value alone (issue 18: a `Result` with the error made the hot
+    // path store and reload it).
     let result = catch_unwind(AssertUnwindSafe(|| {
         let mut few = [ptr::null_mut(); FEW_ARGS];
-        let (argc, data) = crate::glue::read_data_and_args(env, info, &mut few)?;
+        let (argc, data) = match crate::glue::read_data_and_args(env, info, &mut few) {
+            Ok(read) => read,
+            Err(e) => return crate::glue::thrown(env, e),
+        };
         // SAFETY: the function was created with a LuaFunctionData as its data.
         let data = unsafe { &*(data as *const LuaFunctionData) };
-        // The call holds its own `Rc`: a `release()` from inside it frees
-        // the registry slot only once the call is over.
-        let func = data.func.borrow().clone().ok_or_else(|| JsError::released("Lua function"))?;
-        data.cx.enter_handle(func.registry_ref().lua(), "Lua function")?;
-        if argc <= FEW_ARGS {
-            return call_with_args(env, &data.cx, &func, &few[..argc]);
+        // Reading a number has no effect a check could see (no getter runs),
+        // so the numbers are read before the checks of the call.
+        let mut numbers = [0.0; FEW_ARGS];
+        if argc <= FEW_ARGS && read_numbers_into(env, &few[..argc], &mut numbers) {
+            return match call_numbers_outright(env, data, &numbers[..argc]) {
+                Ok(v) => v,
+                Err(e) => crate::glue::thrown(env, e),
+            };
         }
-        let mut args = crate::glue::Args::new();
-        crate::glue::read_args_into(env, info, &mut args)?;
-        call_with_args(env, &data.cx, &func, args.argv())
+        match call_other(env, info, data, argc, &few) {
+            Ok(v) => v,
+            Err(e) => crate::glue::thrown(env, e),
+        }
     }));
-    crate::glue::finish(env, result)
+    crate::glue::finish_raw(env, result)
 }
 
 /// Arguments a call reads in its first N-API call; more take a second.
 const FEW_ARGS: usize = 4;
 
+/// A call whose (at most `FEW_ARGS`) arguments are all numbers: the
+/// commonest call, whose single number result takes lua-core's shortcut.
 #[inline(always)]
+fn call_numbers_outright(env: Env, data: &LuaFunctionData, numbers: &[f64]) -> Result<Raw, JsError> {
+    // The call holds its own `Rc`: a `release()` from inside it frees
+    // the registry slot only once the call is over.
+    let func = data.func.borrow().clone().ok_or_else(released)?;
+    let cx = &data.cx;
+    let lua = func.registry_ref().lua();
+    cx.enter_handle(lua, "Lua function")?;
+    lua.call_numbers_or_number(&func, numbers, |n| crate::to_js::number(env, n), |results| shape(cx, results))?
+}
+
+#[cold]
+#[inline(never)]
+fn released() -> JsError {
+    JsError::released("Lua function")
+}
+
+/// Every other call: more arguments, or some that are not numbers.
+#[inline(never)]
+fn call_other(env: Env, info: sys::napi_callback_info, data: &LuaFunctionData, argc: usize, few: &[Raw; FEW_ARGS]) -> Result<Raw, JsError> {
+    // The call holds its own `Rc` (see `call_numbers_outright`).
+    let func = data.func.borrow().clone().ok_or_else(released)?;
+    data.cx.enter_handle(func.registry_ref().lua(), "Lua function")?;
+    if argc <= FEW_ARGS {
+        return call_with_args(env, &data.cx, &func, &few[..argc]);
+    }
+    let mut args = crate::glue::Args::new();
+    crate::glue::read_args_into(env, info, &mut args)?;
+    call_with_args(env, &data.cx, &func, args.argv())
+}
+
 fn call_with_args(env: Env, cx: &Rc<Context>, func: &Function, argv: &[Raw]) -> Result<Raw, JsError> {
     let mut numbers = [0.0; 8];
     match read_numbers(env, argv, &mut numbers) {
@@ -183,6 +224,19 @@ fn read_numbers<'a>(env: Env, argv: &[Raw], into: &'a mut [f64; 8]) -> Option<&'
         *slot = env.try_number(v)?;
     }
     Some(&into[..argv.len()])
+}
+
+/// `read_numbers` for the first read of a call: whether all of `argv` are
+/// numbers (read into `into`).
+#[inline(always)]
+fn read_numbers_into(env: Env, argv: &[Raw], into: &mut [f64; FEW_ARGS]) -> bool {
+    for (slot, &v) in into.iter_mut().zip(argv) {
+        match env.try_number(v) {
+            Some(n) => *slot = n,
+            None => return false,
+        }
+    }
+    true
 }
 
 /// `call_function` for arguments that are all numbers.

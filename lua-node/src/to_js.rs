@@ -320,6 +320,16 @@ pub fn shape(cx: &Rc<Context>, results: Results<'_>) -> Result<Raw, JsError> {
     shape_values(cx, results)
 }
 
+/// One number a call returned (lua-core's shortcut for it), as `shape`
+/// converts it.
+#[inline(always)]
+pub fn number(env: Env, n: lua_core::Number) -> Result<Raw, JsError> {
+    match n {
+        lua_core::Number::Integer(i) => integer(env, i),
+        lua_core::Number::Float(f) => env.number(f),
+    }
+}
+
 /// `shape` for anything but one number.
 #[inline(never)]
 fn shape_values(cx: &Rc<Context>, results: Results<'_>) -> Result<Raw, JsError> {

@@ -13,6 +13,7 @@
 #include "ltable.h"
 #include "ltm.h"
 #include "lgc.h"
+#include "ldo.h"
 #include "lauxlib.h"
 #include "lua_native_refs.h"
 
@@ -189,19 +190,75 @@ static void set_normalized(TValue *v, lua_Number n) {
 }
 
 /*
+** The base frame's room given back once the host popped everything of a
+** call (the outermost one). The host calls Lua from the base frame of the
+** main thread, whose top Lua raises to fit what a call was given or left
+** (lua_checkstack, results kept with LUA_MULTRET) and never lowers again:
+** the stack could then never shrink below the largest call the host ever
+** made. This lowers it back to the room a C function gets on entry. Other
+** frames give their room back when they return.
+*/
+static void trim_base(lua_State *L) {
+  CallInfo *ci = L->ci;
+  StkId floor = L->top.p + LUA_MINSTACK;
+  if (ci == &L->base_ci && ci->top.p > floor)
+    ci->top.p = floor;
+}
+
+/*
+** Lowers the top to 'newtop' (at or below it) as lua_settop would: past no
+** to-be-closed variable that is all it does.
+*/
+static void lower_top(lua_State *L, StkId newtop, int top) {
+  if (newtop <= L->top.p && L->tbclist.p < newtop)
+    L->top.p = newtop;
+  else
+    lua_settop(L, top);
+}
+
+/* The protected body of 'pcall_all': the call, all results kept. */
+static void call_all(lua_State *L, void *ud) {
+  luaD_callnoyield(L, *(StkId *)ud, LUA_MULTRET);
+}
+
+/*
+** lua_pcall(L, nargs, LUA_MULTRET, handler) from the base frame of the
+** host, as lapi.c's lua_pcallk makes it without a continuation (its
+** "conventional protected call"): the same luaD_pcall with the same
+** function, handler and results adjustment, without the API's call and
+** index translation around it (issue 18).
+*/
+static int pcall_all(lua_State *L, int nargs, StkId handler) {
+  StkId func = L->top.p - (nargs + 1);
+  TStatus status = luaD_pcall(L, call_all, &func, savestack(L, func), savestack(L, handler));
+  adjustresults(L, LUA_MULTRET);
+  return APIstatus(status);
+}
+
+/*
 ** A whole call from the host whose arguments are JavaScript numbers, in one
-** call into C: lua_native_begin_call, then the 'nargs' numbers pushed as
-** set_normalized makes them, then lua_native_pcall. '*top' gets the top
-** the call found (for lua_native_end_call); the return is lua_pcall's
-** status, or -1 when the stack cannot grow (nothing pushed).
+** call into C (lua-core's raw/number_call.rs): lua_native_begin_call, then
+** the 'nargs' numbers pushed as set_normalized makes them, then
+** lua_native_pcall (as pcall_all makes it). 'c->top' gets the top the call found. When the call
+** succeeds with exactly one number, the commonest outcome, and 'c->one'
+** asks for it, the number goes
+** to 'c->i' or 'c->n', the top is put back (lua_native_end_call, trimming
+** when 'c->trim') and LUA_NATIVE_ONE_INTEGER or LUA_NATIVE_ONE_FLOAT is
+** returned: the host reads it with no further call into C. Otherwise the
+** return is lua_pcall's status with the results (or the error value)
+** left above the handler and 'c->after' the top after them, for the host
+** to read and then end with lua_native_end_call; -1 when the stack cannot
+** grow (nothing pushed).
 */
 int lua_native_call_numbers(lua_State *L, lua_CFunction handler, int ref,
-                            const lua_Number *args, int nargs,
-                            int *top, int *after) {
-  int k, base = cast_int(L->top.p - (L->ci->func.p + 1));
+                            struct lua_native_ncall *c) {
+  int k, nargs = c->nargs, base = cast_int(L->top.p - (L->ci->func.p + 1));
+  const lua_Number *args = c->args;
+  StkId newtop, h;
   if (L->ci->top.p - L->top.p < nargs + 3 && !lua_checkstack(L, nargs + 3))
     return -1;
-  *top = base;
+  c->top = base;
+  h = L->top.p;
   setfvalue(s2v(L->top.p), handler);
   L->top.p++;
   lua_native_push_ref_value(L, ref);
@@ -209,8 +266,20 @@ int lua_native_call_numbers(lua_State *L, lua_CFunction handler, int ref,
     set_normalized(s2v(L->top.p), args[k]);
     L->top.p++;
   }
-  k = lua_pcall(L, nargs, LUA_MULTRET, base + 1);
-  *after = cast_int(L->top.p - (L->ci->func.p + 1));
+  k = pcall_all(L, nargs, h);
+  newtop = L->ci->func.p + 1 + base;
+  /* The handler at 'newtop', the results above it. */
+  if (k == LUA_OK && c->one && L->top.p == newtop + 2) {
+    const TValue *r = s2v(newtop + 1);
+    if (ttisinteger(r)) { c->i = ivalue(r); k = LUA_NATIVE_ONE_INTEGER; }
+    else if (ttisfloat(r)) { c->n = fltvalue(r); k = LUA_NATIVE_ONE_FLOAT; }
+    if (k != LUA_OK) {
+      lower_top(L, newtop, base);
+      if (c->trim) trim_base(L);
+      return k;
+    }
+  }
+  c->after = cast_int(L->top.p - (L->ci->func.p + 1));
   return k;
 }
 
@@ -219,11 +288,6 @@ int lua_native_call_numbers(lua_State *L, lua_CFunction handler, int ref,
 ** when 'trim' (the outermost entry), the base frame's room given back.
 */
 void lua_native_end_call(lua_State *L, int top, int trim) {
-  StkId newtop = L->ci->func.p + 1 + top;
-  /* Lowering past no to-be-closed variable is all lua_settop would do. */
-  if (newtop <= L->top.p && L->tbclist.p < newtop)
-    L->top.p = newtop;
-  else
-    lua_settop(L, top);
-  if (trim) lua_native_trim_base(L);
+  lower_top(L, L->ci->func.p + 1 + top, top);
+  if (trim) trim_base(L);
 }

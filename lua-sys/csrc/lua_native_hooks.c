@@ -87,21 +87,6 @@ void lua_native_steps_out(lua_State *L) {
 }
 
 /*
-** The host calls Lua from the base frame of the main thread, whose top Lua
-** raises to fit what a call was given or left (lua_checkstack, results kept
-** with LUA_MULTRET) and never lowers again: the stack could then never
-** shrink below the largest call the host ever made. Once the host has
-** popped everything of a call, this lowers it back to the room a C function
-** gets on entry. Other frames give their room back when they return.
-*/
-void lua_native_trim_base(lua_State *L) {
-  CallInfo *ci = L->ci;
-  StkId floor = L->top.p + LUA_MINSTACK;
-  if (ci == &L->base_ci && ci->top.p > floor)
-    ci->top.p = floor;
-}
-
-/*
 ** The main thread's extra space, which Lua leaves uninitialised, once the
 ** state is complete: no runtime, no flag, no hooks, no collector work, and a
 ** step counter far from running out. An embedding fills in its own parts

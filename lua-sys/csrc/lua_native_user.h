@@ -74,7 +74,6 @@ struct lua_native_extra {
 #define lua_native_gcwork(L)	(lua_native_extra(L)->gcwork)
 void lua_native_steps_out(lua_State *L);
 void lua_native_extra_open(lua_State *L);
-void lua_native_trim_base(lua_State *L);
 
 /* lua_native_fast.c: one call for what takes the binding several. */
 int lua_native_push_integer(lua_State *L, lua_Integer n);
@@ -92,9 +91,22 @@ void *lua_native_host_call(lua_State *L, size_t size, int *nargs);
 int lua_native_begin_call(lua_State *L, lua_CFunction handler, int with_ref, int ref);
 void lua_native_end_call(lua_State *L, int top, int trim);
 int lua_native_pcall(lua_State *L, int nargs, int handler, int *top);
+/* A call from the host with number arguments (lua_native_fast.c). */
+struct lua_native_ncall {
+  const lua_Number *args;  /* in: the arguments */
+  int nargs;               /* in: how many */
+  int one;                 /* in: read a single number result and pop it */
+  int trim;                /* in: give the base frame's room back (outermost entry) */
+  int top;                 /* out: the top the call found */
+  int after;               /* out: the top after lua_pcall (other outcomes) */
+  lua_Integer i;           /* out: the one result, LUA_NATIVE_ONE_INTEGER */
+  lua_Number n;            /* out: the one result, LUA_NATIVE_ONE_FLOAT */
+};
+/* lua_native_call_numbers's returns when the call returned one number. */
+#define LUA_NATIVE_ONE_INTEGER	16
+#define LUA_NATIVE_ONE_FLOAT	17
 int lua_native_call_numbers(lua_State *L, lua_CFunction handler, int ref,
-                            const lua_Number *args, int nargs,
-                            int *top, int *after);
+                            struct lua_native_ncall *c);
 
 /* lua_native_open.c: a state's opening with the collector standing still. */
 void lua_native_open_begin(lua_State *L, int libs, int registry);

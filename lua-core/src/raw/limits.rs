@@ -64,6 +64,13 @@ impl LimitKind {
         }
     }
 
+    /// `error`, out of line for the calls' hot paths.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn cold_error(self) -> crate::Error {
+        self.error()
+    }
+
     /// The error a run stopped by this limit reports.
     pub fn error(self) -> crate::Error {
         let message = self.message().to_string();
@@ -434,6 +441,16 @@ fn charge_nested(rt: &Runtime, units: u64) -> crate::Result<()> {
 pub(crate) fn close_budget(rt: &Runtime) {
     let s = rt.limits();
     s.budget_open.set(false);
+    // A run with no watch, no trip and no stop in the flag (every run
+    // without limits) has nothing else to undo: one look at each.
+    if s.watch.get().is_some() || s.tripped.get().is_some() || s.attention.load(Ordering::Acquire) & (TRIPPED | EXPIRED) != 0 {
+        close_rest(s);
+    }
+}
+
+/// The rest of `close_budget`, out of the calls' paths.
+#[inline(never)]
+fn close_rest(s: &LimitState) {
     if let Some(id) = s.watch.take() {
         crate::raw::watchdog::unwatch(id);
     }

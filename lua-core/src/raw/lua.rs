@@ -211,6 +211,7 @@ impl Lua {
     /// [`CallContext::raise_value`](crate::CallContext::raise_value): raised
     /// again from now on, it is an ordinary Lua error value. For a host that
     /// lets go of what it kept for that value (its address may be reused).
+    #[inline(always)]
     pub fn forget_raised_value(&self) {
         self.rt.forget_host_failure_value();
     }
@@ -219,6 +220,26 @@ impl Lua {
     /// finalizer, a hook or a host callback, at any depth.
     pub fn is_executing(&self) -> bool {
         self.rt.occupancy().is_inside()
+    }
+
+    /// Whether the state is idle: nothing is inside it
+    /// ([`is_executing`](Lua::is_executing)), it is not lent to another
+    /// thread ([`is_off_thread`](Lua::is_off_thread)) and no driver run is
+    /// in flight ([`is_driving`](Lua::is_driving)). The three in one look,
+    /// for the start of every outermost call.
+    ///
+    /// ```
+    /// let lua = lua_core::Lua::with_libraries(lua_core::StdLib::BASE)?;
+    /// let inside = lua.create_function(|lua, _: lua_core::MultiValue| Ok(lua.is_idle()))?;
+    /// lua.set_global("idle", inside)?;
+    /// assert!(lua.is_idle());
+    /// assert!(!lua.exec::<bool>("return idle()")?, "a callback runs inside the state");
+    /// assert!(lua.is_idle());
+    /// # Ok::<(), lua_core::Error>(())
+    /// ```
+    #[inline]
+    pub fn is_idle(&self) -> bool {
+        self.rt.occupancy().is_idle()
     }
 
     /// The runtime pointer as the registry records it (for diagnostics and tests).

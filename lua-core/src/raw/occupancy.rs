@@ -67,6 +67,12 @@ impl Occupancy {
         self.depth.get() > 0
     }
 
+    /// Nobody inside, not lent, no driver run in flight (`Lua::is_idle`).
+    #[inline]
+    pub(crate) fn is_idle(&self) -> bool {
+        self.depth.get() == 0 && self.in_flight.get() == 0 && !self.is_away()
+    }
+
     /// Whether this entry is nested inside another: a call that code
     /// running in the state made.
     #[inline]

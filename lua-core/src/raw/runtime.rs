@@ -379,12 +379,20 @@ impl Runtime {
 
     /// Done at every outermost call: a look when there is nothing to drop
     /// (a `take` would move the whole record through memory each time).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn forget_host_failure_value(&self) {
-        let mut value = self.host_failure_value.borrow_mut();
-        if value.is_some() {
-            *value = None;
+        if self.host_failure_value.borrow().is_some() {
+            self.drop_host_failure_value();
         }
+    }
+
+    /// The rare half of `forget_host_failure_value`, out of line: dropping
+    /// the record inline kept the whole function from being inlined into
+    /// the calls' paths (issue 18).
+    #[cold]
+    #[inline(never)]
+    fn drop_host_failure_value(&self) {
+        self.host_failure_value.borrow_mut().take();
     }
 
     /// The report recorded for a raised value at `address`.
@@ -412,10 +420,16 @@ impl Runtime {
     /// host, whose own error must not get it).
     #[inline]
     pub(crate) fn clear_traceback(&self) {
-        let mut traceback = self.traceback.borrow_mut();
-        if traceback.is_some() {
-            *traceback = None;
+        if self.traceback.borrow().is_some() {
+            self.drop_traceback();
         }
+    }
+
+    /// The rare half of `clear_traceback`, out of line.
+    #[cold]
+    #[inline(never)]
+    fn drop_traceback(&self) {
+        self.traceback.borrow_mut().take();
     }
 
     pub(crate) fn take_traceback(&self) -> Option<String> {

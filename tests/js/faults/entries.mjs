@@ -581,6 +581,16 @@ export const entries = [
     run: (s) => s.fn(40, 0.5, -0),
   },
   {
+    // One number back: read and popped in the call's own step into C.
+    name: 'calling a Lua function from JS with number arguments, one number back',
+    setup: () => {
+      const s = all();
+      s.fn = s.c.execute_script("return function(a, b) return #string.rep('x', a) + b end");
+      return s;
+    },
+    run: (s) => [s.fn(40, 0.5), s.fn(3, 2)],
+  },
+  {
     // More than four arguments: read again after the first N-API read.
     name: 'calling a Lua function from JS with six arguments, numbers and not',
     setup: () => {
