@@ -49,22 +49,21 @@ pub fn set_print_handler(cx: &Rc<Context>, args: &Args) -> Result<Raw, JsError> 
     Ok(env.undefined())
 }
 
-/// The constructor's `print` option (after the callbacks object, so it wins
-/// over a `print` given there).
-pub fn print_option(cx: &Rc<Context>, options: Raw) -> Result<(), JsError> {
-    let env = cx.env;
-    let v = env.get_named(options, c"print")?;
-    if let Some(f) = function_or_null(env, v, PRINT_OPTION_TYPE)? {
-        let slot = Rc::new(JsFunctionSlot::new(env, "print".into(), f)?);
-        apply_print(cx, Some(slot.clone()))?;
-        cx.replay.borrow_mut().print = Some(slot);
-    }
+/// Applies the constructor's `print` function, as `check_print_option`
+/// read it (after the callbacks object, so it wins over a `print` given
+/// there).
+pub fn print_option(cx: &Rc<Context>, f: Raw) -> Result<(), JsError> {
+    let slot = Rc::new(JsFunctionSlot::new(cx.env, "print".into(), f)?);
+    apply_print(cx, Some(slot.clone()))?;
+    cx.replay.borrow_mut().print = Some(slot);
     Ok(())
 }
 
-/// Checks the `print` option before the state is made.
-pub fn check_print_option(env: Env, options: Raw) -> Result<(), JsError> {
-    function_or_null(env, env.get_named(options, c"print")?, PRINT_OPTION_TYPE).map(|_| ())
+/// Reads and checks the `print` option before the state is made: the
+/// function to apply, if one was given. Read once, so that what was checked
+/// is what is applied (a getter is asked once).
+pub fn check_print_option(env: Env, options: Raw) -> Result<Option<Raw>, JsError> {
+    function_or_null(env, env.get_named(options, c"print")?, PRINT_OPTION_TYPE)
 }
 
 fn apply_print(cx: &Rc<Context>, slot: Option<Rc<JsFunctionSlot>>) -> Result<(), JsError> {

@@ -31,14 +31,14 @@ fn string_arg(env: Env, args: &Args, message: &str) -> Result<Raw, JsError> {
 
 /// `new init(callbacks?, options?)`.
 pub fn construct(env: Env, args: &Args) -> Result<Rc<Context>, JsError> {
-    let (options, library_names, modes) = match args.argv() {
+    let (options, library_names, modes, print) = match args.argv() {
         [_, options, ..] if env.is_object(*options) => {
             crate::options::check_keys(env, *options, "new init()")?;
             let (o, names) = crate::options::parse(env, *options)?;
-            crate::io_handlers::check_print_option(env, *options)?;
-            (o, names, crate::options::modes(env, *options)?)
+            let print = crate::io_handlers::check_print_option(env, *options)?;
+            (o, names, crate::options::modes(env, *options)?, print)
         }
-        _ => (LuaOptions::default(), None, Default::default()),
+        _ => (LuaOptions::default(), None, Default::default(), None),
     };
     let lua = Lua::with_options(options.clone())?;
     let cx = Context::new(lua, env);
@@ -52,10 +52,8 @@ pub fn construct(env: Env, args: &Args) -> Result<Rc<Context>, JsError> {
         }
     }
     // The `print` option wins over a `print` in the callbacks object.
-    if let [_, options, ..] = args.argv() {
-        if env.is_object(*options) {
-            crate::io_handlers::print_option(&cx, *options)?;
-        }
+    if let Some(f) = print {
+        crate::io_handlers::print_option(&cx, f)?;
     }
     Ok(cx)
 }

@@ -63,9 +63,14 @@ void lua_native_setfuncs (lua_State *L, const luaL_Reg *l) {
 ** libraries and the binding's registry entries are made, as lua.c stops it
 ** while it builds its state. Everything made then stays alive (the
 ** registry and the globals hold it), so a cycle run in between would only
-** mark it; instead the collector starts from where such a cycle would have
-** left it: paused until the memory in use grows by the pause parameter
-** (setpause in lgc.c, with everything marked).
+** mark it; instead the collector starts from where such a cycle leaves it
+** after its atomic step, with everything found alive: sweeping (nothing to
+** free; the objects are all of the current white, as the sweep leaves them),
+** 'GCmarked' counting every byte, and the next step due after a step's worth
+** of allocation (incstep in lgc.c). That is also about where the collector
+** stands after a stock opening, so its later cycles (and what the work
+** budget is charged for them) fall about where they fell, and a first
+** collectgarbage("step") ends the cycle as it did.
 **
 ** The tables every library writes to (the globals, package.loaded, the
 ** registry) are made, up front, the size their growth one key at a time
@@ -109,8 +114,11 @@ void lua_native_open_begin (lua_State *L, int libs, int registry) {
 
 void lua_native_open_end (lua_State *L) {
   global_State *g = G(L);
-  l_mem total = gettotalbytes(g);
-  l_mem threshold = applygcparam(g, PAUSE, total);
   g->gcstp &= cast_byte(~GCSTPUSR);
-  luaE_setdebt(g, threshold > total ? threshold - total : 0);
+  if (g->gckind == KGC_INC && g->gcstate == GCSpause && g->gray == NULL) {
+    g->GCmarked = gettotalbytes(g);
+    g->gcstate = GCSswpallgc;
+    g->sweepgc = &g->allgc;
+  }
+  luaE_setdebt(g, applygcparam(g, STEPSIZE, 100));
 }

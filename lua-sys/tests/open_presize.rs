@@ -27,6 +27,15 @@ unsafe fn bytes(l: *mut lua_State) -> i64 {
 /// A state with `libs` opened as lua-core opens it (`presized`) or as
 /// stock Lua does, and its memory.
 unsafe fn opened(libs: c_int, presized: bool) -> (*mut lua_State, i64) {
+    // SAFETY: forwarded.
+    unsafe {
+        let (l, _) = opened_without_collecting(libs, presized);
+        (l, bytes(l))
+    }
+}
+
+/// `opened`, with the collector left where the opening left it.
+unsafe fn opened_without_collecting(libs: c_int, presized: bool) -> (*mut lua_State, ()) {
     // SAFETY: a fresh state; every call below is made where the stock
     // opening makes it (no error can occur with the plain allocator short
     // of the machine's memory running out).
@@ -44,7 +53,7 @@ unsafe fn opened(libs: c_int, presized: bool) -> (*mut lua_State, i64) {
         if presized {
             lua_native_open_end(l);
         }
-        (l, bytes(l))
+        (l, ())
     }
 }
 
@@ -80,6 +89,22 @@ fn bits_that_name_no_library_presize_nothing() {
         assert_eq!(stock_bytes, our_bytes);
         lua_close(stock);
         lua_close(ours);
+    }
+}
+
+#[test]
+fn a_first_step_ends_the_cycle_as_after_a_stock_opening() {
+    // collectgarbage("step") on a fresh state: stock Lua's opening leaves
+    // its first cycle sweeping, so a step ends it (true); the presized
+    // opening leaves the collector sweeping too (the parity suite's
+    // stdlib.collectgarbage case).
+    // SAFETY: private states, closed here.
+    unsafe {
+        for presized in [false, true] {
+            let (l, _) = opened_without_collecting(ALL as c_int, presized);
+            assert_eq!(lua_gc(l, LUA_GCSTEP as c_int, 0), 1, "presized: {presized}");
+            lua_close(l);
+        }
     }
 }
 

@@ -77,6 +77,25 @@ test('B7 the print option wins over a print in the callbacks object; bad values 
   throwsExactly(() => c.set_print_handler(), TypeError, 'set_print_handler(fn) requires a function or null');
 });
 
+test('B7 the print option is read once: what was checked is what is applied', () => {
+  // A getter that gives a function on its first read and a non-function
+  // after: reading it twice checked one value and applied another.
+  const seen = [];
+  let reads = 0;
+  const options = {
+    libraries: 'all',
+    get print() {
+      reads += 1;
+      return reads === 1 ? (s) => seen.push(s) : 'not a function';
+    },
+  };
+  const c = new init({}, options);
+  assert.equal(reads, 1);
+  c.execute_script('print("once")');
+  assert.deepEqual(seen, ['once\n']);
+  c.dispose();
+});
+
 test('B7 a throwing handler is swallowed: the script goes on', () => {
   const c = ctx('all');
   c.set_print_handler(() => {

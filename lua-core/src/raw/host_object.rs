@@ -112,7 +112,8 @@ pub(crate) unsafe fn install(l: *mut lua_State) {
     // enclosing protected call.
     unsafe {
         for (name, property) in [(OPAQUE_META, false), (PROPERTY_META, true)] {
-            luaL_newmetatable(l, name.as_ptr());
+            // __name, __gc, __metatable, and __index/__newindex.
+            crate::raw::runtime::new_metatable(l, name, if property { 5 } else { 3 });
             lua_pushcclosure(l, Some(object_gc), 0);
             lua_setfield(l, -2, c"__gc".as_ptr());
             if property {

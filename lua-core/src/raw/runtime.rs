@@ -132,20 +132,20 @@ impl Runtime {
             protect(main, 0, 0, move |l| {
                 // The collector stands still until the opening is done,
                 // and the tables it fills start at their final size
-                // (lua-sys's lua_native_open_begin; the registry gets three
-                // names here).
-                lua_native_open_begin(l, bits, 3);
+                // (lua-sys's lua_native_open_begin; the registry gets six
+                // keys here: RUNTIME_KEY, HOST_FN_META, host_object's two
+                // metatables and cache, thread's dead-coroutine table).
+                lua_native_open_begin(l, bits, 6);
                 // First: the reference table takes the registry slot after
                 // Lua's own (lua-sys's lua_native_open_refs).
                 lua_native_open_refs(l);
                 lua_pushlightuserdata(l, rt_ptr);
                 lua_setfield(l, LUA_REGISTRYINDEX, RUNTIME_KEY.as_ptr());
-                if luaL_newmetatable(l, HOST_FN_META.as_ptr()) != 0 {
-                    lua_pushcclosure(l, Some(crate::raw::callback::host_fn_gc), 0);
-                    lua_setfield(l, -2, c"__gc".as_ptr());
-                    lua_pushboolean(l, 0);
-                    lua_setfield(l, -2, c"__metatable".as_ptr());
-                }
+                new_metatable(l, HOST_FN_META, 3);
+                lua_pushcclosure(l, Some(crate::raw::callback::host_fn_gc), 0);
+                lua_setfield(l, -2, c"__gc".as_ptr());
+                lua_pushboolean(l, 0);
+                lua_setfield(l, -2, c"__metatable".as_ptr());
                 lua_settop(l, -2);
                 crate::raw::host_object::install(l);
                 crate::raw::thread::install(l);
@@ -503,6 +503,24 @@ pub(crate) unsafe fn raise_replaced(l: *mut lua_State) -> ! {
 ///
 /// # Safety
 /// Allocates: must run inside a protected call.
+/// What `luaL_newmetatable` does in a new state (where `name` is not yet
+/// in the registry), with the table made for the `keys` keys it will hold,
+/// `__name` among them: grown from luaL_newmetatable's two, it would be
+/// rehashed on the way to the same size (issue 18).
+///
+/// # Safety
+/// Allocates: inside a protected call, with room for two slots.
+pub(crate) unsafe fn new_metatable(l: *mut lua_State, name: &CStr, keys: c_int) {
+    // SAFETY: forwarded to the caller.
+    unsafe {
+        lua_createtable(l, 0, keys);
+        lua_pushstring(l, name.as_ptr());
+        lua_setfield(l, -2, c"__name".as_ptr());
+        lua_pushvalue(l, -1);
+        lua_setfield(l, LUA_REGISTRYINDEX, name.as_ptr());
+    }
+}
+
 pub(crate) unsafe fn push_weak_table(l: *mut lua_State, mode: &CStr) {
     // SAFETY: forwarded to the caller.
     unsafe {
