@@ -62,8 +62,8 @@ pub fn print_option(cx: &Rc<Context>, f: Raw) -> Result<(), JsError> {
 /// Reads and checks the `print` option before the state is made: the
 /// function to apply, if one was given. Read once, so that what was checked
 /// is what is applied (a getter is asked once).
-pub fn check_print_option(env: Env, options: Raw) -> Result<Option<Raw>, JsError> {
-    function_or_null(env, env.get_named(options, c"print")?, PRINT_OPTION_TYPE)
+pub fn check_print_option(env: Env, options: &crate::option_reader::Read) -> Result<Option<Raw>, JsError> {
+    function_or_null(env, options.get(crate::option_reader::Slot::Print), PRINT_OPTION_TYPE)
 }
 
 fn apply_print(cx: &Rc<Context>, slot: Option<Rc<JsFunctionSlot>>) -> Result<(), JsError> {

@@ -406,6 +406,17 @@ impl Env {
         Ok(out)
     }
 
+    /// Throws `e` (a value taken with `take_exception`) again: the error to
+    /// return is then `JsError::Pending`.
+    #[cold]
+    pub fn rethrow(self, e: Raw) -> JsError {
+        // SAFETY: valid env and value; nothing is pending (it was taken).
+        match unsafe { sys::napi_throw(self.0, e) } {
+            Status::napi_ok => JsError::Pending,
+            _ => JsError::error("unknown JavaScript exception", "LUA_RUNTIME"),
+        }
+    }
+
     /// Takes the pending exception, if any, and clears it.
     pub fn take_exception(self) -> Option<Raw> {
         let mut pending = false;

@@ -30,6 +30,7 @@ mod js_errors;
 mod lua_function;
 mod metatables;
 mod methods;
+mod option_reader;
 mod options;
 mod pcall;
 mod modules;

@@ -33,10 +33,11 @@ fn string_arg(env: Env, args: &Args, message: &str) -> Result<Raw, JsError> {
 pub fn construct(env: Env, args: &Args) -> Result<Rc<Context>, JsError> {
     let (options, library_names, modes, print) = match args.argv() {
         [_, options, ..] if env.is_object(*options) => {
-            crate::options::check_keys(env, *options, "new init()")?;
-            let (o, names) = crate::options::parse(env, *options)?;
-            let print = crate::io_handlers::check_print_option(env, *options)?;
-            (o, names, crate::options::modes(env, *options)?, print)
+            // One call into JavaScript reads every option (`option_reader`).
+            let read = crate::option_reader::read(env, *options, "new init()")?;
+            let (o, names) = crate::options::parse(env, &read)?;
+            let print = crate::io_handlers::check_print_option(env, &read)?;
+            (o, names, crate::options::modes(env, &read)?, print)
         }
         _ => (LuaOptions::default(), None, Default::default(), None),
     };

@@ -8,23 +8,24 @@ use napi::sys::ValueType;
 use crate::convert::Modes;
 use crate::error::JsError;
 use crate::js::{Env, Raw};
+use crate::option_reader::{Read, Slot};
 
 const LIBRARIES_TYPE: &str = "libraries must be 'all', 'safe', 'sandbox', or an array of library names";
 
 /// Reads `{ binaryStrings, strictConversion, tableAs }`: the conversion
 /// modes, which the binding keeps (not the Lua state).
-pub fn modes(env: Env, options: Raw) -> Result<Modes, JsError> {
+pub fn modes(env: Env, options: &Read) -> Result<Modes, JsError> {
     let mut m = Modes::default();
     // A non-boolean `binaryStrings` is ignored (B12), unlike the others.
-    let binary = env.get_named(options, c"binaryStrings")?;
+    let binary = options.get(Slot::BinaryStrings);
     m.binary_strings = env.type_of(binary) == ValueType::napi_boolean && env.get_bool(binary);
-    let strict = env.get_named(options, c"strictConversion")?;
+    let strict = options.get(Slot::StrictConversion);
     match env.type_of(strict) {
         ValueType::napi_undefined => {}
         ValueType::napi_boolean => m.strict = env.get_bool(strict),
         _ => return Err(JsError::type_error("strictConversion must be a boolean")),
     }
-    let table_as = env.get_named(options, c"tableAs")?;
+    let table_as = options.get(Slot::TableAs);
     match env.type_of(table_as) {
         ValueType::napi_undefined => {}
         ValueType::napi_string => match env.string_value(table_as)?.as_str() {
@@ -39,32 +40,32 @@ pub fn modes(env: Env, options: Raw) -> Result<Modes, JsError> {
 
 /// Reads `{ libraries, maxMemory, maxInstructions, timeout }`; also returns
 /// the library names when they were given as a list.
-pub fn parse(env: Env, options: Raw) -> Result<(LuaOptions, Option<Vec<String>>), JsError> {
+pub fn parse(env: Env, options: &Read) -> Result<(LuaOptions, Option<Vec<String>>), JsError> {
     let mut o = LuaOptions::default();
     let mut names = None;
-    if env.has_property(options, c"libraries")? {
-        let (libraries, seal, given) = libraries(env, env.get_named(options, c"libraries")?)?;
+    if options.has_libraries(env) {
+        let (libraries, seal, given) = libraries(env, options.get(Slot::Libraries))?;
         o.libraries = libraries;
         o.seal = seal;
         names = given;
     }
-    o.memory_limit = limit(env, options, c"maxMemory")?.map_or(0, |n| n as usize);
-    o.max_instructions = limit(env, options, c"maxInstructions")?.map_or(0, |n| n as u64);
-    o.timeout = limit(env, options, c"timeout")?.filter(|&ms| ms >= 1.0).map(|ms| Duration::from_millis(ms as u64));
+    o.memory_limit = limit(env, options, Slot::MaxMemory)?.map_or(0, |n| n as usize);
+    o.max_instructions = limit(env, options, Slot::MaxInstructions)?.map_or(0, |n| n as u64);
+    o.timeout = limit(env, options, Slot::Timeout)?.filter(|&ms| ms >= 1.0).map(|ms| Duration::from_millis(ms as u64));
     doors(env, options, &mut o)?;
     Ok((o, names))
 }
 
 /// Reads `{ allowBytecode, filesystem }` (EVOLUTION B7, B19); what they
 /// close is lua-core's (`LuaOptions::allow_bytecode`, `Filesystem`).
-fn doors(env: Env, options: Raw, o: &mut LuaOptions) -> Result<(), JsError> {
-    let allow = env.get_named(options, c"allowBytecode")?;
+fn doors(env: Env, options: &Read, o: &mut LuaOptions) -> Result<(), JsError> {
+    let allow = options.get(Slot::AllowBytecode);
     match env.type_of(allow) {
         ValueType::napi_undefined => {}
         ValueType::napi_boolean => o.allow_bytecode = Some(env.get_bool(allow)),
         _ => return Err(JsError::type_error("allowBytecode must be a boolean")),
     }
-    let fs = env.get_named(options, c"filesystem")?;
+    let fs = options.get(Slot::Filesystem);
     match env.type_of(fs) {
         ValueType::napi_undefined => {}
         ValueType::napi_string => match env.string_value(fs)?.as_str() {
@@ -105,9 +106,9 @@ pub fn libraries(env: Env, value: Raw) -> Result<(StdLib, Seal, Option<Vec<Strin
 
 /// A numeric limit: absent, `undefined` or `null` → None; a number must be
 /// finite and non-negative (fractions are cut off).
-fn limit(env: Env, options: Raw, name: &std::ffi::CStr) -> Result<Option<f64>, JsError> {
-    let label = name.to_string_lossy();
-    let v = env.get_named(options, name).map_err(|e| e.settle(env, "LUA_INVALID_ARGUMENT"))?;
+fn limit(env: Env, options: &Read, slot: Slot) -> Result<Option<f64>, JsError> {
+    let label = slot.name();
+    let v = options.get(slot);
     match env.type_of(v) {
         ValueType::napi_undefined | ValueType::napi_null => Ok(None),
         ValueType::napi_number => {
@@ -151,19 +152,33 @@ const KNOWN: &[(&str, &[&str])] = &[
 /// Every enumerable string key counts, inherited ones too (what a read of
 /// the option would see). Doors not listed check nothing.
 pub fn check_keys(env: Env, options: Raw, op: &str) -> Result<(), JsError> {
-    let Some(&(_, known)) = KNOWN.iter().find(|(name, _)| *name == op) else { return Ok(()) };
+    let known = known(op);
+    if known.is_empty() {
+        return Ok(());
+    }
     let names = env.property_names(options)?;
     for i in 0..env.array_len(names)? {
         let key = env.get_element(names, i)?;
         let key = env.with_string(key, |b| String::from_utf8_lossy(b).into_owned())?;
         if !known.contains(&key.as_str()) {
-            let nearest = known.iter().filter_map(|k| distance(k, &key).map(|d| (d, *k))).min();
-            let hint = nearest.map(|(_, k)| format!(" (did you mean '{k}'?)")).unwrap_or_default();
-            let listed = known.iter().map(|k| format!("'{k}'")).collect::<Vec<_>>().join(", ");
-            return Err(JsError::type_error(format!("{op}: unknown option '{key}'{hint}; known options: {listed}")));
+            return Err(unknown_option(op, &key));
         }
     }
     Ok(())
+}
+
+/// The options `op` knows (none for a door not listed).
+pub fn known(op: &str) -> &'static [&'static str] {
+    KNOWN.iter().find(|(name, _)| *name == op).map_or(&[], |&(_, known)| known)
+}
+
+/// The TypeError for `key`, an option `op` does not know.
+pub fn unknown_option(op: &str, key: &str) -> JsError {
+    let known = known(op);
+    let nearest = known.iter().filter_map(|k| distance(k, key).map(|d| (d, *k))).min();
+    let hint = nearest.map(|(_, k)| format!(" (did you mean '{k}'?)")).unwrap_or_default();
+    let listed = known.iter().map(|k| format!("'{k}'")).collect::<Vec<_>>().join(", ");
+    JsError::type_error(format!("{op}: unknown option '{key}'{hint}; known options: {listed}"))
 }
 
 /// How far `given` is from `known` when it looks like a slip for it: 0 for

@@ -63,6 +63,8 @@ impl TableState {
 struct Classes {
     handle: sys::napi_ref,
     iterator: sys::napi_ref,
+    /// The constructor's option reader (`option_reader`).
+    option_reader: sys::napi_ref,
 }
 
 thread_local! {
@@ -135,7 +137,11 @@ pub fn define(env: Env) -> Result<(), JsError> {
         descriptor(env, c"", iter, crate::table_iter::itself)?,
     ];
     let iterator = define_class(env, "LuaTableIterator", construct_iterator, &iter_props)?;
-    let classes = Box::into_raw(Box::new(Classes { handle: env.reference(handle)?, iterator: env.reference(iterator)? }));
+    let classes = Box::into_raw(Box::new(Classes {
+        handle: env.reference(handle)?,
+        iterator: env.reference(iterator)?,
+        option_reader: env.reference(crate::option_reader::make(env, crate::options::known("new init()"))?)?,
+    }));
     // SAFETY: the environment owns the box from here on; its finalizer frees it.
     let status = unsafe { sys::napi_set_instance_data(env.0, classes as *mut c_void, Some(finalize_classes), ptr::null_mut()) };
     if status != sys::Status::napi_ok {
@@ -150,6 +156,11 @@ unsafe extern "C" fn finalize_classes(_env: sys::napi_env, data: *mut c_void, _h
     // SAFETY: the box made by `define`, freed once at teardown (the
     // references die with the environment).
     let _ = catch_unwind(AssertUnwindSafe(|| drop(unsafe { Box::from_raw(data as *mut Classes) })));
+}
+
+/// The constructor's option reader (`option_reader`).
+pub fn option_reader(env: Env) -> Result<Raw, JsError> {
+    env.deref(classes(env)?.option_reader)
 }
 
 fn classes<'a>(env: Env) -> Result<&'a Classes, JsError> {
