@@ -13,8 +13,9 @@
 use crate::error::JsError;
 use crate::js::{Env, Raw};
 
-/// What a read found, by slot (`READS` order).
+/// What a read found, by slot (`READS` order; undefined where absent).
 pub struct Read {
+    has_libraries: bool,
     values: [Raw; READS.len()],
 }
 
@@ -34,8 +35,8 @@ const READS: [&str; 11] = [
 ];
 
 #[derive(Clone, Copy)]
+/// A read option's slot (slot 0 is `'libraries' in o`, kept as a flag).
 pub enum Slot {
-    HasLibraries = 0,
     Libraries = 1,
     MaxMemory = 2,
     MaxInstructions = 3,
@@ -60,8 +61,8 @@ impl Read {
         self.values[slot as usize]
     }
 
-    pub fn has_libraries(&self, env: Env) -> bool {
-        env.get_bool(self.get(Slot::HasLibraries))
+    pub fn has_libraries(&self) -> bool {
+        self.has_libraries
     }
 }
 
@@ -118,15 +119,13 @@ pub fn read(env: Env, options: Raw, op: &str) -> Result<Read, JsError> {
     let mask = env.get_number(env.get_element(r, 1)?) as u32;
     let undefined = env.undefined();
     let mut values = [undefined; READS.len()];
-    for (slot, value) in values.iter_mut().enumerate() {
+    // Slot 0, `'libraries' in o`, is its mask bit alone.
+    for (slot, value) in values.iter_mut().enumerate().skip(1) {
         if mask & (1 << slot) != 0 {
             *value = env.get_element(r, 2 + slot as u32)?;
         }
     }
-    if mask & 1 == 0 {
-        values[0] = env.boolean(false);
-    }
-    Ok(Read { values })
+    Ok(Read { has_libraries: mask & 1 != 0, values })
 }
 
 /// The error for a read that threw, as the reads one by one gave it: a

@@ -43,7 +43,7 @@ pub fn modes(env: Env, options: &Read) -> Result<Modes, JsError> {
 pub fn parse(env: Env, options: &Read) -> Result<(LuaOptions, Option<Vec<String>>), JsError> {
     let mut o = LuaOptions::default();
     let mut names = None;
-    if options.has_libraries(env) {
+    if options.has_libraries() {
         let (libraries, seal, given) = libraries(env, options.get(Slot::Libraries))?;
         o.libraries = libraries;
         o.seal = seal;

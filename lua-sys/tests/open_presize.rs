@@ -29,13 +29,13 @@ unsafe fn bytes(l: *mut lua_State) -> i64 {
 unsafe fn opened(libs: c_int, presized: bool) -> (*mut lua_State, i64) {
     // SAFETY: forwarded.
     unsafe {
-        let (l, _) = opened_without_collecting(libs, presized);
+        let l = opened_without_collecting(libs, presized);
         (l, bytes(l))
     }
 }
 
 /// `opened`, with the collector left where the opening left it.
-unsafe fn opened_without_collecting(libs: c_int, presized: bool) -> (*mut lua_State, ()) {
+unsafe fn opened_without_collecting(libs: c_int, presized: bool) -> *mut lua_State {
     // SAFETY: a fresh state; every call below is made where the stock
     // opening makes it (no error can occur with the plain allocator short
     // of the machine's memory running out).
@@ -53,7 +53,7 @@ unsafe fn opened_without_collecting(libs: c_int, presized: bool) -> (*mut lua_St
         if presized {
             lua_native_open_end(l);
         }
-        (l, ())
+        l
     }
 }
 
@@ -101,7 +101,7 @@ fn a_first_step_ends_the_cycle_as_after_a_stock_opening() {
     // SAFETY: private states, closed here.
     unsafe {
         for presized in [false, true] {
-            let (l, _) = opened_without_collecting(ALL as c_int, presized);
+            let l = opened_without_collecting(ALL as c_int, presized);
             assert_eq!(lua_gc(l, LUA_GCSTEP as c_int, 0), 1, "presized: {presized}");
             lua_close(l);
         }

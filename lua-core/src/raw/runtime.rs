@@ -381,18 +381,7 @@ impl Runtime {
     /// (a `take` would move the whole record through memory each time).
     #[inline(always)]
     pub(crate) fn forget_host_failure_value(&self) {
-        if self.host_failure_value.borrow().is_some() {
-            self.drop_host_failure_value();
-        }
-    }
-
-    /// The rare half of `forget_host_failure_value`, out of line: dropping
-    /// the record inline kept the whole function from being inlined into
-    /// the calls' paths (issue 18).
-    #[cold]
-    #[inline(never)]
-    fn drop_host_failure_value(&self) {
-        self.host_failure_value.borrow_mut().take();
+        clear_rarely(&self.host_failure_value);
     }
 
     /// The report recorded for a raised value at `address`.
@@ -420,16 +409,7 @@ impl Runtime {
     /// host, whose own error must not get it).
     #[inline]
     pub(crate) fn clear_traceback(&self) {
-        if self.traceback.borrow().is_some() {
-            self.drop_traceback();
-        }
-    }
-
-    /// The rare half of `clear_traceback`, out of line.
-    #[cold]
-    #[inline(never)]
-    fn drop_traceback(&self) {
-        self.traceback.borrow_mut().take();
+        clear_rarely(&self.traceback);
     }
 
     pub(crate) fn take_traceback(&self) -> Option<String> {
@@ -503,6 +483,21 @@ pub(crate) unsafe fn raise_replaced(l: *mut lua_State) -> ! {
 ///
 /// # Safety
 /// Allocates: must run inside a protected call.
+/// Empties `cell`, which is nearly always empty already: a look inline, the
+/// drop out of line (dropping inline kept the callers on every call's path
+/// from being inlined, issue 18).
+#[inline(always)]
+fn clear_rarely<T>(cell: &RefCell<Option<T>>) {
+    #[cold]
+    #[inline(never)]
+    fn clear<T>(cell: &RefCell<Option<T>>) {
+        cell.borrow_mut().take();
+    }
+    if cell.borrow().is_some() {
+        clear(cell);
+    }
+}
+
 /// What `luaL_newmetatable` does in a new state (where `name` is not yet
 /// in the registry), with the table made for the `keys` keys it will hold,
 /// `__name` among them: grown from luaL_newmetatable's two, it would be
