@@ -80,11 +80,47 @@ void lua_native_setfuncs (lua_State *L, const luaL_Reg *l) {
 ** _PRELOAD, _LOADED with any library, _CLIBS with package, three names with
 ** io, and 'registry' names from the caller). A table
 ** grown key by key ends at the power of 2 at or above its count, so a size
-** taken from a lower bound is never larger than stock Lua's.
+** taken from a lower bound is never larger than stock Lua's. The string
+** table likewise: it doubles each time its count reaches its size, so it
+** starts at the power of 2 at or above a lower bound of the strings the
+** opening leaves (the bare state's plus, for each library, the ones no
+** other library and no bare state has).
 */
 static void presize (lua_State *L, Table *t, unsigned keys) {
   if (keys > allocsizenode(t))
     luaH_resize(L, t, t->asize, keys);
+}
+
+/*
+** Strings alive after a stock Lua 5.5 opening with no library (reserved
+** words, metamethod names, the memory error message: all fixed, so always
+** there), and those only one library brings (counted as the strings of all
+** libraries less those of all but that one, after full collections).
+** lua-sys/tests/open_presize.rs checks each figure against stock Lua and
+** the memory of every set of libraries.
+*/
+#define BARE_STATE_STRINGS 51
+
+static const struct { int lib; unsigned strings; } own_strings[] = {
+  {LUA_GLIBK, 23}, {LUA_LOADLIBK, 12}, {LUA_COLIBK, 7}, {LUA_DBLIBK, 14},
+  {LUA_IOLIBK, 20}, {LUA_MATHLIBK, 29}, {LUA_OSLIBK, 11}, {LUA_STRLIBK, 14},
+  {LUA_TABLIBK, 5}, {LUA_UTF8LIBK, 6}
+};
+
+static unsigned strings_at_least (int libs) {
+  unsigned n = BARE_STATE_STRINGS;
+  size_t i;
+  for (i = 0; i < sizeof(own_strings) / sizeof(own_strings[0]); i++)
+    if (libs & own_strings[i].lib) n += own_strings[i].strings;
+  return n;
+}
+
+static void presize_strings (lua_State *L, unsigned strings) {
+  int size = G(L)->strt.size;
+  while (cast_uint(size) < strings)  /* a few hundred at most */
+    size *= 2;
+  if (size > G(L)->strt.size)
+    luaS_resize(L, size);  /* on failure the table stays as it was */
 }
 
 static unsigned count_libs (int libs) {
@@ -102,6 +138,7 @@ void lua_native_open_begin (lua_State *L, int libs, int registry) {
           LUA_MATHLIBK | LUA_OSLIBK | LUA_STRLIBK | LUA_TABLIBK | LUA_UTF8LIBK;
   others = count_libs(libs & ~LUA_GLIBK);
   g->gcstp |= GCSTPUSR;
+  presize_strings(L, strings_at_least(libs));
   presize(L, reg, cast_uint(registry) + 1 + (libs != 0) +
                   (libs & LUA_LOADLIBK ? 1 : 0) + (libs & LUA_IOLIBK ? 3 : 0));
   luaH_getint(reg, LUA_RIDX_GLOBALS, &gt);
@@ -121,4 +158,9 @@ void lua_native_open_end (lua_State *L) {
     g->sweepgc = &g->allgc;
   }
   luaE_setdebt(g, applygcparam(g, STEPSIZE, 100));
+}
+
+
+int lua_native_string_table_size (lua_State *L) {
+  return G(L)->strt.size;
 }

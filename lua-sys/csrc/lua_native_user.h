@@ -111,6 +111,8 @@ int lua_native_call_numbers(lua_State *L, lua_CFunction handler, int ref,
 /* lua_native_open.c: a state's opening with the collector standing still. */
 void lua_native_open_begin(lua_State *L, int libs, int registry);
 void lua_native_open_end(lua_State *L);
+/* The string table's size (slots), for the opening's tests. */
+int lua_native_string_table_size(lua_State *L);
 
 /* lua_native_mem.c: the emergency collection lauxlib's buffers lacked. */
 void lua_native_emergency_gc(lua_State *L);

@@ -80,6 +80,48 @@ fn every_set_of_libraries_takes_the_memory_stock_lua_takes() {
     assert!(differ.is_empty(), "(libs, stock bytes, presized bytes): {differ:?}");
 }
 
+/// The string table's size right after `lua_native_open_begin` and after
+/// the opening, for a presized opening of `libs`; for a stock opening, its
+/// size after it (twice).
+unsafe fn string_table_sizes(libs: c_int, presized: bool) -> (c_int, c_int) {
+    // SAFETY: as in `opened_without_collecting`.
+    unsafe {
+        let l = lua_newstate(Some(plain_alloc), ptr::null_mut(), 0);
+        assert!(!l.is_null());
+        if presized {
+            lua_native_open_begin(l, libs, NAMES.len() as c_int);
+        }
+        let begun = lua_native_string_table_size(l);
+        luaL_openselectedlibs(l, libs, 0);
+        if presized {
+            lua_native_open_end(l);
+        }
+        let opened = lua_native_string_table_size(l);
+        lua_close(l);
+        (if presized { begun } else { opened }, opened)
+    }
+}
+
+#[test]
+fn the_string_table_starts_no_larger_than_a_stock_opening_leaves_it() {
+    // The presizing's lower bound of each set's strings (its figures per
+    // library, csrc/lua_native_open.c) is never above what stock Lua
+    // makes, and with every library it is the final size: the opening
+    // does not rehash the table on the way.
+    let bits: Vec<u32> = (0..32).map(|i| 1u32 << i).filter(|b| ALL & b != 0).collect();
+    for subset in 0u32..(1 << bits.len()) {
+        let libs = bits.iter().enumerate().filter(|(i, _)| subset & (1 << i) != 0).fold(0, |m, (_, b)| m | b) as c_int;
+        // SAFETY: private states, closed inside.
+        let ((_, stock), (begun, opened)) = unsafe { (string_table_sizes(libs, false), string_table_sizes(libs, true)) };
+        assert!(begun <= stock, "libs {libs:#x}: presized to {begun}, stock Lua ends at {stock}");
+        assert_eq!(opened, stock, "libs {libs:#x}");
+    }
+    // SAFETY: as above.
+    let (begun, opened) = unsafe { string_table_sizes(ALL as c_int, true) };
+    assert!(begun > 128, "every library's strings outgrow the initial table: {begun}");
+    assert_eq!(begun, opened, "the opening grew the string table");
+}
+
 #[test]
 fn bits_that_name_no_library_presize_nothing() {
     // SAFETY: private states, closed here.
