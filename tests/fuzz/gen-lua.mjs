@@ -93,7 +93,13 @@ export class LuaGen {
       () => '__eq = function() error("eq") end',
       () => `__lt = ${cb()}`,
       () => `__len = function() return ${this.ex(d + 1)} end`,
-      () => `__call = function(...) return ${cb()}(...) end`,
+      // Set on a callback's own type (debug.setmetatable on nil, a number,
+      // a userdata), forwarding to that callback calls this __call again:
+      // an endless loop of tail calls, so unguarded only under a limit.
+      () => {
+        const f = cb();
+        return this.c.bounded ? `__call = function(...) return ${f}(...) end` : `__call = function(...) if type(${f}) == "function" then return ${f}(...) end end`;
+      },
       () => `__concat = ${cb()}`,
       () => `__metatable = ${this.ex(d + 1)}`,
       () => `__pairs = function(t) return ${cb()}, t, nil end`,

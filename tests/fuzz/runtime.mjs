@@ -50,6 +50,10 @@ function passedThrough(e, d) {
   // callback's exception reaches the caller as the same object (EVOLUTION B6),
   // and converting a callback's result counts as the callback's work.
   if (d.ctor === 'TypeError' && /^'\w+' on proxy: |^Class constructor \w+ cannot be invoked without 'new'$/.test(d.message)) return true;
+  // A built-in given as a callback (V.native: Symbol, parseInt) turning its
+  // argument into a primitive: a table's live proxy has no toString or
+  // valueOf (its keys are the table's), so V8 refuses inside the built-in.
+  if (d.ctor === 'TypeError' && /^Cannot convert (object to primitive value|a Symbol value to a \w+)$/.test(d.message) && /^\s+at \w+ \(<anonymous>\)/m.test(safe(() => String(e.stack).split('\n')[1], ''))) return true;
   return false;
 }
 
