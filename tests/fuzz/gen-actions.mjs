@@ -259,7 +259,19 @@ export const ACTIONS = [
   },
   // A handle handed to Lua, to another context, or to the other doors.
   { name: 'handle-into-lua', w: 3, gen: (g) => (g.slots.h.length ? `on('${g.ctx()}', '${g.rng.pick(['set_global', 'set_metatable', 'create_table', 'call'])}', ${g.rng.pick(['"t1"', '"h"', 'S.' + g.rng.pick(g.slots.h)])}, S.${g.rng.pick(g.slots.h)});` : []) },
-  { name: 'call', w: 4, gen: (g, d) => `S.${rslot(g)} = on('${g.ctx()}', 'call', ${g.pickNamed(['string.rep', 'print', 'cb1', 'coroutine.wrap'])}${args(g, d)});` },
+  {
+    name: 'call', w: 4,
+    gen: (g, d) => {
+      const slot = rslot(g);
+      const ctx = g.ctx();
+      let name = g.pickNamed(['string.rep', 'print', 'cb1', 'coroutine.wrap']);
+      const a = args(g, d);
+      // string.rep with a count like 2**32 asks for gigabytes: refused under
+      // a memory limit, taken from the machine (as stock Lua) without one.
+      if (name === '"string.rep"' && !g.info(ctx).memBounded) name = '"print"';
+      return `S.${slot} = on('${ctx}', 'call', ${name}${a});`;
+    },
+  },
   {
     name: 'converters', w: 2,
     gen: (g, d) => {

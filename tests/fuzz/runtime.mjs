@@ -131,7 +131,7 @@ export function makeRuntime(L) {
   /** Calls S[name].method(...args) when S[name] is there. */
   R.on = (name, method, ...args) => {
     const t = S[name];
-    if (!isObj(t) || typeof t[method] !== 'function') return undefined;
+    if (!isObj(t) || !safe(() => typeof t[method] === 'function', false)) return undefined;
     count(method);
     return T(() => Reflect.apply(t[method], t, args), `${name}.${method}`);
   };
@@ -182,7 +182,9 @@ export function makeRuntime(L) {
   /** A table handle's method (create_table, get_global_ref, get_ref gave it). */
   R.hm = (name, op, ...args) => {
     const h = S[name];
-    if (!isObj(h) || mine.has(h) || typeof h.get_ref !== 'function') return undefined;
+    // A slot may hold a table's live Proxy instead, whose reads reach Lua
+    // and may throw (a stale one after reset()): asked without letting that out.
+    if (!isObj(h) || mine.has(h) || !safe(() => typeof h.get_ref === 'function', false)) return undefined;
     count(`hm.${op}`);
     return T(() => {
       if (op === 'iter') {
@@ -197,7 +199,7 @@ export function makeRuntime(L) {
   /** A shared table's get/set/sync. */
   R.sh = (name, op, ...args) => {
     const t = S[name];
-    if (!isObj(t) || typeof t[op] !== 'function') return undefined;
+    if (!isObj(t) || !safe(() => typeof t[op] === 'function', false)) return undefined;
     count(`shared.${op}`);
     return T(() => Reflect.apply(t[op], t, args), `${name}.shared.${op}`);
   };
