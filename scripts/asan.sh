@@ -3,7 +3,8 @@
 # lua-sys/build/main.rs makes, lua-sys/csrc/) is compiled with AddressSanitizer:
 #   js    the JavaScript suites and the parity harness, on an ASan addon
 #   fuzz  tests/fuzz/fuzz.mjs, when it exists
-#   core  cargo test -p lua-core --all-features
+#   core  cargo test -p lua-core --all-features, and lua-sys's own tests (the
+#         opening, the fast paths and setfuncs in csrc/ against stock Lua)
 # Only the C code is instrumented (Rust would need nightly's -Zsanitizer).
 # Builds go to target/asan, so the normal build is left alone. Every part runs
 # even if an earlier one failed; the exit status is non-zero if any suite
@@ -97,9 +98,10 @@ if wants fuzz; then
 fi
 
 if wants core; then
-  echo "== cargo test -p lua-core --all-features (release) with ASan C code"
+  echo "== cargo test -p lua-core --all-features, -p lua-sys (release) with ASan C code"
   # The test binaries link libasan themselves (lua-sys/build/main.rs puts it first).
   ASAN_OPTIONS="$asan_options:detect_leaks=1" cargo test --release --no-fail-fast -p lua-core --all-features || failed+=(core)
+  ASAN_OPTIONS="$asan_options:detect_leaks=1" cargo test --release --no-fail-fast -p lua-sys --tests || failed+=(lua-sys)
 fi
 
 shopt -s nullglob
