@@ -120,6 +120,10 @@ export class LuaGen {
     const l = this.local();
     const N = this.loops();
     const forged = () => rng.pick(FORGED);
+    // A load() reader handing back what a callback returns: a callback that
+    // returns a number forever (parseInt gives NaN) feeds the lexer "nan"
+    // without end, as in stock Lua, so unending only under a limit.
+    const reader = c.bounded ? `function() return ${cb}() end` : `(function() local n = 0 return function() n = n + 1 if n < 4 then return ${cb}() end end end)()`;
     const kinds = [
       [6, () => `${rng.pick(['g1', 'G' + rng.int(1, 3), 'local ' + l])} = ${this.ex()}`],
       [8, () => `${cb}(${this.ex()}, ${this.ex()})`],
@@ -140,10 +144,10 @@ export class LuaGen {
       // big strings
       [3, () => `local ${l} = string.rep(${rng.pick(['"x"', '"ab"', '""'])}, ${this.repSize()}${rng.chance(0.3) ? ', ","' : ''}) ${cb}(${l})`],
       // load / dump
-      [2, () => `local ${l} = load(${rng.pick(['"return 1"', '"x ="', '"return ..."', `function() return ${cb}() end`, '"\\27Lua"'])}) if ${l} then ${l}() end`],
+      [2, () => `local ${l} = load(${rng.pick(['"return 1"', '"x ="', '"return ..."', reader, '"\\27Lua"'])}) if ${l} then ${l}() end`],
       [2, () => `local ${l} = load(string.dump(function(...) return ... end, ${rng.pick(['true', 'false'])})${rng.chance(0.5) ? `:sub(1, ${rng.int(0, 60)})` : ''}, "d", "${rng.pick(['b', 't', 'bt'])}") if ${l} then ${l}(1) end`],
       [1, () => `string.dump(${cb})`],
-      [1, () => `load(function() return ${cb}() end, "=(x)", "t", {})`],
+      [1, () => `load(${reader}, "=(x)", "t", {})`],
       // debug
       [3, () => `debug.setupvalue(${rng.pick([cb, ud, 'print', `function() return ${cb} end`])}, ${rng.pick([1, 2, 0, -1])}, ${this.ex()})`],
       [2, () => `local n, ${l} = debug.getupvalue(${cb}, 1) local m = debug.getmetatable(${l}) if type(m) == "table" then for k, f in pairs(m) do if type(f) == "function" then pcall(f, ${l}, ${forged()}) end end end`],
