@@ -52,7 +52,6 @@ impl Allocator {
         a
     }
 
-    /// Bytes currently held by the state.
     /// How many of the state's live blocks `malloc` holds (tests).
     #[cfg(test)]
     pub(crate) fn malloc_blocks(&self) -> usize {
@@ -65,6 +64,7 @@ impl Allocator {
         self.pool.is_mixed()
     }
 
+    /// Bytes currently held by the state.
     pub fn used(&self) -> usize {
         self.used.get()
     }

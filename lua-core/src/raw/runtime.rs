@@ -479,10 +479,6 @@ pub(crate) unsafe fn raise_replaced(l: *mut lua_State) -> ! {
     unreachable!("lua_error returned")
 }
 
-/// Pushes a new table whose keys (`mode` "k") or values ("v") are weak.
-///
-/// # Safety
-/// Allocates: must run inside a protected call.
 /// Empties `cell`, which is nearly always empty already: a look inline, the
 /// drop out of line (dropping inline kept the callers on every call's path
 /// from being inlined, issue 18).
@@ -516,6 +512,10 @@ pub(crate) unsafe fn new_metatable(l: *mut lua_State, name: &CStr, keys: c_int) 
     }
 }
 
+/// Pushes a new table whose keys (`mode` "k") or values ("v") are weak.
+///
+/// # Safety
+/// Allocates: must run inside a protected call.
 pub(crate) unsafe fn push_weak_table(l: *mut lua_State, mode: &CStr) {
     // SAFETY: forwarded to the caller.
     unsafe {
