@@ -122,6 +122,54 @@ fn the_string_table_starts_no_larger_than_a_stock_opening_leaves_it() {
     assert_eq!(begun, opened, "the opening grew the string table");
 }
 
+thread_local! {
+    /// How many growth requests to refuse next.
+    static REFUSE_NEXT: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// `plain_alloc`, refusing the next `REFUSE_NEXT` growth requests.
+unsafe extern "C" fn refusing_alloc(ud: *mut std::ffi::c_void, p: *mut std::ffi::c_void, osize: usize, nsize: usize) -> *mut std::ffi::c_void {
+    let grows = nsize > 0 && (p.is_null() || nsize > osize);
+    if grows && REFUSE_NEXT.with(|r| r.replace(r.get().saturating_sub(1)) > 0) {
+        return ptr::null_mut();
+    }
+    // SAFETY: forwarded (the same contract).
+    unsafe { plain_alloc(ud, p, osize, nsize) }
+}
+
+#[test]
+fn a_refused_string_table_leaves_the_opening_to_grow_it_as_stock_lua_does() {
+    // The first request of the presized opening is the string table's;
+    // refused (and Lua's retry after its emergency collection too), the
+    // table stays at Lua's first size, the opening goes on (growing it as
+    // stock Lua does) and the state is whole.
+    // SAFETY: a private state, closed here; the calls are the opening's.
+    unsafe {
+        let l = lua_newstate(Some(refusing_alloc), ptr::null_mut(), 0);
+        assert!(!l.is_null());
+        let first = lua_native_string_table_size(l);
+        REFUSE_NEXT.with(|r| r.set(2));
+        lua_native_open_begin(l, ALL as c_int, NAMES.len() as c_int);
+        assert_eq!(REFUSE_NEXT.with(|r| r.get()), 0, "both requests were refused");
+        assert_eq!(lua_native_string_table_size(l), first, "the refused table stays as it was");
+        for name in NAMES {
+            lua_pushboolean(l, 1);
+            lua_setfield(l, LUA_REGISTRYINDEX, name.as_ptr());
+        }
+        luaL_openselectedlibs(l, ALL as c_int, 0);
+        lua_native_open_end(l);
+        let (stock, stock_bytes) = opened(ALL as c_int, false);
+        assert_eq!(lua_native_string_table_size(l), lua_native_string_table_size(stock));
+        assert_eq!(bytes(l), stock_bytes);
+        let code = c"local t = {} for i = 1, 1000 do t[i] = tostring(i) .. 'x' end return #t";
+        assert_eq!(luaL_loadstring(l, code.as_ptr()), LUA_OK as c_int);
+        assert_eq!(lua_pcallk(l, 0, 1, 0, 0, None), LUA_OK as c_int);
+        assert_eq!(lua_tointegerx(l, -1, ptr::null_mut()), 1000);
+        lua_close(stock);
+        lua_close(l);
+    }
+}
+
 #[test]
 fn bits_that_name_no_library_presize_nothing() {
     // SAFETY: private states, closed here.
